@@ -1,0 +1,36 @@
+// Thin helpers around onnxruntime-node for running graphs: sessions pinned to the CPU provider with
+// this machine's thread count, and Float32/Int64 feeds built from plain arrays.
+import ort from 'onnxruntime-node';
+import os from 'node:os';
+
+export type Feed = ort.Tensor;
+export const tensorF32 = (data: Float32Array, dims: number[]): ort.Tensor => new ort.Tensor('float32', data, dims);
+export const tensorI64 = (data: ArrayLike<number>, dims: number[]): ort.Tensor =>
+  new ort.Tensor('int64', BigInt64Array.from(Array.from(data, (v) => BigInt(v))), dims);
+export const tensorBool = (data: ArrayLike<number | boolean>, dims: number[]): ort.Tensor =>
+  new ort.Tensor('bool', Uint8Array.from(Array.from(data, (v) => (v ? 1 : 0))), dims);
+
+export interface SessionOptions { threads?: number; executionProviders?: string[] }
+
+export async function createCpuSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: opts.executionProviders ?? ['cpu'],
+    intraOpNumThreads: opts.threads ?? Math.max(1, os.availableParallelism()),
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
+}
+
+/** Runs a model once and returns its outputs as Float32Arrays (non-float outputs are converted). */
+export async function runOnce(model: string | Uint8Array | ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+  const session = typeof model === 'string' || model instanceof Uint8Array ? await createCpuSession(model) : model;
+  const result = await session.run(feeds);
+  const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+  for (const [name, t] of Object.entries(result) as [string, ort.Tensor][]) {
+    const data = t.data instanceof Float32Array ? t.data : Float32Array.from(Array.from(t.data as ArrayLike<number | bigint>, Number));
+    out[name] = { data, dims: [...t.dims] };
+  }
+  return out;
+}
