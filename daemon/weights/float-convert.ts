@@ -58,6 +58,22 @@ export function floatToHalfBits(value: number): number {
   return sign | half;
 }
 
+let halfTable: Float32Array | undefined;
+/** All 65536 half values, built once: a table lookup beats decoding each element. */
+function halfToFloatTable(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halfTable[h] = halfBitsToFloat(h);
+  }
+  return halfTable;
+}
+
+/** A Uint16Array over `bytes`, copying only when the view would be misaligned. */
+function u16View(bytes: Uint8Array): Uint16Array {
+  if (bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  return new Uint16Array(bytes.slice().buffer);
+}
+
 /** Reads any float dtype into a new Float32Array. */
 export function toFloat32(bytes: Uint8Array, dtype: WeightDType): Float32Array {
   if (dtype === 'float32') {
@@ -66,26 +82,24 @@ export function toFloat32(bytes: Uint8Array, dtype: WeightDType): Float32Array {
     return out;
   }
   if (dtype !== 'float16' && dtype !== 'bfloat16') throw new Error(`cannot read ${dtype} as float32`);
-  const n = bytes.byteLength / 2;
-  const out = new Float32Array(n);
-  const outBits = new Uint32Array(out.buffer);
-  for (let i = 0; i < n; i++) {
-    const h = bytes[2 * i]! | (bytes[2 * i + 1]! << 8);
-    if (dtype === 'bfloat16') outBits[i] = h << 16;
-    else out[i] = halfBitsToFloat(h);
+  const src = u16View(bytes);
+  const out = new Float32Array(src.length);
+  if (dtype === 'bfloat16') {
+    const outBits = new Uint32Array(out.buffer);
+    for (let i = 0; i < src.length; i++) outBits[i] = src[i]! << 16;
+  } else {
+    const table = halfToFloatTable();
+    for (let i = 0; i < src.length; i++) out[i] = table[src[i]!]!;
   }
   return out;
 }
 
 export function fromFloat32(data: Float32Array, dtype: 'float32' | 'float16' | 'bfloat16'): Uint8Array {
   if (dtype === 'float32') return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  const out = new Uint8Array(data.length * 2);
-  for (let i = 0; i < data.length; i++) {
-    const h = dtype === 'float16' ? floatToHalfBits(data[i]!) : floatToBf16Bits(data[i]!);
-    out[2 * i] = h & 0xff;
-    out[2 * i + 1] = h >> 8;
-  }
-  return out;
+  const out = new Uint16Array(data.length);
+  const encode = dtype === 'float16' ? floatToHalfBits : floatToBf16Bits;
+  for (let i = 0; i < data.length; i++) out[i] = encode(data[i]!);
+  return new Uint8Array(out.buffer);
 }
 
 /** Converts raw bytes between float dtypes (identity when they match). */
@@ -95,15 +109,17 @@ export function convertFloatBytes(bytes: Uint8Array, from: WeightDType, to: Weig
   return fromFloat32(toFloat32(bytes, from), to);
 }
 
-/** Transposes a row-major [rows, cols] matrix of any element size. */
+/** Transposes a row-major [rows, cols] matrix of 1-, 2-, 4- or 8-byte elements. */
 export function transpose2d(bytes: Uint8Array, rows: number, cols: number, elemBytes: number): Uint8Array {
+  const aligned = bytes.byteOffset % elemBytes === 0 ? bytes : bytes.slice();
   const out = new Uint8Array(bytes.byteLength);
+  const View = ({ 1: Uint8Array, 2: Uint16Array, 4: Uint32Array, 8: BigUint64Array } as const)[elemBytes as 1 | 2 | 4 | 8];
+  if (!View) throw new Error(`transpose2d: unsupported element size ${elemBytes}`);
+  const src = new View(aligned.buffer, aligned.byteOffset, rows * cols) as Uint32Array;
+  const dst = new View(out.buffer, 0, rows * cols) as Uint32Array;
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const src = (r * cols + c) * elemBytes;
-      const dst = (c * rows + r) * elemBytes;
-      for (let b = 0; b < elemBytes; b++) out[dst + b] = bytes[src + b]!;
-    }
+    const rowBase = r * cols;
+    for (let c = 0; c < cols; c++) dst[c * rows + r] = src[rowBase + c]!;
   }
   return out;
 }
