@@ -115,7 +115,7 @@ export function transpose2d(bytes: Uint8Array, rows: number, cols: number, elemB
   const out = new Uint8Array(bytes.byteLength);
   const View = ({ 1: Uint8Array, 2: Uint16Array, 4: Uint32Array, 8: BigUint64Array } as const)[elemBytes as 1 | 2 | 4 | 8];
   if (!View) throw new Error(`transpose2d: unsupported element size ${elemBytes}`);
-  const src = new View(aligned.buffer, aligned.byteOffset, rows * cols) as Uint32Array;
+  const src = new View(aligned.buffer as ArrayBuffer, aligned.byteOffset, rows * cols) as Uint32Array;
   const dst = new View(out.buffer, 0, rows * cols) as Uint32Array;
   for (let r = 0; r < rows; r++) {
     const rowBase = r * cols;
