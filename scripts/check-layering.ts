@@ -30,6 +30,8 @@ export async function findLayeringViolations(base = root): Promise<string[]> {
         const spec = m[1] ?? m[2] ?? m[3]!;
         if (!spec.startsWith('.')) continue;
         const target = path.relative(base, path.resolve(path.dirname(file), spec)).split(path.sep)[0]!;
+        // Unit tests beside product files may use test/ helpers; product code may not.
+        if (target === 'test' && /\.test\.tsx?$/.test(file)) continue;
         if (forbidden.includes(target)) violations.push(`${path.relative(base, file)} imports '${spec}' (${layer}/ must not import ${target}/)`);
       }
     }
