@@ -1,0 +1,137 @@
+// `npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... --tokenizer PATH
+// --tokenizer-2 PATH --out DIR [--dtype fp32|fp16]`: builds a model bundle (docs/bundles.md) from
+// safetensors weights and a bundle config. Exit codes: 0 built, 2 bad input, 1 build failed.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildBundle, type BuildBundleResult, type BuildProgress } from '../daemon/models/bundle/build-bundle.js';
+import { BundleError } from '../daemon/models/bundle/bundle-error.js';
+import { resolveBundleConfig, type ComponentDefinitions } from '../daemon/models/bundle/bundle-config.js';
+import { MODEL_COMPONENT_IDS, type ModelComponentId } from '../daemon/models/bundle/manifest.js';
+import { openWeights, type ShardedWeights } from '../daemon/weights/safetensors.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export const USAGE = `Usage: npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... \\
+         --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16]
+
+Builds a FramePack model bundle: ONNX graphs for every component, tokenizer files, manifest.json.
+
+  --config FILE        bundle config (JSON; see docs/bundles.md)
+  --weights C=PATH     weights of component C, once for each of
+                       ${MODEL_COMPONENT_IDS.join(', ')}:
+                       a .safetensors file, a *.safetensors.index.json, or a folder
+  --tokenizer PATH     Llama tokenizer: tokenizer.json or a folder of tokenizer files
+  --tokenizer-2 PATH   CLIP tokenizer: tokenizer.json or a folder of tokenizer files
+  --out DIR            output folder (created; an existing bundle there is replaced)
+  --dtype fp32|fp16    weight and compute precision of the graphs (default fp32)
+  -h, --help           show this help`;
+
+/** A bad command line or input file: reported as one line, exit code 2. */
+export class UsageError extends Error { override readonly name = 'UsageError'; }
+
+export interface BuildRequest {
+  /** Bundle config: a path to a JSON file, or the parsed object. */
+  config: string | unknown;
+  weights: Record<ModelComponentId, string>;
+  tokenizer: string;
+  tokenizer2: string;
+  outDir: string;
+  dtype: 'float32' | 'float16';
+}
+
+export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string' }, weights: { type: 'string', multiple: true }, tokenizer: { type: 'string' },
+        'tokenizer-2': { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'fp32' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true, allowPositionals: false,
+    }));
+  } catch (err: unknown) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help) return 'help';
+  for (const flag of ['config', 'tokenizer', 'tokenizer-2', 'out'] as const) {
+    if (!values[flag]) throw new UsageError(`missing --${flag}`);
+  }
+  if (values.dtype !== 'fp32' && values.dtype !== 'fp16') throw new UsageError(`--dtype must be fp32 or fp16, not '${values.dtype}'`);
+  const weights: Partial<Record<ModelComponentId, string>> = {};
+  for (const spec of values.weights ?? []) {
+    const eq = spec.indexOf('=');
+    const id = spec.slice(0, eq) as ModelComponentId;
+    if (eq < 1 || !spec.slice(eq + 1)) throw new UsageError(`--weights expects COMPONENT=PATH, got '${spec}'`);
+    if (!MODEL_COMPONENT_IDS.includes(id)) throw new UsageError(`--weights: unknown component '${id}' (expected one of ${MODEL_COMPONENT_IDS.join(', ')})`);
+    if (weights[id]) throw new UsageError(`--weights ${id} given twice`);
+    weights[id] = spec.slice(eq + 1);
+  }
+  const missing = MODEL_COMPONENT_IDS.filter((id) => !weights[id]);
+  if (missing.length) throw new UsageError(`missing --weights for ${missing.join(', ')}`);
+  return {
+    config: values.config!, weights: weights as Record<ModelComponentId, string>, tokenizer: values.tokenizer!,
+    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype: values.dtype === 'fp16' ? 'float16' : 'float32',
+  };
+}
+
+/** The build path shared by this CLI and scripts/make-default-bundle.ts. */
+export async function runBuildBundle(req: BuildRequest, definitions: ComponentDefinitions, onProgress?: (p: BuildProgress) => void): Promise<BuildBundleResult> {
+  let configJson: unknown = req.config;
+  if (typeof req.config === 'string') {
+    const text = await readFile(req.config, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`--config ${req.config}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+    });
+    try { configJson = JSON.parse(text); } catch (err: unknown) {
+      throw new UsageError(`--config ${req.config}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  const config = resolveBundleConfig(configJson, definitions);
+  const opened: ShardedWeights[] = [];
+  try {
+    const weights = {} as Record<ModelComponentId, ShardedWeights>;
+    for (const id of MODEL_COMPONENT_IDS) {
+      weights[id] = await openWeights(req.weights[id]).catch((err: unknown) => {
+        throw new UsageError(`--weights ${id}=${req.weights[id]}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      opened.push(weights[id]);
+    }
+    return await buildBundle({
+      config, definitions, weights, tokenizers: { llama: req.tokenizer, clip: req.tokenizer2 },
+      outDir: req.outDir, weightDtype: req.dtype, onProgress,
+    });
+  } finally {
+    await Promise.all(opened.map((w) => w.close()));
+  }
+}
+
+/** Runs the CLI; returns the exit code. Output goes to the given writers (stdout/stderr by default). */
+export async function main(argv: string[], definitions?: ComponentDefinitions, out = (s: string) => process.stdout.write(s), err = (s: string) => process.stderr.write(s)): Promise<number> {
+  try {
+    const req = parseBuildArgs(argv);
+    if (req === 'help') { out(`${USAGE}\n`); return EXIT_OK; }
+    const defs = definitions ?? (await import('../daemon/models/bundle/definitions.js')).componentDefinitions;
+    const result = await runBuildBundle(req, defs, (p) => {
+      if (p.phase !== 'graphs') err(`[${p.done}/${p.total}] ${p.component}: ${p.phase}${p.detail ? ` ${p.detail}` : ''}\n`);
+    });
+    const files = Object.values(result.manifest.components).flatMap((c) => c.files);
+    const bytes = files.reduce((a, f) => a + f.bytes, 0);
+    const rel = path.relative(process.cwd(), result.dir);
+    out(`built ${result.manifest.name} in ${rel && !rel.startsWith('..') ? rel : result.dir}: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB\n`);
+    return EXIT_OK;
+  } catch (e: unknown) {
+    if (e instanceof UsageError) { err(`build-bundle: ${e.message}\n(run with --help for usage)\n`); return EXIT_USAGE; }
+    if (e instanceof BundleError && e.code === 'INVALID_CONFIG') { err(`build-bundle: ${e.message}\n`); return EXIT_USAGE; }
+    err(`build-bundle: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
