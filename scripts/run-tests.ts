@@ -3,11 +3,10 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 
 const root = path.resolve(import.meta.dirname, '..');
 const reportPath = path.join(root, '.test-report.json');
-const vitest = createRequire(import.meta.url).resolve('vitest/vitest.mjs');
+const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 
 interface JsonReport { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numTotalTests: number; success: boolean }
 
