@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
 import { loadBundle, type LoadedBundle } from '../../daemon/models/bundle/load-bundle.js';
-import type { GraphEntry, ModelComponentId } from '../../daemon/models/bundle/manifest.js';
+import type { ModelComponentId } from '../../daemon/models/bundle/manifest.js';
 import { createCpuSession, tensorF32, tensorI64 } from '../../daemon/onnx/run.js';
-import { SeededRandom } from '../../daemon/weights/seeded.js';
+import { feedsFromSignature } from '../../daemon/models/bundle/sample-feeds.js';
 import { loadTokenizer } from '../../daemon/models/tokenizer/tokenizer.js';
 import { DEFAULT_BUNDLE_DIR, DEFAULT_SEED, makeDefaultBundle } from '../../scripts/make-default-bundle.js';
 
@@ -32,25 +32,7 @@ async function session(id: ModelComponentId, stem: string): Promise<ort.Inferenc
   return sessions.get(key)!;
 }
 
-/**
- * Feeds for a graph from its manifest signature: named dynamic axes take their value from `dims`
- * (an unknown axis fails the test, naming it); floats are seeded normals × 0.5, int64 zeros.
- */
-function feedsFor(graph: GraphEntry, dims: Record<string, number>, given: Record<string, ort.Tensor> = {}, seed = 1): Record<string, ort.Tensor> {
-  const rng = new SeededRandom(seed);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const input of graph.inputs) {
-    if (given[input.name]) { feeds[input.name] = given[input.name]!; continue; }
-    const shape = input.dims.map((d) => {
-      if (typeof d === 'number') return d;
-      if (dims[d] === undefined) throw new Error(`${graph.file}: no test value for dynamic axis '${d}' of input '${input.name}'`);
-      return dims[d]!;
-    });
-    const n = shape.reduce((a, b) => a * b, 1);
-    feeds[input.name] = input.dtype === 'int64' ? tensorI64(new Array(n).fill(0), shape) : tensorF32(rng.normalArray(n, 0.5), shape);
-  }
-  return feeds;
-}
+const feedsFor = feedsFromSignature;
 
 const allFinite = (t: ort.Tensor) => (t.data as Float32Array).every(Number.isFinite);
 
