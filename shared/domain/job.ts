@@ -1,0 +1,109 @@
+// Jobs as the protocol carries them: the generation parameters (JobSpec, validated up front by
+// jobs.submit), the lifecycle state and the Job record returned by jobs.get/list and snapshots.
+// Defaults follow the official demo (FRAMEPACK.md §1); schemas are transform-free so a Job echoed
+// by the daemon re-validates unchanged.
+import { z } from 'zod';
+import { KeepAlive } from './keep-alive.js';
+import { ModelName } from './model.js';
+import { JobProgress, TimingSummary } from './progress.js';
+
+/** Daemon-assigned job id. */
+export const JobId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'job ids are 1–64 letters, digits, "_" or "-"')
+  .meta({ description: 'Job id assigned by jobs.submit' });
+export type JobId = z.infer<typeof JobId>;
+
+const Path = z.string().min(1).max(4096);
+
+export const Sampler = z.enum(['unipc', 'unipc-bh2', 'euler']);
+export type Sampler = z.infer<typeof Sampler>;
+
+/** Generation order: inverted anti-drifting (official), F1 forward, or diffusers' vanilla. */
+export const GenerationMode = z.enum(['inverted', 'f1', 'vanilla']);
+export type GenerationMode = z.infer<typeof GenerationMode>;
+
+/** Maximum video length the official UI allows, in seconds. */
+export const MAX_SECONDS = 120;
+/** Largest seed: JSON numbers are doubles, so stay within the exactly representable integers. */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+/** Everything needed to run one generation; jobs.submit's params. Strict: a misspelt field is an error, not a silent default. */
+export const JobSpec = z.strictObject({
+  /** Start image (PNG/JPEG/WebP), absolute path on the daemon's machine. */
+  image: Path,
+  prompt: z.string().max(20_000),
+  /** Negative prompt; only used when cfg > 1. */
+  negativePrompt: z.string().max(20_000).default(''),
+  /** Video length in seconds, 0 < seconds ≤ 120. */
+  seconds: z.number().gt(0).max(MAX_SECONDS).default(5),
+  seed: z.number().int().min(0).max(MAX_SEED).default(31337),
+  /** Sampler steps per section. */
+  steps: z.number().int().min(1).max(1000).default(25),
+  /** Distilled guidance scale (official `gs`). */
+  gs: z.number().min(0).max(100).default(10),
+  /** Real CFG scale (official `cfg`); 1 = no negative pass. */
+  cfg: z.number().min(0).max(100).default(1),
+  /** Guidance rescale (official `rs`), 0..1. */
+  rs: z.number().min(0).max(1).default(0),
+  /** Latent window size (official `latent_window_size`). */
+  window: z.number().int().min(1).max(33).default(9),
+  /** Flow shift; absent = derived from the sequence length as the official sampler does. */
+  shift: z.number().gt(0).max(100).optional(),
+  sampler: Sampler.default('unipc'),
+  mode: GenerationMode.default('inverted'),
+  teacache: z.boolean().default(true),
+  /** x264 CRF of the output, 0..51 (official default 16). */
+  crf: z.number().int().min(0).max(51).default(16),
+  /** Model bundle; absent = the daemon's default model. */
+  model: ModelName.optional(),
+  /** Output mp4 path; absent = the daemon's output directory. */
+  out: Path.optional(),
+  /** keepAlive for the components this job loads; absent = the daemon's default. */
+  keepAlive: KeepAlive.optional(),
+  /** Put the job at the front of the queue instead of the back. */
+  front: z.boolean().default(false),
+});
+/** JobSpec after defaults (what the daemon stores and echoes). */
+export type JobSpec = z.output<typeof JobSpec>;
+/** JobSpec as a client may send it (defaults optional). */
+export type JobSpecInput = z.input<typeof JobSpec>;
+
+export const TERMINAL_JOB_STATES = ['succeeded', 'failed', 'cancelled'] as const;
+export const JobState = z.enum(['queued', 'running', ...TERMINAL_JOB_STATES]);
+export type JobState = z.infer<typeof JobState>;
+
+export function isTerminalJobState(state: JobState): boolean {
+  return (TERMINAL_JOB_STATES as readonly string[]).includes(state);
+}
+
+/** Cancel now (at the next step) or after the running section finishes (keeps it in the output). */
+export const CancelWhen = z.enum(['now', 'after-section']);
+export type CancelWhen = z.infer<typeof CancelWhen>;
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+/** A job as the daemon reports it. */
+export const Job = z.object({
+  id: JobId,
+  /** The spec after defaults (unknown keys stripped so a newer daemon's extra fields don't break older clients). */
+  spec: z.object(JobSpec.shape),
+  state: JobState,
+  /** 0-based place in the queue while queued, else null. */
+  position: z.number().int().nonnegative().nullable(),
+  createdAt: IsoTime,
+  startedAt: IsoTime.nullable(),
+  finishedAt: IsoTime.nullable(),
+  /** Latest progress while running (kept after the end for display). */
+  progress: JobProgress.nullable(),
+  /** Set once a cancel was requested and not yet honoured. */
+  cancelRequested: CancelWhen.nullable(),
+  /** Final mp4 once succeeded. */
+  outputPath: Path.nullable(),
+  /** Newest partial mp4 (kept on failure or cancel). */
+  partialPath: Path.nullable(),
+  /** Why it failed, as a wire error (code, message). */
+  error: z.object({ code: z.string().max(64), message: z.string().max(10_000) }).nullable(),
+  timing: TimingSummary.nullable(),
+});
+export type Job = z.infer<typeof Job>;

@@ -1,0 +1,141 @@
+// The method table (STYLE.md §3.3 conv. 2): name → {params, result} zod schemas, the single source
+// of truth for the daemon's handlers, every client and scripts/protocol-schema.ts. Params objects
+// are strict (a misspelt field is INVALID_PARAMS, not silently ignored); results are not, so a newer
+// daemon may add fields.
+import { z } from 'zod';
+import { CancelWhen, Job, JobId, JobSpec, JobState } from '../domain/job.js';
+import { KeepAlive } from '../domain/keep-alive.js';
+import { ComponentId, ComponentStatus, MemoryTelemetry, ModelName, ModelStatus } from '../domain/model.js';
+import { SubscriptionId, Seq } from './envelope.js';
+import { QueueStatus, Snapshot, Topic } from './events.js';
+
+const Empty = z.strictObject({});
+const IsoTime = z.iso.datetime({ offset: true });
+
+/** Who is calling; shown in daemon.status and the daemon log. */
+export const ClientInfo = z.object({
+  name: z.string().min(1).max(64),
+  version: z.string().max(64).optional(),
+  pid: z.number().int().positive().optional(),
+});
+export type ClientInfo = z.infer<typeof ClientInfo>;
+
+export const HelloParams = z.strictObject({
+  /** The client's PROTOCOL_VERSION; a different one is answered with PROTOCOL_MISMATCH. */
+  protocolVersion: z.number().int().positive(),
+  client: ClientInfo,
+});
+
+export const HelloResult = z.object({
+  protocolVersion: z.number().int().positive(),
+  daemonVersion: z.string(),
+  pid: z.number().int().positive(),
+  /** Random id of this daemon process; seq numbers are only comparable within one instance. */
+  instanceId: z.string().min(1).max(64),
+  /** Optional capabilities added without a protocol bump. */
+  features: z.array(z.string()),
+  /** Largest frame the daemon accepts, in bytes. */
+  maxFrameBytes: z.number().int().positive(),
+});
+export type HelloResult = z.infer<typeof HelloResult>;
+
+export const SubscribeParams = z.strictObject({
+  /** Topics to receive; absent = all. */
+  topics: z.array(Topic).min(1).optional(),
+  /** Only job events of this job (and non-job topics as asked). */
+  jobId: JobId.optional(),
+  /** Resume after a reconnect: replay events after `seq` of `instanceId` instead of a new snapshot, when the daemon still has them. */
+  since: z.strictObject({ instanceId: z.string().min(1).max(64), seq: Seq }).optional(),
+});
+export type SubscribeParams = z.infer<typeof SubscribeParams>;
+
+export const SubscribeResult = z.object({
+  subscription: SubscriptionId,
+  instanceId: z.string().min(1).max(64),
+  /** Seq the snapshot reflects (or the last replayed one); deltas follow with larger seqs. */
+  seq: Seq,
+  /** Full state; null when `since` could be honoured and the missed events are replayed instead. */
+  snapshot: Snapshot.nullable(),
+  /** Number of missed events replayed as evt frames right after this response. */
+  replayed: z.number().int().nonnegative(),
+});
+export type SubscribeResult = z.infer<typeof SubscribeResult>;
+
+/** daemon.status result. */
+export const DaemonStatus = z.object({
+  pid: z.number().int().positive(),
+  daemonVersion: z.string(),
+  protocolVersion: z.number().int().positive(),
+  instanceId: z.string(),
+  startedAt: IsoTime,
+  uptimeMs: z.number().nonnegative(),
+  socketPath: z.string(),
+  clients: z.array(ClientInfo.extend({ connectionId: z.string() })),
+  queue: QueueStatus,
+  memory: MemoryTelemetry.nullable(),
+});
+export type DaemonStatus = z.infer<typeof DaemonStatus>;
+
+/** The method table. */
+export const methods = {
+  /** Handshake; must be the first request on a connection. */
+  hello: { params: HelloParams, result: HelloResult },
+  /** Validate a JobSpec and enqueue it. QUEUE_FULL above the limit, MODEL_MISSING for an unknown model. */
+  'jobs.submit': { params: JobSpec, result: z.object({ jobId: JobId, position: z.number().int().nonnegative() }) },
+  'jobs.list': {
+    params: z.strictObject({ states: z.array(JobState).min(1).optional(), limit: z.number().int().min(1).max(10_000).optional() }),
+    result: z.object({ jobs: z.array(Job) }),
+  },
+  /** NOT_FOUND for an unknown id (never "done"). */
+  'jobs.get': { params: z.strictObject({ jobId: JobId }), result: z.object({ job: Job }) },
+  /** Cancel now (next step) or after the running section; a queued job is removed at once. */
+  'jobs.cancel': {
+    params: z.strictObject({ jobId: JobId, when: CancelWhen.default('now') }),
+    result: z.object({ job: Job }),
+  },
+  /** Stop starting new jobs (the running one finishes); optionally unload idle models. */
+  'queue.pause': { params: z.strictObject({ unload: z.boolean().default(false) }), result: QueueStatus },
+  'queue.resume': { params: Empty, result: QueueStatus },
+  'models.list': { params: Empty, result: z.object({ models: z.array(ModelStatus) }) },
+  /** Pre-warm a model (all components, or the listed ones). */
+  'models.load': {
+    params: z.strictObject({ model: ModelName, components: z.array(ComponentId).min(1).optional(), keepAlive: KeepAlive.optional() }),
+    result: z.object({ model: ModelStatus }),
+  },
+  /** Unload a model (or its listed components); no model = everything idle. force also unloads leased ones after their job. */
+  'models.unload': {
+    params: z.strictObject({ model: ModelName.optional(), components: z.array(ComponentId).min(1).optional(), force: z.boolean().default(false) }),
+    result: z.object({ models: z.array(ModelStatus) }),
+  },
+  /** Loaded components with bytes and expiry, like `ollama ps`. */
+  ps: { params: Empty, result: z.object({ components: z.array(ComponentStatus), memory: MemoryTelemetry.nullable() }) },
+  'daemon.status': { params: Empty, result: DaemonStatus },
+  /** Refused (INVALID_PARAMS) while other clients are connected unless force. */
+  'daemon.shutdown': {
+    params: z.strictObject({ force: z.boolean().default(false), reason: z.string().max(200).optional() }),
+    result: z.object({ accepted: z.literal(true) }),
+  },
+  /** Snapshot then numbered deltas; see SubscribeParams.since for reconnects. */
+  subscribe: { params: SubscribeParams, result: SubscribeResult },
+  unsubscribe: { params: z.strictObject({ subscription: SubscriptionId }), result: z.object({ removed: z.boolean() }) },
+} as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
+
+export type MethodTable = typeof methods;
+export type MethodName = keyof MethodTable;
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+/** Params as a client sends them (defaults optional). */
+export type ParamsInput<M extends MethodName> = z.input<MethodTable[M]['params']>;
+/** Params as a handler receives them (defaults applied). */
+export type Params<M extends MethodName> = z.output<MethodTable[M]['params']>;
+export type Result<M extends MethodName> = z.output<MethodTable[M]['result']>;
+/** Result as a handler may return it (before result defaults, of which there are none today). */
+export type ResultInput<M extends MethodName> = z.input<MethodTable[M]['result']>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(methods, name);
+}
+
+/** Methods whose params may be omitted entirely (every field optional). */
+export function paramsOptional(method: MethodName): boolean {
+  return methods[method].params.safeParse({}).success;
+}

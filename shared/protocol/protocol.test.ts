@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ClientFrame, EVENT_NAMES, events, isCompatible, METHOD_NAMES, methods, PROTOCOL_VERSION, RpcError, ServerFrame, WireError } from './index.js';
+
+describe('protocol tables', () => {
+  it('lists the methods the issue asks for', () => {
+    expect(METHOD_NAMES.sort()).toEqual(
+      ['daemon.shutdown', 'daemon.status', 'hello', 'jobs.cancel', 'jobs.get', 'jobs.list', 'jobs.submit', 'models.list', 'models.load', 'models.unload', 'ps', 'queue.pause', 'queue.resume', 'subscribe', 'unsubscribe'].sort(),
+    );
+  });
+
+  it('lists the events, each on a topic, with exactly three terminal job events', () => {
+    expect(EVENT_NAMES).toEqual(expect.arrayContaining(['job.queued', 'job.started', 'stage', 'section.started', 'step', 'preview', 'section.done', 'job.succeeded', 'job.failed', 'job.cancelled', 'model.loaded', 'model.unloaded', 'telemetry', 'log']));
+    for (const e of EVENT_NAMES) expect(['jobs', 'models', 'telemetry', 'logs']).toContain(events[e].topic);
+  });
+
+  it('every params and result schema converts to JSON Schema', () => {
+    for (const m of METHOD_NAMES) {
+      expect(() => z.toJSONSchema(methods[m].params, { io: 'input' }), m).not.toThrow();
+      expect(() => z.toJSONSchema(methods[m].result, { io: 'output' }), m).not.toThrow();
+    }
+    for (const e of EVENT_NAMES) expect(() => z.toJSONSchema(events[e].payload, { io: 'output' }), e).not.toThrow();
+  });
+
+  it('params objects are strict and fill defaults', () => {
+    expect(methods['jobs.cancel'].params.parse({ jobId: 'job-1' })).toEqual({ jobId: 'job-1', when: 'now' });
+    expect(methods['jobs.cancel'].params.safeParse({ jobId: 'job-1', when: 'later' }).success).toBe(false);
+    expect(methods['queue.resume'].params.safeParse({ extra: 1 }).success).toBe(false);
+    expect(methods.hello.params.safeParse({ protocolVersion: 1 }).success).toBe(false);
+  });
+
+  it('frames: a req, a cancel, a success, a failure with null id and an event parse; others do not', () => {
+    expect(ClientFrame.safeParse({ type: 'req', data: { id: 1, method: 'ps' } }).success).toBe(true);
+    expect(ClientFrame.safeParse({ type: 'req', data: { id: 'a', method: 'ps', params: {} } }).success).toBe(true);
+    expect(ClientFrame.safeParse({ type: 'cancel', data: { id: 1 } }).success).toBe(true);
+    for (const bad of [{ type: 'req', data: { method: 'ps' } }, { type: 'req', data: { id: -1, method: 'ps' } }, { type: 'req', data: { id: 1.5, method: 'ps' } }, { type: 'res', data: {} }, 'req', null]) {
+      expect(ClientFrame.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(ServerFrame.safeParse({ type: 'res', data: { id: 1, ok: true, result: { x: 1 } } }).success).toBe(true);
+    expect(ServerFrame.safeParse({ type: 'res', data: { id: null, ok: false, error: { code: 'INVALID_PARAMS', message: 'm', retryable: false } } }).success).toBe(true);
+    expect(ServerFrame.safeParse({ type: 'res', data: { id: null, ok: true, result: 1 } }).success).toBe(false);
+    expect(ServerFrame.safeParse({ type: 'evt', data: { sub: 's1', seq: 3, event: 'log', payload: {} } }).success).toBe(true);
+  });
+
+  it('errors round-trip through their wire form; local codes become INTERNAL', () => {
+    const e = new RpcError('QUEUE_FULL', 'full', { detail: { limit: 3 } });
+    expect(e.toWire()).toEqual({ code: 'QUEUE_FULL', message: 'full', retryable: true, detail: { limit: 3 } });
+    expect(WireError.parse(e.toWire())).toEqual(e.toWire());
+    expect(RpcError.fromWire(e.toWire())).toMatchObject({ code: 'QUEUE_FULL', retryable: true, detail: { limit: 3 } });
+    expect(new RpcError('TIMEOUT', 't').toWire().code).toBe('INTERNAL');
+  });
+
+  it('only the same protocol version is compatible', () => {
+    expect([isCompatible(PROTOCOL_VERSION), isCompatible(PROTOCOL_VERSION + 1), isCompatible(0)]).toEqual([true, false, false]);
+  });
+});
