@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { runPlanCommand } from './plan-command.js';
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-plan-'));
+const image = path.join(dir, 'tall.png');
+await sharp({ create: { width: 300, height: 800, channels: 3, background: '#336699' } }).png().toFile(image);
+
+async function plan(args: string[]): Promise<string> {
+  let text = '';
+  const code = await runPlanCommand(args, { stdout: { write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WritableStream });
+  expect(code).toBe(0);
+  return text;
+}
+
+describe('framepack plan', () => {
+  it('prints the bucket, a row per section in generation order and the schedule', async () => {
+    const text = await plan(['--image', image, '--prompt', 'a tall tower sways', '--seconds', '3']);
+    const lines = text.split('\n');
+    expect(lines[1]).toBe('bucket    48×128 (W×H) from a 300×800 image, resized to 48×128 and centre-cropped');
+    // 3.0 s → round(2.5) = 2 sections (half-even), 73 frames.
+    expect(lines[3]).toBe('video     2 section(s), 73 frames = 2.43 s at 30 fps (19 latent frames)');
+    expect(text).toContain('gen  disp  pad  latent');
+    expect(lines.find((l) => l.startsWith('  1     2    1  10–18'))).toBeDefined();
+    expect(lines.find((l) => l.startsWith('  2     1    0  1–9'))).toBeDefined();
+    expect(text).toContain('display order (first → last in the video): sections 2, 1');
+    expect(text).toMatch(/^sigmas    1\.000000 /m);
+  });
+
+  it('f1 plans forward with the same indices every section', async () => {
+    const p = JSON.parse(await plan(['--image', image, '--prompt', 'x', '--seconds', '2.4', '--mode', 'f1', '--json']));
+    expect(p.mode).toBe('f1');
+    expect(p.sections.map((s: { indices: { latent: number[] } }) => s.indices.latent[0])).toEqual([20, 20]);
+    expect(p.sections.map((s: { decode: { totalFrames: number } }) => s.decode.totalFrames)).toEqual([37, 73]);
+    expect(p.displayOrder).toEqual([0, 1]);
+    expect(p.sections[0].tokens.text).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,138 @@
+// `framepack plan`: what a `generate` with the same flags would do, without running a model. The
+// input image is only decoded for its size; the prompt is only tokenized (for the text-token count).
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
+import type { Manifest } from '../models/bundle/manifest.js';
+import { encodeLlamaPrompt } from '../models/tokenizer/prompt-encoding.js';
+import { loadTokenizer } from '../models/tokenizer/tokenizer.js';
+import { loadInputImage } from '../media/image-input.js';
+import { layoutJob, type JobLayout } from '../engine/pipeline/job-plan.js';
+import type { JobSpec } from '../engine/pipeline/job-spec.js';
+import { timestepForSigma } from '../engine/sigmas.js';
+import type { SectionPlan } from '../engine/section-plan.js';
+import { EXIT_OK, UsageError } from './errors.js';
+import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
+
+export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flags]
+
+Prints what \`framepack generate\` with the same flags would do, without running a model: the
+bucket, the sections in generation and display order with their latent padding and RoPE index
+lists, tokens per transformer call, total frames and duration, and the σ schedule.
+
+${JOB_FLAGS_HELP}
+
+generate's -o/--out, --no-partials, --provider and --local are accepted and ignored, so the same
+command line works for both.`;
+
+/** Tokens the transformer sees besides the image side: image-projection tokens and prompt tokens. */
+async function textSideTokens(manifest: Manifest, modelDir: string, prompt: string): Promise<{ imageTokens: number; textTokens: number }> {
+  const siglip = siglipConfigSchema.parse(manifest.components.image_encoder.config);
+  const imageTokens = siglipPatchesPerSide(siglip) ** 2;
+  const file = manifest.components.tokenizer.files.find((f) => f.path.endsWith('tokenizer.json'));
+  if (!file) throw new Error(`bundle ${manifest.name} has no tokenizer.json`);
+  const tokenizer = await loadTokenizer(path.join(modelDir, ...file.path.split('/')));
+  const bos = '<|begin_of_text|>';
+  const enc = encodeLlamaPrompt(tokenizer, prompt, {
+    template: manifest.text.llamaTemplate, maxUserTokens: manifest.text.maxUserTokens,
+    ...(tokenizer.tokenToId(bos) !== undefined ? { bosToken: bos } : {}),
+  });
+  return { imageTokens, textTokens: enc.keepEnd - enc.keepStart };
+}
+
+function sectionJson(s: SectionPlan, extra: { imageTokens: number; textTokens: number }) {
+  return {
+    generationIndex: s.generationIndex,
+    displayIndex: s.displayIndex,
+    latentPadding: s.latentPadding,
+    isLast: s.isLast,
+    indices: { latent: s.indices.latent, clean: s.indices.clean, clean2x: s.indices.clean2x, clean4x: s.indices.clean4x, blank: s.indices.blank },
+    context: s.context,
+    historyBefore: s.historyBefore,
+    newLatentFrames: s.newLatentFrames,
+    prependsStartLatent: s.prependsStartLatent,
+    historyUpdate: s.historyUpdate,
+    historyAfter: s.historyAfter,
+    tokens: { ...s.tokens, imageEmbedding: extra.imageTokens, text: extra.textTokens, packed: s.tokens.imageSide + extra.imageTokens + extra.textTokens },
+    decode: s.decode,
+  };
+}
+
+export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, extra: { imageTokens: number; textTokens: number }) {
+  const { plan, schedule } = layout;
+  const sigmas = Array.from(schedule.sigmas);
+  return {
+    model: manifest.name,
+    mode: plan.mode,
+    input: layout.input,
+    bucket: { width: layout.bucket.widthPx, height: layout.bucket.heightPx },
+    resize: { resize: layout.resize.resize, width: layout.resize.resizedWidthPx, height: layout.resize.resizedHeightPx, cropBox: layout.resize.cropBox },
+    latent: layout.latent,
+    windowSize: plan.latentWindowSize,
+    sectionCount: plan.sectionCount,
+    latentPaddings: plan.latentPaddings,
+    sections: plan.sections.map((s) => sectionJson(s, extra)),
+    displayOrder: [...plan.sections].sort((a, b) => a.displayIndex - b.displayIndex).map((s) => s.generationIndex),
+    totalLatentFrames: plan.totalLatentFrames,
+    totalFrames: plan.totalFrames,
+    fps: plan.fps,
+    durationSeconds: plan.durationSeconds,
+    sampler: spec.sampler,
+    steps: spec.steps,
+    shift: schedule.shift,
+    mu: schedule.mu,
+    seqLen: schedule.seqLen,
+    sigmas,
+    // What the transformer sees (σ = 0 is never evaluated).
+    timesteps: sigmas.slice(0, -1).map(timestepForSigma),
+    guidance: { gs: spec.gs, cfg: spec.cfg, rs: spec.rs },
+    teacache: { enabled: spec.teacache, threshold: spec.teacacheThreshold },
+    seed: spec.seed,
+  };
+}
+
+const range = (xs: readonly number[]): string => (xs.length === 0 ? '–' : xs.length <= 2 ? xs.join(',') : `${xs[0]}–${xs[xs.length - 1]}`);
+
+export function planText(p: ReturnType<typeof planJson>): string {
+  const lines: string[] = [];
+  const t = p.sections[0]!.tokens;
+  lines.push(`model     ${p.model} (${p.mode})`);
+  lines.push(`bucket    ${p.bucket.width}×${p.bucket.height} (W×H) from a ${p.input.width}×${p.input.height} image${p.resize.resize ? `, resized to ${p.resize.width}×${p.resize.height} and centre-cropped` : ''}`);
+  lines.push(`latent    ${p.latent.width}×${p.latent.height}, ${p.latent.channels} channels, window ${p.windowSize}`);
+  lines.push(`video     ${p.sectionCount} section(s), ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s at ${p.fps} fps (${p.totalLatentFrames} latent frames)`);
+  lines.push(`tokens    per call: noisy ${t.noisy} + clean ${t.clean} + 2× ${t.clean2x} + 4× ${t.clean4x} = ${t.imageSide} image-side, + ${t.imageEmbedding} image + ${t.text} text = ${t.packed}`);
+  lines.push(`sampler   ${p.sampler}, ${p.steps} steps, shift ${p.shift.toFixed(4)} (μ ${p.mu.toFixed(4)}, seq len ${p.seqLen}); gs ${p.guidance.gs}, cfg ${p.guidance.cfg}, rs ${p.guidance.rs}; TeaCache ${p.teacache.enabled ? `on (${p.teacache.threshold})` : 'off'}; seed ${p.seed}`);
+  lines.push('');
+  lines.push('gen  disp  pad  latent   clean    2×       4×       new  history  decode   frames');
+  for (const s of p.sections) {
+    lines.push([
+      String(s.generationIndex + 1).padStart(3), String(s.displayIndex + 1).padStart(5), String(s.latentPadding).padStart(4),
+      ` ${range(s.indices.latent).padEnd(8)}`, range(s.indices.clean).padEnd(8), range(s.indices.clean2x).padEnd(8), range(s.indices.clean4x).padEnd(8),
+      String(s.newLatentFrames).padStart(3), String(s.historyAfter).padStart(8), `  ${`${s.decode.from}–${s.decode.to}`.padEnd(7)}`, String(s.decode.totalFrames).padStart(6),
+    ].join(' '));
+  }
+  lines.push(`display order (first → last in the video): sections ${p.displayOrder.map((g) => g + 1).join(', ')}`);
+  lines.push('');
+  lines.push(`sigmas    ${p.sigmas.map((s) => s.toFixed(6)).join(' ')}`);
+  lines.push(`timesteps ${p.timesteps.join(' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.WritableStream } = { stdout: process.stdout }): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: ALL_JOB_OPTIONS, allowPositionals: false, strict: true }));
+  } catch (err: unknown) {
+    throw new UsageError(`plan: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (values.help) {
+    io.stdout.write(`${PLAN_HELP}\n`);
+    return EXIT_OK;
+  }
+  const { spec, manifest, modelDir } = await resolveJob(values);
+  const image = await loadInputImage(spec.imagePath);
+  const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
+  const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt));
+  io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : planText(json));
+  return EXIT_OK;
+}

@@ -1,0 +1,126 @@
+// Everything a job computes once before sampling (FRAMEPACK.md §2, §3.2–3.3, §4.2):
+// - the prompt → Llama hidden_states[-3] at the prompt's valid tokens (template prefix cropped),
+//   and CLIP-L's pooled output of the raw prompt;
+// - the negative prompt, encoded the same way only when cfg ≠ 1; otherwise zeros of the same
+//   shapes (§2.3; the negative branch is then never evaluated);
+// - the bucketed image → SigLIP last_hidden_state (resized to the encoder's square input);
+// - the bucketed image → VAE posterior mean × scaling factor: the start latent.
+// The 512-token zero padding of §2.1 step 5 is not materialised: at batch 1 the transformer takes
+// the L valid tokens without a mask, which is what the padded, masked version computes.
+import type ort from 'onnxruntime-node';
+import { tensorF32, tensorI64 } from '../../onnx/run.js';
+import type { Manifest } from '../../models/bundle/manifest.js';
+import { CLIP_PROMPT_SPEC, encodeClipPrompt, encodeLlamaPrompt, type ClipPromptSpec, type LlamaPromptSpec } from '../../models/tokenizer/prompt-encoding.js';
+import type { Tokenizer } from '../../models/tokenizer/tokenizer.js';
+import { siglipPixelValues } from '../../models/image/siglip-preprocess.js';
+import type { F32 } from '../../models/transformer/run-transformer.js';
+import { imageToVaeInput, type RgbImage } from '../../media/pixels.js';
+import { resizeExact } from '../../media/image-input.js';
+import type { PipelineSessions } from './sessions.js';
+
+/** One prompt's conditioning. */
+export interface PromptConditioning {
+  /** Llama features of the L valid tokens, [1, L, textEmbedDim]. */
+  llama: F32;
+  /** CLIP-L pooled, [1, pooledDim]. */
+  pooled: F32;
+  /** Tokens kept (L). */
+  tokens: number;
+}
+
+export interface JobConditioning {
+  positive: PromptConditioning;
+  /** The negative prompt's conditioning, or zeros of the positive shapes when cfg = 1. */
+  negative: PromptConditioning;
+  /** SigLIP last_hidden_state, [1, N, imageProjDim]. */
+  imageEmbeddings: F32;
+  /** VAE mean × scalingFactor, [1, C, 1, h, w]. */
+  startLatent: F32;
+}
+
+function output(result: ort.InferenceSession.ReturnType, name: string): F32 {
+  const t = result[name];
+  if (!t || !(t.data instanceof Float32Array)) throw new Error(`graph output '${name}' missing or not float32`);
+  return { data: t.data, dims: [...t.dims] };
+}
+
+function llamaSpec(manifest: Manifest, tokenizer: Tokenizer): LlamaPromptSpec {
+  const bos = '<|begin_of_text|>';
+  return {
+    template: manifest.text.llamaTemplate,
+    maxUserTokens: manifest.text.maxUserTokens,
+    ...(tokenizer.tokenToId(bos) !== undefined ? { bosToken: bos } : {}),
+  };
+}
+
+function clipSpec(manifest: Manifest): ClipPromptSpec {
+  return { ...CLIP_PROMPT_SPEC, maxLength: manifest.text.clipMaxLength };
+}
+
+/** crop_or_pad_yield_mask's crop half: at most `length` tokens (never binding: L ≤ maxUserTokens). */
+function cropTokens(x: F32, length: number): F32 {
+  const [, l, d] = x.dims as [number, number, number];
+  if (l <= length) return x;
+  return { data: x.data.slice(0, length * d), dims: [1, length, d] };
+}
+
+export async function encodePrompt(s: PipelineSessions, manifest: Manifest, prompt: string): Promise<PromptConditioning> {
+  const enc = encodeLlamaPrompt(s.tokenizer, prompt, llamaSpec(manifest, s.tokenizer));
+  const hidden = output(await s.textEncoder.run({ input_ids: tensorI64(enc.inputIds, [1, enc.inputIds.length]) }), 'hidden_states');
+  const d = hidden.dims[2]!;
+  const tokens = enc.keepEnd - enc.keepStart;
+  const llama = cropTokens({ data: hidden.data.slice(enc.keepStart * d, enc.keepEnd * d), dims: [1, tokens, d] }, manifest.text.paddedLength);
+
+  const clip = encodeClipPrompt(s.tokenizer2, prompt, clipSpec(manifest));
+  const pooled = output(await s.textEncoder2.run({
+    input_ids: tensorI64(clip.inputIds, [1, clip.inputIds.length]),
+    eos_index: tensorI64([clip.eosIndex], [1]),
+  }), 'pooled');
+  return { llama, pooled, tokens: llama.dims[1]! };
+}
+
+/** §2.3: with cfg = 1 the negative conditioning is zeros shaped like the positive one. */
+export function zeroConditioning(like: PromptConditioning): PromptConditioning {
+  return {
+    llama: { data: new Float32Array(like.llama.data.length), dims: [...like.llama.dims] },
+    pooled: { data: new Float32Array(like.pooled.data.length), dims: [...like.pooled.dims] },
+    tokens: like.tokens,
+  };
+}
+
+/** SigLIP features of the bucketed image (resized to the encoder's S × S, bicubic). */
+export async function encodeImage(s: PipelineSessions, manifest: Manifest, image: RgbImage): Promise<F32> {
+  const size = manifest.imageEncoder.imageSize;
+  const square = await resizeExact(image, size, size, 'cubic');
+  const pixels = siglipPixelValues(square.rgb, size, size, { mean: manifest.imageEncoder.mean, std: manifest.imageEncoder.std, rescaleFactor: 1 / 255 });
+  return output(await s.imageEncoder.run({ pixel_values: tensorF32(pixels, [1, 3, size, size]) }), 'last_hidden_state');
+}
+
+/** The start latent: posterior mean (deterministic; the official sample is unseeded) × scaling. */
+export async function encodeStartLatent(s: PipelineSessions, manifest: Manifest, image: RgbImage): Promise<F32> {
+  const pixels = imageToVaeInput(image);
+  const mean = output(await s.vaeEncoder.run({ pixels: tensorF32(pixels, [1, 3, 1, image.height, image.width]) }), 'mean');
+  const k = manifest.latent.scalingFactor;
+  const data = new Float32Array(mean.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = mean.data[i]! * k;
+  return { data, dims: mean.dims };
+}
+
+export interface ConditioningOptions {
+  prompt: string;
+  negativePrompt: string;
+  cfg: number;
+  /** Called before each encoder so progress can name the stage. */
+  onStage?: (stage: 'text' | 'vae' | 'image') => void;
+}
+
+export async function computeConditioning(s: PipelineSessions, manifest: Manifest, image: RgbImage, opts: ConditioningOptions): Promise<JobConditioning> {
+  opts.onStage?.('text');
+  const positive = await encodePrompt(s, manifest, opts.prompt);
+  const negative = opts.cfg === 1 ? zeroConditioning(positive) : await encodePrompt(s, manifest, opts.negativePrompt);
+  opts.onStage?.('vae');
+  const startLatent = await encodeStartLatent(s, manifest, image);
+  opts.onStage?.('image');
+  const imageEmbeddings = await encodeImage(s, manifest, image);
+  return { positive, negative, imageEmbeddings, startLatent };
+}

@@ -1,0 +1,32 @@
+// Everything about a job that is known before any model runs: the bucket for the input image, the
+// latent size, the section plan (generation and display order, paddings, RoPE index lists,
+// context ranges, tokens, frame accounting) and the σ schedule. `framepack plan` prints it and the
+// pipeline runs it.
+import type { Manifest } from '../../models/bundle/manifest.js';
+import { nearestBucket, resizeCropPlan, type Bucket, type ResizeCropPlan } from '../buckets.js';
+import { planJob, type JobPlan } from '../section-plan.js';
+import type { JobSpec } from './job-spec.js';
+import { samplerSchedule, type SamplerSchedule } from './sampling.js';
+
+export interface JobLayout {
+  input: { width: number; height: number };
+  bucket: Bucket;
+  resize: ResizeCropPlan;
+  latent: { channels: number; height: number; width: number };
+  plan: JobPlan;
+  schedule: SamplerSchedule;
+}
+
+/** The manifest's bucket list in scan order, as buckets.ts expects. */
+export function manifestBuckets(manifest: Pick<Manifest, 'buckets'>): Bucket[] {
+  return manifest.buckets.map((b) => ({ heightPx: b.height, widthPx: b.width }));
+}
+
+export function layoutJob(spec: JobSpec, manifest: Manifest, input: { width: number; height: number }): JobLayout {
+  const bucket = nearestBucket(input.height, input.width, manifestBuckets(manifest));
+  const k = manifest.latent.spatialCompression;
+  const latent = { channels: manifest.latent.channels, height: bucket.heightPx / k, width: bucket.widthPx / k };
+  const plan = planJob({ mode: spec.mode, seconds: spec.seconds, latentHeight: latent.height, latentWidth: latent.width, latentWindowSize: spec.windowSize });
+  const schedule = samplerSchedule({ sampler: spec.sampler, steps: spec.steps, windowSize: spec.windowSize, latentHeight: latent.height, latentWidth: latent.width, shift: spec.shift });
+  return { input, bucket, resize: resizeCropPlan(input.width, input.height, bucket), latent, plan, schedule };
+}

@@ -1,0 +1,191 @@
+// The generation parameters of one job (FRAMEPACK.md §6, §8, §12, §13) as a zod schema. Every
+// range check names the command-line flag it came from, so a bad value becomes one clear line
+// (`--seconds must be > 0 and ≤ 120 (got 0)`). Fields left out take the bundle manifest's
+// defaults (steps, gs, cfg, rs, window, shift, TeaCache) or the official UI defaults (seed 31337,
+// 5 s, CRF 16).
+import { z } from 'zod';
+import type { Manifest, SamplingDefaults } from '../../models/bundle/manifest.js';
+
+export const SAMPLER_NAMES = ['unipc', 'unipc-bh2', 'euler'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+export const MODE_NAMES = ['inverted', 'f1', 'vanilla'] as const;
+export type GenerationMode = (typeof MODE_NAMES)[number];
+
+/** The official UI defaults that are not properties of a bundle (FRAMEPACK.md §13). */
+export const UI_DEFAULTS = Object.freeze({ seconds: 5, seed: 31337, crf: 16, negativePrompt: '' });
+/** Longest video the official slider allows. */
+export const MAX_SECONDS = 120;
+
+/** The parameter → flag map used in every message. */
+export const FLAG_OF: Readonly<Record<keyof JobSpec, string>> = Object.freeze({
+  imagePath: '--image', prompt: '--prompt', negativePrompt: '--negative', seconds: '--seconds', seed: '--seed',
+  steps: '--steps', gs: '--gs', cfg: '--cfg', rs: '--rs', windowSize: '--window', shift: '--shift',
+  sampler: '--sampler', mode: '--mode', teacache: '--teacache', teacacheThreshold: '--teacache-threshold',
+  crf: '--crf', model: '--model',
+});
+
+/** A fully resolved, validated job: every value is explicit (nothing left to the bundle). */
+export interface JobSpec {
+  imagePath: string;
+  prompt: string;
+  negativePrompt: string;
+  seconds: number;
+  seed: number;
+  steps: number;
+  /** Distilled guidance scale. */
+  gs: number;
+  /** Real CFG scale; 1 skips the negative pass. */
+  cfg: number;
+  /** Guidance rescale. */
+  rs: number;
+  /** Latent window size (latent frames per section). */
+  windowSize: number;
+  /** Explicit flow-matching shift, or null for the sequence-length one (capped at 7). */
+  shift: number | null;
+  sampler: SamplerName;
+  mode: GenerationMode;
+  teacache: boolean;
+  teacacheThreshold: number;
+  crf: number;
+  /** Bundle name or folder. */
+  model: string;
+}
+
+/** What a caller may give: anything optional except the image and the prompt. */
+export type JobSpecInput = Partial<Omit<JobSpec, 'imagePath' | 'prompt'>> & { imagePath?: string; prompt?: string };
+
+/** A bad parameter; `message` is one line that starts with the flag. */
+export class JobSpecError extends Error {
+  override readonly name = 'JobSpecError';
+  constructor(readonly flag: string, readonly problem: string) {
+    super(`${flag} ${problem}`);
+  }
+}
+
+const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+interface NumberRule { min?: number; minExclusive?: boolean; max?: number; integer?: boolean; nullable?: boolean }
+
+function describeRule(r: NumberRule): string {
+  const parts: string[] = [];
+  if (r.min !== undefined) parts.push(`${r.minExclusive ? '>' : '≥'} ${r.min}`);
+  if (r.max !== undefined) parts.push(`≤ ${r.max}`);
+  const range = parts.join(' and ');
+  return r.integer ? `must be an integer${range ? ` ${range}` : ''}` : `must be ${range || 'a number'}`;
+}
+
+/** A number field whose failure message is `<flag> must be … (got X)`. */
+function numberField(key: keyof JobSpec, rule: NumberRule) {
+  const flag = FLAG_OF[key];
+  return z.unknown().transform((v, ctx): number => {
+    if (rule.nullable && v === null) return null as unknown as number;
+    const ok = typeof v === 'number' && Number.isFinite(v)
+      && (!rule.integer || Number.isInteger(v))
+      && (rule.min === undefined || (rule.minExclusive ? v > rule.min : v >= rule.min))
+      && (rule.max === undefined || v <= rule.max);
+    if (!ok) {
+      ctx.addIssue({ code: 'custom', message: `${flag} ${describeRule(rule)} (got ${show(v)})` });
+      return z.NEVER;
+    }
+    return v as number;
+  });
+}
+
+function enumField<T extends readonly [string, ...string[]]>(key: keyof JobSpec, values: T) {
+  const flag = FLAG_OF[key];
+  return z.unknown().transform((v, ctx): T[number] => {
+    if (typeof v !== 'string' || !values.includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be one of ${values.join(', ')} (got ${show(v)})` });
+      return z.NEVER;
+    }
+    return v as T[number];
+  });
+}
+
+function stringField(key: keyof JobSpec, opts: { nonEmpty?: boolean } = {}) {
+  const flag = FLAG_OF[key];
+  return z.unknown().transform((v, ctx): string => {
+    if (typeof v !== 'string' || (opts.nonEmpty && v.trim() === '')) {
+      ctx.addIssue({ code: 'custom', message: v === undefined ? `${flag} is required` : `${flag} must be a non-empty text (got ${show(v)})` });
+      return z.NEVER;
+    }
+    return v;
+  });
+}
+
+function booleanField(key: keyof JobSpec) {
+  const flag = FLAG_OF[key];
+  return z.unknown().transform((v, ctx): boolean => {
+    if (typeof v !== 'boolean') {
+      ctx.addIssue({ code: 'custom', message: `${flag} must be true or false (got ${show(v)})` });
+      return z.NEVER;
+    }
+    return v;
+  });
+}
+
+/** The schema of a resolved spec (defaults already filled in). Ranges follow the official UI. */
+export const jobSpecSchema = z.object({
+  imagePath: stringField('imagePath', { nonEmpty: true }),
+  prompt: stringField('prompt'),
+  negativePrompt: stringField('negativePrompt'),
+  seconds: numberField('seconds', { min: 0, minExclusive: true, max: MAX_SECONDS }),
+  seed: numberField('seed', { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }),
+  steps: numberField('steps', { min: 1, max: 100, integer: true }),
+  gs: numberField('gs', { min: 0, max: 32 }),
+  cfg: numberField('cfg', { min: 1, max: 32 }),
+  rs: numberField('rs', { min: 0, max: 1 }),
+  windowSize: numberField('windowSize', { min: 1, max: 33, integer: true }),
+  shift: numberField('shift', { min: 0, minExclusive: true, max: 100, nullable: true }),
+  sampler: enumField('sampler', SAMPLER_NAMES),
+  mode: enumField('mode', MODE_NAMES),
+  teacache: booleanField('teacache'),
+  teacacheThreshold: numberField('teacacheThreshold', { min: 0, minExclusive: true, max: 10 }),
+  crf: numberField('crf', { min: 0, max: 51, integer: true }),
+  model: stringField('model', { nonEmpty: true }),
+});
+
+/** The defaults a bundle supplies, plus the mode its checkpoint was trained for. */
+export function bundleDefaults(manifest: Pick<Manifest, 'variant' | 'defaults'>): Omit<JobSpec, 'imagePath' | 'prompt' | 'model'> {
+  const d: SamplingDefaults = manifest.defaults;
+  return {
+    negativePrompt: UI_DEFAULTS.negativePrompt,
+    seconds: UI_DEFAULTS.seconds,
+    seed: UI_DEFAULTS.seed,
+    steps: d.steps,
+    gs: d.gs,
+    cfg: d.cfg,
+    rs: d.rs,
+    windowSize: d.windowSize,
+    shift: d.shift,
+    sampler: 'unipc',
+    mode: manifest.variant,
+    teacache: d.teacache.enabled,
+    teacacheThreshold: d.teacache.threshold,
+    crf: UI_DEFAULTS.crf,
+  };
+}
+
+/**
+ * Fills the gaps from the bundle and validates. Throws JobSpecError for the first bad field (in
+ * schema order), whose message names the flag.
+ */
+export function resolveJobSpec(input: JobSpecInput, manifest: Pick<Manifest, 'variant' | 'defaults'>, model: string): JobSpec {
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const merged = { ...bundleDefaults(manifest), model, ...defined };
+  const parsed = jobSpecSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path[0] as keyof JobSpec | undefined;
+    const flag = key !== undefined ? FLAG_OF[key] : '';
+    const message = issue.message.startsWith(flag) && flag ? issue.message.slice(flag.length + 1) : issue.message;
+    throw new JobSpecError(flag || '(spec)', message);
+  }
+  return parsed.data as JobSpec;
+}
+
+/** The parameters recorded in the MP4 metadata and the sidecar (no paths that vary per run). */
+export function recordedParameters(spec: JobSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { imagePath, ...rest } = spec;
+  return { ...rest, image: imagePath.split(/[\\/]/).pop(), ...extra };
+}

@@ -1,0 +1,124 @@
+// One image and a prompt in, an MP4 out (FRAMEPACK.md §8–§12): load the bundle and its sessions,
+// bucket and crop the image, encode text/image/start frame, run the section loop with per-section
+// partial videos, then write the final MP4 (atomically, ffprobe-checked, parameters in its
+// metadata) and its JSON sidecar. Progress goes to `onEvent`; the job ends with exactly one of
+// job.succeeded / job.failed.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadBundle, type LoadedBundle, type VerifyMode } from '../../models/bundle/load-bundle.js';
+import { runImageProjection } from '../../models/transformer/run-transformer.js';
+import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
+import { createJobOutputs, JobOutputs, type VideoEncoding } from '../../media/output-files.js';
+import { videoToRgbFrames } from '../../media/pixels.js';
+import { SeededNoise } from '../seeded-noise.js';
+import { computeConditioning } from './conditioning.js';
+import type { PipelineEvent, PipelineStage } from './events.js';
+import { layoutJob } from './job-plan.js';
+import { recordedParameters, type JobSpec } from './job-spec.js';
+import { resolveModelDir } from './model-location.js';
+import { runSections } from './section-loop.js';
+import { openSessions, type ExecutionProviderName, type PipelineSessions } from './sessions.js';
+
+export interface GenerateOptions {
+  /** An already loaded bundle (else spec.model is resolved and loaded). */
+  bundle?: LoadedBundle;
+  /** Already open sessions for that bundle (kept open afterwards); else opened and released here. */
+  sessions?: PipelineSessions;
+  onEvent?: (e: PipelineEvent) => void;
+  signal?: AbortSignal;
+  /** A `.mp4` path for the final video, or a folder for `<stem>.mp4` (default ./outputs). */
+  out?: string;
+  /** Write the whole video after every section to `<stem>/partial-<k>.mp4` (default true). */
+  partials?: boolean;
+  executionProvider?: ExecutionProviderName;
+  verify?: VerifyMode;
+}
+
+export const DEFAULT_OUTPUTS_DIR = 'outputs';
+
+/** Job files: a named `.mp4` keeps its folder and stem; anything else is an outputs folder. */
+async function jobOutputs(out: string | undefined, seed: number): Promise<JobOutputs> {
+  const target = out ?? DEFAULT_OUTPUTS_DIR;
+  if (!target.toLowerCase().endsWith('.mp4')) return createJobOutputs(target, { seed });
+  const videoPath = path.resolve(target);
+  const dir = path.dirname(videoPath);
+  const stem = path.basename(videoPath, path.extname(videoPath));
+  const partialsDir = path.join(dir, stem);
+  await mkdir(partialsDir, { recursive: true });
+  return new JobOutputs({
+    outputsDir: dir, stem, videoPath, partialsDir,
+    sidecarPath: path.join(dir, `${stem}.json`),
+    inputImagePath: path.join(dir, `${stem}.png`),
+  });
+}
+
+const errorLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+
+export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): Promise<string> {
+  const emit = opts.onEvent ?? (() => {});
+  const stage = (s: PipelineStage, message: string) => emit({ type: 'stage', stage: s, message });
+  const started = performance.now();
+  let ownSessions: PipelineSessions | undefined;
+  try {
+    // The image first: a bad file fails before any model is loaded.
+    stage('preparing-image', `reading ${spec.imagePath}`);
+    const image = await loadInputImage(spec.imagePath);
+
+    stage('loading-models', `loading model ${spec.model}`);
+    const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
+    const manifest = bundle.manifest;
+    const sessions = opts.sessions ?? (ownSessions = await openSessions(bundle, {
+      ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
+      onWarning: (m) => stage('loading-models', m),
+    }));
+
+    const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
+    const bucketed = await resizeAndCrop(image, layout.resize);
+    const { plan } = layout;
+    const bucket = { width: layout.bucket.widthPx, height: layout.bucket.heightPx };
+    emit({ type: 'job.planned', bucket, sections: plan.sectionCount, steps: spec.steps, totalFrames: plan.totalFrames, seconds: plan.durationSeconds, fps: plan.fps });
+
+    const outputs = await jobOutputs(opts.out, spec.seed);
+    await outputs.writeInputImage(bucketed);
+    const parameters = recordedParameters(spec, {
+      bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
+      startLatent: 'posterior-mean',
+    });
+    const encoding: VideoEncoding = { width: bucket.width, height: bucket.height, fps: plan.fps, crf: spec.crf };
+
+    const conditioning = await computeConditioning(sessions, manifest, bucketed, {
+      prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg,
+      onStage: (s) => {
+        if (s === 'text') stage('text-encoding', 'encoding the prompt');
+        else if (s === 'vae') stage('vae-encoding', 'encoding the start frame');
+        else stage('image-encoding', 'encoding the image');
+      },
+    });
+    const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
+
+    stage('sampling', `${plan.sectionCount} section(s) × ${spec.steps} steps`);
+    const result = await runSections({
+      sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens,
+      noise: SeededNoise.fromSeed(spec.seed), onEvent: emit,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onSectionPixels: async (k, pixels) => {
+        if (opts.partials === false) return null;
+        const partial = await outputs.writePartial(k, videoToRgbFrames(pixels), encoding, parameters, opts.signal);
+        return partial.path;
+      },
+    });
+
+    stage('writing-video', `encoding ${result.pixels.frames} frames`);
+    const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal);
+    emit({
+      type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,
+      seconds: video.probe.frames / plan.fps, wallSeconds: (performance.now() - started) / 1000,
+    });
+    return video.path;
+  } catch (err: unknown) {
+    emit({ type: 'job.failed', error: errorLine(err) });
+    throw err;
+  } finally {
+    await ownSessions?.release();
+  }
+}

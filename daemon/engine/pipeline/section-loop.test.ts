@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { loadBundle } from '../../models/bundle/load-bundle.js';
+import { runImageProjection } from '../../models/transformer/run-transformer.js';
+import { SeededNoise } from '../seeded-noise.js';
+import { planJob } from '../section-plan.js';
+import { computeConditioning } from './conditioning.js';
+import type { PipelineEvent } from './events.js';
+import { resolveJobSpec, type JobSpecInput } from './job-spec.js';
+import { REPO_MODELS_DIR } from './model-location.js';
+import { runSections, sectionContext } from './section-loop.js';
+import { openSessions } from './sessions.js';
+
+const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
+const sessions = await openSessions(bundle);
+const manifest = bundle.manifest;
+const g = { channels: 16, height: 8, width: 12 };
+// A smooth 96×64 test image.
+const image = { width: 96, height: 64, rgb: Uint8Array.from({ length: 96 * 64 * 3 }, (_, i) => (i * 7) % 251) };
+const conditioning = await computeConditioning(sessions, manifest, image, { prompt: 'a red ball bounces', negativePrompt: '', cfg: 1 });
+const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
+
+async function run(extra: JobSpecInput) {
+  const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'a red ball bounces', steps: 2, ...extra }, manifest, 'framepack-tiny');
+  const plan = planJob({ mode: spec.mode, seconds: spec.seconds, latentHeight: g.height, latentWidth: g.width, latentWindowSize: spec.windowSize });
+  const events: PipelineEvent[] = [];
+  const result = await runSections({
+    sessions, manifest, spec, plan, geometry: g, conditioning, imageTokens, noise: SeededNoise.fromSeed(spec.seed),
+    onEvent: (e) => events.push(e),
+  });
+  return { result, events, plan };
+}
+
+describe('section loop on the tiny bundle', () => {
+  it('conditions every section on the start latent and the right history frames', () => {
+    const start = new Float32Array(16 * 96).fill(1);
+    const plan = planJob({ mode: 'f1', seconds: 2.4, latentHeight: 8, latentWidth: 12 });
+    // F1's first section: clean = [start, start], 2× and 4× zero.
+    const c = sectionContext(plan.sections[0]!, [start], start, g);
+    expect(c.clean.dims).toEqual([1, 16, 2, 8, 12]);
+    expect(c.clean.data.every((v) => v === 1)).toBe(true);
+    expect(c.clean2x.data.every((v) => v === 0)).toBe(true);
+    expect(c.clean4x.dims).toEqual([1, 16, 16, 8, 12]);
+    // Inverted first section: the 1× slot is zero (history empty), the start latent first.
+    const inv = planJob({ mode: 'inverted', seconds: 2.4, latentHeight: 8, latentWidth: 12 });
+    const ci = sectionContext(inv.sections[0]!, [], start, g);
+    expect(ci.clean.data.subarray(0, 96).every((v) => v === 1)).toBe(true);
+    expect(ci.clean.data.subarray(96, 192).every((v) => v === 0)).toBe(true);
+  });
+
+  it('inverted: 2 sections give 19 latents and 73 frames', async () => {
+    const a = await run({ seconds: 2.4 });
+    expect(a.plan.sectionCount).toBe(2);
+    expect(a.result.latents).toHaveLength(19);
+    expect(a.result.pixels.frames).toBe(73);
+    expect(a.result.pixels.width).toBe(96);
+    // The last section prepends the start latent: the video's first latent is the start frame.
+    expect(Array.from(a.result.latents[0]!)).toEqual(Array.from(conditioning.startLatent.data));
+    const types = a.events.map((e) => e.type);
+    expect(types.filter((t) => t === 'step')).toHaveLength(4);
+    expect(types.filter((t) => t === 'preview')).toHaveLength(4);
+    expect(types.at(-1)).toBe('section.done');
+    const done = a.events.filter((e) => e.type === 'section.done');
+    expect(done.map((e) => e.frames)).toEqual([33, 73]);
+  });
+
+  it('the same seed gives the same pixels bit for bit; another seed does not', async () => {
+    const bytes = async (seed: number) => Buffer.from((await run({ seconds: 1, seed })).result.pixels.data.buffer);
+    const a = await bytes(7);
+    expect((await bytes(7)).equals(a)).toBe(true);
+    expect((await bytes(8)).equals(a)).toBe(false);
+  });
+
+  it('f1 and vanilla append after the start latent and give 36·N + 1 frames', async () => {
+    const f1 = await run({ seconds: 2.4, mode: 'f1' });
+    expect(f1.result.latents).toHaveLength(19);
+    expect(f1.result.pixels.frames).toBe(73);
+    expect(Array.from(f1.result.latents[0]!)).toEqual(Array.from(conditioning.startLatent.data));
+    expect(f1.events.filter((e) => e.type === 'section.done').map((e) => e.frames)).toEqual([37, 73]);
+    const f1One = await run({ seconds: 1, mode: 'f1' });
+    const vanillaOne = await run({ seconds: 1, mode: 'vanilla' });
+    expect(Buffer.from(vanillaOne.result.pixels.data.buffer).equals(Buffer.from(f1One.result.pixels.data.buffer))).toBe(true);
+  });
+
+  it('TeaCache skips blocks on long runs and every sampler runs', async () => {
+    const on = await run({ seconds: 1, steps: 25 });
+    expect(on.result.teacache.skipped).toBeGreaterThan(0);
+    expect(on.result.teacache.computed + on.result.teacache.skipped).toBe(25);
+    const off = await run({ seconds: 1, steps: 25, teacache: false });
+    expect(off.result.teacache).toEqual({ computed: 25, skipped: 0 });
+    const euler = await run({ seconds: 1, sampler: 'euler' });
+    expect(euler.result.pixels.frames).toBe(37);
+    // Real CFG runs the negative branch: two transformer calls per step.
+    const cfgConditioning = await computeConditioning(sessions, manifest, image, { prompt: 'a red ball bounces', negativePrompt: 'blurry', cfg: 2 });
+    expect(cfgConditioning.negative.llama.data.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('stops at the abort signal', async () => {
+    const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'p', steps: 5, seconds: 1 }, manifest, 'framepack-tiny');
+    const plan = planJob({ mode: 'inverted', seconds: 1, latentHeight: 8, latentWidth: 12 });
+    const controller = new AbortController();
+    const run = runSections({
+      sessions, manifest, spec, plan, geometry: g, conditioning, imageTokens, noise: SeededNoise.fromSeed(1), signal: controller.signal,
+      onEvent: (e) => { if (e.type === 'step' && e.step === 2) controller.abort(new DOMException('stop', 'AbortError')); },
+    });
+    await expect(run).rejects.toThrow('stop');
+  });
+});

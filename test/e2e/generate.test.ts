@@ -1,0 +1,105 @@
+// The real `framepack` command (bin/framepack.js → pinned Node + tsx → daemon/cli/main.ts) as a
+// child process, with the default tiny bundle: plan numbers from FRAMEPACK.md §6.2/§8.4, a short
+// generate (MP4 checked with ffprobe, sidecar, NDJSON), bit-identical output for the same seed, and
+// one-line errors with exit code 2 for bad input.
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { probeVideo } from '../../daemon/media/ffmpeg.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(root, 'bin', 'framepack.js');
+const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-e2e-'));
+const image = path.join(dir, 'start.png');
+await sharp(Buffer.from(Uint8Array.from({ length: 160 * 120 * 3 }, (_, i) => (i * 31) % 256)), { raw: { width: 160, height: 120, channels: 3 } }).png().toFile(image);
+
+interface Run { code: number; stdout: string; stderr: string }
+function framepack(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    // Run from another folder: the launcher must find the repository by itself.
+    execFile(process.execPath, [bin, ...args], { cwd: dir, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+const ndjson = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('framepack (e2e)', () => {
+  it('plan --json: 5 s is 4 inverted sections, 145 frames, the official indices and σ schedule', async () => {
+    const r = await framepack(['plan', '--image', image, '--prompt', 'a ball', '--seconds', '5', '--shift', '7', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const p = JSON.parse(r.stdout);
+    expect(p.bucket).toEqual({ width: 96, height: 64 });
+    expect(p.sectionCount).toBe(4);
+    expect(p.totalFrames).toBe(145);
+    expect(p.durationSeconds).toBeCloseTo(145 / 30, 12);
+    expect(p.sections.map((s: { latentPadding: number }) => s.latentPadding)).toEqual([3, 2, 1, 0]);
+    const r4 = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    // FRAMEPACK.md §8.4 worked example.
+    expect(p.sections.map((s: { indices: unknown }) => s.indices)).toEqual([
+      { latent: r4(28, 9), clean: [0, 37], clean2x: [38, 39], clean4x: r4(40, 16), blank: r4(1, 27) },
+      { latent: r4(19, 9), clean: [0, 28], clean2x: [29, 30], clean4x: r4(31, 16), blank: r4(1, 18) },
+      { latent: r4(10, 9), clean: [0, 19], clean2x: [20, 21], clean4x: r4(22, 16), blank: r4(1, 9) },
+      { latent: r4(1, 9), clean: [0, 10], clean2x: [11, 12], clean4x: r4(13, 16), blank: [] },
+    ]);
+    expect(p.sections.map((s: { decode: { totalFrames: number } }) => s.decode.totalFrames)).toEqual([33, 69, 105, 145]);
+    expect(p.displayOrder).toEqual([3, 2, 1, 0]);
+    // FRAMEPACK.md §6.2 (shift 7): σ and the bf16 timesteps the transformer sees.
+    expect(p.sigmas).toHaveLength(26);
+    expect(p.sigmas[1]).toBeCloseTo(0.994083, 6);
+    expect(p.sigmas[13]).toBeCloseTo(0.865979, 6);
+    expect(p.sigmas[25]).toBe(0);
+    expect(p.timesteps.slice(0, 6)).toEqual([1000, 996, 988, 980, 972, 964]);
+    expect(p.timesteps.at(-1)).toBe(226);
+    expect(p.sections[0].tokens).toMatchObject({ noisy: 216, clean: 48, clean2x: 6, clean4x: 8, imageSide: 278 });
+  });
+
+  it('generate --json writes an MP4 of 36·N + 1 frames and the same seed gives the same bytes', async () => {
+    const args = ['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '3', '--json'];
+    const [a, b] = [path.join(dir, 'a', 'clip.mp4'), path.join(dir, 'b', 'clip.mp4')];
+    const first = await framepack([...args, '--out', a]);
+    expect(first.code).toBe(0);
+    const events = ndjson(first.stdout);
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ type: 'job.succeeded', output: a, frames: 73 });
+    expect(events.filter((e) => e.type === 'step')).toHaveLength(6);
+    expect(events.filter((e) => e.type === 'section.done').map((e) => e.frames)).toEqual([33, 73]);
+    const probe = await probeVideo(a);
+    expect(probe).toMatchObject({ codec: 'h264', pixFmt: 'yuv420p', width: 96, height: 64, frames: 73, fps: 30 });
+    const sidecar = JSON.parse(await readFile(path.join(dir, 'a', 'clip.json'), 'utf8'));
+    expect(sidecar.parameters).toMatchObject({ seed: 31337, steps: 3, seconds: 2.4, sampler: 'unipc', mode: 'inverted' });
+    expect(sidecar.partials).toEqual(['clip/partial-1.mp4', 'clip/partial-2.mp4']);
+
+    const second = await framepack([...args, '--out', b]);
+    expect(ndjson(second.stdout).at(-1)).toMatchObject({ type: 'job.succeeded', output: b });
+    expect((await readFile(b)).equals(await readFile(a))).toBe(true);
+  });
+
+  it('bad input exits 2 with one line naming the flag and the problem', async () => {
+    const notImage = path.join(dir, 'notes.png');
+    await writeFile(notImage, 'not an image');
+    const base = ['generate', '--image', image, '--prompt', 'x'];
+    const cases: [string[], string][] = [
+      [[...base, '--seconds', '0'], 'framepack: --seconds must be > 0 and ≤ 120 (got 0)'],
+      [[...base, '--seconds', '121'], 'framepack: --seconds must be > 0 and ≤ 120 (got 121)'],
+      [[...base, '--steps', '0'], 'framepack: --steps must be an integer ≥ 1 and ≤ 100 (got 0)'],
+      [[...base, '--window', '0'], 'framepack: --window must be an integer ≥ 1 and ≤ 33 (got 0)'],
+      [[...base, '--crf', '52'], 'framepack: --crf must be an integer ≥ 0 and ≤ 51 (got 52)'],
+      [[...base, '--model', 'nope'], "framepack: --model 'nope' is not a known model bundle"],
+      [['generate', '--image', path.join(dir, 'missing.png'), '--prompt', 'x'], `framepack: --image ${path.join(dir, 'missing.png')}: file not found`],
+      [['plan', '--image', notImage, '--prompt', 'x'], `framepack: --image ${notImage}: not a readable image`],
+      [['generate', '--prompt', 'x'], 'framepack: --image is required'],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => framepack(args)));
+    runs.forEach((r, i) => {
+      expect({ args: cases[i]![0], code: r.code }).toEqual({ args: cases[i]![0], code: 2 });
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.at(-1)!.startsWith(cases[i]![1])).toBe(true);
+      expect(lines.filter((l) => l.startsWith('framepack:'))).toHaveLength(1);
+    });
+  });
+});
