@@ -1,0 +1,118 @@
+// `framepack daemon start|stop|status|restart|run`: lifecycle of the background daemon. `run`
+// stays in the foreground (for service managers); `start` spawns it detached with its output in
+// <data dir>/daemon.log; `status --json` prints pid, versions and the socket path.
+import { readRegistration } from '../lifecycle/registration.js';
+import { pidAlive } from '../lifecycle/claim-instance.js';
+import { settingsHelp } from '../config.js';
+import { runDaemon } from '../main.js';
+import { connectDaemon, daemonPaths } from './daemon-client.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
+import { formatBytes } from './format.js';
+
+export const DAEMON_HELP = `Usage: framepack daemon <start|stop|status|restart|run> [flags]
+
+  start     start the daemon in the background (no-op when it runs)
+  stop      ask the daemon to finish its running section and exit
+  status    pid, versions, socket, queue (--json for scripts); exit 1 when not running
+  restart   stop, then start
+  run       run in the foreground (for systemd and friends)
+
+Settings (flags for start/run/restart, or env):
+${settingsHelp()}`;
+
+const STOP_TIMEOUT_MS = 120_000;
+
+function takeJson(args: string[]): { json: boolean; rest: string[] } {
+  return { json: args.includes('--json'), rest: args.filter((a) => a !== '--json') };
+}
+
+async function status(json: boolean): Promise<number> {
+  const paths = daemonPaths();
+  let conn;
+  try {
+    conn = await connectDaemon({ autoStart: false, name: 'framepack daemon status' });
+  } catch {
+    if (json) process.stdout.write(`${JSON.stringify({ running: false, socketPath: paths.socketFile })}\n`);
+    else process.stdout.write(`not running (socket ${paths.socketFile})\n`);
+    return EXIT_FAILURE;
+  }
+  try {
+    const s = await conn.client.call('daemon.status', {});
+    const registration = readRegistration(paths.socketFile);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ running: true, ...s, dataDir: registration?.dataDir ?? paths.dataDir, logFile: registration?.logFile ?? paths.logFile, engine: registration?.engine ?? null })}\n`);
+      return EXIT_OK;
+    }
+    const lines = [
+      `running: pid ${s.pid}, framepack ${s.daemonVersion}, protocol ${s.protocolVersion}${registration ? `, engine ${registration.engine}` : ''}`,
+      `socket:  ${s.socketPath}`,
+      `log:     ${registration?.logFile ?? paths.logFile}`,
+      `uptime:  ${Math.round(s.uptimeMs / 1000)} s, ${s.clients.length} client(s)`,
+      `queue:   ${s.queue.running ? `running ${s.queue.running}, ` : ''}${s.queue.queued} waiting (limit ${s.queue.limit})${s.queue.paused ? ', PAUSED' : ''}`,
+    ];
+    if (s.memory) lines.push(`memory:  RSS ${formatBytes(s.memory.rssBytes)}${s.memory.vram.map((v) => `, ${v.device} ${formatBytes(v.usedBytes)}/${formatBytes(v.totalBytes)}`).join('')}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT_OK;
+  } finally {
+    conn.client.close();
+  }
+}
+
+async function stop(json: boolean): Promise<number> {
+  const paths = daemonPaths();
+  let conn;
+  try {
+    conn = await connectDaemon({ autoStart: false, name: 'framepack daemon stop' });
+  } catch {
+    process.stdout.write(json ? `${JSON.stringify({ stopped: false, running: false })}\n` : 'not running\n');
+    return EXIT_OK;
+  }
+  const pid = conn.client.hello?.pid;
+  await conn.client.call('daemon.shutdown', { force: true, reason: 'framepack daemon stop' });
+  conn.client.close();
+  // The daemon finishes (or checkpoints) its running section first; wait for the process to go.
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (pid !== undefined && pidAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`daemon pid ${pid} did not exit within ${STOP_TIMEOUT_MS / 1000} s; see ${paths.logFile}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.stdout.write(json ? `${JSON.stringify({ stopped: true, pid })}\n` : `stopped (pid ${pid})\n`);
+  return EXIT_OK;
+}
+
+async function start(flags: string[], json: boolean): Promise<number> {
+  const { client, started } = await connectDaemon({ autoStart: true, name: 'framepack daemon start', flags });
+  const hello = client.hello!;
+  client.close();
+  const paths = daemonPaths();
+  if (json) process.stdout.write(`${JSON.stringify({ started, pid: hello.pid, daemonVersion: hello.daemonVersion, protocolVersion: hello.protocolVersion, socketPath: paths.socketFile })}\n`);
+  else process.stdout.write(`${started ? 'started' : 'already running'}: pid ${hello.pid} on ${paths.socketFile}\n`);
+  return EXIT_OK;
+}
+
+export async function runDaemonCommand(argv: string[]): Promise<number> {
+  const [sub, ...args] = argv;
+  const { json, rest } = takeJson(args);
+  switch (sub) {
+    case undefined: case '-h': case '--help':
+      process.stdout.write(`${DAEMON_HELP}\n`);
+      return sub === undefined ? 2 : EXIT_OK;
+    case 'status':
+      return status(json);
+    case 'stop':
+      return stop(json);
+    case 'start':
+      return start(rest, json);
+    case 'restart':
+      await stop(false);
+      return start(rest, json);
+    case 'run': {
+      const code = await runDaemon(rest);
+      // Started: the daemon now lives until its shutdown path calls process.exit.
+      if (code === 0) await new Promise<never>(() => {});
+      return code;
+    }
+    default:
+      throw new UsageError(`unknown daemon command '${sub}' (start, stop, status, restart or run)`);
+  }
+}

@@ -1,0 +1,264 @@
+// The real engine: the ONNX pipeline (daemon/engine/pipeline) behind the Engine seam. Each
+// residency component owns its own ONNX Runtime sessions (text-encoder = LLaMA + its tokenizer,
+// text-encoder-2 = CLIP-L + its tokenizer, image-encoder = SigLIP, vae = encoder + decoder,
+// transformer = the five packed graphs), loaded when the scheduler asks and passed to
+// generateVideo as already-open sessions, so a second job starts warm.
+//
+// Resume: generateVideo has no resume hook yet (see docs/daemon.md "Resume hook"), so checkpoints
+// from this engine record progress only (`state.resumable: false`) and an interrupted job restarts
+// from its first section; with the same seed its output is identical either way.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type ort from 'onnxruntime-node';
+import type { ComponentId, JobSpec, Stage } from '../../shared/protocol/index.js';
+import { loadBundle, readManifest, type LoadedBundle } from '../models/bundle/load-bundle.js';
+import type { BundleComponentId, Manifest } from '../models/bundle/manifest.js';
+import { createTransformerSessions, type TransformerSessions } from '../models/transformer/run-transformer.js';
+import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
+import { transformerConfigSchema } from '../models/transformer/config.js';
+import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
+import { loadInputImage } from '../media/image-input.js';
+import { createCpuSession } from '../onnx/run.js';
+import type { PipelineEvent, PipelineStage } from './pipeline/events.js';
+import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
+import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
+import { generateVideo } from './pipeline/pipeline.js';
+import type { PipelineSessions } from './pipeline/sessions.js';
+import { JobRejected, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
+
+const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
+const BUNDLE_PARTS: Record<ComponentId, BundleComponentId[]> = {
+  'text-encoder': ['text_encoder', 'tokenizer'],
+  'text-encoder-2': ['text_encoder_2', 'tokenizer_2'],
+  'image-encoder': ['image_encoder'],
+  vae: ['vae'],
+  transformer: ['transformer'],
+};
+const PIPELINE_STAGE: Record<PipelineStage, Stage> = {
+  'loading-models': 'load-models', 'preparing-image': 'image-encode', 'text-encoding': 'text-encode', 'vae-encoding': 'vae-encode',
+  'image-encoding': 'image-encode', sampling: 'sample', decoding: 'vae-decode', 'writing-video': 'mux',
+};
+/** Latent previews are written at most this often. */
+const PREVIEW_INTERVAL_MS = 1_000;
+
+/** Open sessions of one residency component. */
+type Opened =
+  | { kind: 'text'; session: ort.InferenceSession; tokenizer: Tokenizer }
+  | { kind: 'single'; session: ort.InferenceSession }
+  | { kind: 'vae'; encoder: ort.InferenceSession; decoder: ort.InferenceSession }
+  | { kind: 'transformer'; sessions: TransformerSessions };
+
+function sessionsOf(o: Opened): ort.InferenceSession[] {
+  if (o.kind === 'transformer') return Object.values(o.sessions);
+  if (o.kind === 'vae') return [o.encoder, o.decoder];
+  return [o.session];
+}
+
+function graph(bundle: LoadedBundle, part: BundleComponentId, stem: string): string {
+  const p = bundle.components[part].graphs[stem];
+  if (!p) throw new Error(`bundle ${bundle.manifest.name}: ${part} has no graph '${stem}'`);
+  return p;
+}
+
+function tokenizerFile(bundle: LoadedBundle, part: 'tokenizer' | 'tokenizer_2'): string {
+  const hit = Object.entries(bundle.components[part].files).find(([rel]) => rel.endsWith('tokenizer.json'));
+  if (!hit) throw new Error(`bundle ${bundle.manifest.name}: ${part} has no tokenizer.json`);
+  return hit[1];
+}
+
+/** Thrown into the pipeline to stop it right after a checkpointed section. */
+class StopAfterSection extends Error {
+  override readonly name = 'AbortError';
+}
+
+export class OnnxEngine implements Engine {
+  readonly name = 'onnx';
+  readonly defaultModel = DEFAULT_MODEL;
+  private readonly manifests = new Map<string, Manifest>();
+  private readonly bundles = new Map<string, Promise<LoadedBundle>>();
+  private readonly opened = new Map<string, Opened>();
+  private readonly device = process.env.FRAMEPACK_EP === 'cuda' ? 'cuda' : 'cpu';
+
+  async listModels(): Promise<string[]> {
+    const names = await listModels();
+    for (const n of names) if (!this.manifests.has(n)) await this.manifest(n).catch(() => undefined);
+    return names;
+  }
+
+  components(): readonly ComponentId[] {
+    return COMPONENTS;
+  }
+
+  estimate(model: string, component: ComponentId): ComponentFootprint {
+    const m = this.manifests.get(model);
+    const bytes = m ? BUNDLE_PARTS[component].reduce((sum, part) => sum + m.components[part].estimatedResidentBytes, 0) : 0;
+    return this.device === 'cpu' ? { device: 'cpu', vramBytes: 0, ramBytes: bytes } : { device: 'cuda:0', vramBytes: bytes, ramBytes: 0 };
+  }
+
+  async validate(spec: JobSpec, model: string): Promise<void> {
+    let manifest: Manifest;
+    try {
+      manifest = await this.manifest(model);
+    } catch (err: unknown) {
+      if (err instanceof UnknownModelError) throw new JobRejected('model', err.message, 'MODEL_MISSING');
+      throw new JobRejected('model', (err as Error).message, 'MODEL_MISSING');
+    }
+    try {
+      this.pipelineSpec(spec, spec.image, model, manifest);
+    } catch (err: unknown) {
+      if (err instanceof JobSpecError) throw new JobRejected(err.flag.replace(/^--/, ''), err.problem);
+      throw err;
+    }
+    try {
+      await loadInputImage(spec.image);
+    } catch (err: unknown) {
+      throw new JobRejected('image', (err as Error).message);
+    }
+  }
+
+  async load(model: string, component: ComponentId): Promise<ComponentFootprint> {
+    const bundle = await this.bundle(model);
+    const opts = { executionProviders: [this.device] };
+    let opened: Opened;
+    switch (component) {
+      case 'text-encoder':
+        opened = { kind: 'text', session: await createCpuSession(graph(bundle, 'text_encoder', 'text_encoder'), opts), tokenizer: await loadTokenizer(tokenizerFile(bundle, 'tokenizer')) };
+        break;
+      case 'text-encoder-2':
+        opened = { kind: 'text', session: await createCpuSession(graph(bundle, 'text_encoder_2', 'text_encoder_2'), opts), tokenizer: await loadTokenizer(tokenizerFile(bundle, 'tokenizer_2')) };
+        break;
+      case 'image-encoder':
+        opened = { kind: 'single', session: await createCpuSession(graph(bundle, 'image_encoder', 'image_encoder'), opts) };
+        break;
+      case 'vae':
+        opened = { kind: 'vae', encoder: await createCpuSession(graph(bundle, 'vae', 'vae_encoder'), opts), decoder: await createCpuSession(graph(bundle, 'vae', 'vae_decoder'), opts) };
+        break;
+      case 'transformer': {
+        const files = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graph(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
+        opened = { kind: 'transformer', sessions: await createTransformerSessions(files, opts) };
+        break;
+      }
+    }
+    this.opened.set(`${model}/${component}`, opened);
+    return this.estimate(model, component);
+  }
+
+  async unload(model: string, component: ComponentId): Promise<void> {
+    const key = `${model}/${component}`;
+    const o = this.opened.get(key);
+    this.opened.delete(key);
+    if (o) await Promise.all(sessionsOf(o).map((s) => s.release()));
+  }
+
+  async run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutcome> {
+    const manifest = await this.manifest(job.model);
+    const bundle = await this.bundle(job.model);
+    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest);
+    ctx.onEvent({ type: 'stage', stage: 'load-models' });
+    for (const c of COMPONENTS) await ctx.acquire(c);
+    const sessions = this.pipelineSessions(job.model, manifest);
+    const stop = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, stop.signal]);
+    let lastPreviewMs = 0;
+    let sectionsDone = 0;
+    const sampleMs: number[] = [];
+    let sectionStarted = performance.now();
+    /** Display position of each section as section.started announced it (the job's mode decides). */
+    const displayOf = new Map<number, number>();
+    await mkdir(job.jobDir, { recursive: true });
+    const pending: Promise<unknown>[] = [];
+    let final = { frames: 0, seconds: 0 };
+    const onEvent = (e: PipelineEvent): void => {
+      switch (e.type) {
+        case 'stage':
+          ctx.onEvent({ type: 'stage', stage: PIPELINE_STAGE[e.stage], detail: e.message.slice(0, 1000) });
+          break;
+        case 'section.started':
+          sectionStarted = performance.now();
+          displayOf.set(e.section, e.displayIndex);
+          ctx.onEvent({ type: 'section.started', index: e.section - 1, displayIndex: e.displayIndex, total: e.sections });
+          break;
+        case 'step':
+          ctx.onEvent({ type: 'step', section: e.section - 1, step: e.step, steps: e.steps, secPerStep: e.secondsPerStep, etaSectionMs: (e.steps - e.step) * e.secondsPerStep * 1000, etaJobMs: e.etaSeconds * 1000 });
+          break;
+        case 'preview': {
+          if (Date.now() - lastPreviewMs < PREVIEW_INTERVAL_MS) break;
+          lastPreviewMs = Date.now();
+          const file = path.join(job.jobDir, 'preview.png');
+          pending.push(sharp(Buffer.from(e.rgb), { raw: { width: e.width, height: e.height, channels: 3 } }).png().toFile(file)
+            .then(() => ctx.onEvent({ type: 'preview', section: e.section - 1, path: file, frames: 1 }), () => {}));
+          break;
+        }
+        case 'section.done': {
+          sectionsDone = e.section;
+          sampleMs.push(performance.now() - sectionStarted);
+          const partialPath = e.partialVideo ?? job.outputPath;
+          const display = displayOf.get(e.section) ?? e.section - 1;
+          // The pipeline calls back synchronously; the checkpoint is written before the next section's first step.
+          pending.push(ctx.checkpoint({ sectionsDone, total: e.sections, partialPath, frames: e.frames, seconds: e.seconds, sectionSampleMs: [...sampleMs], state: { resumable: false } }));
+          ctx.onEvent({ type: 'section.done', index: e.section - 1, displayIndex: display, total: e.sections, partialPath, frames: e.frames, seconds: e.seconds, sampleMs: sampleMs.at(-1)! });
+          if (e.section < e.sections && ctx.stopAfterSection()) stop.abort(new StopAfterSection('stopped after the section'));
+          break;
+        }
+        case 'job.succeeded':
+          final = { frames: e.frames, seconds: e.seconds };
+          break;
+        default:
+          break;
+      }
+    };
+    try {
+      const output = await generateVideo(spec, { bundle, sessions, onEvent, signal, out: job.outputPath });
+      await Promise.all(pending);
+      return { outcome: 'succeeded', outputPath: output, ...final };
+    } catch (err: unknown) {
+      await Promise.allSettled(pending);
+      if (stop.signal.aborted && !ctx.signal.aborted) return { outcome: 'stopped', sectionsDone };
+      throw err;
+    }
+  }
+
+  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest): PipelineJobSpec {
+    return resolveJobSpec({
+      imagePath, prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
+      gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
+      teacache: spec.teacache, crf: spec.crf,
+    }, manifest, model);
+  }
+
+  private pipelineSessions(model: string, manifest: Manifest): PipelineSessions {
+    const get = (c: ComponentId): Opened => {
+      const o = this.opened.get(`${model}/${c}`);
+      if (!o) throw new Error(`${model}/${c} is not loaded`);
+      return o;
+    };
+    const te = get('text-encoder'), te2 = get('text-encoder-2'), ie = get('image-encoder'), vae = get('vae'), tr = get('transformer');
+    if (te.kind !== 'text' || te2.kind !== 'text' || ie.kind !== 'single' || vae.kind !== 'vae' || tr.kind !== 'transformer') throw new Error('component sessions out of shape');
+    return {
+      transformer: tr.sessions, transformerConfig: transformerConfigSchema.parse(manifest.components.transformer.config),
+      vaeEncoder: vae.encoder, vaeDecoder: vae.decoder, textEncoder: te.session, textEncoder2: te2.session, imageEncoder: ie.session,
+      tokenizer: te.tokenizer, tokenizer2: te2.tokenizer, executionProvider: this.device,
+      // The scheduler owns these sessions; the pipeline must not release them.
+      release: async () => {},
+    };
+  }
+
+  private async manifest(model: string): Promise<Manifest> {
+    const cached = this.manifests.get(model);
+    if (cached) return cached;
+    const m = await readManifest(await resolveModelDir(model));
+    this.manifests.set(model, m);
+    return m;
+  }
+
+  private bundle(model: string): Promise<LoadedBundle> {
+    let b = this.bundles.get(model);
+    if (!b) {
+      b = resolveModelDir(model).then((dir) => loadBundle(dir, { verify: 'cached' }));
+      b.catch(() => this.bundles.delete(model));
+      this.bundles.set(model, b);
+    }
+    return b;
+  }
+}

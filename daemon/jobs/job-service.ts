@@ -1,0 +1,305 @@
+// The job service: owns every job record, the queue and the journal, starts the next job when the
+// engine is free, and publishes each job's events — job.queued, job.started, progress, then exactly
+// one terminal event (job.succeeded | job.failed | job.cancelled), from one place (finish()).
+// A job stopped by a shutdown is not terminal: it goes back to the front of the queue and resumes
+// from its checkpoint on the next start.
+import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import {
+  isTerminalJobState,
+  RpcError,
+  type CancelWhen,
+  type EventName,
+  type EventPayload,
+  type Job,
+  type JobSpec,
+  type JobState,
+  type QueueStatus,
+} from '../../shared/protocol/index.js';
+import { JobRejected, type Engine, type EngineEvent } from '../engine/engine.js';
+import type { Logger } from '../log.js';
+import type { ResidencyScheduler } from '../residency/scheduler.js';
+import type { JobJournal } from './job-journal.js';
+import { JobQueue } from './job-queue.js';
+import { runJob, type RunOutcome } from './job-runner.js';
+
+export type Publish = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export interface JobServiceOptions {
+  engine: Engine;
+  scheduler: ResidencyScheduler;
+  journal: JobJournal;
+  queueLimit: number;
+  /** Where final videos go when a job names no `out`. */
+  outputDir: string;
+  publish: Publish;
+  log: Logger;
+  /** Called whenever the service goes busy or idle (the idle timer listens). */
+  onBusyChange?(busy: boolean): void;
+}
+
+/** Finished jobs kept in snapshots (all stay available through jobs.list / jobs.get). */
+const RECENT_FINISHED_IN_SNAPSHOT = 20;
+
+interface Running {
+  id: string;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+const SHUTDOWN = Symbol('shutdown');
+
+export function newJobId(now = Date.now()): string {
+  return `${now.toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+export class JobService {
+  private readonly jobs = new Map<string, Job>();
+  private readonly queuedAt = new Map<string, number>();
+  readonly queue: JobQueue;
+  private running: Running | null = null;
+  private stopping = false;
+  private readonly log: Logger;
+
+  constructor(private readonly o: JobServiceOptions) {
+    this.queue = new JobQueue(o.queueLimit);
+    this.log = o.log.child({ scope: 'job' });
+  }
+
+  /** Restore jobs from the journal (queued and interrupted ones are queued again). Call once before start(). */
+  restore(): void {
+    const restored = this.o.journal.open();
+    for (const [id, job] of restored.jobs) {
+      this.jobs.set(id, job);
+      if (job.state === 'queued') this.queuedAt.set(id, Date.parse(job.createdAt));
+    }
+    this.queue.restore(restored.queued);
+    if (restored.jobs.size > 0) {
+      this.log.info('journal replayed', { jobs: restored.jobs.size, queued: restored.queued.length, interrupted: restored.interrupted, skippedLines: restored.skippedLines });
+    }
+    for (const id of this.queue.order) this.o.publish('job.queued', { jobId: id, position: this.queue.position(id)!, job: this.view(this.jobs.get(id)!) });
+  }
+
+  /** Start running queued jobs. */
+  start(): void {
+    this.kick();
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
+  async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
+    if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
+    const model = spec.model ?? this.o.engine.defaultModel;
+    try {
+      await this.o.engine.validate(spec, model);
+    } catch (err: unknown) {
+      if (!(err instanceof JobRejected)) throw err;
+      throw new RpcError(err.code, err.message, { detail: { issues: [{ path: [err.field], code: 'custom', message: err.problem }] } });
+    }
+    this.queue.assertRoom();
+    const id = newJobId();
+    this.o.journal.adoptInput(id, spec.image);
+    const now = new Date();
+    const job: Job = {
+      id, spec: { ...spec, model }, state: 'queued', position: null, createdAt: now.toISOString(), startedAt: null, finishedAt: null,
+      progress: null, cancelRequested: null, outputPath: null, partialPath: null, error: null, timing: null,
+    };
+    this.jobs.set(id, job);
+    this.queuedAt.set(id, now.getTime());
+    this.o.journal.append({ t: 'job', job });
+    const position = this.queue.enqueue(id, spec.front);
+    this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+    this.log.info('job queued', { jobId: id, position, model });
+    this.o.publish('job.queued', { jobId: id, position, job: this.view(job) });
+    this.queueChanged();
+    this.kick();
+    return { jobId: id, position };
+  }
+
+  get(id: string): Job {
+    const job = this.jobs.get(id);
+    if (!job) throw new RpcError('NOT_FOUND', `no job '${id}'`, { detail: { jobId: id } });
+    return this.view(job);
+  }
+
+  list(states?: readonly JobState[], limit?: number): Job[] {
+    let all = [...this.jobs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    if (states) all = all.filter((j) => states.includes(j.state));
+    if (limit !== undefined) all = all.slice(-limit);
+    return all.map((j) => this.view(j));
+  }
+
+  /** Queued and running jobs, plus the most recently finished ones. */
+  snapshotJobs(jobId: string | null): Job[] {
+    if (jobId) return this.jobs.has(jobId) ? [this.get(jobId)] : [];
+    const all = this.list();
+    const finished = all.filter((j) => isTerminalJobState(j.state)).slice(-RECENT_FINISHED_IN_SNAPSHOT);
+    return [...finished, ...all.filter((j) => !isTerminalJobState(j.state))];
+  }
+
+  cancel(id: string, when: CancelWhen): Job {
+    const job = this.jobs.get(id);
+    if (!job) throw new RpcError('NOT_FOUND', `no job '${id}'`, { detail: { jobId: id } });
+    if (isTerminalJobState(job.state)) return this.view(job);
+    if (job.state === 'queued') {
+      this.queue.remove(id);
+      const partialPath = this.o.journal.loadCheckpoint(id)?.partialPath ?? null;
+      this.finish(id, { state: 'cancelled', partialPath }, () => this.o.publish('job.cancelled', { jobId: id, when, partialPath, timing: null }));
+      this.queueChanged();
+      return this.view(this.jobs.get(id)!);
+    }
+    this.update(id, { cancelRequested: when });
+    this.log.info('cancel requested', { jobId: id, when });
+    if (when === 'now') this.running?.controller.abort(new RpcError('CANCELLED', 'cancelled by request'));
+    return this.view(this.jobs.get(id)!);
+  }
+
+  pause(): QueueStatus {
+    this.queue.pause();
+    this.queueChanged();
+    return this.queue.status();
+  }
+
+  resume(): QueueStatus {
+    this.queue.resume();
+    this.queueChanged();
+    this.kick();
+    return this.queue.status();
+  }
+
+  /**
+   * Shutdown: start nothing new; let the running job finish its section (it is checkpointed and
+   * requeued), or abort it after `graceMs` (it resumes from its previous checkpoint).
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const running = this.running;
+    if (running) {
+      this.log.info('waiting for the running section to finish', { jobId: running.id, graceMs });
+      const timer = setTimeout(() => running.controller.abort(SHUTDOWN), graceMs);
+      await running.done;
+      clearTimeout(timer);
+    }
+    this.o.journal.close();
+  }
+
+  private kick(): void {
+    if (this.stopping || this.running) return;
+    const id = this.queue.take();
+    if (!id) return;
+    const job = this.jobs.get(id)!;
+    const startedAt = new Date().toISOString();
+    this.update(id, { state: 'running', startedAt, position: null });
+    this.o.journal.append({ t: 'job', job: this.jobs.get(id)! });
+    this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+    this.o.publish('job.started', { jobId: id, startedAt });
+    this.queueChanged();
+    this.o.onBusyChange?.(true);
+    const controller = new AbortController();
+    const model = job.spec.model ?? this.o.engine.defaultModel;
+    const jobDir = this.o.journal.jobDir(id);
+    let imagePath: string;
+    try {
+      imagePath = inputPath(jobDir);
+    } catch (err: unknown) {
+      const error = { code: 'INTERNAL' as const, message: (err as Error).message, retryable: false };
+      this.running = { id, controller, done: Promise.resolve().then(() => this.settle(id, { kind: 'failed', error, partialPath: null, timing: null })) };
+      return;
+    }
+    const done = runJob({
+      job: { id, spec: job.spec, model, imagePath, jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`) },
+      engine: this.o.engine, scheduler: this.o.scheduler, journal: this.o.journal,
+      keepAlive: job.spec.keepAlive, queuedAtMs: this.queuedAt.get(id) ?? Date.now(),
+      signal: controller.signal,
+      stopAfterSection: () => this.stopping || this.jobs.get(id)?.cancelRequested === 'after-section',
+      onEvent: (e, progress) => this.onEngineEvent(id, e, progress),
+      log: this.log.child({ jobId: id }),
+    }).then(
+      (outcome) => this.settle(id, outcome),
+      (err: unknown) => this.settle(id, { kind: 'failed', error: { code: 'INTERNAL', message: String(err), retryable: false }, partialPath: null, timing: null }),
+    );
+    this.running = { id, controller, done };
+  }
+
+  private settle(id: string, outcome: RunOutcome): void {
+    const job = this.jobs.get(id)!;
+    const timing = outcome.timing;
+    const shutdown = this.stopping && job.cancelRequested === null;
+    if (outcome.kind === 'succeeded') {
+      this.finish(id, { state: 'succeeded', outputPath: outcome.outputPath, timing }, () =>
+        this.o.publish('job.succeeded', { jobId: id, outputPath: outcome.outputPath, timing: outcome.timing }));
+    } else if (outcome.kind === 'failed') {
+      this.finish(id, { state: 'failed', error: { code: outcome.error.code, message: outcome.error.message }, partialPath: outcome.partialPath, timing }, () =>
+        this.o.publish('job.failed', { jobId: id, error: outcome.error, partialPath: outcome.partialPath, timing }));
+    } else if (shutdown) {
+      // Interrupted by shutdown: back to the front, resumed from the checkpoint next time.
+      this.queue.requeueFront(id);
+      this.update(id, { state: 'queued', partialPath: outcome.partialPath, startedAt: null });
+      this.o.journal.append({ t: 'job', job: this.jobs.get(id)! });
+      this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+      this.log.info('job interrupted by shutdown; it resumes on the next start', { jobId: id });
+    } else {
+      const when: CancelWhen = outcome.kind === 'stopped' ? 'after-section' : 'now';
+      this.finish(id, { state: 'cancelled', partialPath: outcome.partialPath, timing }, () =>
+        this.o.publish('job.cancelled', { jobId: id, when, partialPath: outcome.partialPath, timing }));
+    }
+    this.queue.finish(id);
+    this.running = null;
+    this.o.onBusyChange?.(false);
+    this.queueChanged();
+    this.kick();
+  }
+
+  /** The one place a job becomes terminal: record, journal, then its single terminal event. */
+  private finish(id: string, patch: Partial<Job>, publishTerminal: () => void): void {
+    const before = this.jobs.get(id)!;
+    if (isTerminalJobState(before.state)) return;
+    this.update(id, { ...patch, position: null, cancelRequested: null, finishedAt: new Date().toISOString() });
+    const job = this.jobs.get(id)!;
+    this.o.journal.append({ t: 'job', job });
+    if (before.state === 'queued') this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+    this.queuedAt.delete(id);
+    this.log.info(`job ${job.state}`, { jobId: id, outputPath: job.outputPath, error: job.error?.message });
+    publishTerminal();
+  }
+
+  private onEngineEvent(id: string, e: EngineEvent, progress: Job['progress']): void {
+    this.update(id, { progress });
+    const jobId = id;
+    switch (e.type) {
+      case 'stage':
+        return this.o.publish('stage', { jobId, stage: e.stage, ...(e.detail ? { detail: e.detail } : {}) });
+      case 'section.started':
+        return this.o.publish('section.started', { jobId, index: e.index, displayIndex: e.displayIndex, total: e.total });
+      case 'step':
+        return this.o.publish('step', { jobId, section: e.section, step: e.step, steps: e.steps, secPerStep: e.secPerStep, etaSectionMs: e.etaSectionMs, etaJobMs: e.etaJobMs });
+      case 'preview':
+        return this.o.publish('preview', { jobId, section: e.section, path: e.path, frames: e.frames });
+      case 'section.done':
+        this.update(id, { partialPath: e.partialPath });
+        return this.o.publish('section.done', { jobId, index: e.index, displayIndex: e.displayIndex, total: e.total, partialPath: e.partialPath, frames: e.frames, seconds: e.seconds });
+    }
+  }
+
+  private update(id: string, patch: Partial<Job>): void {
+    this.jobs.set(id, { ...this.jobs.get(id)!, ...patch });
+  }
+
+  private view(job: Job): Job {
+    return job.state === 'queued' ? { ...job, position: this.queue.position(job.id) } : job;
+  }
+
+  private queueChanged(): void {
+    this.o.publish('queue.changed', this.queue.status());
+  }
+}
+
+/** The job's copied input image (`input.<ext>` in its folder). */
+function inputPath(jobDir: string): string {
+  const name = readdirSync(jobDir).find((f) => f.startsWith('input.'));
+  if (!name) throw new Error(`job folder ${jobDir} has no input image`);
+  return path.join(jobDir, name);
+}

@@ -1,0 +1,175 @@
+// The daemon's entry (`framepack daemon run`, or `node --import tsx daemon/main.ts`): resolve the
+// config, claim the socket (start lock, stale-socket recovery, never stealing a live daemon),
+// build the services (engine, residency, journal, jobs), serve the protocol, register, and install
+// the one shutdown path on SIGTERM/SIGINT/SIGHUP, daemon.shutdown and the idle timer.
+import { mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listenNodeIpc } from '../shared/ipc/node-ipc-transport.js';
+import { RpcServer } from '../shared/ipc/rpc-server.js';
+import type { TransportServer } from '../shared/ipc/transport.js';
+import { PROTOCOL_VERSION, type MemoryTelemetry } from '../shared/protocol/index.js';
+import { systemClock } from './clock.js';
+import { loadConfig, type DaemonConfig } from './config.js';
+import type { Engine } from './engine/engine.js';
+import { FakeEngine } from './engine/fake-engine.js';
+import { JobJournal } from './jobs/job-journal.js';
+import { JobService } from './jobs/job-service.js';
+import { AlreadyRunningError, claimInstance } from './lifecycle/claim-instance.js';
+import { IdleTimer } from './lifecycle/idle-timer.js';
+import { removeRegistration, writeRegistration } from './lifecycle/registration.js';
+import { createShutdown } from './lifecycle/shutdown.js';
+import { createLogger, type LogRecord } from './log.js';
+import { budgetBytes, readTelemetry } from './residency/memory.js';
+import { ResidencyScheduler } from './residency/scheduler.js';
+import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
+
+/** How often memory telemetry is read and published. */
+export const TELEMETRY_INTERVAL_MS = 5_000;
+export const DAEMON_LOG_FILE = 'daemon.log';
+
+export function daemonVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function createEngine(config: DaemonConfig): Promise<Engine> {
+  if (config.engine === 'fake') return new FakeEngine({ stepMs: config.fakeStepMs, loadMs: config.fakeLoadMs });
+  if (config.engineThread === 'worker') {
+    const { WorkerEngine } = await import('./engine/worker-engine.js');
+    return new WorkerEngine();
+  }
+  const { OnnxEngine } = await import('./engine/framepack-engine.js');
+  return new OnnxEngine();
+}
+
+/** Device bytes the budget is taken from: configured, else the first GPU's total, else host RAM. */
+function deviceTotal(config: DaemonConfig, telemetry: MemoryTelemetry): number {
+  if (config.deviceMemoryBytes > 0) return config.deviceMemoryBytes;
+  return telemetry.vram[0]?.totalBytes ?? os.totalmem();
+}
+
+/** Runs until shut down; resolves with the exit code for failures to start (a running daemon exits through shutdown). */
+export async function runDaemon(argv: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const config = loadConfig(argv, env);
+  mkdirSync(config.dataDir, { recursive: true });
+  const logFile = path.join(config.dataDir, DAEMON_LOG_FILE);
+  let server: RpcServer | null = null;
+  let tapping = false;
+  const tap = (r: LogRecord) => {
+    // A log line about a dropped log event must not publish again.
+    if (!server || tapping) return;
+    tapping = true;
+    try {
+      const jobId = typeof r.fields.jobId === 'string' ? r.fields.jobId : undefined;
+      server.publish('log', { time: r.time, level: r.level, scope: r.scope.slice(0, 64), message: r.message.slice(0, 10_000), ...(jobId ? { jobId } : {}), fields: r.fields });
+    } finally {
+      tapping = false;
+    }
+  };
+  const log = createLogger({ file: logFile, level: config.logLevel, tap });
+  const lifecycle = log.child({ scope: 'lifecycle' });
+
+  let claim;
+  try {
+    claim = await claimInstance(config.socketPath, lifecycle);
+  } catch (err: unknown) {
+    lifecycle.error('could not claim the socket', { error: (err as Error).message });
+    process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
+    return err instanceof AlreadyRunningError ? 3 : 1;
+  }
+
+  const startedAtMs = Date.now();
+  let memory: MemoryTelemetry = await readTelemetry();
+  const engine = await createEngine(config);
+  const budget = budgetBytes(deviceTotal(config, memory), config.preserveVramBytes);
+  lifecycle.info('starting', { pid: process.pid, engine: engine.name, socket: config.socketPath, dataDir: config.dataDir, budgetBytes: budget });
+
+  const publish = ((event, payload) => server?.publish(event, payload as never)) as ConstructorParameters<typeof JobService>[0]['publish'];
+  const scheduler = new ResidencyScheduler({
+    engine, budgetBytes: budget, defaultKeepAliveMs: config.keepAliveMs, log, clock: systemClock,
+    onLoaded: (e) => publish('model.loaded', { model: e.model, component: e.component, device: e.footprint.device, vramBytes: Math.round(e.footprint.vramBytes), ramBytes: Math.round(e.footprint.ramBytes), loadMs: e.loadMs, expiresAt: e.expiresAt }),
+    onUnloaded: (e) => publish('model.unloaded', { model: e.model, component: e.component, reason: e.reason, ...(e.detail ? { detail: e.detail.slice(0, 1000) } : {}) }),
+  });
+  let idle: IdleTimer | null = null;
+  const jobs = new JobService({
+    engine, scheduler, journal: new JobJournal(config.dataDir), queueLimit: config.queueLimit, outputDir: config.outputDir,
+    publish, log, onBusyChange: (busy) => idle?.set('job', busy),
+  });
+  let knownModels: string[] = await engine.listModels();
+  let listener: TransportServer | null = null;
+  let telemetryTimer: NodeJS.Timeout | null = null;
+  const services = {
+    engine, jobs, scheduler, memory: () => memory,
+    identity: {
+      version: daemonVersion(), startedAtMs, socketPath: config.socketPath,
+      instanceId: () => server!.instanceId, connections: () => server!.connections,
+      shutdown: (reason: string) => void shutdown(reason),
+    },
+  };
+  const shutdown = createShutdown({
+    stopJobs: () => jobs.stop(config.shutdownGraceMs),
+    releaseModels: async () => {
+      await scheduler.unloadAll('shutdown');
+      await (engine as { terminate?: () => Promise<void> }).terminate?.();
+    },
+    closeServer: async () => {
+      server?.close();
+      await listener?.close();
+    },
+    cleanup: () => {
+      idle?.stop();
+      if (telemetryTimer) clearInterval(telemetryTimer);
+      removeRegistration(config.socketPath);
+    },
+    exit: (code) => process.exit(code),
+  }, lifecycle);
+
+  server = new RpcServer({
+    handlers: buildHandlers(services),
+    snapshot: buildSnapshot(services, () => knownModels),
+    log: (level, message, fields) => log.child({ scope: 'rpc' })[level](message, fields),
+  });
+  try {
+    jobs.restore();
+    listener = await listenNodeIpc(config.socketPath, (transport) => {
+      const conn = server!.accept(transport);
+      idle?.set(`client:${conn.id}`, true);
+      transport.onClose(() => idle?.set(`client:${conn.id}`, false));
+    }, { log: (level, message, fields) => log.child({ scope: 'ipc' })[level](message, fields) });
+  } catch (err: unknown) {
+    claim.release();
+    lifecycle.error('could not start', { error: err instanceof Error ? err.stack : String(err) });
+    process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
+    return 1;
+  }
+  claim.release();
+  writeRegistration(config.socketPath, {
+    pid: process.pid, daemonVersion: daemonVersion(), protocolVersion: PROTOCOL_VERSION, socketPath: config.socketPath,
+    instanceId: server.instanceId, startedAt: new Date(startedAtMs).toISOString(), dataDir: config.dataDir, logFile, engine: engine.name,
+  });
+  idle = new IdleTimer(systemClock, config.idleTimeoutMs, () => void shutdown(`idle for ${config.idleTimeoutMs} ms`));
+  telemetryTimer = setInterval(() => {
+    void readTelemetry().then((t) => {
+      memory = t;
+      publish('telemetry', t);
+    });
+    void engine.listModels().then((m) => { knownModels = m; }, () => {});
+  }, TELEMETRY_INTERVAL_MS);
+  telemetryTimer.unref();
+
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+  // A bug in one request must not take the warm models down (STYLE.md §3.3 conv. 9): log and stay up.
+  process.on('uncaughtException', (err) => lifecycle.error('uncaught exception', { error: err.stack }));
+  process.on('unhandledRejection', (err) => lifecycle.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
+
+  lifecycle.info('ready', { socket: config.socketPath, instanceId: server.instanceId, queued: jobs.queue.order.length });
+  if (config.startPolicy === 'pause') jobs.pause();
+  jobs.start();
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const code = await runDaemon(process.argv.slice(2));
+  if (code !== 0) process.exit(code);
+}

@@ -1,0 +1,43 @@
+// Assembles the exhaustive Handlers map (a method without a handler is a compile error) and the
+// subscription snapshot from the daemon's services.
+import type { Handlers, RpcServerOptions } from '../../shared/ipc/rpc-server.js';
+import type { MemoryTelemetry } from '../../shared/protocol/index.js';
+import type { Engine } from '../engine/engine.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { ResidencyScheduler } from '../residency/scheduler.js';
+import { daemonHandlers, type DaemonIdentity } from './daemon-handlers.js';
+import { jobsHandlers } from './jobs-handlers.js';
+import { modelsHandlers } from './models-handlers.js';
+
+export interface Services {
+  engine: Engine;
+  jobs: JobService;
+  scheduler: ResidencyScheduler;
+  memory: () => MemoryTelemetry | null;
+  identity: Omit<DaemonIdentity, 'queue' | 'memory'>;
+}
+
+export function buildHandlers(s: Services): Handlers {
+  return {
+    ...daemonHandlers({ ...s.identity, queue: () => s.jobs.queue.status(), memory: s.memory }),
+    ...jobsHandlers(s.jobs, s.scheduler),
+    ...modelsHandlers(s.engine, s.scheduler, s.memory),
+  };
+}
+
+/**
+ * The snapshot a subscriber starts from. Synchronous (the RPC server numbers it with the current
+ * seq), so models are listed from what the scheduler knows plus the engine's last model list.
+ */
+export function buildSnapshot(s: Services, knownModels: () => readonly string[]): RpcServerOptions['snapshot'] {
+  return ({ jobId }) => {
+    const resident = new Set(s.scheduler.list().map((c) => c.model));
+    const names = [...new Set([...knownModels(), ...resident])].sort();
+    return {
+      jobs: s.jobs.snapshotJobs(jobId),
+      queue: s.jobs.queue.status(),
+      models: names.map((m) => s.scheduler.modelStatus(m, knownModels().includes(m))),
+      memory: s.memory(),
+    };
+  };
+}
