@@ -1,4 +1,4 @@
-// The `framepack` command line: `framepack generate …`, `framepack plan …`, `--help`, `--version`.
+// The `framepack` command line: generate, plan, the daemon's commands, doctor, models, setup.
 // Each subcommand parses its own flags (node:util parseArgs) and returns an exit code; errors end
 // as one line on stderr (errors.ts: 2 for usage, 1 for failures, 130 for a cancel).
 import { readFileSync } from 'node:fs';
@@ -9,12 +9,22 @@ import { PLAN_HELP, runPlanCommand } from './plan-command.js';
 import { DOCTOR_HELP, runDoctorCommand } from './doctor-command.js';
 import { MODELS_HELP, runModelsCommand } from './models-command.js';
 import { SETUP_HELP, runSetupCommand } from './setup-command.js';
+import { DAEMON_HELP, runDaemonCommand } from './daemon-command.js';
+import { PS_HELP, runPsCommand } from './ps-command.js';
+import { LOAD_HELP, runLoadCommand, runUnloadCommand } from './load-command.js';
+import { JOBS_HELP, runCancelCommand, runJobsCommand, runPauseCommand, runResumeCommand } from './jobs-command.js';
 
 export const MAIN_HELP = `Usage: framepack <command> [flags]
 
 Commands:
   generate   make a video from an image and a prompt (framepack generate --help)
   plan       show the bucket, sections, frames and σ schedule a generate would use
+  daemon     start, stop, restart or inspect the background daemon (framepack daemon --help)
+  jobs       list the daemon's jobs, or show/follow one (jobs show ID --follow)
+  cancel     cancel a job now or after its current section (cancel ID [--after-section])
+  pause      pause the queue; resume: resume it
+  ps         the daemon's resident model components, their memory and keep-alive
+  load       load a bundle's components into the daemon; unload: release them
   doctor     check this machine, the runtimes, GPUs, ffmpeg and model bundles
   models     list, verify, remove, import or pull model bundles (framepack models --help)
   setup gpu  install onnxruntime-node's CUDA execution provider (needs network)
@@ -25,6 +35,8 @@ Flags:
 
 const COMMAND_HELP: Record<string, string> = {
   generate: GENERATE_HELP, plan: PLAN_HELP, doctor: DOCTOR_HELP, models: MODELS_HELP, setup: SETUP_HELP,
+  daemon: DAEMON_HELP, ps: PS_HELP, load: LOAD_HELP, unload: LOAD_HELP,
+  jobs: JOBS_HELP, cancel: JOBS_HELP, pause: JOBS_HELP, resume: JOBS_HELP,
 };
 
 export function version(): string {
@@ -55,8 +67,24 @@ export async function main(argv: string[]): Promise<number> {
         return await runModelsCommand(rest);
       case 'setup':
         return await runSetupCommand(rest);
+      case 'daemon':
+        return await runDaemonCommand(rest);
+      case 'ps':
+        return await runPsCommand(rest);
+      case 'load':
+        return await runLoadCommand(rest);
+      case 'unload':
+        return await runUnloadCommand(rest);
+      case 'jobs':
+        return await runJobsCommand(rest);
+      case 'cancel':
+        return await runCancelCommand(rest);
+      case 'pause':
+        return await runPauseCommand(rest);
+      case 'resume':
+        return await runResumeCommand(rest);
       default:
-        throw new UsageError(`unknown command '${command}' (try generate, plan, doctor, models, setup or --help)`);
+        throw new UsageError(`unknown command '${command}' (see framepack --help)`);
     }
   } catch (err: unknown) {
     return reportError(err);
