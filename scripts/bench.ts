@@ -1,19 +1,42 @@
 // `npm run bench -- <name> [options]`: benchmarks that report numbers (tests assert behaviour).
-//   graphs   load time and one forward of each graph of a bundle at its default bucket
+//   graphs     load time and one forward of each graph of a bundle at its default bucket
+//   sections   time and peak memory per section of a long video, packed context vs naive
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
+import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
-const HELP = `usage: npm run bench -- <benchmark> [--json] [--bundle DIR] [--runs N]
+const DEFAULT_SECTIONS_STEPS = 5;
+const DEFAULT_NAIVE_CAP_S = 60;
+const defaultNaiveRssMiB = () => Math.min(16384, Math.floor((os.totalmem() / (1024 * 1024)) / 2));
+
+const HELP = `usage: npm run bench -- <benchmark> [--json] [--bundle DIR] [options]
 
 benchmarks:
-  graphs    session load time and one forward of every graph of a bundle at its
-            default bucket (transformer chained as one sampling step)
+  graphs     session load time and one forward of every graph of a bundle at its
+             default bucket (transformer chained as one sampling step)
+  sections   a long video at the default bucket, time and peak RSS per section, for
+             the packed context (the real section loop, bundle's mode) and for a naive
+             baseline that feeds all history latents at 1× (forward); prints both
+             growth ratios (last section / first). TeaCache off in both; each variant
+             runs in its own process. The naive run stops at a cap; where and why is
+             reported.
 
 options:
-  --bundle DIR   bundle folder (default: models/framepack-tiny)
-  --runs N       timed forwards after the first, median reported (default: 5)
-  --json         one JSON object per line instead of a table
+  --bundle DIR          bundle folder (default: models/framepack-tiny)
+  --json                one JSON object per line instead of a table
+  graphs:
+  --runs N              timed forwards after the first, median reported (default: 5)
+  sections:
+  --seconds S           video length (default: 60, i.e. 50 sections)
+  --steps N             sampling steps per section (default: ${DEFAULT_SECTIONS_STEPS})
+  --only packed|naive   run one variant only
+  --naive-cap-s S       stop naive after a section slower than S seconds (default: ${DEFAULT_NAIVE_CAP_S})
+  --naive-rss-mib M     stop naive past M MiB RSS, or before a section whose attention
+                        scores would pass it (default: half the RAM, at most 16384)
 `;
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -27,6 +50,11 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       bundle: { type: 'string', default: path.join(root, 'models', 'framepack-tiny') },
       runs: { type: 'string', default: '5' },
+      seconds: { type: 'string', default: '60' },
+      steps: { type: 'string', default: String(DEFAULT_SECTIONS_STEPS) },
+      only: { type: 'string' },
+      'naive-cap-s': { type: 'string', default: String(DEFAULT_NAIVE_CAP_S) },
+      'naive-rss-mib': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     } });
   } catch (err) {
@@ -36,10 +64,11 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) { process.stdout.write(HELP); return 0; }
   const name = positionals[0];
+  if (name === 'sections') return runSectionsBench(values);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs)` : 'bench: name a benchmark (available: graphs); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections)` : 'bench: name a benchmark (available: graphs, sections); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];
@@ -53,6 +82,59 @@ async function main(argv: string[]): Promise<number> {
     for (const r of rows) console.log(`${r.graph.padEnd(30)} ${r.loadMs.toFixed(1).padStart(9)} ${r.firstForwardMs.toFixed(1).padStart(9)} ${r.medianForwardMs.toFixed(1).padStart(10)}`);
   }
   return 0;
+}
+
+interface SectionsFlags { json: boolean; bundle: string; seconds: string; steps: string; only?: string | undefined; 'naive-cap-s': string; 'naive-rss-mib'?: string | undefined }
+
+async function runSectionsBench(values: SectionsFlags): Promise<number> {
+  const seconds = Number(values.seconds), steps = Number(values.steps), capS = Number(values['naive-cap-s']);
+  const rssMiB = values['naive-rss-mib'] === undefined ? defaultNaiveRssMiB() : Number(values['naive-rss-mib']);
+  const bad = (flag: string, v: string | undefined, rule: string) => { console.error(`bench: ${flag} must be ${rule} (got ${v})`); return 2; };
+  if (!(seconds > 0 && seconds <= 120)) return bad('--seconds', values.seconds, '> 0 and ≤ 120');
+  if (!Number.isInteger(steps) || steps < 1) return bad('--steps', values.steps, 'a positive integer');
+  if (!(capS > 0)) return bad('--naive-cap-s', values['naive-cap-s'], '> 0');
+  if (!(rssMiB > 0)) return bad('--naive-rss-mib', values['naive-rss-mib'], '> 0');
+  if (values.only !== undefined && values.only !== 'packed' && values.only !== 'naive') return bad('--only', values.only, 'packed or naive');
+  const print = (row: SectionsBenchOutput) => console.log(values.json ? JSON.stringify(row) : sectionsLine(row));
+  if (values.only === undefined) {
+    // One process per variant: RSS and ORT's arena only grow, so a variant run after the other
+    // would start from the other's high-water mark.
+    for (const only of ['packed', 'naive'] as const) {
+      const code = await sectionsChild(only, { ...values, json: true }, print);
+      if (code !== 0) return code;
+    }
+    return 0;
+  }
+  await benchSections({
+    bundleDir: path.resolve(values.bundle), seconds, steps, naiveSectionCapMs: capS * 1000, naiveRssCapMiB: rssMiB,
+    variants: [values.only as SectionsVariant], onRow: print,
+  });
+  return 0;
+}
+
+/** Runs `bench sections --only <variant> --json` in a fresh Node (same loader flags) and relays its rows. */
+function sectionsChild(only: SectionsVariant, values: SectionsFlags, onRow: (row: SectionsBenchOutput) => void): Promise<number> {
+  const args = [
+    ...process.execArgv, path.join(import.meta.dirname, 'bench.ts'), 'sections', '--json', '--only', only,
+    '--bundle', values.bundle, '--seconds', values.seconds, '--steps', values.steps, '--naive-cap-s', values['naive-cap-s'],
+    ...(values['naive-rss-mib'] !== undefined ? ['--naive-rss-mib', values['naive-rss-mib']] : []),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    createInterface({ input: child.stdout }).on('line', (line) => { if (line.trim()) onRow(JSON.parse(line) as SectionsBenchOutput); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+function sectionsLine(r: SectionsBenchOutput): string {
+  if (r.type === 'section') {
+    return `${r.variant.padEnd(6)} section ${String(r.section).padStart(3)}/${r.sections}  context ${String(r.contextLatents).padStart(4)} latents  ${String(r.imageSideTokens).padStart(6)} tokens  ` +
+      `sampling ${r.samplingMs.toFixed(0).padStart(7)} ms  section ${r.sectionMs.toFixed(0).padStart(7)} ms  RSS peak ${r.rssPeakMiB.toFixed(0).padStart(6)} MiB`;
+  }
+  const stop = r.stopped ? `stopped after section ${r.stopped.afterSection}: ${r.stopped.reason}` : 'ran every section';
+  return `${r.variant} (${r.mode}, ${r.bundle} ${r.bucket}, ${r.steps} steps, ${r.threads} threads): ${r.sectionsRun}/${r.sectionsPlanned} sections in ${r.wallSeconds} s, ${stop}\n` +
+    `  growth last/first: time ×${r.timeRatio} (${r.firstSamplingMs.toFixed(0)} → ${r.lastSamplingMs.toFixed(0)} ms; medians of 5: ×${r.timeRatioMedian5}), RSS peak ×${r.rssPeakRatio} (${r.firstRssPeakMiB} → ${r.lastRssPeakMiB} MiB, +${r.rssPeakGrowthMiB}, of which ArrayBuffers +${r.arrayBuffersGrowthMiB}); process peak ${r.maxRssMiB} MiB`;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {

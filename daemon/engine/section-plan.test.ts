@@ -100,6 +100,7 @@ describe('planJob inverted (FRAMEPACK.md §8)', () => {
   it('takes context from the front of the history and zero-fills after it', () => {
     const [s0, s1, s2, s3] = plan.sections;
     expect(s0!.context).toEqual({
+      cleanLead: 'start-latent',
       clean1x: { from: 0, to: 0, zerosBefore: 0, zerosAfter: 1 },
       clean2x: { from: 0, to: 0, zerosBefore: 0, zerosAfter: 2 },
       clean4x: { from: 0, to: 0, zerosBefore: 0, zerosAfter: 16 },
@@ -127,7 +128,7 @@ describe('planJob inverted (FRAMEPACK.md §8)', () => {
   });
 });
 
-describe('planJob f1 and vanilla (FRAMEPACK.md §9, §10.1)', () => {
+describe('planJob f1 (FRAMEPACK.md §9)', () => {
   const plan = planJob({ mode: 'f1', seconds: 5, latentHeight: 80, latentWidth: 76 });
   it('uses the fixed split [1, 16, 2, 1, ws]', () => {
     for (const s of plan.sections) {
@@ -142,6 +143,7 @@ describe('planJob f1 and vanilla (FRAMEPACK.md §9, §10.1)', () => {
     const [s0, s1, s2] = plan.sections;
     // First section: history = [start]; 1× is the start latent, 2×/4× are zeros.
     expect(s0!.context).toEqual({
+      cleanLead: 'start-latent',
       clean4x: { from: 0, to: 0, zerosBefore: 16, zerosAfter: 0 },
       clean2x: { from: 0, to: 0, zerosBefore: 2, zerosAfter: 0 },
       clean1x: { from: 0, to: 1, zerosBefore: 0, zerosAfter: 0 },
@@ -158,17 +160,46 @@ describe('planJob f1 and vanilla (FRAMEPACK.md §9, §10.1)', () => {
     expect(plan.sections.map((s) => s.displayIndex)).toEqual([0, 1, 2, 3]);
     expect(plan.sections.every((s) => s.historyUpdate === 'append' && !s.decode.newPixelsFirst)).toBe(true);
   });
-  it('vanilla is the same plan as f1', () => {
-    const v = planJob({ mode: 'vanilla', seconds: 5, latentHeight: 80, latentWidth: 76 });
-    expect(v.mode).toBe('vanilla');
-    expect({ ...v, mode: 'f1' }).toEqual(plan);
+});
+
+describe('planJob vanilla (the causal baseline: recent frames only)', () => {
+  const f1 = planJob({ mode: 'f1', seconds: 5, latentHeight: 80, latentWidth: 76 });
+  const plan = planJob({ mode: 'vanilla', seconds: 5, latentHeight: 80, latentWidth: 76 });
+  const zeros = (n: number) => ({ from: 0, to: 0, zerosBefore: n, zerosAfter: 0 });
+  it("puts both 1× frames right before the window and keeps F1's 2×/4× positions", () => {
+    for (const s of plan.sections) {
+      expect(s.indices.clean).toEqual([18, 19]);
+      expect(s.indices.clean4x).toEqual(span(1, 16));
+      expect(s.indices.clean2x).toEqual([17, 18]);
+      expect(s.indices.latent).toEqual(span(20, 28));
+      expect(s.indices.blank).toEqual([]);
+    }
+    expect(plan.sections[0]!.indices.clean).not.toEqual(f1.sections[0]!.indices.clean);
+  });
+  it('conditions on the two most recent latents only: no start anchor, 2×/4× always zero', () => {
+    expect(plan.sections.map((s) => s.context)).toEqual([
+      // history = [start]: the lead slot is zero, the 1× slot is the start latent.
+      { cleanLead: zeros(1), clean1x: { from: 0, to: 1, zerosBefore: 0, zerosAfter: 0 }, clean2x: zeros(2), clean4x: zeros(16) },
+      { cleanLead: { from: 8, to: 9, zerosBefore: 0, zerosAfter: 0 }, clean1x: { from: 9, to: 10, zerosBefore: 0, zerosAfter: 0 }, clean2x: zeros(2), clean4x: zeros(16) },
+      { cleanLead: { from: 17, to: 18, zerosBefore: 0, zerosAfter: 0 }, clean1x: { from: 18, to: 19, zerosBefore: 0, zerosAfter: 0 }, clean2x: zeros(2), clean4x: zeros(16) },
+      { cleanLead: { from: 26, to: 27, zerosBefore: 0, zerosAfter: 0 }, clean1x: { from: 27, to: 28, zerosBefore: 0, zerosAfter: 0 }, clean2x: zeros(2), clean4x: zeros(16) },
+    ]);
+    // F1 differs from the first section on: the start latent leads, 2×/4× fill with history.
+    expect(f1.sections[1]!.context.clean4x).not.toEqual(plan.sections[1]!.context.clean4x);
+    expect(plan.sections.every((s) => s.context.cleanLead !== 'start-latent')).toBe(true);
+  });
+  it('keeps F1 token budget, history growth, decode and frame accounting (a fair baseline)', () => {
+    expect(plan.mode).toBe('vanilla');
+    const strip = (p: typeof plan) => p.sections.map(({ context: _c, indices: _i, ...rest }) => rest);
+    expect(strip(plan)).toEqual(strip(f1));
+    expect([plan.totalFrames, plan.totalLatentFrames, plan.sectionCount]).toEqual([145, 37, 4]);
   });
 });
 
 describe('frame accounting', () => {
   it('36·N + 1 frames for both orders at ws = 9, 4·ws·N + 1 in general', () => {
     for (const seconds of [1, 2, 3, 5, 10, 60, 120]) {
-      for (const mode of ['inverted', 'f1'] as const) {
+      for (const mode of ['inverted', 'f1', 'vanilla'] as const) {
         const p = planJob({ mode, seconds, latentHeight: 80, latentWidth: 76 });
         expect(p.totalFrames).toBe(36 * p.sectionCount + 1);
         expect(p.totalLatentFrames).toBe(9 * p.sectionCount + 1);

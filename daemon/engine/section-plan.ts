@@ -1,20 +1,22 @@
 // Section planning for the three generation orders (FRAMEPACK.md §8 inverted anti-drifting, §9
-// FramePack-F1 forward, §10.1 diffusers' "vanilla"): how many sections, in which order, the RoPE
-// frame indices of every input, which history latents feed the clean/2×/4× context, how the
-// history grows, what gets decoded and how many pixel frames each section adds. Pure numbers; the
-// pipeline applies them to tensors.
+// FramePack-F1 forward, and the plain causal baseline "vanilla"): how many sections, in which
+// order, the RoPE frame indices of every input, which history latents feed the clean/2×/4× context,
+// how the history grows, what gets decoded and how many pixel frames each section adds. Pure
+// numbers; the pipeline applies them to tensors.
 //
 // History convention: "history" is the real latent history (`real_history_latents`): the frames
 // generated so far, in display (time) order, without the official zero padding. Context ranges
 // index into it and say how many zero frames stand in where the history is too short.
 //
-// Vanilla: diffusers' `sampling_type="vanilla"` (pipeline_hunyuan_video_framepack.py, later
-// version) is plain causal continuation: the start latent is appended to a zero history, every
-// section conditions on the start latent plus the most recent 16+2+1 history latents (oldest
-// first, split 4×/2×/1×) with indices [1, 16, 2, 1, ws], appends its ws new latents, decodes the
-// last 2·ws latents and soft-appends history-first. That is exactly F1's scheme (§9); the docs say
-// F1 checkpoints must run with "vanilla". We keep it as its own mode so an inverted-trained
-// checkpoint can be run forward as the drift baseline, and the plan records which was asked for.
+// Vanilla is the baseline the FramePack paper compares against: next-frame(-section) prediction
+// conditioned only on the most recent frames, with no start-frame anchor and no compressed
+// long-range history. It runs forward like F1 (same history, decode and soft-append, same noise
+// draws) and keeps F1's token budget so the same transformer graphs run it, but its two full-
+// resolution (1×) clean frames are the two most recent history latents, at RoPE indices
+// [ctx−1, ctx] right before the window, and its 2×/4× slots are always zeros at F1's positions,
+// exactly what F1 sees at a job's start. (diffusers' `sampling_type="vanilla"` is F1's scheme and
+// is our `f1`.) The start image still conditions every section through its SigLIP embedding, as
+// in every mode; only the latent context differs.
 import { pyInt, pyRound } from './round-half-even.js';
 
 export type SectionMode = 'inverted' | 'f1' | 'vanilla';
@@ -94,7 +96,7 @@ export function packedSequenceLength(tokens: SectionTokens, textTokens: number):
 export interface SectionIndices {
   /** Noisy latents being generated (ws of them). */
   latent: number[];
-  /** Clean 1× latents: [start latent's index, 1× history index]. */
+  /** Clean 1× latents: [start latent's index (vanilla: the older recent frame's), 1× history index]. */
   clean: number[];
   clean2x: number[];
   clean4x: number[];
@@ -119,6 +121,16 @@ export interface SectionDecode {
   totalFrames: number;
 }
 
+/** Where each context slot's latents come from. The clean (1×) input is [cleanLead, clean1x]. */
+export interface SectionContext {
+  /** The first clean frame: the start latent (inverted, F1), or a history frame (vanilla: the
+   *  second most recent one, zero while the history has a single frame). */
+  cleanLead: 'start-latent' | ContextRange;
+  clean1x: ContextRange;
+  clean2x: ContextRange;
+  clean4x: ContextRange;
+}
+
 export interface SectionPlan {
   /** Position in generation order (0 = first sampled). */
   generationIndex: number;
@@ -129,9 +141,8 @@ export interface SectionPlan {
   /** Last section in generation order (inverted: p = 0). */
   isLast: boolean;
   indices: SectionIndices;
-  /** Context latents, as ranges into the real history before this section. The first clean slot
-   *  is always the start latent. */
-  context: { clean1x: ContextRange; clean2x: ContextRange; clean4x: ContextRange };
+  /** Context latents, as ranges into the real history before this section. */
+  context: SectionContext;
   /** Real history latent frames before this section. */
   historyBefore: number;
   /** Latent frames sampled (ws). */
@@ -182,7 +193,7 @@ export function planJob(opts: JobPlanOptions): JobPlan {
   if (!Number.isInteger(ws) || ws < 1) throw new RangeError(`planJob: bad latent window size ${ws}`);
   const n = sectionCount(opts.seconds, ws);
   const tokens = sectionTokens(opts.latentHeight, opts.latentWidth, ws);
-  const sections = opts.mode === 'inverted' ? planInverted(n, ws, tokens) : planForward(n, ws, tokens);
+  const sections = opts.mode === 'inverted' ? planInverted(n, ws, tokens) : planForward(n, ws, tokens, opts.mode);
   const last = sections[sections.length - 1]!;
   return {
     mode: opts.mode,
@@ -215,7 +226,8 @@ function planInverted(n: number, ws: number, tokens: SectionTokens): SectionPlan
       blank: range(1, ps),
     };
     // history_latents[:, :, :19] split [1, 2, 16]: the frames right after the window.
-    const context = {
+    const context: SectionContext = {
+      cleanLead: 'start-latent',
       clean1x: contextRange(0, HISTORY_1X, history),
       clean2x: contextRange(HISTORY_1X, HISTORY_2X, history),
       clean4x: contextRange(HISTORY_1X + HISTORY_2X, HISTORY_4X, history),
@@ -253,14 +265,18 @@ function planInverted(n: number, ws: number, tokens: SectionTokens): SectionPlan
   });
 }
 
-/** demo_gradio_f1.py (and diffusers "vanilla"): sections generated forward in time. */
-function planForward(n: number, ws: number, tokens: SectionTokens): SectionPlan[] {
+/** A slot of `length` zero frames (no history frame at all). */
+const zeroRange = (length: number): ContextRange => ({ from: 0, to: 0, zerosBefore: length, zerosAfter: 0 });
+
+/** demo_gradio_f1.py (f1) and the plain causal baseline (vanilla): sections generated forward. */
+function planForward(n: number, ws: number, tokens: SectionTokens, mode: 'f1' | 'vanilla'): SectionPlan[] {
   const overlap = 4 * ws - 3;
   const contextLength = HISTORY_4X + HISTORY_2X + HISTORY_1X;
-  // arange(1 + 16 + 2 + 1 + ws) split [1, 16, 2, 1, ws]: the same for every section.
+  // arange(1 + 16 + 2 + 1 + ws) split [1, 16, 2, 1, ws]: the same for every section. Vanilla
+  // moves the first clean frame from the start latent's 0 to ctx − 1, next to the 1× frame.
   const indices: SectionIndices = {
     latent: range(1 + contextLength, ws),
-    clean: [0, contextLength],
+    clean: mode === 'f1' ? [0, contextLength] : [contextLength - 1, contextLength],
     clean2x: range(1 + HISTORY_4X, HISTORY_2X),
     clean4x: range(1, HISTORY_4X),
     blank: [],
@@ -268,13 +284,22 @@ function planForward(n: number, ws: number, tokens: SectionTokens): SectionPlan[
   let history = 1; // the start latent is the first history frame
   let frames = 0;
   return Array.from({ length: n }, (_, k) => {
-    // history_latents[:, :, -19:] split [16, 2, 1]: the most recent frames, oldest first.
+    // f1: history_latents[:, :, -19:] split [16, 2, 1], the most recent frames, oldest first.
+    // vanilla: the two most recent frames at 1×; 2×/4× zero as at an F1 job's start.
     const start = history - contextLength;
-    const context = {
-      clean4x: contextRange(start, HISTORY_4X, history),
-      clean2x: contextRange(start + HISTORY_4X, HISTORY_2X, history),
-      clean1x: contextRange(start + HISTORY_4X + HISTORY_2X, HISTORY_1X, history),
-    };
+    const context: SectionContext = mode === 'f1'
+      ? {
+          cleanLead: 'start-latent',
+          clean4x: contextRange(start, HISTORY_4X, history),
+          clean2x: contextRange(start + HISTORY_4X, HISTORY_2X, history),
+          clean1x: contextRange(start + HISTORY_4X + HISTORY_2X, HISTORY_1X, history),
+        }
+      : {
+          cleanLead: contextRange(history - 2, 1, history),
+          clean4x: zeroRange(HISTORY_4X),
+          clean2x: zeroRange(HISTORY_2X),
+          clean1x: contextRange(history - 1, 1, history),
+        };
     const historyBefore = history;
     history += ws;
     let decode: SectionDecode;

@@ -51,6 +51,21 @@ describe('TeaCache state machine', () => {
     expect(expected.slice(1).some((c) => c)).toBe(true);
     expect(expected.slice(1).some((c) => !c)).toBe(true);
   });
+  it('golden: a scripted 10-call section gives the hand-computed decisions and accumulators', () => {
+    // Levels of a constant signal; rel = |Δ|/|prev|. Hand values (float64, FRAMEPACK.md §7):
+    // f(0) = 0.0961237896, f(0.1) = 0.1291958242, f(1/30) = 0.0522729096, f(4/11) = 1.4203035357.
+    const levels = [1, 1, 1.1, 1.1, 1.1, 1.5, 1.5, 1.45, 1.45, 1.45];
+    const tc = new TeaCache({ enabled: true, numSteps: 10, bf16Signal: false });
+    const ds = levels.map((v) => tc.decide(ones(32, v)));
+    expect(ds.map((d) => d.compute)).toEqual([true, false, true, false, true, true, false, false, true, true]);
+    // Skipped calls carry the accumulator; computed ones reset it to 0.
+    const acc = [0, 0.0961237896, 0, 0.0961237896, 0, 0, 0.0961237896, 0.1483966992, 0, 0];
+    ds.forEach((d, i) => expect(d.accumulated, `call ${i}`).toBeCloseTo(acc[i]!, 6));
+    // Call 7 stays just under the 0.15 threshold; call 8 crosses it with f(0) alone.
+    expect(ds[7]!.relL1).toBeCloseTo(0.05 / 1.5, 6);
+    expect(ds.map((d) => d.relL1 === null)).toEqual([true, false, false, false, false, false, false, false, false, true]);
+    expect(tc.stats).toEqual({ computed: 6, skipped: 4 });
+  });
   it('wraps the counter every numSteps calls (cfg > 1 shares one counter) and reset() restarts', () => {
     const tc = new TeaCache({ enabled: true, numSteps: 3 });
     const counters = Array.from({ length: 7 }, () => tc.decide(ones(4)).counter);

@@ -19,7 +19,7 @@ const Path = z.string().min(1).max(4096);
 export const Sampler = z.enum(['unipc', 'unipc-bh2', 'euler']);
 export type Sampler = z.infer<typeof Sampler>;
 
-/** Generation order: inverted anti-drifting (official), F1 forward, or diffusers' vanilla. */
+/** Generation order: inverted anti-drifting (official), F1 forward, or vanilla (recent frames only: the drift baseline). */
 export const GenerationMode = z.enum(['inverted', 'f1', 'vanilla']);
 export type GenerationMode = z.infer<typeof GenerationMode>;
 

@@ -1,6 +1,7 @@
 // The real `framepack` command (bin/framepack.js → pinned Node + tsx → daemon/cli/main.ts) as a
 // child process, with the default tiny bundle: plan numbers from FRAMEPACK.md §6.2/§8.4, a short
-// generate (MP4 checked with ffprobe, sidecar, NDJSON), bit-identical output for the same seed, and
+// generate in each mode (MP4 checked with ffprobe: 36·N + 1 frames at 30 fps; sidecar, NDJSON),
+// bit-identical output for the same seed, and
 // one-line errors with exit code 2 for bad input.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -77,6 +78,29 @@ describe('framepack (e2e)', () => {
     const second = await framepack([...args, '--out', b]);
     expect(ndjson(second.stdout).at(-1)).toMatchObject({ type: 'job.succeeded', output: b });
     expect((await readFile(b)).equals(await readFile(a))).toBe(true);
+  });
+
+  it('generate --mode f1 and --mode vanilla: 36·N + 1 frames at 30 fps, forward section files, different videos', async () => {
+    const run = (mode: string) => framepack(['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '2', '--mode', mode, '--json', '--out', path.join(dir, mode, 'clip.mp4')]);
+    const [f1, vanilla] = await Promise.all([run('f1'), run('vanilla')]);
+    for (const [mode, r] of [['f1', f1], ['vanilla', vanilla]] as const) {
+      expect({ mode, code: r.code, stderr: r.stderr }).toEqual({ mode, code: 0, stderr: '' });
+      const events = ndjson(r.stdout);
+      const out = path.join(dir, mode, 'clip.mp4');
+      expect(events.at(-1)).toMatchObject({ type: 'job.succeeded', output: out, frames: 73 });
+      // Forward order: the first section decodes 10 latents (37 frames), the next adds 36.
+      expect(events.filter((e) => e.type === 'section.done').map((e) => e.frames)).toEqual([37, 73]);
+      const probe = await probeVideo(out);
+      expect(probe).toMatchObject({ codec: 'h264', width: 96, height: 64, frames: 36 * 2 + 1, fps: 30 });
+      const sidecar = JSON.parse(await readFile(path.join(dir, mode, 'clip.json'), 'utf8'));
+      expect(sidecar.parameters).toMatchObject({ mode, steps: 2, seed: 31337 });
+    }
+    // Same model, seed and steps: only the context differs, and so does the video.
+    expect((await readFile(path.join(dir, 'f1', 'clip.mp4'))).equals(await readFile(path.join(dir, 'vanilla', 'clip.mp4')))).toBe(false);
+    // The plan shows vanilla's recent-frames-only context.
+    const plan = JSON.parse((await framepack(['plan', '--image', image, '--prompt', 'a ball', '--seconds', '2.4', '--mode', 'vanilla', '--json'])).stdout);
+    expect(plan.sections.map((s: { indices: { clean: number[] } }) => s.indices.clean)).toEqual([[18, 19], [18, 19]]);
+    expect(plan.sections[1].context).toMatchObject({ cleanLead: { from: 8, to: 9 }, clean1x: { from: 9, to: 10 }, clean4x: { from: 0, to: 0, zerosBefore: 16 } });
   });
 
   it('bad input exits 2 with one line naming the flag and the problem', async () => {

@@ -1,6 +1,6 @@
-// The loop over planned sections (FRAMEPACK.md §8.3 inverted, §9 F1/vanilla): for each section,
-// gather the clean/2×/4× context from the latent history as the plan says (zeros where the
-// history is short), draw the section's noise from the job's one generator, sample with the
+// The loop over planned sections (FRAMEPACK.md §8.3 inverted, §9 F1; vanilla is F1's loop with
+// recent-frames-only context): for each section, gather the clean/2×/4× context from the latent
+// history as the plan says (zeros where the history is short), draw the section's noise from the job's one generator, sample with the
 // transformer as the velocity model (TeaCache fresh per section), update the history, decode what
 // the plan says with the temporal tiling and soft-append it to the pixel history.
 import type { Manifest } from '../../models/bundle/manifest.js';
@@ -150,11 +150,12 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
   return { pixels, latents: history, teacache: totals };
 }
 
-/** The clean (start + 1×), 2× and 4× context tensors of one section. */
+/** The clean (start or lead frame + 1×), 2× and 4× context tensors of one section. */
 export function sectionContext(section: SectionPlan, history: readonly Float32Array[], startFrame: Float32Array, g: LatentGeometry) {
   const c = section.context;
+  const lead = c.cleanLead === 'start-latent' ? [startFrame] : contextFrames(history, c.cleanLead, g);
   return {
-    clean: framesToTensor([startFrame, ...contextFrames(history, c.clean1x, g)], g),
+    clean: framesToTensor([...lead, ...contextFrames(history, c.clean1x, g)], g),
     clean2x: framesToTensor(contextFrames(history, c.clean2x, g), g),
     clean4x: framesToTensor(contextFrames(history, c.clean4x, g), g),
   };
