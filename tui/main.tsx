@@ -1,0 +1,130 @@
+// Entry of the dashboard (`framepack` with no arguments): parse flags, connect to the daemon
+// (starting it detached when none answers), render the workbench in the alternate screen, and
+// leave with exit code 0 on Ctrl+C or Quit, restoring the terminal; the daemon and its running
+// job carry on. Nothing is printed outside Ink; logs go to <data dir>/tui.log.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { render, Text, Box } from 'ink';
+import { useEffect, useState } from 'react';
+import type { RpcClient } from '../shared/ipc/rpc-client.js';
+import { App } from './app.js';
+import { spawnDetached } from '../shared/ipc/ensure-daemon.js';
+import { connectDashboard, daemonSpawnCommand, dashboardPaths } from './daemon/connection.js';
+import { runDoctor } from './daemon/doctor-runner.js';
+import { captureConsole, createFileLog } from './log.js';
+import { openInPlayer } from './settings/open-output.js';
+import { loadSettings, saveSettings } from './settings/settings.js';
+import type { ServicesDeps } from './workbench/services-context.js';
+
+export const TUI_HELP = `Usage: framepack [--no-start]
+Opens the dashboard; starts the daemon in the background when none is running.
+
+  --no-start     connect only; do not start a daemon
+  -h, --help     this help
+
+Environment: FRAMEPACK_RUNTIME_DIR / FRAMEPACK_DATA_DIR (where the daemon's socket and data are),
+FRAMEPACK_PLAYER (video player command), FRAMEPACK_CONFIG_DIR (settings file folder).
+Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.`;
+
+function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void }) {
+  const [client, setClient] = useState<RpcClient | null>(null);
+  const [services] = useState(makeServices);
+  useEffect(() => {
+    let cancelled = false;
+    connect().then(
+      (c) => (cancelled ? c.close() : setClient(c)),
+      (err: unknown) => {
+        log(`could not reach the daemon: ${(err as Error).message}`);
+        services.exit(`could not reach the daemon: ${(err as Error).message}`);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  if (!client) {
+    return (
+      <Box flexDirection="column" padding={1}>
+        <Text bold>FramePack</Text>
+        <Text>connecting to the daemon (starting it if needed)…</Text>
+        <Text color="gray">socket {services.paths.socketFile}</Text>
+      </Box>
+    );
+  }
+  return <App client={client} services={services} log={log} />;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { 'no-start': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err: unknown) {
+    process.stderr.write(`framepack: ${(err as Error).message.split('\n')[0]}\n${TUI_HELP}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${TUI_HELP}\n`);
+    return 0;
+  }
+  if (!process.stdout.isTTY) {
+    process.stderr.write('framepack: the dashboard needs a terminal; for scripts use `framepack generate` or the socket protocol (docs/protocol.md)\n');
+    return 2;
+  }
+  const paths = dashboardPaths();
+  const fileLog = createFileLog(paths.tuiLogFile);
+  captureConsole(fileLog);
+  fileLog('info', `dashboard starting (socket ${paths.socketFile})`);
+  const loaded = loadSettings();
+  if (loaded.problem) fileLog('warn', loaded.problem);
+
+  let client: RpcClient | null = null;
+  let exitMessage: string | null = null;
+  let instance: ReturnType<typeof render> | null = null;
+  const exit = (message?: string) => {
+    exitMessage = message ?? null;
+    instance?.unmount();
+  };
+  const makeServices = (): ServicesDeps => ({
+    settings: loaded.settings,
+    settingsFile: loaded.file,
+    settingsProblem: loaded.problem,
+    saveSettings: (s) => saveSettings(loaded.file, s),
+    openFile: async (player, file) => {
+      fileLog('info', `opening ${file} with ${player.command}`);
+      await openInPlayer(player, file);
+    },
+    runDoctor: () => runDoctor(),
+    ...(values['no-start'] === true ? {} : { startDaemon: () => void spawnDetached(daemonSpawnCommand(), paths.daemonLogFile) }),
+    exit: (m) => exit(m),
+    env: process.env,
+    paths: { ...paths, tuiLogFile: path.resolve(paths.tuiLogFile) },
+  });
+  const connect = async () => {
+    const { client: c, started } = await connectDashboard({ autoStart: values['no-start'] !== true });
+    fileLog('info', started ? 'started the daemon' : 'connected to a running daemon');
+    client = c;
+    return c;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => exit());
+
+  instance = render(<Root connect={connect} makeServices={makeServices} log={(m) => fileLog('info', m)} />, {
+    alternateScreen: true,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 20,
+  });
+  await instance.waitUntilExit();
+  (client as RpcClient | null)?.close();
+  fileLog('info', `dashboard closed${exitMessage ? `: ${exitMessage}` : ''}`);
+  if (exitMessage) {
+    // After Ink restored the terminal: the one line a user must see.
+    process.stderr.write(`framepack: ${exitMessage}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

@@ -1,0 +1,31 @@
+// Side-bar Diagnostics: the doctor's checks, worst first (d runs `framepack doctor --quick`); the
+// selected check's finding and fix are shown in full in the Problems panel.
+import { Box, Text } from 'ink';
+import { sortChecks } from '../daemon/doctor-runner.js';
+import { colors } from '../theme/semantic-colors.js';
+import { truncate, windowRange } from '../components/text-utils.js';
+import type { DoctorRun } from '../workbench/services-context.js';
+
+export const CHECK_GLYPH = { ok: '✔', warn: '⚠', fail: '✖' } as const;
+const CHECK_COLOR = { ok: colors.status.ok, warn: colors.status.warn, fail: colors.status.error } as const;
+
+export function DiagnosticsView({ doctor, selected, width, height, focused }: { doctor: DoctorRun; selected: number; width: number; height: number; focused: boolean }) {
+  if (doctor.state === 'idle') return <Text color={colors.text.muted}>{truncate('d: run the doctor', width)}</Text>;
+  if (doctor.state === 'running') return <Text color={colors.status.info}>{truncate('running doctor --quick…', width)}</Text>;
+  if (doctor.state === 'error') return <Text color={colors.status.error}>{truncate(`doctor: ${doctor.error}`, width)}</Text>;
+  const checks = sortChecks(doctor.report.checks);
+  const [start, end] = windowRange(checks.length, selected, Math.max(1, height - 1));
+  return (
+    <Box flexDirection="column">
+      <Text color={CHECK_COLOR[doctor.report.status]}>{truncate(`overall ${doctor.report.status} · ${checks.length} checks`, width)}</Text>
+      {checks.slice(start, end).map((c, i) => {
+        const isSel = start + i === selected;
+        return (
+          <Text key={c.id} inverse={isSel && focused} color={isSel && focused ? undefined : CHECK_COLOR[c.status]}>
+            {truncate(`${CHECK_GLYPH[c.status]} ${c.id}`, width)}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { JobSpec } from '../../shared/protocol/index.js';
+import { buildSpec, FIELDS, formReducer, initialForm, randomSeed, SUBMIT_INDEX, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
+
+const run = (actions: FormAction[], from: FormState = initialForm()) => actions.reduce(formReducer, from);
+
+describe('new-job form state', () => {
+  it('starts from the protocol defaults and builds a valid JobSpec', () => {
+    const s = run([{ type: 'input', text: '/tmp/a.png' }, { type: 'focus', delta: 1 }, { type: 'input', text: 'a cat\nwalks' }]);
+    expect(s.values).toMatchObject({ image: '/tmp/a.png', prompt: 'a cat walks', seconds: '5', steps: '25', seed: '31337', mode: 'inverted', teacache: 'on', crf: '16', keepAlive: '' });
+    const built = buildSpec(s.values);
+    expect(built.ok).toBe(true);
+    if (!built.ok) return;
+    expect(JobSpec.parse(built.spec)).toMatchObject({ image: '/tmp/a.png', prompt: 'a cat walks', seconds: 5, steps: 25, gs: 10, cfg: 1, rs: 0, window: 9, teacache: true, crf: 16 });
+    expect(built.spec.keepAlive).toBeUndefined();
+  });
+
+  it('reports errors per field with the schema’s own limits', () => {
+    const values = { ...valuesFromSpec(), image: '', seconds: 'abc', steps: '0', crf: '99', rs: '2', keepAlive: 'soon' };
+    const built = buildSpec(values);
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(Object.keys(built.errors).sort()).toEqual(['crf', 'image', 'keepAlive', 'rs', 'seconds', 'steps']);
+    expect(built.errors.seconds).toBe('a number');
+  });
+
+  it('edits, cycles choices and toggles, randomises the seed, and moves focus within bounds', () => {
+    const mode = FIELDS.findIndex((f) => f.id === 'mode');
+    let s = run([{ type: 'focusField', id: 'mode' }, { type: 'cycle', delta: 1 }, { type: 'input', text: 'x' }]);
+    expect(s.focus).toBe(mode);
+    expect(s.values.mode).toBe('f1'); // typing does nothing on a choice
+    s = run([{ type: 'cycle', delta: -1 }, { type: 'cycle', delta: -1 }], s);
+    expect(s.values.mode).toBe('vanilla');
+    s = run([{ type: 'focusField', id: 'teacache' }, { type: 'cycle', delta: 1 }], s);
+    expect(s.values.teacache).toBe('off');
+    s = run([{ type: 'focusField', id: 'seed' }, { type: 'clearField' }, { type: 'input', text: '12' }, { type: 'backspace' }], s);
+    expect(s.values.seed).toBe('1');
+    s = run([{ type: 'randomSeed', seed: randomSeed(() => 0.5) }], s);
+    expect(s.values.seed).toBe(String(2 ** 31));
+    s = run([{ type: 'focus', delta: 100 }], s);
+    expect(s.focus).toBe(SUBMIT_INDEX);
+    s = run([{ type: 'focus', delta: -100 }], s);
+    expect(s.focus).toBe(0);
+  });
+
+  it('copies a job’s parameters (focus skips the filled image)', () => {
+    const spec = JobSpec.parse({ image: '/x.png', prompt: 'p', seed: 7, mode: 'f1', teacache: false, keepAlive: '10m', seconds: 2.5 });
+    const s = initialForm(spec);
+    expect(s.focus).toBe(1);
+    expect(s.values).toMatchObject({ image: '/x.png', seed: '7', mode: 'f1', teacache: 'off', keepAlive: '10m', seconds: '2.5' });
+    const built = buildSpec(s.values);
+    expect(built.ok && JobSpec.parse(built.spec)).toMatchObject({ seed: 7, mode: 'f1', teacache: false, keepAlive: '10m', seconds: 2.5 });
+  });
+});

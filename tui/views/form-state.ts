@@ -1,0 +1,163 @@
+// The new-job form as a pure reducer: one string per field (what the user typed), the focused
+// field, and validation through the protocol's own JobSpec schema, so the form accepts exactly
+// what jobs.submit accepts and its defaults are the daemon's defaults (shared/domain/job.ts).
+import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/index.js';
+
+export type FieldKind = 'path' | 'text' | 'number' | 'choice' | 'toggle';
+
+export interface FieldDef {
+  id: FieldId;
+  label: string;
+  kind: FieldKind;
+  choices?: readonly string[];
+  hint?: string;
+}
+
+export type FieldId =
+  | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'teacache' | 'crf' | 'keepAlive';
+
+export const FIELDS: readonly FieldDef[] = [
+  { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
+  { id: 'prompt', label: 'Prompt', kind: 'text' },
+  { id: 'negativePrompt', label: 'Negative', kind: 'text', hint: 'used when cfg > 1' },
+  { id: 'seconds', label: 'Seconds', kind: 'number' },
+  { id: 'seed', label: 'Seed', kind: 'number', hint: 'Ctrl+R randomises' },
+  { id: 'steps', label: 'Steps', kind: 'number' },
+  { id: 'gs', label: 'Distilled gs', kind: 'number' },
+  { id: 'cfg', label: 'CFG', kind: 'number' },
+  { id: 'rs', label: 'Rescale rs', kind: 'number' },
+  { id: 'window', label: 'Window', kind: 'number' },
+  { id: 'mode', label: 'Mode', kind: 'choice', choices: ['inverted', 'f1', 'vanilla'], hint: '←/→' },
+  { id: 'teacache', label: 'TeaCache', kind: 'toggle', hint: 'Space' },
+  { id: 'crf', label: 'CRF', kind: 'number' },
+  { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
+];
+
+/** Focus index of the Submit button (after the last field). */
+export const SUBMIT_INDEX = FIELDS.length;
+
+export type FormValues = Record<FieldId, string>;
+
+export interface FormState {
+  values: FormValues;
+  focus: number;
+  errors: Partial<Record<FieldId | 'form', string>>;
+  /** Candidates of the last path completion (shown under the image field). */
+  completions: string[];
+}
+
+export type FormAction =
+  | { type: 'input'; text: string }
+  | { type: 'backspace' }
+  | { type: 'clearField' }
+  | { type: 'focus'; delta: number }
+  | { type: 'focusField'; id: FieldId }
+  | { type: 'cycle'; delta: 1 | -1 }
+  | { type: 'setValue'; id: FieldId; value: string }
+  | { type: 'randomSeed'; seed: number }
+  | { type: 'completions'; value: string; candidates: string[] }
+  | { type: 'errors'; errors: FormState['errors'] };
+
+/** The daemon's defaults, from the protocol schema itself. */
+const DEFAULTS = JobSpec.parse({ image: '/', prompt: '' });
+
+export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
+  const s = { ...DEFAULTS, ...spec };
+  return {
+    image: spec.image ?? '',
+    prompt: s.prompt,
+    negativePrompt: s.negativePrompt ?? '',
+    seconds: String(s.seconds),
+    seed: String(s.seed),
+    steps: String(s.steps),
+    gs: String(s.gs),
+    cfg: String(s.cfg),
+    rs: String(s.rs),
+    window: String(s.window),
+    mode: s.mode ?? 'inverted',
+    teacache: s.teacache === false ? 'off' : 'on',
+    crf: String(s.crf),
+    keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
+  };
+}
+
+export function initialForm(from?: Partial<JobSpecInput> | null): FormState {
+  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [] };
+}
+
+function field(state: FormState): FieldDef | undefined {
+  return FIELDS[state.focus];
+}
+
+export function formReducer(state: FormState, action: FormAction): FormState {
+  const f = field(state);
+  switch (action.type) {
+    case 'input': {
+      if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
+      // Pasted newlines end up as spaces: prompts are one paragraph.
+      const text = action.text.replace(/[\r\n]+/g, ' ');
+      return { ...state, values: { ...state.values, [f.id]: state.values[f.id] + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
+    }
+    case 'backspace':
+      if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
+      return { ...state, values: { ...state.values, [f.id]: state.values[f.id].slice(0, -1) }, completions: [] };
+    case 'clearField':
+      if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
+      return { ...state, values: { ...state.values, [f.id]: '' }, completions: [] };
+    case 'focus':
+      return { ...state, focus: Math.min(Math.max(state.focus + action.delta, 0), SUBMIT_INDEX), completions: [] };
+    case 'focusField':
+      return { ...state, focus: FIELDS.findIndex((x) => x.id === action.id) };
+    case 'cycle': {
+      if (!f) return state;
+      if (f.kind === 'toggle') return { ...state, values: { ...state.values, [f.id]: state.values[f.id] === 'on' ? 'off' : 'on' } };
+      if (f.kind !== 'choice' || !f.choices) return state;
+      const at = f.choices.indexOf(state.values[f.id]);
+      const next = f.choices[(at + action.delta + f.choices.length) % f.choices.length]!;
+      return { ...state, values: { ...state.values, [f.id]: next } };
+    }
+    case 'setValue':
+      return { ...state, values: { ...state.values, [action.id]: action.value }, errors: { ...state.errors, [action.id]: undefined } };
+    case 'randomSeed':
+      return { ...state, values: { ...state.values, seed: String(action.seed) }, errors: { ...state.errors, seed: undefined } };
+    case 'completions':
+      return { ...state, values: { ...state.values, image: action.value }, completions: action.candidates };
+    case 'errors':
+      return { ...state, errors: action.errors };
+  }
+}
+
+/** A random seed in the range every sampler implementation handles (32-bit, as the official UI). */
+export function randomSeed(random: () => number = Math.random): number {
+  return Math.floor(random() * 2 ** 32) % (MAX_SEED + 1);
+}
+
+const NUMERIC: readonly FieldId[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf'];
+
+export type BuildResult = { ok: true; spec: JobSpecInput } | { ok: false; errors: FormState['errors'] };
+
+/** Turn the typed values into a JobSpec, validated by the protocol schema; errors keyed by field. */
+export function buildSpec(values: FormValues): BuildResult {
+  const errors: FormState['errors'] = {};
+  const raw: Record<string, unknown> = { image: values.image.trim(), prompt: values.prompt, negativePrompt: values.negativePrompt };
+  for (const id of NUMERIC) {
+    const text = values[id].trim();
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n)) errors[id] = 'a number';
+    else raw[id] = n;
+  }
+  raw.mode = values.mode;
+  raw.teacache = values.teacache === 'on';
+  const keep = values.keepAlive.trim();
+  if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
+  if (raw.image === '') errors.image = 'choose a start image';
+  const parsed = JobSpec.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? 'form') as FieldId | 'form';
+      if (!errors[key]) errors[key] = issue.message;
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, spec: raw as JobSpecInput };
+}

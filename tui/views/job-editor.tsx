@@ -1,0 +1,51 @@
+// Editor tab for one job: spec summary, stage, the section timeline in display and generation
+// order, the step bar with s/step and ETAs, output / partial / error, and the newest preview.
+import path from 'node:path';
+import { Box, Text } from 'ink';
+import { jobPercent, sectionCounter, type JobView } from '../daemon/jobs-store.js';
+import { formatDuration } from '../daemon/residency-store.js';
+import { colors, JOB_STATE_COLOR, JOB_STATE_GLYPH } from '../theme/semantic-colors.js';
+import { gauge, truncate, truncateStart } from '../components/text-utils.js';
+import { displayLine, generationLine, timelineOf } from './section-timeline.js';
+import { Preview } from './preview.js';
+
+export function JobEditor({ view, width, height }: { view: JobView; width: number; height: number }) {
+  const j = view.job;
+  const s = j.spec;
+  const p = j.progress;
+  const t = timelineOf(view);
+  const step = p?.step && p.section && p.step.section === p.section.index ? p.step : null;
+  const barWidth = Math.max(5, Math.min(30, width - 40));
+  const lines: { text: string; color?: string; bold?: boolean }[] = [];
+  lines.push({ text: `${JOB_STATE_GLYPH[j.state]} ${j.id} · ${j.state}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p ? ` · stage ${p.stage}` : ''}`, color: JOB_STATE_COLOR[j.state], bold: true });
+  lines.push({ text: `prompt: ${s.prompt || '(empty)'}` });
+  lines.push({ text: `${path.basename(s.image)} · ${s.seconds}s · seed ${s.seed} · ${s.steps} steps · gs ${s.gs} cfg ${s.cfg} · ${s.mode} · TeaCache ${s.teacache ? 'on' : 'off'} · crf ${s.crf}`, color: colors.text.muted });
+  if (t) {
+    lines.push({ text: `sections ${sectionCounter(view)} · ${jobPercent(view)}% · ${p?.frames ?? 0} frames (${(p?.seconds ?? 0).toFixed(1)} s) decoded` });
+    lines.push({ text: `timeline (video time →)  ${displayLine(t)}` });
+    lines.push({ text: `generation order         ${generationLine(t)}` });
+    if (s.mode === 'inverted') lines.push({ text: 'inverted: the end of the video is generated first, the start last', color: colors.text.muted });
+  } else if (j.state === 'queued') {
+    lines.push({ text: `queued at position ${(j.position ?? 0) + 1}`, color: colors.text.muted });
+  }
+  if (step && j.state === 'running') {
+    lines.push({ text: `step ${String(step.step).padStart(String(step.steps).length)}/${step.steps} ${gauge(step.step / step.steps, barWidth)} ${step.secPerStep.toFixed(2)} s/step` });
+    lines.push({ text: `ETA section ${formatDuration(step.etaSectionMs)} · job ${formatDuration(step.etaJobMs)}` });
+  }
+  if (j.outputPath) lines.push({ text: `output: ${truncateStart(j.outputPath, width - 8)}  (o opens)`, color: colors.status.ok });
+  else if (j.partialPath) lines.push({ text: `partial: ${truncateStart(j.partialPath, width - 9)}`, color: colors.text.muted });
+  if (j.error) lines.push({ text: `error ${j.error.code}: ${j.error.message}`, color: colors.status.error });
+  if (j.timing) lines.push({ text: `took ${formatDuration(j.timing.totalMs)} (load ${formatDuration(j.timing.loadMs)}, sampling ${formatDuration(j.timing.sectionSampleMs.reduce((a, b) => a + b, 0))})`, color: colors.text.muted });
+  lines.push({ text: 'c cancel · x cancel after section · r re-run new seed · y copy params', color: colors.text.muted });
+  const previewRows = height - lines.length;
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      {lines.map((l, i) => (
+        <Text key={i} color={l.color} bold={l.bold}>
+          {truncate(l.text, width)}
+        </Text>
+      ))}
+      <Preview preview={view.preview} width={width} height={previewRows} />
+    </Box>
+  );
+}

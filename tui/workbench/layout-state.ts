@@ -1,0 +1,140 @@
+// The workbench's layout as a pure reducer (STYLE.md §3.3 conv. 11): which view the activity bar
+// shows, which part has focus, the panel tab, the open editor, list selections, overlays and the
+// one-line notification. computeLayout() turns it and the terminal size into column/row sizes.
+import { FOCUS_ORDER, PANEL_TABS, Part, type PanelTab, type ViewId } from './parts.js';
+import type { JobSpec } from '../../shared/protocol/index.js';
+
+export type Overlay = 'palette' | 'help' | null;
+
+export type Editor =
+  | { kind: 'welcome' }
+  /** A new-job form; `from` pre-fills it (copy parameters / re-run); nonce forces a fresh form. */
+  | { kind: 'new-job'; from: JobSpec | null; nonce: number }
+  | { kind: 'job'; jobId: string };
+
+export interface Notice {
+  text: string;
+  level: 'info' | 'warn' | 'error';
+}
+
+export interface LayoutState {
+  activeView: ViewId;
+  focus: Part;
+  panelTab: PanelTab;
+  panelVisible: boolean;
+  overlay: Overlay;
+  editor: Editor;
+  /** Selected row of each side-bar list. */
+  selection: Record<ViewId, number>;
+  notice: Notice | null;
+  nextNonce: number;
+}
+
+export type LayoutAction =
+  | { type: 'showView'; view: ViewId }
+  | { type: 'focus'; part: Part }
+  | { type: 'focusNext'; delta: 1 | -1 }
+  | { type: 'showPanel'; tab: PanelTab }
+  | { type: 'cyclePanelTab' }
+  | { type: 'togglePanel' }
+  | { type: 'openOverlay'; overlay: Exclude<Overlay, null> }
+  | { type: 'closeOverlay' }
+  | { type: 'openNewJob'; from?: JobSpec | null }
+  | { type: 'openJob'; jobId: string }
+  | { type: 'closeEditor' }
+  | { type: 'moveSelection'; view: ViewId; delta: number; count: number }
+  | { type: 'select'; view: ViewId; index: number }
+  | { type: 'notify'; notice: Notice | null };
+
+export const initialLayout: LayoutState = {
+  activeView: 'jobs',
+  focus: Part.sideBar,
+  panelTab: 'logs',
+  panelVisible: true,
+  overlay: null,
+  editor: { kind: 'welcome' },
+  selection: { jobs: 0, models: 0, outputs: 0, diagnostics: 0, settings: 0 },
+  notice: null,
+  nextNonce: 1,
+};
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(Math.max(n, lo), hi);
+}
+
+export function layoutReducer(state: LayoutState, action: LayoutAction): LayoutState {
+  switch (action.type) {
+    case 'showView':
+      return { ...state, activeView: action.view, focus: Part.sideBar, overlay: null };
+    case 'focus':
+      if (action.part === Part.panel && !state.panelVisible) return { ...state, focus: action.part, panelVisible: true };
+      return { ...state, focus: action.part };
+    case 'focusNext': {
+      const order = FOCUS_ORDER.filter((p) => p !== Part.panel || state.panelVisible);
+      const at = order.indexOf(state.focus);
+      const next = order[(at + action.delta + order.length) % order.length]!;
+      return { ...state, focus: next };
+    }
+    case 'showPanel':
+      return { ...state, panelVisible: true, panelTab: action.tab };
+    case 'cyclePanelTab': {
+      const at = PANEL_TABS.findIndex((t) => t.id === state.panelTab);
+      return { ...state, panelVisible: true, panelTab: PANEL_TABS[(at + 1) % PANEL_TABS.length]!.id };
+    }
+    case 'togglePanel': {
+      const panelVisible = !state.panelVisible;
+      return { ...state, panelVisible, focus: !panelVisible && state.focus === Part.panel ? Part.sideBar : state.focus };
+    }
+    case 'openOverlay':
+      return { ...state, overlay: action.overlay };
+    case 'closeOverlay':
+      return { ...state, overlay: null };
+    case 'openNewJob':
+      return { ...state, editor: { kind: 'new-job', from: action.from ?? null, nonce: state.nextNonce }, nextNonce: state.nextNonce + 1, focus: Part.editor, overlay: null };
+    case 'openJob':
+      return { ...state, editor: { kind: 'job', jobId: action.jobId } };
+    case 'closeEditor':
+      return { ...state, editor: { kind: 'welcome' }, focus: state.focus === Part.editor ? Part.sideBar : state.focus };
+    case 'moveSelection': {
+      const current = state.selection[action.view];
+      const index = action.count === 0 ? 0 : clamp(current + action.delta, 0, action.count - 1);
+      return { ...state, selection: { ...state.selection, [action.view]: index } };
+    }
+    case 'select':
+      return { ...state, selection: { ...state.selection, [action.view]: Math.max(0, action.index) } };
+    case 'notify':
+      return { ...state, notice: action.notice };
+  }
+}
+
+export interface LayoutSizes {
+  /** Columns of each part (the activity bar is a fixed strip). */
+  activityCols: number;
+  sideCols: number;
+  editorCols: number;
+  /** Rows of the side bar / editor row, the panel (0 when hidden) and the status bar. */
+  bodyRows: number;
+  panelRows: number;
+  statusRows: number;
+}
+
+export const MIN_COLS = 80;
+export const MIN_ROWS = 24;
+const ACTIVITY_COLS = 3;
+
+/** Part sizes for a terminal of cols × rows; smaller than 80×24 is laid out as 80×24 would be, clipped. */
+export function computeLayout(cols: number, rows: number, panelVisible: boolean): LayoutSizes {
+  const c = Math.max(cols, 40);
+  const r = Math.max(rows, 12);
+  const sideCols = clamp(Math.round(c * 0.3), 22, 40);
+  const statusRows = 1;
+  const panelRows = panelVisible ? clamp(Math.round(r * 0.28), 6, 14) : 0;
+  return {
+    activityCols: ACTIVITY_COLS,
+    sideCols,
+    editorCols: c - ACTIVITY_COLS - sideCols,
+    bodyRows: r - statusRows - panelRows,
+    panelRows,
+    statusRows,
+  };
+}

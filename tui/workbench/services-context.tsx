@@ -1,0 +1,76 @@
+// Things the dashboard does outside the daemon, injected at the top so tests replace them: the
+// settings file, the player launcher, the doctor runner, and exit. One context, read-mostly.
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import type { DoctorReport } from '../daemon/doctor-runner.js';
+import { mergeKeybindings } from '../keys/keybindings.js';
+import { resolvePlayer, type PlayerCommand, type TuiSettings } from '../settings/settings.js';
+
+export type DoctorRun = { state: 'idle' } | { state: 'running' } | { state: 'done'; report: DoctorReport; at: string } | { state: 'error'; error: string };
+
+export interface ServicesDeps {
+  settings: TuiSettings;
+  settingsFile: string;
+  settingsProblem: string | null;
+  saveSettings: (settings: TuiSettings) => void;
+  /** Open a file with the player (spawn detached). */
+  openFile: (player: PlayerCommand, file: string) => Promise<void>;
+  runDoctor: () => Promise<DoctorReport>;
+  /** Start a daemon process (the reconnect loop then finds it); absent = the dashboard never starts one. */
+  startDaemon?: () => void;
+  /** Leave the dashboard (exit code 0); the daemon carries on. */
+  exit: (errorMessage?: string) => void;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Shown in the Daemon panel and Settings. */
+  paths: { socketFile: string; dataDir: string; daemonLogFile: string; tuiLogFile: string };
+}
+
+export interface Services extends ServicesDeps {
+  player: PlayerCommand;
+  bindings: Record<string, string>;
+  updateSettings: (patch: Partial<TuiSettings>) => void;
+  doctor: DoctorRun;
+  startDoctor: () => void;
+}
+
+const ServicesContext = createContext<Services | null>(null);
+
+export function ServicesProvider({ deps, children }: { deps: ServicesDeps; children: ReactNode }) {
+  const [settings, setSettings] = useState(deps.settings);
+  const [doctor, setDoctor] = useState<DoctorRun>({ state: 'idle' });
+  const updateSettings = useCallback(
+    (patch: Partial<TuiSettings>) => {
+      setSettings((prev) => {
+        const next = { ...prev, ...patch };
+        deps.saveSettings(next);
+        return next;
+      });
+    },
+    [deps],
+  );
+  const startDoctor = useCallback(() => {
+    setDoctor({ state: 'running' });
+    deps.runDoctor().then(
+      (report) => setDoctor({ state: 'done', report, at: new Date().toISOString() }),
+      (err: unknown) => setDoctor({ state: 'error', error: (err as Error).message }),
+    );
+  }, [deps]);
+  const value = useMemo<Services>(
+    () => ({
+      ...deps,
+      settings,
+      player: resolvePlayer(settings, deps.env),
+      bindings: mergeKeybindings(settings.keybindings),
+      updateSettings,
+      doctor,
+      startDoctor,
+    }),
+    [deps, settings, updateSettings, doctor, startDoctor],
+  );
+  return <ServicesContext.Provider value={value}>{children}</ServicesContext.Provider>;
+}
+
+export function useServices(): Services {
+  const v = useContext(ServicesContext);
+  if (!v) throw new Error('useServices must be used inside <ServicesProvider>');
+  return v;
+}

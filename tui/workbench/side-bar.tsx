@@ -1,0 +1,80 @@
+// The side bar hosts the active view's list and owns list navigation (↑/↓ or j/k, Enter opens the
+// selected job in the editor) while it has focus.
+import { Box, Text } from 'ink';
+import { useEffect, useState } from 'react';
+import { useDaemon } from '../daemon/daemon-context.js';
+import { jobList, outputList } from '../daemon/jobs-store.js';
+import { componentRows } from '../daemon/residency-store.js';
+import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
+import { colors } from '../theme/semantic-colors.js';
+import { DiagnosticsView } from '../views/diagnostics-view.js';
+import { JobsView } from '../views/jobs-view.js';
+import { ModelsView } from '../views/models-view.js';
+import { OutputsView } from '../views/outputs-view.js';
+import { SettingsView } from '../views/settings-view.js';
+import { useLayout, useLayoutDispatch } from './layout-context.js';
+import { Part, VIEWS, type ViewId } from './parts.js';
+import { useServices } from './services-context.js';
+
+const SETTINGS_ROWS = 6;
+
+function useNow(intervalMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+export function SideBar({ width, height }: { width: number; height: number }) {
+  const layout = useLayout();
+  const dispatch = useLayoutDispatch();
+  const daemon = useDaemon();
+  const services = useServices();
+  const now = useNow(1000);
+  const focused = layout.focus === Part.sideBar && layout.overlay === null;
+  const view = layout.activeView;
+  const selected = layout.selection[view];
+  const counts: Record<ViewId, number> = {
+    jobs: jobList(daemon.data.jobs).length,
+    models: componentRows(daemon.data.residency).length,
+    outputs: outputList(daemon.data.jobs).length,
+    diagnostics: services.doctor.state === 'done' ? services.doctor.report.checks.length : 0,
+    settings: SETTINGS_ROWS,
+  };
+  useKeypress(
+    (e) => {
+      if (e.chord === 'up' || e.chord === 'k') dispatch({ type: 'moveSelection', view, delta: -1, count: counts[view] });
+      else if (e.chord === 'down' || e.chord === 'j') dispatch({ type: 'moveSelection', view, delta: 1, count: counts[view] });
+      else if (e.chord === 'home') dispatch({ type: 'select', view, index: 0 });
+      else if (e.chord === 'end') dispatch({ type: 'select', view, index: counts[view] - 1 });
+      else if (e.chord === 'enter' && (view === 'jobs' || view === 'outputs')) {
+        const list = view === 'jobs' ? jobList(daemon.data.jobs) : outputList(daemon.data.jobs);
+        const v = list[selected];
+        if (!v) return false;
+        dispatch({ type: 'openJob', jobId: v.job.id });
+        dispatch({ type: 'focus', part: Part.editor });
+      } else if (e.chord === 'enter' && view === 'diagnostics') {
+        dispatch({ type: 'showPanel', tab: 'problems' });
+      } else return false;
+      return true;
+    },
+    { priority: KeyPriority.part, isActive: focused },
+  );
+  const inner = width - 2;
+  const bodyRows = height - 3;
+  const title = VIEWS.find((v) => v.id === view)!.title.toUpperCase();
+  return (
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? colors.border.focused : colors.border.normal} flexShrink={0} overflow="hidden">
+      <Text bold color={focused ? colors.border.focused : undefined}>{title}</Text>
+      <Box flexDirection="column" height={bodyRows} overflow="hidden">
+        {view === 'jobs' ? <JobsView jobs={daemon.data.jobs} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
+        {view === 'models' ? <ModelsView residency={daemon.data.residency} selected={selected} width={inner} height={bodyRows} focused={focused} nowMs={now} /> : null}
+        {view === 'outputs' ? <OutputsView jobs={daemon.data.jobs} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
+        {view === 'diagnostics' ? <DiagnosticsView doctor={services.doctor} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
+        {view === 'settings' ? <SettingsView selected={selected} width={inner} focused={focused} /> : null}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,48 @@
+// The status bar: daemon state, VRAM bar (RAM in CPU mode) with numbers, queue length (paused
+// marked), the running job's section and percent, then the latest notice and the key hints.
+import { Box, Text } from 'ink';
+import { useDaemon } from '../daemon/daemon-context.js';
+import { jobPercent, runningJob, sectionCounter } from '../daemon/jobs-store.js';
+import { formatBytes, memoryGauge } from '../daemon/residency-store.js';
+import { colors } from '../theme/semantic-colors.js';
+import { gauge, truncate } from '../components/text-utils.js';
+import { useLayout } from './layout-context.js';
+
+const CONNECTION_TEXT = { connecting: '◌ connecting', ready: '● ready', reconnecting: '↻ reconnecting', incompatible: '✖ incompatible daemon', closed: '○ closed' } as const;
+const CONNECTION_COLOR = { connecting: colors.status.info, ready: colors.status.ok, reconnecting: colors.status.warn, incompatible: colors.status.error, closed: colors.text.muted } as const;
+const NOTICE_COLOR = { info: colors.status.info, warn: colors.status.warn, error: colors.status.error } as const;
+
+/** The left part as plain text segments (for tests and width accounting). */
+export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
+  const segs: string[] = [CONNECTION_TEXT[daemon.connection]];
+  const mem = memoryGauge(daemon.data.residency.memory);
+  if (mem) segs.push(`${mem.label} ${gauge(mem.usedBytes / mem.totalBytes, 6)} ${formatBytes(mem.usedBytes)}/${formatBytes(mem.totalBytes)}`);
+  const q = daemon.data.jobs.queue;
+  if (q) segs.push(`queue ${q.queued}${q.paused ? ' ⏸' : ''}`);
+  const run = runningJob(daemon.data.jobs);
+  if (run) segs.push(`▶ ${run.job.id} s${sectionCounter(run)} ${jobPercent(run)}%`);
+  return segs;
+}
+
+export function StatusBar({ width }: { width: number }) {
+  const daemon = useDaemon();
+  const layout = useLayout();
+  const segs = statusSegments(daemon);
+  const left = segs.join(' │ ');
+  // The notice matters more than the key hint: the hint gives way first when space is short.
+  const free = Math.max(0, width - left.length - 3);
+  const fullHint = '^P commands  ? help';
+  const noticeText = layout.notice?.text ?? '';
+  const hint = noticeText.length + fullHint.length + 2 <= free ? fullHint : noticeText ? '' : truncate(fullHint, free);
+  const notice = noticeText ? truncate(noticeText, Math.max(0, free - (hint ? hint.length + 2 : 0))) : '';
+  return (
+    <Box width={width} height={1} flexShrink={0}>
+      <Text color={CONNECTION_COLOR[daemon.connection]}>{truncate(segs[0]!, width)}</Text>
+      <Text>{truncate(segs.length > 1 ? ` │ ${segs.slice(1).join(' │ ')}` : '', Math.max(0, width - segs[0]!.length))}</Text>
+      <Box flexGrow={1} justifyContent="flex-end">
+        {notice ? <Text color={NOTICE_COLOR[layout.notice!.level]}>{notice}  </Text> : null}
+        {hint ? <Text color={colors.text.muted}>{hint}</Text> : null}
+      </Box>
+    </Box>
+  );
+}

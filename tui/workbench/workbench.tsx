@@ -1,0 +1,33 @@
+// The workbench grid (VS Code's, STYLE.md §1.3): activity bar, side bar and editor area side by
+// side, the bottom panel under them, the status bar last. Sized from the terminal each render, so
+// a resize re-lays it out; 80×24 is the smallest size it is designed for.
+import { Box, useWindowSize } from 'ink';
+import { useGlobalKeybindings } from '../commands/commands-context.js';
+import type { ListDir } from '../views/path-completion.js';
+import { ActivityBar } from './activity-bar.js';
+import { EditorArea } from './editor-area.js';
+import { useLayout } from './layout-context.js';
+import { computeLayout } from './layout-state.js';
+import { Panel } from './panel.js';
+import { SideBar } from './side-bar.js';
+import { StatusBar } from './status-bar.js';
+
+export function Workbench({ size, listDir }: { size?: { columns: number; rows: number }; listDir?: ListDir }) {
+  const window = useWindowSize();
+  const cols = size?.columns ?? window.columns;
+  const rows = size?.rows ?? window.rows;
+  const layout = useLayout();
+  useGlobalKeybindings();
+  const s = computeLayout(cols, rows, layout.panelVisible);
+  return (
+    <Box flexDirection="column" width={cols} height={rows}>
+      <Box flexDirection="row" height={s.bodyRows}>
+        <ActivityBar active={layout.activeView} height={s.bodyRows} />
+        <SideBar width={s.sideCols} height={s.bodyRows} />
+        <EditorArea width={s.editorCols} height={s.bodyRows} {...(listDir ? { listDir } : {})} />
+      </Box>
+      {layout.panelVisible ? <Panel width={cols} height={s.panelRows} /> : null}
+      <StatusBar width={cols} />
+    </Box>
+  );
+}
