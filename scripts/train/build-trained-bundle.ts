@@ -1,0 +1,78 @@
+// `npx tsx scripts/train/build-trained-bundle.ts --vae V.safetensors --transformer T.safetensors
+//   --out DIR [--name N] [--card FILE.json] [--scaling-factor K]`: builds a bundle from trained VAE and transformer weights
+// (scripts/train/export.py) and the default bundle's seeded, frozen text and image encoders (the
+// weights training conditioned on), through the project's own path: runBuildBundle, the same
+// safetensors → ONNX graph builder → manifest route as scripts/make-default-bundle.ts.
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { componentDefinitions } from '../../daemon/models/bundle/definitions.js';
+import type { BundleConfig } from '../../daemon/models/bundle/bundle-config.js';
+import type { BuildBundleResult } from '../../daemon/models/bundle/build-bundle.js';
+import { runBuildBundle } from '../build-bundle.js';
+import { DEFAULT_SEED, TOKENIZERS_SRC, writeSeededWeights } from '../make-default-bundle.js';
+
+export interface TrainedBundleRequest {
+  vae: string;
+  transformer: string;
+  outDir: string;
+  name?: string;
+  description?: string;
+  /** A training card (JSON) copied into the bundle folder as training-card.json. */
+  card?: string;
+  /** The trained VAE's latent scaling factor (1/std of its posterior means), else the preset's. */
+  scalingFactor?: number;
+  /** Seed of the frozen encoders' weights (the default bundle's). */
+  encoderSeed?: number;
+}
+
+export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<BuildBundleResult> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-trained-bundle-'));
+  try {
+    const seeded = await writeSeededWeights(tmp, componentDefinitions, req.encoderSeed ?? DEFAULT_SEED);
+    const config: BundleConfig = {
+      name: req.name ?? 'framepack-tiny-trained',
+      description: req.description ?? 'Tiny FramePack (inverted anti-drifting) trained on procedural moving-shape clips (scripts/train/).',
+      variant: 'inverted',
+      preset: 'tiny',
+      ...(req.scalingFactor !== undefined ? { components: { vae: { scalingFactor: req.scalingFactor } } } : {}),
+    };
+    const configPath = path.join(tmp, 'config.json');
+    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    const result = await runBuildBundle({
+      config: configPath,
+      weights: { ...seeded, vae: path.resolve(req.vae), transformer: path.resolve(req.transformer) },
+      tokenizer: path.join(TOKENIZERS_SRC, 'llama', 'tokenizer.json'),
+      tokenizer2: path.join(TOKENIZERS_SRC, 'clip', 'tokenizer.json'),
+      outDir: req.outDir, dtype: 'float32',
+    }, componentDefinitions);
+    if (req.card) await copyFile(req.card, path.join(result.dir, 'training-card.json'));
+    return result;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { vae: { type: 'string' }, transformer: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, card: { type: 'string' }, 'scaling-factor': { type: 'string' } },
+  });
+  if (!values.vae || !values.transformer || !values.out) {
+    process.stderr.write('Usage: npx tsx scripts/train/build-trained-bundle.ts --vae V.safetensors --transformer T.safetensors --out DIR [--name N] [--card FILE]\n');
+    return 2;
+  }
+  const r = await buildTrainedBundle({ vae: values.vae, transformer: values.transformer, outDir: path.resolve(values.out), name: values.name, card: values.card,
+    scalingFactor: values['scaling-factor'] === undefined ? undefined : Number(values['scaling-factor']) });
+  process.stdout.write(`built ${r.manifest.name} in ${r.dir}\n`);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`build-trained-bundle: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  });
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The whole training run, resumable: every stage skips or resumes what RUN already holds.
+#   scripts/train/run-all.sh RUN [CONFIG] [OUT_BUNDLE]
+# e.g. scripts/train/run-all.sh /tmp/fpt/run scripts/train/config.json models/framepack-tiny-trained
+# TRAIN_THREADS (default 2) sets torch's thread count.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RUN=${1:?usage: run-all.sh RUN [CONFIG] [OUT_BUNDLE]}
+CONFIG=${2:-scripts/train/config.json}
+OUT=${3:-models/framepack-tiny-trained}
+PY=/usr/bin/python3
+BUNDLE=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['bundle'])" "$CONFIG")
+mkdir -p "$RUN"
+[ -f "$RUN/seeded/transformer.safetensors" ] || npx tsx scripts/train/seeded-weights.ts --out "$RUN/seeded"
+if [ ! -f "$RUN/conditions.safetensors" ]; then
+  $PY scripts/train/data.py --dump "$RUN/cond-in" "$CONFIG"
+  npx tsx scripts/train/encode-conditions.ts --bundle "$BUNDLE" --in "$RUN/cond-in" --out "$RUN/conditions.safetensors"
+fi
+$PY scripts/train/train_vae.py --config "$CONFIG" --run "$RUN"
+$PY scripts/train/train_transformer.py --config "$CONFIG" --run "$RUN" --init "$RUN/seeded/transformer.safetensors"
+$PY scripts/train/export.py --config "$CONFIG" --run "$RUN" --out "$OUT"

@@ -1,0 +1,103 @@
+// The training foundation's checks that need no training: data.py is seeded and its prompts say
+// what the frames show, every prompt fits the default bundle's tokenizers, and sections.py builds
+// the same section indices and context slots as the engine's section-plan.ts.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { planJob, type ContextRange } from '../../daemon/engine/section-plan.js';
+import { loadTokenizer } from '../../daemon/models/tokenizer/tokenizer.js';
+
+const HERE = import.meta.dirname;
+const REPO = path.resolve(HERE, '..', '..');
+const py = (...args: string[]) => execFileSync('/usr/bin/python3', args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
+
+interface Check {
+  sameSeedSame: boolean;
+  otherSeedDiffers: boolean;
+  sha256: string;
+  clips: { motion: string; prompt: string; shape: number[]; matches: boolean }[];
+}
+
+describe('data.py', () => {
+  it('gives the same pixels for the same seed, and prompts that match the measured motion', () => {
+    const r = JSON.parse(py('scripts/train/data.py', '--check')) as Check;
+    expect(r.sameSeedSame).toBe(true);
+    expect(r.otherSeedDiffers).toBe(true);
+    expect(r.clips.map((c) => c.motion)).toEqual(['left', 'right', 'up', 'down', 'bounce', 'grow', 'shrink', 'rotate', 'colour']);
+    for (const c of r.clips) {
+      expect(c.shape).toEqual([73, 64, 96, 3]);
+      expect(c.matches, `${c.motion}: "${c.prompt}"`).toBe(true);
+    }
+  });
+
+  it('writes prompts the tiny tokenizers cover word by word, well inside the token limits', async () => {
+    const prompts = py('scripts/train/data.py', '--prompts', '1001', '120').trim().split('\n');
+    expect(prompts).toHaveLength(120);
+    const llama = await loadTokenizer(path.join(REPO, 'models/tokenizers-src/llama/tokenizer.json'));
+    const clip = await loadTokenizer(path.join(REPO, 'models/tokenizers-src/clip/tokenizer.json'));
+    for (const p of prompts) {
+      const words = p.split(' ').length;
+      // Every word is in the tokenizers' training corpus (scripts/tiny-tokenizer/corpus.ts): one
+      // Llama token per word; the CLIP vocabulary is smaller, so a rare word may take two pieces.
+      expect(llama.encode(p, { addSpecialTokens: false }).length, p).toBe(words);
+      const clipTokens = clip.encode(p, { addSpecialTokens: false }).length;
+      expect(clipTokens, p).toBeLessThanOrEqual(Math.ceil(words * 1.5));
+      expect(clipTokens + 2).toBeLessThanOrEqual(77);
+      expect(words).toBeLessThanOrEqual(64);
+    }
+  });
+});
+
+type Slot = (number | null)[];
+interface PySection {
+  window: number[]; clean: Slot; clean2x: Slot; clean4x: Slot;
+  idx_latent: number[]; idx_clean: number[]; idx_clean2x: number[]; idx_clean4x: number[];
+}
+
+/** A plan's context range as latent indices of the whole video, null for zero frames. */
+function slot(r: ContextRange, historyToLatent: (i: number) => number): Slot {
+  return [...Array<null>(r.zerosBefore).fill(null), ...Array.from({ length: r.to - r.from }, (_, i) => historyToLatent(r.from + i)), ...Array<null>(r.zerosAfter).fill(null)];
+}
+
+describe('sections.py mirrors section-plan.ts', () => {
+  const ws = 9;
+  const dump = JSON.parse(py('scripts/train/sections.py', '--dump', '6', String(ws))) as { inverted: Record<string, PySection[]>; vanilla: PySection[] };
+
+  it('inverted: RoPE indices and the history after the window as 1×/2×/4× context', () => {
+    for (let n = 1; n <= 6; n++) {
+      const plan = planJob({ mode: 'inverted', seconds: (n * ws * 4) / 30, latentHeight: 8, latentWidth: 12, latentWindowSize: ws });
+      expect(plan.sectionCount).toBe(n);
+      plan.sections.forEach((s, k) => {
+        const p = dump.inverted[String(n)]![k]!;
+        expect(p.idx_latent).toEqual(s.indices.latent);
+        expect(p.idx_clean).toEqual(s.indices.clean);
+        expect(p.idx_clean2x).toEqual(s.indices.clean2x);
+        expect(p.idx_clean4x).toEqual(s.indices.clean4x);
+        // The engine's history (display order) starts right after this section's window.
+        const firstAfter = 1 + (s.displayIndex + 1) * ws;
+        const toLatent = (i: number) => firstAfter + i;
+        expect(p.window[0]).toBe(1 + s.displayIndex * ws);
+        expect(p.clean).toEqual([0, ...slot(s.context.clean1x, toLatent)]);
+        expect(p.clean2x).toEqual(slot(s.context.clean2x, toLatent));
+        expect(p.clean4x).toEqual(slot(s.context.clean4x, toLatent));
+      });
+    }
+  });
+
+  it('vanilla: the two most recent latents at 1×, zero 2×/4×', () => {
+    const plan = planJob({ mode: 'vanilla', seconds: (6 * ws * 4) / 30, latentHeight: 8, latentWidth: 12, latentWindowSize: ws });
+    plan.sections.forEach((s, d) => {
+      const p = dump.vanilla[d]!;
+      expect(p.idx_latent).toEqual(s.indices.latent);
+      expect(p.idx_clean).toEqual(s.indices.clean);
+      expect(p.idx_clean2x).toEqual(s.indices.clean2x);
+      expect(p.idx_clean4x).toEqual(s.indices.clean4x);
+      expect(p.window[0]).toBe(1 + d * ws);
+      const lead = s.context.cleanLead;
+      if (lead === 'start-latent') throw new Error('vanilla plans a history frame as the lead');
+      expect(p.clean).toEqual([...slot(lead, (i) => i), ...slot(s.context.clean1x, (i) => i)]);
+      expect(p.clean2x).toEqual(slot(s.context.clean2x, (i) => i));
+      expect(p.clean4x).toEqual(slot(s.context.clean4x, (i) => i));
+    });
+  });
+});

@@ -1,0 +1,170 @@
+"""Stage 2: train the tiny FramePack transformer (scripts/reference/transformer_ref.py's forward,
+official parameter names, started from the default bundle's seeded weights) with flow matching on
+the stage-1 VAE's latents, one random section per sample, packed context as the engine builds it
+(sections.py mirrors daemon/engine/section-plan.ts): the inverted anti-drifting order at a random
+section count and step, and, for a fraction of samples, the vanilla baseline order, so the drift
+benchmark compares sampling schemes with one set of weights.
+
+Flow matching as the samplers assume (daemon/engine/samplers/guidance.ts): x_σ = (1−σ)·x0 + σ·ε,
+the transformer predicts ε − x0 at timestep 1000·σ; σ = shift·t / (1 + (shift−1)·t), t ~ U(0, 1).
+The guidance embedder always sees gs·1000 (the distilled-guidance input at the bundle's default gs).
+Conditioning (frozen): RUN/conditions.safetensors from scripts/train/encode-conditions.ts.
+
+  /usr/bin/python3 scripts/train/train_transformer.py --config scripts/train/config.json --run RUN [--steps N]
+"""
+import argparse
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import common
+import data
+import sections
+import st
+import transformer_ref
+import vae_ref
+
+
+def latent_cache(run, cfg, threads):
+    """Posterior mean × scalingFactor of the first `latentCacheClips` clips, [N, C, T, h, w]; built
+    once (resumable in chunks: RUN/latents/part-*.pt)."""
+    dcfg, tcfg = cfg["data"], cfg["transformer"]
+    final = os.path.join(run, "latents.pt")
+    if os.path.exists(final):
+        return torch.load(final)
+    vae = vae_ref.VAE(common.component_config(cfg, "vae"))
+    vae.load_state_dict(torch.load(os.path.join(run, "vae", "latest.pt"))["model"])
+    vae.eval()
+    scale = vae_scaling(run, cfg)
+    frames = 1 + 4 * dcfg["latentWindowSize"] * dcfg["maxSections"]
+    parts_dir = os.path.join(run, "latents")
+    os.makedirs(parts_dir, exist_ok=True)
+    n, chunk, parts = tcfg["latentCacheClips"], 16, []
+    for c0 in range(0, n, chunk):
+        p = os.path.join(parts_dir, "part-%05d.pt" % c0)
+        if not os.path.exists(p):
+            t0 = time.time()
+            with torch.no_grad():
+                zs = [vae.encode(common.clip_tensor(data.clip(dcfg["seed"], i, dcfg["height"], dcfg["width"], dcfg["frames"])[0][:frames])[None])[0][0]
+                      for i in range(c0, min(n, c0 + chunk))]
+            torch.save(torch.stack(zs) * scale, p + ".tmp")
+            os.replace(p + ".tmp", p)
+            print('{"stage": "latents", "clips": %d, "secPerClip": %.3f}' % (min(n, c0 + chunk), (time.time() - t0) / len(zs)), flush=True)
+        parts.append(torch.load(p))
+    z = torch.cat(parts)
+    torch.save(z, final)
+    return z
+
+
+def vae_scaling(run, cfg):
+    """The latent scaling factor: RUN/vae/scaling.json (export.py measures 1/std) or the bundle's."""
+    p = os.path.join(run, "vae", "scaling.json")
+    if os.path.exists(p):
+        import json
+        return json.load(open(p))["scalingFactor"]
+    return common.component_config(cfg, "vae")["scalingFactor"]
+
+
+def gather(z, ids):
+    """[C, T, h, w] latents at `ids` along T; None -> a zero frame."""
+    frames = [z[:, i] if i is not None else torch.zeros_like(z[:, 0]) for i in ids]
+    return torch.stack(frames, 1)[None]
+
+
+def sample_section(rng, tcfg, dcfg):
+    ws, nmax = dcfg["latentWindowSize"], dcfg["maxSections"]
+    if rng.random() < tcfg["vanillaFraction"]:
+        return sections.vanilla_section(int(rng.integers(nmax)), ws)
+    n = int(rng.integers(1, nmax + 1))
+    return sections.inverted_section(n, int(rng.integers(n)), ws)
+
+
+def sample_loss(W, tc, z, cond, clip_idx, sec, sigma, noise, tcfg):
+    x0 = gather(z, sec["window"])
+    xt = (1 - sigma) * x0 + sigma * noise
+    row = int(cond["prompt_of_clip"][clip_idx])
+    L = int(cond["llama_tokens"][row])
+    idx = lambda v: torch.tensor([v], dtype=torch.long)
+    inputs = {
+        "hidden_states": xt, "latent_indices": idx(sec["idx_latent"]),
+        "clean_latents": gather(z, sec["clean"]), "clean_latent_indices": idx(sec["idx_clean"]),
+        "clean_latents_2x": gather(z, sec["clean2x"]), "clean_latent_2x_indices": idx(sec["idx_clean2x"]),
+        "clean_latents_4x": gather(z, sec["clean4x"]), "clean_latent_4x_indices": idx(sec["idx_clean4x"]),
+        "timestep": torch.tensor([sigma * 1000.0]), "guidance": torch.tensor([tcfg["guidance"] * 1000.0]),
+        "encoder_hidden_states": cond["llama"][row:row + 1, :L], "encoder_attention_mask": torch.ones(1, L, dtype=torch.bool),
+        "pooled_projections": cond["pooled"][row:row + 1], "image_embeddings": cond["image_embeddings"][clip_idx:clip_idx + 1],
+    }
+    v = transformer_ref.forward(tc, W, inputs)
+    return F.mse_loss(v, noise - x0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--config", default=os.path.join(common.HERE, "config.json"))
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--init", required=True, help="seeded transformer.safetensors (scripts/train/seeded-weights.ts)")
+    ap.add_argument("--steps", type=int)
+    ap.add_argument("--threads", type=int, default=int(os.environ.get("TRAIN_THREADS", "2")))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    cfg = common.load_config(args.config)
+    dcfg, tcfg = cfg["data"], cfg["transformer"]
+    tc = common.component_config(cfg, "transformer")
+    out = os.path.join(args.run, "transformer")
+    os.makedirs(out, exist_ok=True)
+    ckpt = os.path.join(out, "latest.pt")
+
+    z_all = latent_cache(args.run, cfg, args.threads)
+    cond = st.load(os.path.join(args.run, "conditions.safetensors"))
+    n_clips = min(z_all.shape[0], cond["image_embeddings"].shape[0])
+
+    common.seed_everything(cfg["seed"] + 2)
+    rng = np.random.default_rng([cfg["seed"], 2])
+    W = {k: v.float().clone().requires_grad_(True) for k, v in st.load(args.init).items()}
+    names = sorted(W)
+    params = [W[k] for k in names]
+    opt = torch.optim.AdamW(params, lr=tcfg["lr"], betas=(0.9, 0.99), weight_decay=tcfg["weightDecay"])
+    step = 0
+    if os.path.exists(ckpt):
+        state = common.load_checkpoint(ckpt, rng)
+        with torch.no_grad():
+            for k in names:
+                W[k].copy_(state["model"][k])
+        opt.load_state_dict(state["optimizer"])
+        step = state["step"]
+        print("resumed at step %d" % step, flush=True)
+    log = common.JsonLog(os.path.join(out, "log.jsonl"))
+    stop = min(args.steps or tcfg["steps"], tcfg["steps"])
+    shift = tcfg["sigmaShift"]
+    while step < stop:
+        t0 = time.time()
+        lr = common.lr_at(step, tcfg)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        opt.zero_grad(set_to_none=True)
+        total, by_mode = 0.0, {"inverted": [], "vanilla": []}
+        for _ in range(tcfg["batch"]):
+            clip_idx = int(rng.integers(n_clips))
+            sec = sample_section(rng, tcfg, dcfg)
+            t = float(rng.random())
+            sigma = shift * t / (1 + (shift - 1) * t)
+            noise = torch.randn(1, z_all.shape[1], len(sec["window"]), z_all.shape[3], z_all.shape[4])
+            loss = sample_loss(W, tc, z_all[clip_idx], cond, clip_idx, sec, sigma, noise, tcfg) / tcfg["batch"]
+            loss.backward()
+            total += float(loss)
+            by_mode[sec["mode"]].append(float(loss) * tcfg["batch"])
+        gnorm = torch.nn.utils.clip_grad_norm_(params, tcfg["gradClip"])
+        opt.step()
+        step += 1
+        if step % tcfg["logEvery"] == 0 or step == stop or step == 1:
+            log.write(stage="transformer", step=step, loss=total, lr=lr, gradNorm=float(gnorm), secPerStep=round(time.time() - t0, 3),
+                      **{"loss_" + m: (sum(v) / len(v) if v else None) for m, v in by_mode.items()})
+        if step % tcfg["checkpointEvery"] == 0 or step == stop:
+            common.save_checkpoint(ckpt, {"model": {k: W[k].detach().clone() for k in names}, "optimizer": opt.state_dict(), "step": step}, rng)
+
+
+if __name__ == "__main__":
+    main()
