@@ -2,11 +2,14 @@
 // variable, a `daemon run` flag, a default in code, a description and a parser. Flags beat env.
 // Directories follow the XDG base directories so tests and users can run isolated daemons side
 // by side (FRAMEPACK_RUNTIME_DIR / XDG_RUNTIME_DIR for the socket, FRAMEPACK_DATA_DIR /
-// XDG_DATA_HOME for the journal, jobs and log).
+// XDG_DATA_HOME for the journal, jobs and log). User settings (settings.ts, `framepack config`)
+// sit between the defaults and env: defaults < settings < env < flags (FRAMEPACK_DATA_DIR beats
+// the dataDir setting, which beats XDG_DATA_HOME).
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_KEEP_ALIVE_MS, keepAliveToMs } from '../shared/domain/keep-alive.js';
 import { runtimeDir, socketPath } from '../shared/ipc/socket-path.js';
+import { readSettings } from './settings.js';
 
 export interface DaemonConfig {
   runtimeDir: string;
@@ -113,12 +116,13 @@ export function dataDir(env: Env = process.env): string {
 
 /** Resolve the configuration from env and `daemon run` flags (`--name value` or `--name=value`). */
 export function loadConfig(argv: readonly string[] = [], env: Env = process.env): DaemonConfig {
-  const data = dataDir(env);
+  const settings = readSettings(env);
+  const data = !env.FRAMEPACK_DATA_DIR && typeof settings.dataDir === 'string' ? settings.dataDir : dataDir(env);
   const config: DaemonConfig = {
     runtimeDir: runtimeDir({ env }),
     socketPath: socketPath({ env }),
     dataDir: data,
-    outputDir: path.join(data, 'outputs'),
+    outputDir: typeof settings.outputDir === 'string' ? settings.outputDir : path.join(data, 'outputs'),
     engine: 'onnx',
     engineThread: 'worker',
     queueLimit: 64,
@@ -132,6 +136,8 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
     fakeStepMs: 20,
     fakeLoadMs: 10,
   };
+  if (settings.keepAlive !== undefined) config.keepAliveMs = keepAliveToMs(settings.keepAlive as string | number);
+  if (typeof settings.preserveVram === 'number') config.preserveVramBytes = Math.round(settings.preserveVram * GB);
   const assign = (s: Setting<keyof DaemonConfig>, value: string) => {
     (config as unknown as Record<string, unknown>)[s.key] = s.parse(value);
   };

@@ -8,9 +8,12 @@ import path from 'node:path';
 import { listenNodeIpc } from '../shared/ipc/node-ipc-transport.js';
 import { RpcServer } from '../shared/ipc/rpc-server.js';
 import type { TransportServer } from '../shared/ipc/transport.js';
-import { PROTOCOL_VERSION, type MemoryTelemetry } from '../shared/protocol/index.js';
+import { PROTOCOL_VERSION, type ExecutionProviderInfo, type MemoryTelemetry } from '../shared/protocol/index.js';
 import { systemClock } from './clock.js';
 import { loadConfig, type DaemonConfig } from './config.js';
+import { runDoctor } from './diagnostics/doctor.js';
+import { DoctorService } from './diagnostics/doctor-service.js';
+import { probeAndSelect, reuseProbes, type ProviderSelection } from './diagnostics/provider-selection.js';
 import type { Engine } from './engine/engine.js';
 import { FakeEngine } from './engine/fake-engine.js';
 import { JobJournal } from './jobs/job-journal.js';
@@ -23,6 +26,7 @@ import { createLogger, type LogRecord } from './log.js';
 import { budgetBytes, readTelemetry } from './residency/memory.js';
 import { ResidencyScheduler } from './residency/scheduler.js';
 import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
+import { componentEstimates, JobTelemetry } from './telemetry/job-telemetry.js';
 
 /** How often memory telemetry is read and published. */
 export const TELEMETRY_INTERVAL_MS = 5_000;
@@ -81,6 +85,23 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
 
   const startedAtMs = Date.now();
   let memory: MemoryTelemetry = await readTelemetry();
+  // The provider is chosen before the engine exists: the real engine opens its sessions on it. The
+  // fake engine runs nothing, so its daemon probes in the background and reports what it found.
+  let provider: ExecutionProviderInfo | null = null;
+  const selection: Promise<ProviderSelection | null> = probeAndSelect({ override: env.FRAMEPACK_EP, engine: config.engine }).then((sel) => {
+    provider = sel.info;
+    lifecycle.info(`execution provider: ${sel.info.name} (${sel.info.reason})`, { provider: sel.info.name });
+    return sel;
+  }, (err: unknown) => {
+    lifecycle.error('execution provider probe failed; using the cpu', { error: err instanceof Error ? err.stack : String(err) });
+    provider = { name: 'cpu', reason: `the provider probe failed: ${(err as Error).message}`, probes: [] };
+    return null;
+  });
+  if (config.engine !== 'fake') {
+    await selection;
+    // OnnxEngine reads FRAMEPACK_EP when constructed (the worker thread inherits process.env).
+    if (!env.FRAMEPACK_EP && provider) process.env.FRAMEPACK_EP = (provider as ExecutionProviderInfo).name;
+  }
   const engine = await createEngine(config);
   const budget = budgetBytes(deviceTotal(config, memory), config.preserveVramBytes);
   lifecycle.info('starting', { pid: process.pid, engine: engine.name, socket: config.socketPath, dataDir: config.dataDir, budgetBytes: budget });
@@ -94,14 +115,34 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   let idle: IdleTimer | null = null;
   const jobs = new JobService({
     engine, scheduler, journal: new JobJournal(config.dataDir), queueLimit: config.queueLimit, outputDir: config.outputDir,
-    publish, log, onBusyChange: (busy) => idle?.set('job', busy),
+    publish, log, onBusyChange: (busy) => {
+      idle?.set('job', busy);
+      if (busy) jobTelemetry.start();
+      else jobTelemetry.stop();
+    },
+  });
+  // While a job runs: nvidia-smi every second (device used/free/total, this process's VRAM) with RAM,
+  // RSS and the resident components' estimates; the 5 s host reading below pauses meanwhile.
+  const jobTelemetry = new JobTelemetry({ publish: (t) => { memory = t; publish('telemetry', t); }, components: () => scheduler.list() });
+  const doctor = new DoctorService({
+    log: log.child({ scope: 'doctor' }),
+    provider: () => provider,
+    run: async (quick) => {
+      const sel = await selection;
+      return runDoctor({
+        env, outputDir: config.outputDir, skipGeneration: quick,
+        ...(config.engine !== 'fake' ? { model: engine.defaultModel } : {}),
+        ...(sel ? { probe: reuseProbes(sel.probes) } : {}),
+      });
+    },
   });
   let knownModels: string[] = await engine.listModels();
   let listener: TransportServer | null = null;
   let telemetryTimer: NodeJS.Timeout | null = null;
   const services = {
-    engine, jobs, scheduler, memory: () => memory,
+    engine, jobs, scheduler, memory: () => memory, doctor,
     identity: {
+      provider: () => provider,
       version: daemonVersion(), startedAtMs, socketPath: config.socketPath,
       instanceId: () => server!.instanceId, connections: () => server!.connections,
       shutdown: (reason: string) => void shutdown(reason),
@@ -120,6 +161,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     cleanup: () => {
       idle?.stop();
       if (telemetryTimer) clearInterval(telemetryTimer);
+      jobTelemetry.stop();
       removeRegistration(config.socketPath);
     },
     exit: (code) => process.exit(code),
@@ -150,10 +192,13 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   });
   idle = new IdleTimer(systemClock, config.idleTimeoutMs, () => void shutdown(`idle for ${config.idleTimeoutMs} ms`));
   telemetryTimer = setInterval(() => {
-    void readTelemetry().then((t) => {
-      memory = t;
-      publish('telemetry', t);
-    });
+    if (!jobTelemetry.active) {
+      void readTelemetry().then((t) => {
+        if (jobTelemetry.active) return;
+        memory = { ...t, components: componentEstimates(scheduler.list()) };
+        publish('telemetry', memory);
+      });
+    }
     void engine.listModels().then((m) => { knownModels = m; }, () => {});
   }, TELEMETRY_INTERVAL_MS);
   telemetryTimer.unref();
@@ -166,6 +211,8 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   lifecycle.info('ready', { socket: config.socketPath, instanceId: server.instanceId, queued: jobs.queue.order.length });
   if (config.startPolicy === 'pause') jobs.pause();
   jobs.start();
+  // After readiness, in the background: clients connect while the checks run.
+  setImmediate(() => void doctor.startQuick());
   return 0;
 }
 

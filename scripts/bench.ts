@@ -1,11 +1,13 @@
 // `npm run bench -- <name> [options]`: benchmarks that report numbers (tests assert behaviour).
 //   graphs     load time and one forward of each graph of a bundle at its default bucket
 //   sections   time and peak memory per section of a long video, packed context vs naive
+//   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
@@ -24,6 +26,10 @@ benchmarks:
              growth ratios (last section / first). TeaCache off in both; each variant
              runs in its own process. The naive run stops at a cap; where and why is
              reported.
+  daemon     a real daemon process (temp runtime/data dirs, the tiny bundle): a cold
+             first job (components load) vs a warm second job (resident), each as
+             submit → first step and submit → done, and daemon.status round trips
+             (p50/p99/max) while the second job runs
 
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
@@ -37,6 +43,11 @@ options:
   --naive-cap-s S       stop naive after a section slower than S seconds (default: ${DEFAULT_NAIVE_CAP_S})
   --naive-rss-mib M     stop naive past M MiB RSS, or before a section whose attention
                         scores would pass it (default: half the RAM, at most 16384)
+  daemon:
+  --engine onnx|fake    the daemon's engine (default: onnx, the real pipeline)
+  --seconds S           video length of each job (default here: 2.4)
+  --steps N             sampling steps per section (default here: 5)
+  --pings N             daemon.status calls timed during the second job (default: 200)
 `;
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -55,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
       only: { type: 'string' },
       'naive-cap-s': { type: 'string', default: String(DEFAULT_NAIVE_CAP_S) },
       'naive-rss-mib': { type: 'string' },
+      engine: { type: 'string', default: 'onnx' },
+      pings: { type: 'string', default: '200' },
       help: { type: 'boolean', short: 'h', default: false },
     } });
   } catch (err) {
@@ -65,10 +78,11 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(HELP); return 0; }
   const name = positionals[0];
   if (name === 'sections') return runSectionsBench(values);
+  if (name === 'daemon') return runDaemonBench(values, argv);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections)` : 'bench: name a benchmark (available: graphs, sections); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon)` : 'bench: name a benchmark (available: graphs, sections, daemon); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];
@@ -80,6 +94,31 @@ async function main(argv: string[]): Promise<number> {
     console.log(`bundle ${rows[0]?.bundle} at ${rows[0]?.bucket}, ${rows[0]?.threads} threads, median of ${runs} forwards after the first`);
     console.log(`${'graph'.padEnd(30)} ${'load ms'.padStart(9)} ${'first ms'.padStart(9)} ${'median ms'.padStart(10)}`);
     for (const r of rows) console.log(`${r.graph.padEnd(30)} ${r.loadMs.toFixed(1).padStart(9)} ${r.firstForwardMs.toFixed(1).padStart(9)} ${r.medianForwardMs.toFixed(1).padStart(10)}`);
+  }
+  return 0;
+}
+
+async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string }, argv: string[]): Promise<number> {
+  // --seconds/--steps default to the sections bench's values; this bench wants a short job.
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const seconds = given('--seconds') ? Number(values.seconds) : 2.4;
+  const steps = given('--steps') ? Number(values.steps) : 5;
+  const pings = Number(values.pings);
+  if (values.engine !== 'onnx' && values.engine !== 'fake') { console.error(`bench: --engine must be onnx or fake (got ${values.engine})`); return 2; }
+  if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
+  if (!Number.isInteger(steps) || steps < 1) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  if (!Number.isInteger(pings) || pings < 1) { console.error(`bench: --pings must be a positive integer (got ${values.pings})`); return 2; }
+  const rows: DaemonBenchRow[] = [];
+  await benchDaemon({ engine: values.engine, seconds, steps, pings }, (row) => {
+    rows.push(row);
+    if (values.json) console.log(JSON.stringify(row));
+  });
+  if (!values.json) {
+    console.log(`daemon bench: ${values.engine} engine, ${seconds} s video, ${steps} steps per section, ${os.cpus().length} CPUs`);
+    for (const r of rows) {
+      if (r.type === 'job') console.log(`${r.run.padEnd(5)} job: submit → first step ${r.submitToFirstStepMs.toFixed(0).padStart(6)} ms, total ${r.totalMs.toFixed(0).padStart(6)} ms, ${r.modelLoads} component loads`);
+      else console.log(`${r.method} while a job runs: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms (${r.samples} calls)`);
+    }
   }
   return 0;
 }

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTransportPair, type MemoryTransportEnd } from '../shared/ipc/memory-transport.js';
 import { RpcClient } from '../shared/ipc/rpc-client.js';
 import { RpcServer, type Handlers } from '../shared/ipc/rpc-server.js';
-import { JobSpec, RpcError, type Job, type JobSpecInput } from '../shared/protocol/index.js';
+import { JobPlanResult, JobSpec, RpcError, type Job, type JobSpecInput } from '../shared/protocol/index.js';
 import { job, models, runEvents, snapshot, timing } from '../test/helpers/tui-fixtures.js';
 import { App } from './app.js';
 import type { ServicesDeps } from './workbench/services-context.js';
@@ -17,7 +17,24 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 
 const KEY = { up: '\u001b[A', down: '\u001b[B', enter: '\r', esc: '\u001b', ctrlP: '\u0010', ctrlS: '\u0013', f1: '\u001bOP', tab: '\t' };
 
-function scriptedDaemon(initial: Job[] = []) {
+/** A jobs.plan answer: bucket 96×64, `seconds` → sections as the real planner (ws 9), measured 0.5 s/step. */
+function fakePlan(p: { image: string; seconds?: number | undefined; steps?: number | undefined; mode?: string | undefined }): JobPlanResult {
+  const n = Math.max(1, Math.round(((p.seconds ?? 5) * 30) / 36));
+  const steps = p.steps ?? 25;
+  const sections = Array.from({ length: n }, (_, g) => ({
+    generationIndex: g, displayIndex: p.mode === 'inverted' || !p.mode ? n - 1 - g : g, latentPadding: n - 1 - g, isLast: g === n - 1,
+    indices: { latent: [], clean: [], clean2x: [], clean4x: [] }, newLatentFrames: 9,
+    tokens: { noisy: 216, clean: 48, clean2x: 24, clean4x: 24, imageSide: 312, imageEmbedding: 16 }, framesAfter: 36 * (g + 1) + 1,
+  }));
+  return JobPlanResult.parse({
+    model: 'framepack-tiny', mode: p.mode ?? 'inverted', input: { width: 200, height: 120 }, bucket: { width: 96, height: 64 }, latent: { channels: 16, height: 8, width: 12 }, window: 9,
+    sections, displayOrder: [...sections].sort((a, b) => a.displayIndex - b.displayIndex).map((s) => s.generationIndex),
+    totalLatentFrames: 9 * n + 1, totalFrames: 36 * n + 1, fps: 30, durationSeconds: (36 * n + 1) / 30, sampler: 'unipc', steps, shift: 7, mu: Math.log(7), sigmas: [1, 0],
+    estimate: { secPerStep: 0.5, measuredOn: 'job-0', sameWindow: true, sectionSeconds: 0.5 * steps, samplingSeconds: 0.5 * steps * n },
+  });
+}
+
+function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
   const jobs = new Map(initial.map((j) => [j.id, j]));
   const calls: { method: string; params: unknown }[] = [];
   let paused = false;
@@ -26,7 +43,20 @@ function scriptedDaemon(initial: Job[] = []) {
   const queue = () => ({ paused, queued: [...jobs.values()].filter((j) => j.state === 'queued').length, running: [...jobs.values()].find((j) => j.state === 'running')?.id ?? null, limit: 64 });
   const record = <P,>(method: string, params: P) => calls.push({ method, params });
   const handlers: Handlers = {
-    hello: () => ({ daemonVersion: '0.1.0-test', pid: 4242, features: [], maxFrameBytes: 1 << 20 }),
+    hello: () => ({ daemonVersion: '0.1.0-test', pid: 4242, features, maxFrameBytes: 1 << 20 }),
+    'jobs.plan': (params) => {
+      record('jobs.plan', params);
+      if (params.image.includes('missing')) throw new RpcError('INVALID_PARAMS', `image: cannot read the image header of ${params.image}`);
+      return fakePlan(params);
+    },
+    'daemon.doctor': (params) => {
+      record('daemon.doctor', params);
+      return {
+        status: 'fail', quick: true, ranAt: '2026-11-28T03:00:00.000Z', durationMs: 900,
+        provider: { name: 'cpu', reason: 'the CUDA provider is not usable (no GPU); running on the CPU', probes: [] },
+        checks: [{ id: 'ffmpeg', status: 'fail', finding: params.refresh ? 'ffmpeg still missing' : 'ffmpeg not found', fix: 'install ffmpeg' }, { id: 'node.version', status: 'ok', finding: '22', fix: '' }],
+      };
+    },
     'jobs.submit': (spec) => {
       record('jobs.submit', spec);
       const id = `job-${next++}`;
@@ -78,8 +108,8 @@ function scriptedDaemon(initial: Job[] = []) {
   return { server, jobs, calls };
 }
 
-function setup(initial: Job[] = [], size = { columns: 100, rows: 30 }) {
-  const daemon = scriptedDaemon(initial);
+function setup(initial: Job[] = [], size = { columns: 100, rows: 30 }, features: string[] = []) {
+  const daemon = scriptedDaemon(initial, features);
   let current: MemoryTransportEnd | null = null;
   let refuse = false;
   const client = new RpcClient({
@@ -242,6 +272,40 @@ describe('dashboard workbench', () => {
     expect(f).toMatch(/Ctrl\+P, F1\s+Workbench: Show All Commands/);
     await t.press('z', 'q'); // any key closes help; q quits
     await until(() => String(t.exits()), (x) => x === '1');
+  });
+
+  it('with a daemon that serves them: the form plans through jobs.plan (debounced) and Problems come from daemon.doctor', async () => {
+    const t = setup([], { columns: 130, rows: 32 }, ['jobs.plan', 'daemon.doctor']);
+    // The cached start-up report arrives without pressing anything; no child process is run.
+    await until(t.frame, (x) => x.includes('● ready'));
+    await t.press('4');
+    let f = await until(t.frame, (x) => x.includes('overall fail · 2 checks · cpu'));
+    expect(f).toContain('✖ ffmpeg');
+    await t.press('t');
+    f = await until(t.frame, (x) => x.includes('✖ ffmpeg: ffmpeg not found → install ffmpeg'));
+    expect(f).toContain('runs on cpu: the CUDA provider is not usable');
+    expect(t.calls.filter((c) => c.method === 'daemon.doctor')).toEqual([{ method: 'daemon.doctor', params: { quick: true, refresh: false } }]);
+    await t.press('n');
+    f = await until(t.frame, (x) => x.includes('NEW JOB'));
+    expect(f).toContain('plan: choose a start image');
+    await t.press('/', 'i', 'n', '/', 's', KEY.tab);
+    f = await until(t.frame, (x) => x.includes('plan: 96×64 bucket (from 200×120) · 4 sections · 145 frames = 4.83 s'));
+    expect(f).toContain('sections: made 1 2 3 4 · in the video 4 3 2 1 (end first) · 312 tokens/call');
+    expect(f).toContain('time: 0.50 s/step → 13s/section · ≈50s sampling (measured on job-0)');
+    const before = t.calls.filter((c) => c.method === 'jobs.plan').length;
+    // Text and Enter in one chunk (as a paste or tmux delivers them): Enter still moves on.
+    await t.press(KEY.enter, 'a cat\r', KEY.down, '\u0015', '2'); // prompt, then seconds: 2, typed quickly
+    f = await until(t.frame, (x) => x.includes('· 2 sections · 73 frames'));
+    expect(f).toMatch(/Prompt\s+a cat\s*│/);
+    expect(f).toMatch(/Negative\s*│/);
+    const after = t.calls.filter((c) => c.method === 'jobs.plan');
+    // Debounced: the cleared field and the new value cost one call, not one per key.
+    expect(after.length - before).toBe(1);
+    expect(after.at(-1)!.params).toEqual({ image: '/in/start.png', seconds: 2, window: 9, steps: 25, mode: 'inverted' });
+    // Run Doctor (palette) re-runs the checks in the daemon.
+    await t.press(KEY.ctrlP, ...'run doctor', KEY.enter);
+    f = await until(t.frame, (x) => x.includes('ffmpeg still missing'));
+    expect(t.calls.filter((c) => c.method === 'daemon.doctor').at(-1)!.params).toEqual({ quick: true, refresh: true });
   });
 
   it('fits 80×24 exactly, with the form and a running job', async () => {

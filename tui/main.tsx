@@ -93,6 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       fileLog('info', `opening ${file} with ${player.command}`);
       await openInPlayer(player, file);
     },
+    // Only for a daemon without daemon.doctor (older than this dashboard).
     runDoctor: () => runDoctor(),
     ...(values['no-start'] === true ? {} : { startDaemon: () => void spawnDetached(daemonSpawnCommand(), paths.daemonLogFile) }),
     exit: (m) => exit(m),

@@ -17,7 +17,7 @@ export const DAEMON_HELP = `Usage: framepack daemon <start|stop|status|restart|r
   restart   stop, then start
   run       run in the foreground (for systemd and friends)
 
-Settings (flags for start/run/restart, or env):
+Settings (flags for start/run/restart, or env; both override \`framepack config\` settings):
 ${settingsHelp()}`;
 
 const STOP_TIMEOUT_MS = 120_000;
@@ -50,6 +50,7 @@ async function status(json: boolean): Promise<number> {
       `uptime:  ${Math.round(s.uptimeMs / 1000)} s, ${s.clients.length} client(s)`,
       `queue:   ${s.queue.running ? `running ${s.queue.running}, ` : ''}${s.queue.queued} waiting (limit ${s.queue.limit})${s.queue.paused ? ', PAUSED' : ''}`,
     ];
+    if (s.provider) lines.push(`runs on: ${s.provider.name} (${s.provider.reason})`);
     if (s.memory) lines.push(`memory:  RSS ${formatBytes(s.memory.rssBytes)}${s.memory.vram.map((v) => `, ${v.device} ${formatBytes(v.usedBytes)}/${formatBytes(v.totalBytes)}`).join('')}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT_OK;

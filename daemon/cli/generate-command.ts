@@ -1,11 +1,15 @@
-// `framepack generate`: one image and a prompt in, an MP4 out. Runs the pipeline in this process
-// (`--local`, the only mode until the daemon exists). Progress goes to stderr (an updating line on
-// a TTY, plain lines otherwise); the output path goes to stdout. With --json every event is one
-// JSON line on stdout, and the last line is job.succeeded (with `output`) or job.failed.
+// `framepack generate`: one image and a prompt in, an MP4 out. By default the job goes through
+// the daemon (auto-started; daemon-generate.ts); `--local` runs the pipeline in this process.
+// Either way the flags are validated here first (bad input: one line, exit 2, nothing started).
+// Progress goes to stderr (an updating line on a TTY, plain lines otherwise); the output path goes
+// to stdout. With --json every event is one JSON line on stdout, and the last line is
+// job.succeeded (with `output`) or job.failed (with `error`).
 import { parseArgs } from 'node:util';
 import { generateVideo } from '../engine/pipeline/pipeline.js';
 import type { PipelineEvent } from '../engine/pipeline/events.js';
 import type { ExecutionProviderName } from '../engine/pipeline/sessions.js';
+import { loadInputImage } from '../media/image-input.js';
+import { generateViaDaemon } from './daemon-generate.js';
 import { EXIT_OK, UsageError, reportError } from './errors.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 import { eventJson, plainProgress, ttyProgress, type ProgressWriter } from './progress.js';
@@ -13,13 +17,18 @@ import { eventJson, plainProgress, ttyProgress, type ProgressWriter } from './pr
 export const GENERATE_HELP = `Usage: framepack generate --image PATH --prompt TEXT [flags]
 
 Generates a video from one image and a prompt and writes an H.264 MP4 (30 fps, 36·N + 1 frames for
-N sections), its JSON sidecar, the bucketed start image and one partial MP4 per section.
+N sections), its JSON sidecar, the bucketed start image and one partial MP4 per section. The job
+runs in the background daemon (started when absent, models stay warm between jobs) unless --local.
 
 ${JOB_FLAGS_HELP}
-  -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4               default ./outputs
+  -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4
+                          default: the daemon's output dir (framepack config get outputDir); --local: ./outputs
   --no-partials           do not write the per-section partial videos
-  --provider NAME         cpu | cuda (falls back to cpu with a warning when missing)       default cpu
-  --local                 run in this process (the default until the daemon exists)`;
+  --wait                  follow the job to its end and print the MP4 path (the default);
+                          Ctrl-C cancels the job (keeping its last partial video)
+  --detach                only enqueue: print the job id and exit (follow with jobs show ID --follow)
+  --local                 run in this process instead of the daemon
+  --provider NAME         --local only: cpu | cuda (falls back to cpu with a warning)     default cpu`;
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -39,10 +48,22 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   }
   const provider = values.provider;
   if (provider !== undefined && provider !== 'cpu' && provider !== 'cuda') throw new UsageError(`--provider must be one of cpu, cuda (got ${JSON.stringify(provider)})`);
+  if (values.wait === true && values.detach === true) throw new UsageError('--wait and --detach contradict each other');
+  const local = values.local === true;
+  if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its device when it starts: FRAMEPACK_EP=cuda)');
+  if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
   const { spec } = await resolveJob(values);
 
   const json = values.json === true;
   const progress: ProgressWriter | null = json ? null : io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);
+  if (!local) {
+    // The daemon validates again, but a bad image should fail here with exit 2 before anything starts.
+    await loadInputImage(spec.imagePath);
+    return generateViaDaemon({
+      spec, model: typeof values.model === 'string' ? values.model : undefined, out: values.out, partials: values['no-partials'] !== true,
+      detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,
+    });
+  }
   const onEvent = (e: PipelineEvent) => {
     if (json) io.stdout.write(`${eventJson(e)}\n`);
     else progress!.write(e);

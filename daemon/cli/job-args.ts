@@ -1,11 +1,13 @@
 // The flags `generate` and `plan` share, parsed with node:util parseArgs, turned into a validated
 // JobSpec: numbers are read strictly (`--steps 2x` is an error, not 2), the model is resolved to a
-// bundle folder and its manifest supplies the defaults.
+// bundle folder and its manifest supplies the defaults. The `defaults.*` settings (settings.ts)
+// sit under the flags.
 import type { ParseArgsConfig } from 'node:util';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
+import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -40,6 +42,8 @@ export const RUN_OPTIONS = {
   local: { type: 'boolean' },
   'no-partials': { type: 'boolean' },
   provider: { type: 'string' },
+  wait: { type: 'boolean' },
+  detach: { type: 'boolean' },
 } as const satisfies Options;
 
 export const ALL_JOB_OPTIONS = { ...JOB_OPTIONS, ...RUN_OPTIONS } as const;
@@ -88,7 +92,8 @@ export interface ResolvedJob {
 }
 
 /** Resolves the model, reads its manifest and validates the whole spec (UsageError-class errors). */
-export async function resolveJob(v: ParsedValues): Promise<ResolvedJob> {
+export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedJob> {
+  const v = withSettingsDefaults(flags, defaultJobFlags(env));
   const input = jobInputFromFlags(v);
   if (input.imagePath === undefined) throw new UsageError('--image is required (the start frame)');
   if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none)');
@@ -97,6 +102,17 @@ export async function resolveJob(v: ParsedValues): Promise<ResolvedJob> {
   const modelDir = await resolveModelDir(model);
   const manifest = await readManifest(modelDir);
   return { spec: resolveJobSpec(input, manifest, model), modelDir, manifest };
+}
+
+/** Flags over the `defaults.*` settings (an explicit --teacache/--no-teacache replaces the setting). */
+export function withSettingsDefaults(flags: ParsedValues, defaults: Record<string, string | boolean>): ParsedValues {
+  const d = { ...defaults };
+  if (flags.teacache !== undefined || flags['no-teacache'] !== undefined) {
+    delete d.teacache;
+    delete d['no-teacache'];
+  }
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return { ...d, ...defined };
 }
 
 /** Help text for the shared flags. */
@@ -116,6 +132,7 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --teacache, --no-teacache   TeaCache block skipping                                    default: bundle (on)
   --teacache-threshold X  TeaCache threshold                                             default: bundle (0.15)
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
-  --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/) or folder    default framepack-tiny
+  --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
+                          only with plan or generate --local
   --json                  machine-readable output (see docs/cli.md)
   -h, --help              this help`;

@@ -12,6 +12,9 @@ import { SETUP_HELP, runSetupCommand } from './setup-command.js';
 import { DAEMON_HELP, runDaemonCommand } from './daemon-command.js';
 import { PS_HELP, runPsCommand } from './ps-command.js';
 import { LOAD_HELP, runLoadCommand, runUnloadCommand } from './load-command.js';
+import { CONFIG_HELP, runConfigCommand } from './config-command.js';
+import { LOGS_HELP, runLogsCommand } from './logs-command.js';
+import { OPEN_HELP, runOpenCommand } from './open-command.js';
 import { JOBS_HELP, runCancelCommand, runJobsCommand, runPauseCommand, runResumeCommand } from './jobs-command.js';
 
 export const MAIN_HELP = `Usage: framepack <command> [flags]
@@ -23,6 +26,9 @@ Commands:
   jobs       list the daemon's jobs, or show/follow one (jobs show ID --follow)
   cancel     cancel a job now or after its current section (cancel ID [--after-section])
   pause      pause the queue; resume: resume it
+  open       play a job's video (open ID; player from settings, $FRAMEPACK_PLAYER or xdg-open)
+  logs       the daemon's log (logs [-f] [-n N] [--json])
+  config     user settings: config get|set|unset|list|path (data dir, output dir, player, …)
   ps         the daemon's resident model components, their memory and keep-alive
   load       load a bundle's components into the daemon; unload: release them
   doctor     check this machine, the runtimes, GPUs, ffmpeg and model bundles
@@ -37,6 +43,7 @@ const COMMAND_HELP: Record<string, string> = {
   generate: GENERATE_HELP, plan: PLAN_HELP, doctor: DOCTOR_HELP, models: MODELS_HELP, setup: SETUP_HELP,
   daemon: DAEMON_HELP, ps: PS_HELP, load: LOAD_HELP, unload: LOAD_HELP,
   jobs: JOBS_HELP, cancel: JOBS_HELP, pause: JOBS_HELP, resume: JOBS_HELP,
+  open: OPEN_HELP, logs: LOGS_HELP, config: CONFIG_HELP,
 };
 
 export function version(): string {
@@ -83,6 +90,12 @@ export async function main(argv: string[]): Promise<number> {
         return await runPauseCommand(rest);
       case 'resume':
         return await runResumeCommand(rest);
+      case 'open':
+        return await runOpenCommand(rest);
+      case 'logs':
+        return await runLogsCommand(rest);
+      case 'config':
+        return await runConfigCommand(rest);
       default:
         throw new UsageError(`unknown command '${command}' (see framepack --help)`);
     }

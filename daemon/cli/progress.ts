@@ -16,7 +16,7 @@ export function eventLine(e: PipelineEvent): string | null {
   switch (e.type) {
     case 'stage': return e.message;
     case 'job.planned': return `bucket ${e.bucket.width}×${e.bucket.height}, ${e.sections} section(s) × ${e.steps} steps → ${e.totalFrames} frames (${e.seconds.toFixed(2)} s at ${e.fps} fps)`;
-    case 'section.started': return `section ${e.section}/${e.sections} (video position ${e.displayIndex + 1}/${e.sections}, padding ${e.latentPadding})`;
+    case 'section.started': return `section ${e.section}/${e.sections} (video position ${e.displayIndex + 1}/${e.sections}${e.latentPadding !== undefined ? `, padding ${e.latentPadding}` : ''})`; // the daemon's events carry no padding
     case 'step': return `section ${e.section}/${e.sections}  step ${e.step}/${e.steps}  ${e.secondsPerStep.toFixed(3)} s/step  ETA ${formatDuration(e.etaSeconds)}${e.teacacheSkipped ? '  (cached)' : ''}`;
     case 'preview': return null;
     case 'section.done': return `section ${e.section}/${e.sections} done: ${e.frames} frames (${e.seconds.toFixed(2)} s)${e.partialVideo ? ` → ${e.partialVideo}` : ''}`;

@@ -4,9 +4,11 @@
 // transformer = the five packed graphs), loaded when the scheduler asks and passed to
 // generateVideo as already-open sessions, so a second job starts warm.
 //
-// Resume: generateVideo has no resume hook yet (see docs/daemon.md "Resume hook"), so checkpoints
-// from this engine record progress only (`state.resumable: false`) and an interrupted job restarts
-// from its first section; with the same seed its output is identical either way.
+// Resume: after each section the pipeline writes the loop state into the job folder
+// (checkpoint-files.ts) and this engine stores that record in SectionCheckpoint.state, which the
+// journal persists; a job interrupted by a crash or shutdown continues after its last finished
+// section, and its final video is identical to an uninterrupted run's.
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -24,8 +26,9 @@ import type { PipelineEvent, PipelineStage } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
+import { removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
 import type { PipelineSessions } from './pipeline/sessions.js';
-import { JobRejected, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
+import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
 const BUNDLE_PARTS: Record<ComponentId, BundleComponentId[]> = {
@@ -70,6 +73,17 @@ function tokenizerFile(bundle: LoadedBundle, part: 'tokenizer' | 'tokenizer_2'):
 /** Thrown into the pipeline to stop it right after a checkpointed section. */
 class StopAfterSection extends Error {
   override readonly name = 'AbortError';
+}
+
+/** What this engine keeps in SectionCheckpoint.state. */
+interface ResumableState { resumable: true; pipeline: PipelineCheckpoint }
+
+/** The pipeline checkpoint to resume from, or null (none, another engine's, or an old progress-only one). */
+function resumableState(c: SectionCheckpoint | null): PipelineCheckpoint | null {
+  const st = c?.state as Partial<ResumableState> | undefined;
+  const p = st?.resumable === true ? st.pipeline : undefined;
+  // Files gone (a cleaned job folder): start over; with the same seed the video is the same.
+  return p && typeof p.historyFile === 'string' && existsSync(p.historyFile) && existsSync(p.pixelsFile) ? p : null;
 }
 
 export class OnnxEngine implements Engine {
@@ -161,8 +175,10 @@ export class OnnxEngine implements Engine {
     const stop = new AbortController();
     const signal = AbortSignal.any([ctx.signal, stop.signal]);
     let lastPreviewMs = 0;
-    let sectionsDone = 0;
-    const sampleMs: number[] = [];
+    const resumeFrom = resumableState(ctx.resume);
+    let sectionsDone = resumeFrom?.sectionsDone ?? 0;
+    const sampleMs: number[] = resumeFrom ? [...ctx.resume!.sectionSampleMs] : [];
+    let lastDone: Omit<SectionCheckpoint, 'state'> | null = null;
     let sectionStarted = performance.now();
     /** Display position of each section as section.started announced it (the job's mode decides). */
     const displayOf = new Map<number, number>();
@@ -195,8 +211,8 @@ export class OnnxEngine implements Engine {
           sampleMs.push(performance.now() - sectionStarted);
           const partialPath = e.partialVideo ?? job.outputPath;
           const display = displayOf.get(e.section) ?? e.section - 1;
-          // The pipeline calls back synchronously; the checkpoint is written before the next section's first step.
-          pending.push(ctx.checkpoint({ sectionsDone, total: e.sections, partialPath, frames: e.frames, seconds: e.seconds, sectionSampleMs: [...sampleMs], state: { resumable: false } }));
+          // The checkpoint itself is saved from onCheckpoint, which the pipeline awaits before the next section.
+          lastDone = { sectionsDone, total: e.sections, partialPath, frames: e.frames, seconds: e.seconds, sectionSampleMs: [...sampleMs] };
           ctx.onEvent({ type: 'section.done', index: e.section - 1, displayIndex: display, total: e.sections, partialPath, frames: e.frames, seconds: e.seconds, sampleMs: sampleMs.at(-1)! });
           if (e.section < e.sections && ctx.stopAfterSection()) stop.abort(new StopAfterSection('stopped after the section'));
           break;
@@ -209,8 +225,18 @@ export class OnnxEngine implements Engine {
       }
     };
     try {
-      const output = await generateVideo(spec, { bundle, sessions, onEvent, signal, out: job.outputPath });
+      const output = await generateVideo(spec, {
+        bundle, sessions, onEvent, signal, out: job.outputPath, partials: job.spec.partials, checkpointDir: job.jobDir,
+        ...(resumeFrom ? { resumeFrom } : {}),
+        onCheckpoint: async (c) => {
+          if (!lastDone) throw new Error('checkpoint before section.done');
+          const state: ResumableState = { resumable: true, pipeline: c };
+          await ctx.checkpoint({ ...lastDone, state });
+        },
+      });
       await Promise.all(pending);
+      // The video is written: the section checkpoints (float32 latents and pixels) are dead weight.
+      await removeCheckpointsBefore(job.jobDir, Infinity, sectionsDone);
       return { outcome: 'succeeded', outputPath: output, ...final };
     } catch (err: unknown) {
       await Promise.allSettled(pending);
@@ -224,6 +250,7 @@ export class OnnxEngine implements Engine {
       imagePath, prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
       gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
       teacache: spec.teacache, crf: spec.crf,
+      ...(spec.teacacheThreshold !== undefined ? { teacacheThreshold: spec.teacacheThreshold } : {}),
     }, manifest, model);
   }
 

@@ -8,7 +8,7 @@ import { JobJournal, replay } from './job-journal.js';
 const job = (id: string, state: Job['state']): Job => ({
   id, state, position: null, createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, progress: null,
   cancelRequested: null, outputPath: null, partialPath: null, error: null, timing: null,
-  spec: { image: '/i.png', prompt: 'p', negativePrompt: '', seconds: 1, seed: 1, steps: 1, gs: 10, cfg: 1, rs: 0, window: 9, sampler: 'unipc', mode: 'inverted', teacache: true, crf: 16, front: false },
+  spec: { image: '/i.png', prompt: 'p', negativePrompt: '', seconds: 1, seed: 1, steps: 1, gs: 10, cfg: 1, rs: 0, window: 9, sampler: 'unipc', mode: 'inverted', teacache: true, crf: 16, partials: true, front: false },
 });
 const line = (r: unknown) => JSON.stringify(r);
 

@@ -1,12 +1,12 @@
 // hello, daemon.status and daemon.shutdown: who the daemon is, and how to stop it.
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RpcError, type DaemonStatus, type MemoryTelemetry, type QueueStatus } from '../../shared/protocol/index.js';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RpcError, type DaemonStatus, type ExecutionProviderInfo, type MemoryTelemetry, type QueueStatus } from '../../shared/protocol/index.js';
 import type { ConnectionInfo } from '../../shared/ipc/rpc-server.js';
 
 export type DaemonHandlers = Pick<Handlers, 'hello' | 'daemon.status' | 'daemon.shutdown'>;
 
 /** Capabilities announced in hello (additive protocol features). */
-export const FEATURES = ['jobs.resume-from-checkpoint', 'residency.keep-alive', 'queue.front'];
+export const FEATURES = ['jobs.resume-from-checkpoint', 'residency.keep-alive', 'queue.front', 'jobs.plan', 'daemon.doctor', 'status.provider', 'telemetry.job'];
 
 export interface DaemonIdentity {
   version: string;
@@ -16,6 +16,8 @@ export interface DaemonIdentity {
   connections: () => readonly ConnectionInfo[];
   queue: () => QueueStatus;
   memory: () => MemoryTelemetry | null;
+  /** The execution provider the engine runs on; null while the start-up probe runs. */
+  provider: () => ExecutionProviderInfo | null;
   /** Begin the one shutdown path; returns at once. */
   shutdown: (reason: string) => void;
 }
@@ -34,6 +36,7 @@ export function daemonHandlers(d: DaemonIdentity): DaemonHandlers {
       clients: d.connections().flatMap((c) => (c.client ? [{ ...c.client, connectionId: c.id }] : [])),
       queue: d.queue(),
       memory: d.memory(),
+      provider: d.provider(),
     }),
     'daemon.shutdown': ({ force, reason }, ctx) => {
       if (!force && ctx.connectionCount > 1) {

@@ -2,12 +2,15 @@
 // subscription snapshot from the daemon's services.
 import type { Handlers, RpcServerOptions } from '../../shared/ipc/rpc-server.js';
 import type { MemoryTelemetry } from '../../shared/protocol/index.js';
+import type { DoctorService } from '../diagnostics/doctor-service.js';
 import type { Engine } from '../engine/engine.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 import { daemonHandlers, type DaemonIdentity } from './daemon-handlers.js';
+import { doctorHandlers } from './doctor-handlers.js';
 import { jobsHandlers } from './jobs-handlers.js';
 import { modelsHandlers } from './models-handlers.js';
+import { planHandlers } from './plan-handlers.js';
 
 export interface Services {
   engine: Engine;
@@ -15,6 +18,7 @@ export interface Services {
   scheduler: ResidencyScheduler;
   memory: () => MemoryTelemetry | null;
   identity: Omit<DaemonIdentity, 'queue' | 'memory'>;
+  doctor: Pick<DoctorService, 'get'>;
 }
 
 export function buildHandlers(s: Services): Handlers {
@@ -22,6 +26,8 @@ export function buildHandlers(s: Services): Handlers {
     ...daemonHandlers({ ...s.identity, queue: () => s.jobs.queue.status(), memory: s.memory }),
     ...jobsHandlers(s.jobs, s.scheduler),
     ...modelsHandlers(s.engine, s.scheduler, s.memory),
+    ...planHandlers({ engine: s.engine, jobs: () => s.jobs.list() }),
+    ...doctorHandlers(s.doctor),
   };
 }
 

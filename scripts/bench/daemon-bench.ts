@@ -58,7 +58,7 @@ async function runJob(client: RpcClient, spec: object, onRunning?: () => Promise
 
 export async function benchDaemon(o: DaemonBenchOptions, onRow: (row: DaemonBenchRow) => void): Promise<void> {
   const base = mkdtempSync(path.join(os.tmpdir(), 'fpb-'));
-  const env = { ...process.env, FRAMEPACK_RUNTIME_DIR: path.join(base, 'rt'), FRAMEPACK_DATA_DIR: path.join(base, 'data'), FRAMEPACK_ENGINE: o.engine,
+  const env = { ...process.env, FRAMEPACK_RUNTIME_DIR: path.join(base, 'rt'), FRAMEPACK_DATA_DIR: path.join(base, 'data'), FRAMEPACK_CONFIG_DIR: path.join(base, 'config'), FRAMEPACK_ENGINE: o.engine,
     // The fake engine's footprints are those of the real fp16 model: give it an 80 GB device.
     ...(o.engine === 'fake' ? { FRAMEPACK_DEVICE_MEMORY: '80' } : {}) };
   const image = path.join(base, 'start.png');

@@ -18,6 +18,7 @@ describe('JobSpec', () => {
       sampler: 'unipc',
       mode: 'inverted',
       teacache: true,
+      partials: true,
       crf: 16,
       front: false,
     });

@@ -53,6 +53,10 @@ export const JobSpec = z.strictObject({
   sampler: Sampler.default('unipc'),
   mode: GenerationMode.default('inverted'),
   teacache: z.boolean().default(true),
+  /** TeaCache threshold; absent = the bundle's default (official 0.15). */
+  teacacheThreshold: z.number().gt(0).max(10).optional(),
+  /** Write the whole video so far after every section (partial MP4s); false = only the final video. */
+  partials: z.boolean().default(true),
   /** x264 CRF of the output, 0..51 (official default 16). */
   crf: z.number().int().min(0).max(51).default(16),
   /** Model bundle; absent = the daemon's default model. */

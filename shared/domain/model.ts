@@ -69,10 +69,21 @@ export const DeviceMemory = z.object({
   name: z.string().max(256).optional(),
   usedBytes: Bytes,
   totalBytes: Bytes,
+  /** Free as the driver reports it (total − used − reserved); absent from older daemons. */
+  freeBytes: Bytes.optional(),
   /** This daemon's own usage on the device, when the driver reports it. */
   processBytes: Bytes.nullable(),
 });
 export type DeviceMemory = z.infer<typeof DeviceMemory>;
+
+/** A resident component's estimated bytes (from the bundle manifest), on its device. */
+export const ComponentEstimate = z.object({
+  model: ModelName,
+  component: ComponentId,
+  device: z.string().max(64),
+  estimatedBytes: Bytes,
+});
+export type ComponentEstimate = z.infer<typeof ComponentEstimate>;
 
 /** Memory telemetry: host RAM always, VRAM per device where a GPU is present. */
 export const MemoryTelemetry = z.object({
@@ -81,5 +92,11 @@ export const MemoryTelemetry = z.object({
   ramUsedBytes: Bytes,
   ramTotalBytes: Bytes,
   vram: z.array(DeviceMemory),
+  /** gpu: nvidia-smi answered; cpu: no nvidia-smi (CPU mode, RAM only); error: it failed or printed something unparseable. Absent from older daemons. */
+  gpu: z.enum(['gpu', 'cpu', 'error']).optional(),
+  /** Why the GPU reading failed (gpu = 'error'). */
+  gpuError: z.string().max(1000).optional(),
+  /** Resident components with the bundle manifest's estimated bytes, beside the measured totals above. */
+  components: z.array(ComponentEstimate).optional(),
 });
 export type MemoryTelemetry = z.infer<typeof MemoryTelemetry>;

@@ -5,6 +5,8 @@ export * from './errors.js';
 export * from './envelope.js';
 export * from './events.js';
 export * from './methods.js';
+export * from './plan.js';
+export * from './doctor.js';
 export * from '../domain/job.js';
 export * from '../domain/keep-alive.js';
 export * from '../domain/model.js';

@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { CancelWhen, Job, JobId, JobSpec, JobState } from '../domain/job.js';
 import { KeepAlive } from '../domain/keep-alive.js';
 import { ComponentId, ComponentStatus, MemoryTelemetry, ModelName, ModelStatus } from '../domain/model.js';
+import { DoctorParams, DoctorResult, ExecutionProviderInfo } from './doctor.js';
 import { SubscriptionId, Seq } from './envelope.js';
 import { QueueStatus, Snapshot, Topic } from './events.js';
+import { JobPlanParams, JobPlanResult } from './plan.js';
 
 const Empty = z.strictObject({});
 const IsoTime = z.iso.datetime({ offset: true });
@@ -73,6 +75,8 @@ export const DaemonStatus = z.object({
   clients: z.array(ClientInfo.extend({ connectionId: z.string() })),
   queue: QueueStatus,
   memory: MemoryTelemetry.nullable(),
+  /** The execution provider the engine runs on; null while the start-up probe runs; absent from older daemons. */
+  provider: ExecutionProviderInfo.nullable().optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
@@ -82,6 +86,8 @@ export const methods = {
   hello: { params: HelloParams, result: HelloResult },
   /** Validate a JobSpec and enqueue it. QUEUE_FULL above the limit, MODEL_MISSING for an unknown model. */
   'jobs.submit': { params: JobSpec, result: z.object({ jobId: JobId, position: z.number().int().nonnegative() }) },
+  /** What a job with these parameters would do (bucket, sections, frames, σ, time estimate) without queueing it. INVALID_PARAMS names the field. */
+  'jobs.plan': { params: JobPlanParams, result: JobPlanResult },
   'jobs.list': {
     params: z.strictObject({ states: z.array(JobState).min(1).optional(), limit: z.number().int().min(1).max(10_000).optional() }),
     result: z.object({ jobs: z.array(Job) }),
@@ -110,6 +116,8 @@ export const methods = {
   /** Loaded components with bytes and expiry, like `ollama ps`. */
   ps: { params: Empty, result: z.object({ components: z.array(ComponentStatus), memory: MemoryTelemetry.nullable() }) },
   'daemon.status': { params: Empty, result: DaemonStatus },
+  /** The doctor's checks (cached from the start-up run unless refresh) and the provider in use. */
+  'daemon.doctor': { params: DoctorParams, result: DoctorResult },
   /** Refused (INVALID_PARAMS) while other clients are connected unless force. */
   'daemon.shutdown': {
     params: z.strictObject({ force: z.boolean().default(false), reason: z.string().max(200).optional() }),

@@ -5,7 +5,7 @@ import { ClientFrame, EVENT_NAMES, events, isCompatible, METHOD_NAMES, methods, 
 describe('protocol tables', () => {
   it('lists the methods the issue asks for', () => {
     expect(METHOD_NAMES.sort()).toEqual(
-      ['daemon.shutdown', 'daemon.status', 'hello', 'jobs.cancel', 'jobs.get', 'jobs.list', 'jobs.submit', 'models.list', 'models.load', 'models.unload', 'ps', 'queue.pause', 'queue.resume', 'subscribe', 'unsubscribe'].sort(),
+      ['daemon.doctor', 'daemon.shutdown', 'daemon.status', 'hello', 'jobs.cancel', 'jobs.get', 'jobs.list', 'jobs.plan', 'jobs.submit', 'models.list', 'models.load', 'models.unload', 'ps', 'queue.pause', 'queue.resume', 'subscribe', 'unsubscribe'].sort(),
     );
   });
 
@@ -27,6 +27,15 @@ describe('protocol tables', () => {
     expect(methods['jobs.cancel'].params.safeParse({ jobId: 'job-1', when: 'later' }).success).toBe(false);
     expect(methods['queue.resume'].params.safeParse({ extra: 1 }).success).toBe(false);
     expect(methods.hello.params.safeParse({ protocolVersion: 1 }).success).toBe(false);
+  });
+
+  it('jobs.plan params take only plan fields (strict); daemon.doctor defaults to the cached quick report', () => {
+    expect(methods['jobs.plan'].params.parse({ image: '/a.png', seconds: 3 })).toEqual({ image: '/a.png', seconds: 3 });
+    expect(methods['jobs.plan'].params.safeParse({ image: '/a.png', prompt: 'x' }).success).toBe(false);
+    expect(methods['jobs.plan'].params.safeParse({ image: '/a.png', window: 0 }).success).toBe(false);
+    expect(methods['daemon.doctor'].params.parse({})).toEqual({ quick: true, refresh: false });
+    // An older daemon's status (no provider) still parses.
+    expect(methods['daemon.status'].result.shape.provider.safeParse(undefined).success).toBe(true);
   });
 
   it('frames: a req, a cancel, a success, a failure with null id and an event parse; others do not', () => {

@@ -2,10 +2,12 @@
 // child process, with the default tiny bundle: plan numbers from FRAMEPACK.md §6.2/§8.4, a short
 // generate in each mode (MP4 checked with ffprobe: 36·N + 1 frames at 30 fps; sidecar, NDJSON),
 // bit-identical output for the same seed, and
-// one-line errors with exit code 2 for bad input.
+// one-line errors with exit code 2 for bad input (before any daemon starts). The in-process cases
+// pass --local; the daemon case auto-starts a daemon on an isolated XDG runtime/data dir.
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -15,13 +17,17 @@ const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin', 'framepack.js');
 const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-e2e-'));
 const image = path.join(dir, 'start.png');
+// Every run, local or not, on its own XDG dirs: never the user's daemon.
+const env = { ...process.env, XDG_RUNTIME_DIR: path.join(dir, 'rt'), XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config'), FRAMEPACK_RUNTIME_DIR: '', FRAMEPACK_DATA_DIR: '' };
+await mkdir(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
+const socketFile = path.join(env.XDG_RUNTIME_DIR, 'framepack', 'fp.sock');
 await sharp(Buffer.from(Uint8Array.from({ length: 160 * 120 * 3 }, (_, i) => (i * 31) % 256)), { raw: { width: 160, height: 120, channels: 3 } }).png().toFile(image);
 
 interface Run { code: number; stdout: string; stderr: string }
 function framepack(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     // Run from another folder: the launcher must find the repository by itself.
-    execFile(process.execPath, [bin, ...args], { cwd: dir, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -60,7 +66,7 @@ describe('framepack (e2e)', () => {
   });
 
   it('generate --json writes an MP4 of 36·N + 1 frames and the same seed gives the same bytes', async () => {
-    const args = ['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '3', '--json'];
+    const args = ['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '3', '--json', '--local'];
     const [a, b] = [path.join(dir, 'a', 'clip.mp4'), path.join(dir, 'b', 'clip.mp4')];
     const first = await framepack([...args, '--out', a]);
     expect(first.code).toBe(0);
@@ -81,7 +87,7 @@ describe('framepack (e2e)', () => {
   });
 
   it('generate --mode f1 and --mode vanilla: 36·N + 1 frames at 30 fps, forward section files, different videos', async () => {
-    const run = (mode: string) => framepack(['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '2', '--mode', mode, '--json', '--out', path.join(dir, mode, 'clip.mp4')]);
+    const run = (mode: string) => framepack(['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '2', '--mode', mode, '--json', '--local', '--out', path.join(dir, mode, 'clip.mp4')]);
     const [f1, vanilla] = await Promise.all([run('f1'), run('vanilla')]);
     for (const [mode, r] of [['f1', f1], ['vanilla', vanilla]] as const) {
       expect({ mode, code: r.code, stderr: r.stderr }).toEqual({ mode, code: 0, stderr: '' });
@@ -125,5 +131,9 @@ describe('framepack (e2e)', () => {
       expect(lines.at(-1)!.startsWith(cases[i]![1])).toBe(true);
       expect(lines.filter((l) => l.startsWith('framepack:'))).toHaveLength(1);
     });
+    // Daemon mode validates first: none of these started a daemon.
+    expect(existsSync(socketFile)).toBe(false);
+    const provider = await framepack([...base, '--provider', 'cuda']);
+    expect({ code: provider.code, stderr: provider.stderr.trim() }).toEqual({ code: 2, stderr: 'framepack: --provider works only with --local (the daemon picks its device when it starts: FRAMEPACK_EP=cuda)' });
   });
 });

@@ -73,6 +73,10 @@ export function fakeDaemon(options: { queueLimit?: number } = {}): FakeDaemon {
       paused = false;
       return queue();
     },
+    'jobs.plan': () => {
+      throw new RpcError('MODEL_MISSING', 'the fixture daemon has no bundles');
+    },
+    'daemon.doctor': ({ quick }) => ({ status: 'ok', checks: [], provider: null, quick, ranAt: new Date(0).toISOString(), durationMs: 0 }),
     'models.list': () => ({ models: [] }),
     'models.load': ({ model }, ctx) => {
       if (model !== 'slow') throw new RpcError('MODEL_MISSING', `no model ${model}`);

@@ -1,7 +1,6 @@
 // kill -9 of a real daemon (real engine, tiny bundle) in the middle of a job: after a restart the
-// job runs again and finishes with the same frames as an uninterrupted run with
-// the same seed. (The real engine restarts the job from its first section until the pipeline has
-// a resume hook; see docs/daemon.md.)
+// job resumes after its last checkpointed section (it does not start over) and finishes with the
+// same frames as an uninterrupted run with the same seed.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,7 +36,8 @@ describe('real engine: kill -9 mid-job', () => {
     const spec = { image, prompt: 'crash test', seconds: 2, steps: 2, seed: 99 };
     const { jobId } = await c.call('jobs.submit', spec);
     await c.call('queue.resume', {});
-    await col.until((ev) => ev.some((e) => e.event === 'section.done' && e.payload.jobId === jobId), 60_000);
+    // A step of section 2 means section 1's checkpoint is in the journal (it is awaited before the next section).
+    await col.until((ev) => ev.some((e) => e.event === 'step' && e.payload.jobId === jobId && e.payload.section === 1), 60_000);
     await d.kill('SIGKILL');
 
     d = await startDaemon({ base: d.base, env });
@@ -48,6 +48,10 @@ describe('real engine: kill -9 mid-job', () => {
     await c.call('queue.resume', {});
     await col.until((ev) => terminalsOf(ev, jobId).length > 0, 60_000);
     expect(terminalsOf(col.events, jobId)[0]!.event).toBe('job.succeeded');
+    // Resumed, not restarted: only the second (last) section ran after the restart.
+    const started = col.events.filter((e) => e.event === 'section.started' && e.payload.jobId === jobId);
+    expect(started.map((e) => (e.payload as { index: number; total: number }).index)).toEqual([1]);
+    expect((started[0]!.payload as { total: number }).total).toBe(2);
     const resumed = (await c.call('jobs.get', { jobId })).job;
 
     const fresh = await c.call('jobs.submit', spec);

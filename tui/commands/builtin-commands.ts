@@ -2,6 +2,7 @@
 // lists them, keybindings.ts binds keys to them, help.tsx prints them. Commands talk to the daemon
 // only through DaemonActions.call and report through notify, never by printing.
 import { RpcError, type JobSpec, type JobSpecInput } from '../../shared/protocol/index.js';
+import { fetchDoctor } from '../daemon/doctor-source.js';
 import { isFinished } from '../daemon/jobs-store.js';
 import { randomSeed } from '../views/form-state.js';
 import { PANEL_TABS, Part, VIEWS } from '../workbench/parts.js';
@@ -159,7 +160,10 @@ export function builtinCommands(): Cmd[] {
     {
       id: 'diagnostics.run', title: 'Run Doctor (Problems)', category: 'Diagnostics',
       run: (ctx) => {
-        ctx.services.startDoctor();
+        ctx.services.trackDoctor(() => fetchDoctor({
+          hello: ctx.daemon.hello, refresh: true, fallback: ctx.services.runDoctor,
+          call: (p) => ctx.actions.call('daemon.doctor', p),
+        }));
         ctx.dispatch({ type: 'showPanel', tab: 'problems' });
       },
     },

@@ -1,6 +1,7 @@
-// Problems come from `framepack doctor --json --quick`, run as a child process: the checks live
-// in daemon/diagnostics (which tui/ may not import) and no protocol method serves them yet. The
-// report is validated here with the fields the Problems list shows.
+// The fallback doctor: `framepack doctor --json --quick` as a child process, used only when the
+// daemon is too old to serve `daemon.doctor` (doctor-source.ts picks). The checks live in
+// daemon/diagnostics, which tui/ may not import; the report is validated here with the fields the
+// Problems list shows.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { z } from 'zod';
@@ -14,7 +15,17 @@ export const DoctorCheck = z.object({
 });
 export type DoctorCheck = z.infer<typeof DoctorCheck>;
 
-export const DoctorReport = z.object({ status: z.enum(['ok', 'warn', 'fail']), provider: z.string().optional(), checks: z.array(DoctorCheck) });
+export const DoctorReport = z.object({
+  status: z.enum(['ok', 'warn', 'fail']),
+  provider: z.string().optional(),
+  /** Why that provider (daemon.doctor only). */
+  providerReason: z.string().optional(),
+  checks: z.array(DoctorCheck),
+  /** daemon = served by daemon.doctor; process = the child-process fallback. */
+  source: z.enum(['daemon', 'process']).optional(),
+  /** When the checks ran (daemon.doctor only). */
+  ranAt: z.string().optional(),
+});
 export type DoctorReport = z.infer<typeof DoctorReport>;
 
 /** How long a quick doctor run may take. */

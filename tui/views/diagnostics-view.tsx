@@ -1,5 +1,6 @@
-// Side-bar Diagnostics: the doctor's checks, worst first (d runs `framepack doctor --quick`); the
-// selected check's finding and fix are shown in full in the Problems panel.
+// Side-bar Diagnostics: the doctor's checks, worst first — the daemon's cached start-up report
+// (daemon.doctor), re-run with d; the selected check's finding and fix are shown in full in the
+// Problems panel.
 import { Box, Text } from 'ink';
 import { sortChecks } from '../daemon/doctor-runner.js';
 import { colors } from '../theme/semantic-colors.js';
@@ -11,13 +12,13 @@ const CHECK_COLOR = { ok: colors.status.ok, warn: colors.status.warn, fail: colo
 
 export function DiagnosticsView({ doctor, selected, width, height, focused }: { doctor: DoctorRun; selected: number; width: number; height: number; focused: boolean }) {
   if (doctor.state === 'idle') return <Text color={colors.text.muted}>{truncate('d: run the doctor', width)}</Text>;
-  if (doctor.state === 'running') return <Text color={colors.status.info}>{truncate('running doctor --quick…', width)}</Text>;
+  if (doctor.state === 'running') return <Text color={colors.status.info}>{truncate('running the doctor…', width)}</Text>;
   if (doctor.state === 'error') return <Text color={colors.status.error}>{truncate(`doctor: ${doctor.error}`, width)}</Text>;
   const checks = sortChecks(doctor.report.checks);
   const [start, end] = windowRange(checks.length, selected, Math.max(1, height - 1));
   return (
     <Box flexDirection="column">
-      <Text color={CHECK_COLOR[doctor.report.status]}>{truncate(`overall ${doctor.report.status} · ${checks.length} checks`, width)}</Text>
+      <Text color={CHECK_COLOR[doctor.report.status]}>{truncate(`overall ${doctor.report.status} · ${checks.length} checks${doctor.report.provider ? ` · ${doctor.report.provider}` : ''}`, width)}</Text>
       {checks.slice(start, end).map((c, i) => {
         const isSel = start + i === selected;
         return (

@@ -1,9 +1,10 @@
 // Editor tab: the new-job form. Every field of JobSpec the official demo exposes, validated by
-// the protocol schema before submit, and the plan shown before submitting — as far as the protocol
-// allows: it has no plan method, so sections come from an earlier job the daemon ran with the same
-// length/window/mode, and time from the newest measured s/step.
+// the protocol schema before submit, and the plan shown before submitting: the daemon's jobs.plan
+// (bucket, sections in generation and video order, frames, time from its measured s/step), asked
+// again a moment after the plan fields change. A daemon without jobs.plan gets the old estimate:
+// sections from an earlier job with the same length/window/mode, time from the newest s/step.
 import { Box, Text } from 'ink';
-import { useReducer } from 'react';
+import { useEffect, useReducer, useState } from 'react';
 import { RpcError, type JobSpec } from '../../shared/protocol/index.js';
 import { useDaemon, useDaemonActions } from '../daemon/daemon-context.js';
 import { measuredSecPerStep, observedSections, type JobsState } from '../daemon/jobs-store.js';
@@ -15,12 +16,18 @@ import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { Part } from '../workbench/parts.js';
 import { buildSpec, FIELDS, formReducer, initialForm, randomSeed, SUBMIT_INDEX, type FormValues } from './form-state.js';
 import { completePath, type ListDir } from './path-completion.js';
+import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
 
 const LABEL_COLS = 13;
 
-/** The plan lines shown under the form (pure, for tests). */
-export function planLines(values: FormValues, jobs: JobsState): string[] {
+/** The plan lines shown under the form (pure, for tests); `plan` is the jobs.plan state, or null for a daemon without it. */
+export function planLines(values: FormValues, jobs: JobsState, plan: PlanState | null = null): string[] {
   const built = buildSpec(values);
+  if (plan) {
+    const lines = planStateLines(plan);
+    if (!built.ok) lines.push(`fix: ${Object.entries(built.errors).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+    return lines;
+  }
   const seconds = Number(values.seconds);
   const window = Number(values.window);
   const steps = Number(values.steps);
@@ -31,7 +38,7 @@ export function planLines(values: FormValues, jobs: JobsState): string[] {
   lines.push(
     sections
       ? `plan: ${sections.sections} sections${sections.frames ? ` · ${sections.frames} frames` : ''} (as job ${sections.jobId}) · bucket chosen by the daemon`
-      : 'plan: sections and frames appear when the job starts (the protocol has no plan call)',
+      : 'plan: sections and frames appear when the job starts (this daemon has no jobs.plan)',
   );
   if (measured && Number.isFinite(steps)) {
     const perSection = measured.secPerStep * steps * 1000;
@@ -88,14 +95,20 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
       else if (c === 'backspace' || c === 'delete') dispatch({ type: 'backspace' });
       else if (!e.key.ctrl && !e.key.meta && e.input && !e.key.escape) {
         if (state.focus === SUBMIT_INDEX) return false; // letters on the button fall through to global keys
-        dispatch({ type: 'input', text: e.input });
+        // Text and Enter can arrive in one chunk (a paste, a fast terminal, tmux send-keys): each
+        // line break moves to the next field, as Enter does, and the text after it goes there.
+        e.input.split(/\r\n|\r|\n/).forEach((text, i) => {
+          if (i > 0) dispatch({ type: 'focus', delta: 1 });
+          if (text) dispatch({ type: 'input', text });
+        });
       } else return false; // Ctrl+P, F1, Ctrl+C … reach the global handler
       return true;
     },
     { priority: KeyPriority.form, isActive: focused },
   );
 
-  const plan = planLines(state.values, daemon.data.jobs);
+  const planned = usePlan(state.values, daemon.connection === 'ready' && (daemon.hello?.features.includes(PLAN_FEATURE) ?? false), daemon.data.jobs);
+  const plan = planLines(state.values, daemon.data.jobs, planned);
   const extra = state.completions.length > 0 ? 1 : 0;
   const fieldRows = Math.max(3, height - 1 - plan.length - extra);
   const [start, end] = windowRange(SUBMIT_INDEX + 1, state.focus, fieldRows);
@@ -134,4 +147,35 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
       ))}
     </Box>
   );
+}
+
+/** jobs.plan for the form's plan fields, debounced; null when the daemon does not serve it. */
+function usePlan(values: FormValues, supported: boolean, jobs: JobsState): PlanState | null {
+  const actions = useDaemonActions();
+  const [plan, setPlan] = useState<PlanState>({ state: 'none' });
+  const params = supported ? planParams(values) : null;
+  const key = params ? JSON.stringify(params) : '';
+  // A newly measured s/step changes the estimate: ask again when it does.
+  const measured = measuredSecPerStep(jobs)?.secPerStep ?? null;
+  useEffect(() => {
+    if (!params) {
+      setPlan({ state: 'none' });
+      return;
+    }
+    let live = true;
+    // Keep the previous plan on screen while the next one is on its way (no flicker while typing).
+    setPlan((prev) => (prev.state === 'ok' ? prev : { state: 'loading', key }));
+    const timer = setTimeout(() => {
+      actions.call('jobs.plan', params).then(
+        (result) => live && setPlan({ state: 'ok', key, plan: result }),
+        (err: unknown) => live && setPlan({ state: 'error', key, message: err instanceof RpcError ? err.message : (err as Error).message }),
+      );
+    }, PLAN_DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+    // params is derived from key, so key stands for it here.
+  }, [key, measured, actions]);
+  return supported ? plan : null;
 }

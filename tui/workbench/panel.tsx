@@ -67,6 +67,7 @@ function ProblemsTab({ width, rows }: { width: number; rows: number }) {
   if (d.state === 'done') {
     const bad = sortChecks(d.report.checks).filter((c) => c.status !== 'ok');
     if (bad.length === 0) items.push({ text: `✔ doctor: all ${d.report.checks.length} checks ok (${d.report.provider ?? 'cpu'})`, color: colors.status.ok });
+    else if (d.report.provider) items.push({ text: `runs on ${d.report.provider}${d.report.providerReason ? `: ${d.report.providerReason}` : ''}`, color: colors.text.muted });
     for (const c of bad) items.push({ text: `${CHECK_GLYPH[c.status]} ${c.id}: ${c.finding}${c.fix ? ` → ${c.fix}` : ''}`, color: c.status === 'fail' ? colors.status.error : colors.status.warn });
   }
   for (const v of jobList(data.jobs).filter((x) => x.job.state === 'failed').slice(0, 5)) {

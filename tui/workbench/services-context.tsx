@@ -1,6 +1,8 @@
 // Things the dashboard does outside the daemon, injected at the top so tests replace them: the
-// settings file, the player launcher, the doctor runner, and exit. One context, read-mostly.
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+// settings file, the player launcher, the fallback doctor runner, and exit. One context, read-mostly.
+// The doctor's state lives here so every view shares one report; where it comes from (the daemon's
+// daemon.doctor, or the child process for an old daemon) is decided by the caller (doctor-source.ts).
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { DoctorReport } from '../daemon/doctor-runner.js';
 import { mergeKeybindings } from '../keys/keybindings.js';
 import { resolvePlayer, type PlayerCommand, type TuiSettings } from '../settings/settings.js';
@@ -14,7 +16,8 @@ export interface ServicesDeps {
   saveSettings: (settings: TuiSettings) => void;
   /** Open a file with the player (spawn detached). */
   openFile: (player: PlayerCommand, file: string) => Promise<void>;
-  runDoctor: () => Promise<DoctorReport>;
+  /** The child-process doctor, used only when the daemon has no daemon.doctor; absent = no fallback. */
+  runDoctor?: () => Promise<DoctorReport>;
   /** Start a daemon process (the reconnect loop then finds it); absent = the dashboard never starts one. */
   startDaemon?: () => void;
   /** Leave the dashboard (exit code 0); the daemon carries on. */
@@ -29,7 +32,8 @@ export interface Services extends ServicesDeps {
   bindings: Record<string, string>;
   updateSettings: (patch: Partial<TuiSettings>) => void;
   doctor: DoctorRun;
-  startDoctor: () => void;
+  /** Show `run`'s report (running → done / error); a newer call supersedes an older one still running. */
+  trackDoctor: (run: () => Promise<DoctorReport>) => void;
 }
 
 const ServicesContext = createContext<Services | null>(null);
@@ -47,13 +51,15 @@ export function ServicesProvider({ deps, children }: { deps: ServicesDeps; child
     },
     [deps],
   );
-  const startDoctor = useCallback(() => {
+  const generation = useRef(0);
+  const trackDoctor = useCallback((run: () => Promise<DoctorReport>) => {
+    const mine = ++generation.current;
     setDoctor({ state: 'running' });
-    deps.runDoctor().then(
-      (report) => setDoctor({ state: 'done', report, at: new Date().toISOString() }),
-      (err: unknown) => setDoctor({ state: 'error', error: (err as Error).message }),
+    run().then(
+      (report) => mine === generation.current && setDoctor({ state: 'done', report, at: report.ranAt ?? new Date().toISOString() }),
+      (err: unknown) => mine === generation.current && setDoctor({ state: 'error', error: (err as Error).message }),
     );
-  }, [deps]);
+  }, []);
   const value = useMemo<Services>(
     () => ({
       ...deps,
@@ -62,9 +68,9 @@ export function ServicesProvider({ deps, children }: { deps: ServicesDeps; child
       bindings: mergeKeybindings(settings.keybindings),
       updateSettings,
       doctor,
-      startDoctor,
+      trackDoctor,
     }),
-    [deps, settings, updateSettings, doctor, startDoctor],
+    [deps, settings, updateSettings, doctor, trackDoctor],
   );
   return <ServicesContext.Provider value={value}>{children}</ServicesContext.Provider>;
 }

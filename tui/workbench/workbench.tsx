@@ -3,6 +3,7 @@
 // a resize re-lays it out; 80×24 is the smallest size it is designed for.
 import { Box, useWindowSize } from 'ink';
 import { useGlobalKeybindings } from '../commands/commands-context.js';
+import { useDoctorAutoload } from '../daemon/use-doctor-autoload.js';
 import type { ListDir } from '../views/path-completion.js';
 import { ActivityBar } from './activity-bar.js';
 import { EditorArea } from './editor-area.js';
@@ -18,6 +19,7 @@ export function Workbench({ size, listDir }: { size?: { columns: number; rows: n
   const rows = size?.rows ?? window.rows;
   const layout = useLayout();
   useGlobalKeybindings();
+  useDoctorAutoload();
   const s = computeLayout(cols, rows, layout.panelVisible);
   return (
     <Box flexDirection="column" width={cols} height={rows}>

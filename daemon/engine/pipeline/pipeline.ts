@@ -2,7 +2,8 @@
 // bucket and crop the image, encode text/image/start frame, run the section loop with per-section
 // partial videos, then write the final MP4 (atomically, ffprobe-checked, parameters in its
 // metadata) and its JSON sidecar. Progress goes to `onEvent`; the job ends with exactly one of
-// job.succeeded / job.failed.
+// job.succeeded / job.failed. With `onCheckpoint` the loop state is saved after every section, and
+// `resumeFrom` continues from such a checkpoint (conditioning is recomputed: it is deterministic).
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadBundle, type LoadedBundle, type VerifyMode } from '../../models/bundle/load-bundle.js';
@@ -11,6 +12,7 @@ import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
 import { createJobOutputs, JobOutputs, type VideoEncoding } from '../../media/output-files.js';
 import { videoToRgbFrames } from '../../media/pixels.js';
 import { SeededNoise } from '../seeded-noise.js';
+import { readCheckpoint, removeCheckpointsBefore, writeCheckpoint, type PipelineCheckpoint } from './checkpoint-files.js';
 import { computeConditioning } from './conditioning.js';
 import type { PipelineEvent, PipelineStage } from './events.js';
 import { layoutJob } from './job-plan.js';
@@ -32,6 +34,12 @@ export interface GenerateOptions {
   partials?: boolean;
   executionProvider?: ExecutionProviderName;
   verify?: VerifyMode;
+  /** Where section checkpoints are written (checkpoint-files.ts); default the job's partials folder. */
+  checkpointDir?: string;
+  /** Called after each section (after section.done) with its checkpoint; awaited before the next section. */
+  onCheckpoint?: (c: PipelineCheckpoint) => Promise<void>;
+  /** Continue after this checkpoint's last finished section instead of starting fresh. */
+  resumeFrom?: PipelineCheckpoint;
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -96,11 +104,22 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     });
     const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
 
-    stage('sampling', `${plan.sectionCount} section(s) × ${spec.steps} steps`);
+    const from = opts.resumeFrom;
+    stage('sampling', `${plan.sectionCount} section(s) × ${spec.steps} steps${from ? `, resuming after section ${from.sectionsDone}` : ''}`);
+    const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
+    const onCheckpoint = opts.onCheckpoint;
     const result = await runSections({
       sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens,
-      noise: SeededNoise.fromSeed(spec.seed), onEvent: emit,
+      noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(from ? { resume: await readCheckpoint(from) } : {}),
+      ...(onCheckpoint ? {
+        onCheckpoint: async (c) => {
+          await onCheckpoint(await writeCheckpoint(checkpointDir, c));
+          // The new record is persisted: the files of earlier sections are no longer needed.
+          await removeCheckpointsBefore(checkpointDir, c.sectionsDone, c.sectionsDone);
+        },
+      } : {}),
       onSectionPixels: async (k, pixels) => {
         if (opts.partials === false) return null;
         const partial = await outputs.writePartial(k, videoToRgbFrames(pixels), encoding, parameters, opts.signal);

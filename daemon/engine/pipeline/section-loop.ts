@@ -2,7 +2,10 @@
 // recent-frames-only context): for each section, gather the clean/2×/4× context from the latent
 // history as the plan says (zeros where the history is short), draw the section's noise from the job's one generator, sample with the
 // transformer as the velocity model (TeaCache fresh per section), update the history, decode what
-// the plan says with the temporal tiling and soft-append it to the pixel history.
+// the plan says with the temporal tiling and soft-append it to the pixel history. After each
+// section the loop's whole state (history latents, pixel video, noise generator) goes to
+// `onCheckpoint`, and `resume` continues from such a state: the rest of the job is then exactly
+// what an uninterrupted run would have computed.
 import type { Manifest } from '../../models/bundle/manifest.js';
 import { ropeFor, runBlocks, runContext, runPost, runPre, type F32 } from '../../models/transformer/run-transformer.js';
 import { temporalTiledDecode, type Tensor5d } from '../../models/vae/temporal-tiling.js';
@@ -11,7 +14,7 @@ import { tensorF32 } from '../../onnx/run.js';
 import { latentPreview } from '../latent-preview.js';
 import { makeDenoiser, type VelocityModel } from '../samplers/guidance.js';
 import { throwIfAborted } from '../samplers/sampler.js';
-import type { SeededNoise } from '../seeded-noise.js';
+import type { NoiseState, SeededNoise } from '../seeded-noise.js';
 import type { JobPlan, SectionPlan } from '../section-plan.js';
 import { TeaCache } from '../teacache.js';
 import type { JobConditioning } from './conditioning.js';
@@ -37,6 +40,26 @@ export interface SectionLoopInput {
   onSectionPixels?: (section: number, pixels: PixelVideo) => Promise<string | null>;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
+  /** Continue after `sectionsDone` finished sections (`noise` must be restored to the matching state). */
+  resume?: LoopResumeState;
+  /** Awaited after each section (after section.done), before the next one starts. */
+  onCheckpoint?: (state: LoopCheckpoint) => Promise<void>;
+}
+
+/** What the loop needs to continue after a finished section. */
+export interface LoopResumeState {
+  /** 1-based sections finished, in generation order. */
+  sectionsDone: number;
+  /** The latent history after that section, display order. */
+  history: Float32Array[];
+  /** The stitched pixel video after that section. */
+  pixels: PixelVideo;
+}
+
+/** The loop state after a finished section (history and pixels are the loop's own arrays: copy or write them before returning). */
+export interface LoopCheckpoint extends LoopResumeState {
+  /** SeededNoise.saveState() after the section's noise was drawn. */
+  noise: NoiseState;
 }
 
 export interface SectionLoopResult {
@@ -63,16 +86,21 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
   const ws = plan.latentWindowSize;
   const startFrame = tensorToFrames(cond.startLatent)[0]!;
   // Inverted: the real history starts empty; F1/vanilla: the start latent is history frame 0.
-  const history: Float32Array[] = plan.mode === 'inverted' ? [] : [startFrame];
+  const resume = input.resume;
+  const done = resume?.sectionsDone ?? 0;
+  if (done < 0 || done >= plan.sectionCount) throw new Error(`resume: ${done} sections done of ${plan.sectionCount}`);
+  const history: Float32Array[] = resume ? [...resume.history] : plan.mode === 'inverted' ? [] : [startFrame];
+  if (resume && history.length !== plan.sections[done - 1]!.historyAfter) throw new Error(`resume: history has ${history.length} latents, plan says ${plan.sections[done - 1]!.historyAfter}`);
   const schedule = samplerSchedule({ sampler: spec.sampler, steps: spec.steps, windowSize: ws, latentHeight: g.height, latentWidth: g.width, shift: spec.shift });
   const sampler = makeSampler(spec.sampler);
   const totalSteps = plan.sectionCount * spec.steps;
   const totals = { computed: 0, skipped: 0 };
-  let pixels: PixelVideo | null = null;
-  let stepsDone = 0;
+  let pixels: PixelVideo | null = resume?.pixels ?? null;
+  let stepsDone = done * spec.steps;
+  const stepsBefore = stepsDone;
   let samplingSeconds = 0;
 
-  for (const section of plan.sections) {
+  for (const section of plan.sections.slice(done)) {
     throwIfAborted(signal);
     const k = section.generationIndex + 1;
     onEvent({ type: 'section.started', section: k, sections: plan.sectionCount, displayIndex: section.displayIndex, latentPadding: section.latentPadding });
@@ -109,7 +137,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
         const t = now();
         samplingSeconds += t - stepStart;
         stepsDone++;
-        const secondsPerStep = samplingSeconds / stepsDone;
+        const secondsPerStep = samplingSeconds / (stepsDone - stepsBefore);
         onEvent({
           type: 'step', section: k, sections: plan.sectionCount, step: i + 1, steps,
           secondsPerStep, etaSeconds: secondsPerStep * (totalSteps - stepsDone), teacacheSkipped: skippedThisStep,
@@ -145,6 +173,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
       type: 'section.done', section: k, sections: plan.sectionCount, partialVideo: partial,
       frames: pixels.frames, seconds: pixels.frames / plan.fps, teacache: teacache.stats,
     });
+    if (input.onCheckpoint) await input.onCheckpoint({ sectionsDone: k, history, pixels, noise: noise.saveState() });
   }
   if (!pixels) throw new Error('no sections were planned');
   return { pixels, latents: history, teacache: totals };

@@ -1,0 +1,78 @@
+// Section checkpoints on disk, so a job interrupted by a crash resumes from its last finished
+// section (docs/daemon.md "Resume"). After section k the pipeline writes the latent history
+// ([frames][C·h·w] float32 little-endian) and the stitched pixel video (PixelVideo.data, float32)
+// as `checkpoint-<k>.history.f32` / `checkpoint-<k>.pixels.f32` (temp file + rename), and returns
+// a small JSON-able record naming them with the noise generator's state. Files are per section so
+// the record a journal holds always names complete files; older ones are removed once a newer
+// record has been handed over.
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PixelVideo } from '../../media/pixels.js';
+import type { NoiseState } from '../seeded-noise.js';
+import type { LoopCheckpoint, LoopResumeState } from './section-loop.js';
+
+export interface PipelineCheckpoint {
+  /** 1-based sections finished, generation order. */
+  sectionsDone: number;
+  historyFile: string;
+  historyFrames: number;
+  /** Floats per latent frame (C·h·w), checked on resume. */
+  frameFloats: number;
+  /** SeededNoise.saveState() after that section's noise was drawn. */
+  noise: NoiseState;
+  pixelsFile: string;
+  pixels: { frames: number; height: number; width: number; floats: number };
+}
+
+async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** Writes section k's state under `dir`; the caller persists the returned record. */
+export async function writeCheckpoint(dir: string, c: LoopCheckpoint): Promise<PipelineCheckpoint> {
+  const frameFloats = c.history[0]?.length ?? 0;
+  const history = new Float32Array(c.history.length * frameFloats);
+  c.history.forEach((f, i) => {
+    if (f.length !== frameFloats) throw new Error(`checkpoint: latent frame ${i} has ${f.length} floats, expected ${frameFloats}`);
+    history.set(f, i * frameFloats);
+  });
+  const historyFile = path.join(dir, `checkpoint-${c.sectionsDone}.history.f32`);
+  const pixelsFile = path.join(dir, `checkpoint-${c.sectionsDone}.pixels.f32`);
+  await writeAtomically(historyFile, bytesOf(history));
+  await writeAtomically(pixelsFile, bytesOf(c.pixels.data));
+  return {
+    sectionsDone: c.sectionsDone, historyFile, historyFrames: c.history.length, frameFloats, noise: c.noise, pixelsFile,
+    pixels: { frames: c.pixels.frames, height: c.pixels.height, width: c.pixels.width, floats: c.pixels.data.length },
+  };
+}
+
+async function readFloats(file: string, count: number): Promise<Float32Array> {
+  const buf = await readFile(file);
+  if (buf.byteLength !== count * 4) throw new Error(`checkpoint ${file}: ${buf.byteLength} bytes, expected ${count * 4}`);
+  // Copy into an aligned buffer (readFile's may be a slice of a pool).
+  const out = new Float32Array(count);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+/** The loop state a checkpoint record describes (throws when its files are missing or the wrong size). */
+export async function readCheckpoint(c: PipelineCheckpoint): Promise<LoopResumeState> {
+  const flat = await readFloats(c.historyFile, c.historyFrames * c.frameFloats);
+  const history = Array.from({ length: c.historyFrames }, (_, i) => flat.slice(i * c.frameFloats, (i + 1) * c.frameFloats));
+  const { floats, ...p } = c.pixels;
+  const pixels: PixelVideo = { ...p, data: await readFloats(c.pixelsFile, floats) };
+  return { sectionsDone: c.sectionsDone, history, pixels };
+}
+
+/** Removes the files of every checkpoint before section `keep` (and all of them for keep = Infinity). */
+export async function removeCheckpointsBefore(dir: string, keep: number, upTo: number): Promise<void> {
+  for (let k = 1; k <= upTo; k++) {
+    if (k >= keep) break;
+    await rm(path.join(dir, `checkpoint-${k}.history.f32`), { force: true });
+    await rm(path.join(dir, `checkpoint-${k}.pixels.f32`), { force: true });
+  }
+}

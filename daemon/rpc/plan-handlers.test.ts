@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RpcError, type Job } from '../../shared/protocol/index.js';
+import { JobPlanResult } from '../../shared/protocol/plan.js';
+import { measuredEstimate, planHandlers } from './plan-handlers.js';
+
+let dir: string;
+let image: string;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'fp-plan-'));
+  image = path.join(dir, 'in.png');
+  await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 10, g: 20, b: 30 } } }).png().toFile(image);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const job = (id: string, model: string | undefined, window: number, secPerStep: number, startedAt: string): Job => ({
+  id, spec: { image, prompt: '', negativePrompt: '', seconds: 1, seed: 1, steps: 4, gs: 10, cfg: 1, rs: 0, window, sampler: 'unipc', mode: 'inverted', teacache: true, partials: true, crf: 16, front: false, ...(model ? { model } : {}) } as Job['spec'],
+  state: 'succeeded', position: null, createdAt: startedAt, startedAt, finishedAt: startedAt,
+  progress: { stage: 'sample', section: null, step: { section: 0, step: 4, steps: 4, secPerStep, etaSectionMs: 0, etaJobMs: 0 }, frames: 0, seconds: 0 },
+  cancelRequested: null, outputPath: null, partialPath: null, error: null, timing: null,
+});
+
+const plan = (jobs: Job[] = []) => planHandlers({ engine: { defaultModel: 'framepack-tiny' }, jobs: () => jobs })['jobs.plan'];
+const call = async (params: Record<string, unknown>, jobs: Job[] = []) => plan(jobs)(params as never, {} as never);
+
+describe('jobs.plan handler', () => {
+  it('plans the tiny bundle from the image header: bucket, inverted sections, frames, σ', async () => {
+    const r = JobPlanResult.parse(await call({ image, seconds: 2, steps: 4 }));
+    expect(r.model).toBe('framepack-tiny');
+    expect(r.input).toEqual({ width: 96, height: 64 });
+    expect(r.bucket).toEqual({ width: 96, height: 64 });
+    expect(r.latent).toEqual({ channels: 16, height: 8, width: 12 });
+    expect(r.mode).toBe('inverted');
+    // 2 s at ws 9: round(2·30 / 36) = 2 sections; inverted renders the end first.
+    expect(r.sections.map((s) => [s.generationIndex, s.displayIndex, s.latentPadding])).toEqual([[0, 1, 1], [1, 0, 0]]);
+    expect(r.displayOrder).toEqual([1, 0]);
+    expect(r.totalFrames).toBe(4 * 9 * 2 + 1);
+    expect(r.sections.at(-1)!.framesAfter).toBe(r.totalFrames);
+    expect(r.sections[0]!.tokens.noisy).toBe(9 * (8 / 2) * (12 / 2));
+    expect(r.sigmas).toHaveLength(5);
+    expect(r.sigmas.at(-1)).toBe(0);
+    expect(r.estimate).toBeNull();
+  });
+
+  it('follows mode and window, and F1 keeps generation order', async () => {
+    const r = await call({ image, seconds: 2, window: 5, mode: 'f1' });
+    expect(r.window).toBe(5);
+    expect(r.displayOrder).toEqual(r.sections.map((s) => s.generationIndex));
+    expect(r.steps).toBe(25); // the bundle default
+  });
+
+  it('estimates time from the newest measured s/step of the model, same window first', async () => {
+    const jobs = [
+      job('a', undefined, 9, 2, '2026-11-28T01:00:00.000Z'),
+      job('b', 'framepack-tiny', 5, 9, '2026-11-28T02:00:00.000Z'),
+      job('c', 'other', 9, 100, '2026-11-28T03:00:00.000Z'),
+    ];
+    const r = await call({ image, seconds: 2, steps: 4 }, jobs);
+    expect(r.estimate).toEqual({ secPerStep: 2, measuredOn: 'a', sameWindow: true, sectionSeconds: 8, samplingSeconds: 16 });
+    expect(measuredEstimate(jobs, 'framepack-tiny', 'framepack-tiny', 7, 10, 1)).toMatchObject({ measuredOn: 'b', sameWindow: false, sectionSeconds: 90 });
+    expect(measuredEstimate(jobs, 'nothing', 'framepack-tiny', 9, 10, 1)).toBeNull();
+  });
+
+  it('names the field: unreadable image, steps out of the pipeline range; unknown model is MODEL_MISSING', async () => {
+    const bad = path.join(dir, 'not-an-image.png');
+    writeFileSync(bad, 'hello');
+    for (const [params, field] of [[{ image: bad }, 'image'], [{ image: path.join(dir, 'missing.png') }, 'image'], [{ image, steps: 500 }, 'steps']] as const) {
+      const err = await call(params).then(() => null, (e: unknown) => e);
+      expect(err, JSON.stringify(params)).toBeInstanceOf(RpcError);
+      expect((err as RpcError).code).toBe('INVALID_PARAMS');
+      expect((err as RpcError).message.startsWith(`${field}:`)).toBe(true);
+      expect((err as RpcError).detail).toMatchObject({ issues: [{ path: [field] }] });
+    }
+    await expect(call({ image, model: 'no-such-bundle' })).rejects.toMatchObject({ code: 'MODEL_MISSING' });
+  });
+});

@@ -1,0 +1,123 @@
+// jobs.plan: what `jobs.submit` with these parameters would do, without queueing anything. The
+// start image's header gives its size (sharp reads metadata only, no decode), the bundle manifest
+// gives buckets, latent geometry and defaults, and layoutJob — the same function the pipeline and
+// `framepack plan` use — gives sections, frames and σ. The time estimate is the newest s/step the
+// daemon measured for the model, preferring a job with the same latent window.
+import sharp from 'sharp';
+import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEstimate } from '../../shared/protocol/index.js';
+import type { Handlers } from '../../shared/ipc/rpc-server.js';
+import type { Engine } from '../engine/engine.js';
+import { layoutJob, type JobLayout } from '../engine/pipeline/job-plan.js';
+import { JobSpecError, resolveJobSpec, type JobSpec as PipelineSpec } from '../engine/pipeline/job-spec.js';
+import { resolveModelDir, UnknownModelError } from '../engine/pipeline/model-location.js';
+import { readManifest } from '../models/bundle/load-bundle.js';
+import type { Manifest } from '../models/bundle/manifest.js';
+import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
+
+export type PlanHandlers = Pick<Handlers, 'jobs.plan'>;
+
+export interface PlanDeps {
+  engine: Pick<Engine, 'defaultModel'>;
+  /** Jobs the daemon knows (newest last or first: the newest by startedAt is picked). */
+  jobs: () => readonly Job[];
+  /** Bundle manifest of a model; default: resolveModelDir + readManifest. */
+  manifest?: (model: string) => Promise<Manifest>;
+  /** Pixel size from the image header; default: sharp metadata. */
+  imageSize?: (path: string) => Promise<{ width: number; height: number }>;
+}
+
+/** INVALID_PARAMS naming one field, in the shape jobs.submit uses (detail.issues). */
+export function invalidField(field: string, problem: string): RpcError {
+  return new RpcError('INVALID_PARAMS', `${field}: ${problem}`, { detail: { issues: [{ path: [field], code: 'custom', message: problem }] } });
+}
+
+async function headerSize(file: string): Promise<{ width: number; height: number }> {
+  const meta = await sharp(file).metadata();
+  if (!meta.width || !meta.height) throw new Error('the image header has no size');
+  // EXIF orientations 5–8 rotate by 90°: the decoded (and bucketed) image is the transposed size.
+  return (meta.orientation ?? 1) >= 5 ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+}
+
+/** The newest measured s/step of `model`, from a job with the same window when there is one. */
+export function measuredEstimate(jobs: readonly Job[], model: string, defaultModel: string, window: number, steps: number, sections: number): PlanEstimate | null {
+  const measured = jobs
+    .filter((j) => (j.spec.model ?? defaultModel) === model && j.progress?.step && j.progress.step.secPerStep > 0)
+    .sort((a, b) => (b.startedAt ?? b.createdAt).localeCompare(a.startedAt ?? a.createdAt));
+  const pick = measured.find((j) => j.spec.window === window) ?? measured[0];
+  if (!pick) return null;
+  const secPerStep = pick.progress!.step!.secPerStep;
+  return { secPerStep, measuredOn: pick.id, sameWindow: pick.spec.window === window, sectionSeconds: secPerStep * steps, samplingSeconds: secPerStep * steps * sections };
+}
+
+/** The wire result from a layout (pure). */
+export function planResult(spec: PipelineSpec, manifest: Manifest, layout: JobLayout, estimate: PlanEstimate | null): JobPlanResult {
+  const imageEmbedding = siglipPatchesPerSide(siglipConfigSchema.parse(manifest.components.image_encoder.config)) ** 2;
+  const { plan, schedule } = layout;
+  return {
+    model: spec.model,
+    mode: plan.mode,
+    input: layout.input,
+    bucket: { width: layout.bucket.widthPx, height: layout.bucket.heightPx },
+    latent: layout.latent,
+    window: plan.latentWindowSize,
+    sections: plan.sections.map((s) => ({
+      generationIndex: s.generationIndex,
+      displayIndex: s.displayIndex,
+      latentPadding: s.latentPadding,
+      isLast: s.isLast,
+      indices: { latent: s.indices.latent, clean: s.indices.clean, clean2x: s.indices.clean2x, clean4x: s.indices.clean4x },
+      newLatentFrames: s.newLatentFrames,
+      tokens: { noisy: s.tokens.noisy, clean: s.tokens.clean, clean2x: s.tokens.clean2x, clean4x: s.tokens.clean4x, imageSide: s.tokens.imageSide, imageEmbedding },
+      framesAfter: s.decode.totalFrames,
+    })),
+    displayOrder: [...plan.sections].sort((a, b) => a.displayIndex - b.displayIndex).map((s) => s.generationIndex),
+    totalLatentFrames: plan.totalLatentFrames,
+    totalFrames: plan.totalFrames,
+    fps: plan.fps,
+    durationSeconds: plan.durationSeconds,
+    sampler: spec.sampler,
+    steps: spec.steps,
+    shift: schedule.shift,
+    mu: schedule.mu,
+    sigmas: Array.from(schedule.sigmas),
+    estimate,
+  };
+}
+
+export function planHandlers(deps: PlanDeps): PlanHandlers {
+  const manifestOf = deps.manifest ?? (async (model: string) => readManifest(await resolveModelDir(model)));
+  const sizeOf = deps.imageSize ?? headerSize;
+  return {
+    'jobs.plan': async (p: JobPlanParams) => {
+      const model = p.model ?? deps.engine.defaultModel;
+      let manifest: Manifest;
+      try {
+        manifest = await manifestOf(model);
+      } catch (err: unknown) {
+        const message = err instanceof UnknownModelError ? err.message : `cannot read bundle '${model}': ${(err as Error).message.split('\n')[0]}`;
+        throw new RpcError('MODEL_MISSING', message, { detail: { model } });
+      }
+      let size: { width: number; height: number };
+      try {
+        size = await sizeOf(p.image);
+      } catch (err: unknown) {
+        throw invalidField('image', `cannot read the image header of ${p.image}: ${(err as Error).message.split('\n')[0]}`);
+      }
+      let spec: PipelineSpec;
+      try {
+        spec = resolveJobSpec({
+          imagePath: p.image, prompt: '',
+          ...(p.seconds !== undefined ? { seconds: p.seconds } : {}), ...(p.window !== undefined ? { windowSize: p.window } : {}),
+          ...(p.mode !== undefined ? { mode: p.mode } : {}), ...(p.steps !== undefined ? { steps: p.steps } : {}),
+          ...(p.shift !== undefined ? { shift: p.shift } : {}), ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
+        }, manifest, model);
+      } catch (err: unknown) {
+        if (err instanceof JobSpecError) throw invalidField(err.flag.replace(/^--/, ''), err.problem);
+        throw err;
+      }
+      const layout = layoutJob(spec, manifest, size);
+      const estimate = measuredEstimate(deps.jobs(), model, deps.engine.defaultModel, spec.windowSize, spec.steps, layout.plan.sectionCount);
+      return planResult(spec, manifest, layout, estimate);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// jobs.plan's shapes: what a job with these parameters would do, known before any model runs —
+// the bucket the start image lands in, the sections in generation and display order (inverted mode
+// renders the end first), tokens per transformer call, frames, duration, the σ schedule, and a time
+// estimate from the s/step the daemon measured for that model. Only the fields that change the plan
+// are taken; anything left out is the bundle's default, exactly as jobs.submit would fill it.
+import { z } from 'zod';
+import { GenerationMode, JobSpec, Sampler } from '../domain/job.js';
+import { ModelName } from '../domain/model.js';
+
+const Count = z.number().int().nonnegative();
+const Indices = z.array(Count);
+
+/** jobs.plan params: JobSpec's plan-relevant fields; absent = the bundle's default (as jobs.submit). */
+export const JobPlanParams = z.strictObject({
+  /** Start image; only its header is read (for the size, hence the bucket). */
+  image: JobSpec.shape.image,
+  seconds: JobSpec.shape.seconds.unwrap().optional(),
+  window: JobSpec.shape.window.unwrap().optional(),
+  mode: GenerationMode.optional(),
+  steps: JobSpec.shape.steps.unwrap().optional(),
+  shift: JobSpec.shape.shift,
+  sampler: Sampler.optional(),
+  model: ModelName.optional(),
+});
+export type JobPlanParams = z.infer<typeof JobPlanParams>;
+
+export const PlannedSection = z.object({
+  /** 0-based, in the order the sampler runs them. */
+  generationIndex: Count,
+  /** 0-based place in the final video (time order). */
+  displayIndex: Count,
+  latentPadding: Count,
+  isLast: z.boolean(),
+  /** RoPE frame indices of the noisy latents and of the 1×/2×/4× clean context. */
+  indices: z.object({ latent: Indices, clean: Indices, clean2x: Indices, clean4x: Indices }),
+  /** Latent frames this section adds to the history. */
+  newLatentFrames: Count,
+  /** Image-side tokens per transformer call (noisy + clean + 2× + 4×), plus the SigLIP image tokens; prompt tokens come on top. */
+  tokens: z.object({ noisy: Count, clean: Count, clean2x: Count, clean4x: Count, imageSide: Count, imageEmbedding: Count }),
+  /** Pixel frames of the whole video once this section is decoded. */
+  framesAfter: Count,
+});
+export type PlannedSection = z.infer<typeof PlannedSection>;
+
+export const PlanEstimate = z.object({
+  /** Measured seconds per sampler step of the newest job of this model (smoothed by the engine). */
+  secPerStep: z.number().nonnegative(),
+  /** The job it was measured on. */
+  measuredOn: z.string(),
+  /** Same latent window as this plan (step time grows with the token count). */
+  sameWindow: z.boolean(),
+  /** steps × secPerStep, one section. */
+  sectionSeconds: z.number().nonnegative(),
+  /** Sampling of all sections; model loading, encoding and decoding come on top. */
+  samplingSeconds: z.number().nonnegative(),
+});
+export type PlanEstimate = z.infer<typeof PlanEstimate>;
+
+export const JobPlanResult = z.object({
+  model: ModelName,
+  mode: GenerationMode,
+  input: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  bucket: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  latent: z.object({ channels: z.number().int().positive(), height: z.number().int().positive(), width: z.number().int().positive() }),
+  window: z.number().int().positive(),
+  /** Generation order. */
+  sections: z.array(PlannedSection).min(1),
+  /** generationIndex of each section, first to last in the video. */
+  displayOrder: z.array(Count),
+  totalLatentFrames: Count,
+  totalFrames: z.number().int().positive(),
+  fps: z.number().positive(),
+  durationSeconds: z.number().positive(),
+  sampler: Sampler,
+  steps: z.number().int().positive(),
+  shift: z.number().positive(),
+  mu: z.number(),
+  /** σ₀ … σ_steps, ending in 0. */
+  sigmas: z.array(z.number()),
+  /** null until the daemon has measured a step of this model. */
+  estimate: PlanEstimate.nullable(),
+});
+export type JobPlanResult = z.infer<typeof JobPlanResult>;

@@ -1,0 +1,58 @@
+// The new-job form's plan, from the daemon's jobs.plan: which params to ask with (only once the
+// plan-relevant fields parse), and the lines shown under the form — bucket, sections in
+// generation and video order, frames, duration and the time estimate from measured s/step. Pure,
+// so tests check it without Ink; new-job-form.tsx debounces the calls.
+import type { JobPlanResult, ParamsInput } from '../../shared/protocol/index.js';
+import { formatDuration } from '../daemon/residency-store.js';
+import type { FormValues } from './form-state.js';
+
+export const PLAN_FEATURE = 'jobs.plan';
+/** Wait after the last keystroke before asking the daemon. */
+export const PLAN_DEBOUNCE_MS = 250;
+
+export type PlanParams = ParamsInput<'jobs.plan'>;
+
+/** jobs.plan params from the form, or null while the image is empty or a plan field is not a number. */
+export function planParams(values: FormValues): PlanParams | null {
+  const image = values.image.trim();
+  if (!image) return null;
+  const num = (s: string) => (s.trim() === '' ? NaN : Number(s));
+  const seconds = num(values.seconds);
+  const window = num(values.window);
+  const steps = num(values.steps);
+  if (![seconds, window, steps].every(Number.isFinite)) return null;
+  return { image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']> };
+}
+
+export type PlanState =
+  | { state: 'none' }
+  | { state: 'loading'; key: string }
+  | { state: 'ok'; key: string; plan: JobPlanResult }
+  | { state: 'error'; key: string; message: string };
+
+/** 1-based section numbers; long lists keep both ends (a 2-minute video has 100 sections). */
+const list = (xs: readonly number[]) => (xs.length <= 8 ? xs.map((x) => x + 1) : [...xs.slice(0, 3).map((x) => x + 1), '…', ...xs.slice(-2).map((x) => x + 1)]).join(' ');
+
+export function planSummary(p: JobPlanResult): string[] {
+  const n = p.sections.length;
+  const generation = p.sections.map((s) => s.generationIndex);
+  const orderNote = p.mode === 'inverted' && n > 1 ? ` · in the video ${list(p.displayOrder)} (end first)` : '';
+  const lines = [
+    `plan: ${p.bucket.width}×${p.bucket.height} bucket (from ${p.input.width}×${p.input.height}) · ${n} section${n === 1 ? '' : 's'} · ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s`,
+    `sections: made ${list(generation)}${orderNote} · ${p.sections[0]!.tokens.imageSide} tokens/call`,
+  ];
+  const e = p.estimate;
+  lines.push(e
+    ? `time: ${e.secPerStep.toFixed(2)} s/step → ${formatDuration(e.sectionSeconds * 1000)}/section · ≈${formatDuration(e.samplingSeconds * 1000)} sampling (measured on ${e.measuredOn}${e.sameWindow ? '' : ', another window'})`
+    : `time: estimated once the daemon has measured a step of ${p.model}`);
+  return lines;
+}
+
+export function planStateLines(s: PlanState): string[] {
+  switch (s.state) {
+    case 'none': return ['plan: choose a start image to see the bucket, sections and frames'];
+    case 'loading': return ['plan: asking the daemon…'];
+    case 'error': return [`plan: ${s.message}`];
+    case 'ok': return planSummary(s.plan);
+  }
+}
