@@ -23,6 +23,7 @@ import type { ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
 import { JobQueue } from './job-queue.js';
 import { runJob, type RunOutcome } from './job-runner.js';
+import { outputPathProblem } from './output-path.js';
 
 export type Publish = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -93,6 +94,8 @@ export class JobService {
   async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
     if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
     const model = spec.model ?? this.o.engine.defaultModel;
+    const outProblem = spec.out === undefined ? null : outputPathProblem(spec.out);
+    if (outProblem) throw new RpcError('INVALID_PARAMS', `out: ${outProblem}`, { detail: { issues: [{ path: ['out'], code: 'custom', message: outProblem }] } });
     try {
       await this.o.engine.validate(spec, model);
     } catch (err: unknown) {

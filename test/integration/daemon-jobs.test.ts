@@ -109,6 +109,7 @@ describe('daemon jobs (real process, fake engine)', () => {
     await expect(c.call('jobs.submit', { image: '/nonexistent/x.png', prompt: 'p' })).rejects.toMatchObject({ code: 'INVALID_PARAMS', detail: { issues: [{ path: ['image'] }] } });
     await expect(c.call('jobs.submit', { image: d.image(), prompt: 'p', seconds: 0 })).rejects.toMatchObject({ code: 'INVALID_PARAMS', detail: { issues: [{ path: ['seconds'] }] } });
     await expect(c.call('jobs.submit', { image: d.image(), prompt: 'p', model: 'no-such-model' })).rejects.toMatchObject({ code: 'MODEL_MISSING' });
+    await expect(c.call('jobs.submit', { image: d.image(), prompt: 'p', out: '/proc/no-such/clip.mp4' })).rejects.toMatchObject({ code: 'INVALID_PARAMS', detail: { issues: [{ path: ['out'] }] } });
     expect((await c.call('jobs.list', {})).jobs.length).toBe(before);
   });
 
