@@ -5,10 +5,9 @@
 // XDG_DATA_HOME for the journal, jobs and log). User settings (settings.ts, `framepack config`)
 // sit between the defaults and env: defaults < settings < env < flags (FRAMEPACK_DATA_DIR beats
 // the dataDir setting, which beats XDG_DATA_HOME).
-import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_KEEP_ALIVE_MS, keepAliveToMs } from '../shared/domain/keep-alive.js';
-import { runtimeDir, socketPath } from '../shared/ipc/socket-path.js';
+import { dataDir, runtimeDir, socketPath } from '../shared/ipc/socket-path.js';
 import { readSettings } from './settings.js';
 
 export interface DaemonConfig {
@@ -107,12 +106,7 @@ export const SETTINGS: readonly Setting<keyof DaemonConfig>[] = [
   { key: 'fakeLoadMs', env: 'FRAMEPACK_FAKE_LOAD_MS', flag: '--fake-load-ms', description: 'fake engine: ms per component load (default 10)', parse: positiveInt('--fake-load-ms') },
 ];
 
-/** The data directory: $FRAMEPACK_DATA_DIR, else $XDG_DATA_HOME/framepack, else ~/.local/share/framepack. */
-export function dataDir(env: Env = process.env): string {
-  if (env.FRAMEPACK_DATA_DIR) return path.resolve(env.FRAMEPACK_DATA_DIR);
-  const base = env.XDG_DATA_HOME ? path.resolve(env.XDG_DATA_HOME) : path.join(env.HOME ?? os.homedir(), '.local', 'share');
-  return path.join(base, 'framepack');
-}
+export { dataDir };
 
 /** Resolve the configuration from env and `daemon run` flags (`--name value` or `--name=value`). */
 export function loadConfig(argv: readonly string[] = [], env: Env = process.env): DaemonConfig {

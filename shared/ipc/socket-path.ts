@@ -1,4 +1,4 @@
-// Where the daemon's socket lives (STYLE.md §3.3 conv. 6): a per-user runtime directory with mode
+// Where the daemon's socket and data live (STYLE.md §3.3 conv. 6): a per-user runtime directory with mode
 // 0700 ($FRAMEPACK_RUNTIME_DIR, else $XDG_RUNTIME_DIR/framepack, else /tmp/framepack-<uid>), a
 // short socket name (hashed when several instances run), and a length check whose message says how
 // to fix it, because bind() on an over-long path fails with an unhelpful EINVAL or truncates.
@@ -68,4 +68,15 @@ export function ensureRuntimeDir(dir: string): string {
   }
   if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700);
   return dir;
+}
+
+/**
+ * The data directory (journal, jobs, outputs, logs): $FRAMEPACK_DATA_DIR, else
+ * $XDG_DATA_HOME/framepack, else ~/.local/share/framepack. Here so the daemon and every client
+ * resolve it alike (the daemon's `dataDir` setting sits between XDG and FRAMEPACK_DATA_DIR).
+ */
+export function dataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  if (env.FRAMEPACK_DATA_DIR) return path.resolve(env.FRAMEPACK_DATA_DIR);
+  const base = env.XDG_DATA_HOME ? path.resolve(env.XDG_DATA_HOME) : path.join(env.HOME ?? os.homedir(), '.local', 'share');
+  return path.join(base, 'framepack');
 }

@@ -1,11 +1,10 @@
 // Where the dashboard finds the daemon, without importing daemon/ (layering): the socket from
-// shared/ipc/socket-path.ts, the data dir by the same XDG rule the daemon documents (docs/daemon.md),
+// shared/ipc/socket-path.ts, the data dir from the same function the daemon uses,
 // and the daemon's entry as a file path to spawn (a process boundary, not an import).
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureDaemon, type DaemonCommand } from '../../shared/ipc/ensure-daemon.js';
-import { socketPath } from '../../shared/ipc/socket-path.js';
+import { dataDir, socketPath } from '../../shared/ipc/socket-path.js';
 import type { RpcClient } from '../../shared/ipc/rpc-client.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
@@ -21,12 +20,7 @@ export interface DashboardPaths {
   tuiLogFile: string;
 }
 
-/** $FRAMEPACK_DATA_DIR, else $XDG_DATA_HOME/framepack, else ~/.local/share/framepack (as the daemon). */
-export function dataDir(env: Env = process.env): string {
-  if (env.FRAMEPACK_DATA_DIR) return path.resolve(env.FRAMEPACK_DATA_DIR);
-  const base = env.XDG_DATA_HOME ? path.resolve(env.XDG_DATA_HOME) : path.join(env.HOME ?? os.homedir(), '.local', 'share');
-  return path.join(base, 'framepack');
-}
+export { dataDir };
 
 export function dashboardPaths(env: Env = process.env): DashboardPaths {
   const data = dataDir(env);
