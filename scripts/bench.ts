@@ -2,12 +2,14 @@
 //   graphs     load time and one forward of each graph of a bundle at its default bucket
 //   sections   time and peak memory per section of a long video, packed context vs naive
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
+//   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
+import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
@@ -30,6 +32,11 @@ benchmarks:
              first job (components load) vs a warm second job (resident), each as
              submit → first step and submit → done, and daemon.status round trips
              (p50/p99/max) while the second job runs
+  drift      held-out data.py start images and prompts, each generated in inverted
+             and vanilla mode with the same seed (in-process, the bundle's TeaCache
+             default): per second, colour-histogram distance and sharpness ratio
+             against the first second; prompt following per 145-frame window; a
+             summary of late drift (last ${LATE_SECONDS} s) per mode
 
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
@@ -48,6 +55,10 @@ options:
   --seconds S           video length of each job (default here: 2.4)
   --steps N             sampling steps per section (default here: 5)
   --pings N             daemon.status calls timed during the second job (default: 200)
+  drift:
+  --seconds S           video length (default here: 30)
+  --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
+  --steps N             sampling steps per section (default here: the bundle's)
 `;
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -68,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       'naive-rss-mib': { type: 'string' },
       engine: { type: 'string', default: 'onnx' },
       pings: { type: 'string', default: '200' },
+      cases: { type: 'string', default: '9' },
       help: { type: 'boolean', short: 'h', default: false },
     } });
   } catch (err) {
@@ -79,10 +91,11 @@ async function main(argv: string[]): Promise<number> {
   const name = positionals[0];
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
+  if (name === 'drift') return runDriftBench(values, argv);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon)` : 'bench: name a benchmark (available: graphs, sections, daemon); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];
@@ -121,6 +134,34 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
     }
   }
   return 0;
+}
+
+async function runDriftBench(values: { json: boolean; bundle: string; seconds: string; steps: string; cases: string }, argv: string[]): Promise<number> {
+  // --seconds/--steps default to the sections bench's values; here 30 s and the bundle's steps.
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const seconds = given('--seconds') ? Number(values.seconds) : 30;
+  const steps = given('--steps') ? Number(values.steps) : undefined;
+  const cases = Number(values.cases);
+  if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  if (!(Number.isInteger(cases) && cases >= 1)) { console.error(`bench: --cases must be a positive integer (got ${values.cases})`); return 2; }
+  await benchDrift({
+    bundleDir: path.resolve(values.bundle), seconds, cases, ...(steps !== undefined ? { steps } : {}),
+    onRow: (row) => console.log(values.json ? JSON.stringify(row) : driftLine(row)),
+  });
+  return 0;
+}
+
+function driftLine(r: DriftBenchOutput): string {
+  const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+  if (r.type === 'case') {
+    const curve = r.perSecond.map((s) => f(s.histDistance, 2)).join(' ');
+    return `case ${r.case} ${r.mode.padEnd(8)} ${r.motion.padEnd(6)} late hist ${f(r.lateHistDistance)}  late sharpness ×${f(r.lateSharpnessRatio, 2)}  ` +
+      `prompt ${r.promptWindows.filter((w) => w.follows).length}/${r.promptWindows.length}  (${r.generateSeconds} s)  "${r.prompt}"\n  hist distance per second: ${curve}`;
+  }
+  const lines = r.modes.map((m) => `  ${m.mode.padEnd(8)} late hist distance ${f(m.meanLateHistDistance)}  late sharpness ×${f(m.meanLateSharpnessRatio, 2)}  prompt following ${f(m.promptFollowingRate * 100, 0)} % (without bounce/rotate ${m.promptFollowingRateMeasurable === null ? 'n/a' : `${f(m.promptFollowingRateMeasurable * 100, 0)} %`})  (${m.cases} cases)`);
+  return `drift: ${r.bundle} ${r.bucket}, ${r.seconds} s, ${r.steps} steps, TeaCache ${r.teacache ? 'on' : 'off'}, late = last ${r.lateSeconds} s, ${r.wallSeconds} s wall\n${lines.join('\n')}\n` +
+    `  inverted / vanilla late hist distance ×${f(r.lateHistDistanceRatio)}; inverted drifts less in ${r.casesInvertedDriftsLess} case(s)`;
 }
 
 interface SectionsFlags { json: boolean; bundle: string; seconds: string; steps: string; only?: string | undefined; 'naive-cap-s': string; 'naive-rss-mib'?: string | undefined }
