@@ -4,32 +4,14 @@
 // `output`, or job.failed with `error`); --detach prints the id and `jobs show ID --follow` waits
 // for it; `daemon stop` ends it.
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { probeVideo } from '../../daemon/media/ffmpeg.js';
+import { createCliHarness, ndjson } from '../helpers/cli-harness.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin', 'framepack.js');
-const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-e2ed-'));
-const image = path.join(dir, 'start.png');
-const env = { ...process.env, XDG_RUNTIME_DIR: path.join(dir, 'rt'), XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config'), FRAMEPACK_RUNTIME_DIR: '', FRAMEPACK_DATA_DIR: '' };
-await mkdir(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
-const socketFile = path.join(env.XDG_RUNTIME_DIR, 'framepack', 'fp.sock');
-await sharp(Buffer.from(Uint8Array.from({ length: 160 * 120 * 3 }, (_, i) => (i * 31) % 256)), { raw: { width: 160, height: 120, channels: 3 } }).png().toFile(image);
-
-interface Run { code: number; stdout: string; stderr: string }
-function framepack(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, env: { ...env, ...extraEnv }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-const ndjson = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const { dir, bin, image, env, socketFile, framepack } = await createCliHarness('fp-e2ed-');
 
 // Never leave a daemon behind, even when an assertion failed half-way.
 afterAll(async () => {

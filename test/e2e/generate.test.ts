@@ -5,34 +5,13 @@
 // one-line errors with exit code 2 for bad input (before any daemon starts). The in-process cases
 // pass --local; the daemon case auto-starts a daemon on an isolated XDG runtime/data dir.
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { probeVideo } from '../../daemon/media/ffmpeg.js';
+import { createCliHarness, ndjson } from '../helpers/cli-harness.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(root, 'bin', 'framepack.js');
-const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-e2e-'));
-const image = path.join(dir, 'start.png');
-// Every run, local or not, on its own XDG dirs: never the user's daemon.
-const env = { ...process.env, XDG_RUNTIME_DIR: path.join(dir, 'rt'), XDG_DATA_HOME: path.join(dir, 'data'), XDG_CONFIG_HOME: path.join(dir, 'config'), FRAMEPACK_RUNTIME_DIR: '', FRAMEPACK_DATA_DIR: '' };
-await mkdir(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
-const socketFile = path.join(env.XDG_RUNTIME_DIR, 'framepack', 'fp.sock');
-await sharp(Buffer.from(Uint8Array.from({ length: 160 * 120 * 3 }, (_, i) => (i * 31) % 256)), { raw: { width: 160, height: 120, channels: 3 } }).png().toFile(image);
-
-interface Run { code: number; stdout: string; stderr: string }
-function framepack(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    // Run from another folder: the launcher must find the repository by itself.
-    execFile(process.execPath, [bin, ...args], { cwd: dir, env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-const ndjson = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const { dir, image, socketFile, framepack } = await createCliHarness('fp-e2e-');
 
 describe('framepack (e2e)', () => {
   it('plan --json: 5 s is 4 inverted sections, 145 frames, the official indices and σ schedule', async () => {
