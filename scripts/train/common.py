@@ -27,7 +27,9 @@ def bundle_manifest(cfg):
 
 
 def component_config(cfg, component):
-    return bundle_manifest(cfg)["components"][component]["config"]
+    """The bundle's architecture config of a component, with the training config's overrides
+    (cfg["components"][component]) laid over it; the exported bundle gets the same overrides."""
+    return {**bundle_manifest(cfg)["components"][component]["config"], **cfg.get("components", {}).get(component, {})}
 
 
 def lr_at(step, stage):

@@ -30,9 +30,13 @@ def batch(rng, dcfg, vcfg):
     return torch.stack(xs)
 
 
-def losses(vae, x, kl_weight):
+def losses(vae, x, kl_weight, posterior="mean"):
+    """Reconstruction + L1 + a tiny KL. posterior "mean" decodes the posterior mean, as the engine
+    does with every latent it decodes; "sample" decodes a reparameterised sample. With "sample" the
+    unit posterior noise of a fresh encoder swamps the latents of this tiny VAE and it learns only
+    blurred averages for hundreds of steps (measured: MSE still 0.15-0.29 at step 480)."""
     mean, logvar = vae.encode(x)
-    z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+    z = mean if posterior == "mean" else mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
     recon = vae.decode(z)
     mse = F.mse_loss(recon, x)
     l1 = F.l1_loss(recon, x)
@@ -74,7 +78,7 @@ def main():
         for g in opt.param_groups:
             g["lr"] = lr
         x = batch(rng, dcfg, vcfg)
-        loss, parts = losses(vae, x, vcfg["klWeight"])
+        loss, parts = losses(vae, x, vcfg["klWeight"], vcfg.get("posterior", "sample"))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gnorm = torch.nn.utils.clip_grad_norm_(vae.parameters(), vcfg["gradClip"])
