@@ -236,8 +236,23 @@ def dump_starts(out_dir, seed, count, height, width, frames):
     json.dump({"count": count, "height": height, "width": width}, open(os.path.join(out_dir, "start.json"), "w"))
 
 
+def write_start_image(out_png, seed, index, motion, height, width):
+    """Frame 0 of clip(seed, index) rendered at height×width, as a PNG (docs/examples/start.png is
+    `--start-image docs/examples/start.png 4242 20 right 320 480`: a held-out clip, rendered at 5×
+    so the engine's resize to the 64×96 bucket sees a crisp picture). Prints the clip's prompt."""
+    from PIL import Image
+    px, prompt, meta = clip(seed, index, height, width, 145, motion)
+    Image.fromarray(px[0]).save(out_png)
+    print(json.dumps({"png": out_png, "prompt": prompt, "motion": meta["motion"], "shape": meta["shape"]}))
+
+
 if __name__ == "__main__":
-    if "--dump" in sys.argv:
+    if "--start-image" in sys.argv:
+        # --start-image OUT.png SEED INDEX MOTION HEIGHT WIDTH
+        i = sys.argv.index("--start-image")
+        out, seed, index, motion, h, w = sys.argv[i + 1:i + 7]
+        write_start_image(out, int(seed), int(index), motion, int(h), int(w))
+    elif "--dump" in sys.argv:
         # --dump DIR CONFIG.json: the start frames and prompts of the config's data set
         i = sys.argv.index("--dump")
         cfg = json.load(open(sys.argv[i + 2]))["data"]

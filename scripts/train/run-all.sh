@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole training run, resumable: every stage skips or resumes what RUN already holds.
 #   scripts/train/run-all.sh RUN [CONFIG] [OUT_BUNDLE]
-# e.g. scripts/train/run-all.sh /tmp/fpt/run scripts/train/config.json models/framepack-tiny-trained
+# e.g. scripts/train/run-all.sh /tmp/fpt/run scripts/train/config.json /tmp/fpt/bundle
+# then `npm run make-default-bundle -- --from /tmp/fpt/run/export` makes the result the default bundle.
 # TRAIN_THREADS (default 2) sets torch's thread count.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:?usage: run-all.sh RUN [CONFIG] [OUT_BUNDLE]}
 CONFIG=${2:-scripts/train/config.json}
-OUT=${3:-models/framepack-tiny-trained}
+OUT=${3:-/tmp/framepack-tiny-trained}
 PY=/usr/bin/python3
 BUNDLE=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['bundle'])" "$CONFIG")
 mkdir -p "$RUN"

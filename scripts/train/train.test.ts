@@ -18,6 +18,17 @@ interface Check {
   clips: { motion: string; prompt: string; shape: number[]; matches: boolean }[];
 }
 
+describe('vae_init.py', () => {
+  it('starts the VAE as an exact block-average encoder and bilinear decoder (checked against torch pooling/interpolation)', () => {
+    const r = JSON.parse(py('scripts/train/vae_init.py')) as { latentShape: number[]; encoderMaxAbsError: number; decoderMaxAbsError: number; logvarMean: number };
+    expect(r.latentShape).toEqual([1, 16, 3, 8, 12]);
+    // The GroupNorm scale depends on the picture by at most 1.5 %; on [-1, 1] values that is < 0.02.
+    expect(r.encoderMaxAbsError).toBeLessThan(2e-2);
+    expect(r.decoderMaxAbsError).toBeLessThan(2e-2);
+    expect(r.logvarMean).toBe(-10);
+  });
+});
+
 describe('data.py', () => {
   it('gives the same pixels for the same seed, and prompts that match the measured motion', () => {
     const r = JSON.parse(py('scripts/train/data.py', '--check')) as Check;

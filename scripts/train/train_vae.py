@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 import common
 import data
+import vae_init
 import vae_ref
 
 
@@ -60,7 +61,10 @@ def main():
 
     common.seed_everything(cfg["seed"])
     rng = np.random.default_rng([cfg["seed"], 1])
-    vae = vae_ref.VAE(common.component_config(cfg, "vae"))
+    vae_cfg = common.component_config(cfg, "vae")
+    vae = vae_ref.VAE(vae_cfg)
+    if vcfg.get("init") == "block-average":
+        vae_init.init_block_average(vae, vae_cfg)  # see vae_init.py; a resumed run overwrites it below
     opt = torch.optim.AdamW(vae.parameters(), lr=vcfg["lr"], betas=(0.9, 0.99), weight_decay=0.0)
     step = 0
     if os.path.exists(ckpt):
