@@ -1,8 +1,8 @@
 // `npx tsx scripts/train/build-trained-bundle.ts --vae V.safetensors --transformer T.safetensors
-//   --out DIR [--name N] [--card FILE.json] [--scaling-factor K]`: builds a bundle from trained VAE and transformer weights
-// (scripts/train/export.py) and the default bundle's seeded, frozen text and image encoders (the
-// weights training conditioned on), through the project's own path: runBuildBundle, the same
-// safetensors → ONNX graph builder → manifest route as scripts/make-default-bundle.ts.
+//   --out DIR [--name N] [--card FILE.json] [--scaling-factor K] [--components JSON]`: builds a bundle from trained VAE and transformer weights
+// (scripts/train/export.py) and the seeded, frozen text and image encoders (the weights training
+// conditioned on), through the project's own path: runBuildBundle, the same safetensors → ONNX
+// graph builder → manifest route as scripts/build-bundle.ts.
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +12,7 @@ import { componentDefinitions } from '../../daemon/models/bundle/definitions.js'
 import type { BundleConfig } from '../../daemon/models/bundle/bundle-config.js';
 import type { BuildBundleResult } from '../../daemon/models/bundle/build-bundle.js';
 import { runBuildBundle } from '../build-bundle.js';
-import { DEFAULT_SEED, TOKENIZERS_SRC, writeSeededWeights } from '../make-default-bundle.js';
+import { SEEDED_BUNDLE_SEED, TOKENIZERS_SRC, writeSeededWeights } from '../seeded-bundle.js';
 
 export interface TrainedBundleRequest {
   vae: string;
@@ -24,20 +24,26 @@ export interface TrainedBundleRequest {
   card?: string;
   /** The trained VAE's latent scaling factor (1/std of its posterior means), else the preset's. */
   scalingFactor?: number;
-  /** Seed of the frozen encoders' weights (the default bundle's). */
+  /** Architecture overrides training used (config.json "components", e.g. { vae: { normNumGroups: 1 } }),
+   *  laid over the tiny preset of those components. */
+  components?: { vae?: Record<string, unknown>; transformer?: Record<string, unknown> };
+  /** Seed of the frozen encoders' weights (the seeded bundle's, scripts/seeded-bundle.ts). */
   encoderSeed?: number;
 }
 
 export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<BuildBundleResult> {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-trained-bundle-'));
   try {
-    const seeded = await writeSeededWeights(tmp, componentDefinitions, req.encoderSeed ?? DEFAULT_SEED);
+    const seeded = await writeSeededWeights(tmp, componentDefinitions, req.encoderSeed ?? SEEDED_BUNDLE_SEED);
     const config: BundleConfig = {
       name: req.name ?? 'framepack-tiny-trained',
       description: req.description ?? 'Tiny FramePack (inverted anti-drifting) trained on procedural moving-shape clips (scripts/train/).',
       variant: 'inverted',
       preset: 'tiny',
-      ...(req.scalingFactor !== undefined ? { components: { vae: { scalingFactor: req.scalingFactor } } } : {}),
+      components: {
+        ...(req.components?.transformer ? { transformer: req.components.transformer } : {}),
+        vae: { ...req.components?.vae, ...(req.scalingFactor !== undefined ? { scalingFactor: req.scalingFactor } : {}) },
+      },
     };
     const configPath = path.join(tmp, 'config.json');
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
@@ -58,14 +64,18 @@ export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<Bui
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { vae: { type: 'string' }, transformer: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, card: { type: 'string' }, 'scaling-factor': { type: 'string' } },
+    options: {
+      vae: { type: 'string' }, transformer: { type: 'string' }, out: { type: 'string' }, name: { type: 'string' }, card: { type: 'string' },
+      'scaling-factor': { type: 'string' }, components: { type: 'string' },
+    },
   });
   if (!values.vae || !values.transformer || !values.out) {
-    process.stderr.write('Usage: npx tsx scripts/train/build-trained-bundle.ts --vae V.safetensors --transformer T.safetensors --out DIR [--name N] [--card FILE]\n');
+    process.stderr.write('Usage: npx tsx scripts/train/build-trained-bundle.ts --vae V.safetensors --transformer T.safetensors --out DIR [--name N] [--card FILE] [--scaling-factor K] [--components JSON]\n');
     return 2;
   }
   const r = await buildTrainedBundle({ vae: values.vae, transformer: values.transformer, outDir: path.resolve(values.out), name: values.name, card: values.card,
-    scalingFactor: values['scaling-factor'] === undefined ? undefined : Number(values['scaling-factor']) });
+    scalingFactor: values['scaling-factor'] === undefined ? undefined : Number(values['scaling-factor']),
+    components: values.components === undefined ? undefined : JSON.parse(values.components) as TrainedBundleRequest['components'] });
   process.stdout.write(`built ${r.manifest.name} in ${r.dir}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 // `npx tsx scripts/train/seeded-weights.ts --out DIR [--seed N]`: writes the default bundle's seeded
-// weights (the exact tensors models/framepack-tiny was built from, scripts/make-default-bundle.ts)
+// weights (the seeded bundle's tensors, scripts/seeded-bundle.ts; the default bundle keeps its encoders)
 // as DIR/<component>.safetensors with official names. Training starts the transformer from them and
 // keeps the text and image encoders frozen at them.
 import { mkdir } from 'node:fs/promises';
@@ -7,12 +7,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { componentDefinitions } from '../../daemon/models/bundle/definitions.js';
-import { DEFAULT_SEED, writeSeededWeights } from '../make-default-bundle.js';
+import { SEEDED_BUNDLE_SEED, writeSeededWeights } from '../seeded-bundle.js';
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, seed: { type: 'string' } } });
   if (!values.out) { process.stderr.write('Usage: npx tsx scripts/train/seeded-weights.ts --out DIR [--seed N]\n'); return 2; }
-  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+  const seed = values.seed === undefined ? SEEDED_BUNDLE_SEED : Number(values.seed);
   await mkdir(values.out, { recursive: true });
   const paths = await writeSeededWeights(path.resolve(values.out), componentDefinitions, seed);
   process.stdout.write(`${JSON.stringify({ seed, paths })}\n`);

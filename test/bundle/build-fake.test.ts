@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, main } from '../../scripts/build-bundle.js';
-import { writeSeededWeights } from '../../scripts/make-default-bundle.js';
+import { writeSeededWeights } from '../../scripts/seeded-bundle.js';
 import { loadBundle } from '../../daemon/models/bundle/load-bundle.js';
 import { MODEL_COMPONENT_IDS } from '../../daemon/models/bundle/manifest.js';
 import { runOnce, tensorF32 } from '../../daemon/onnx/run.js';

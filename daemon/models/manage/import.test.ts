@@ -1,5 +1,6 @@
-// The importer on tiny checkpoints in the official layout: an fp32 import reproduces the default
-// bundle's graphs byte for byte (same seeded weights, same build path), bf16 checkpoints with the
+// The importer on tiny checkpoints in the official layout: an fp32 import of the default bundle's
+// weights (trained VAE and transformer from models/framepack-tiny-weights, seeded encoders)
+// reproduces its graphs byte for byte (same weights, same build path), bf16 checkpoints with the
 // CLIP tokenizer as vocab.json + merges.txt import and load, and folders with missing or
 // mismatched tensors are refused with their names.
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { loadTokenizer } from '../tokenizer/tokenizer.js';
 import { ImportError, importOfficial, type ImportProgress } from './import.js';
 import { locateOfficialLayout, LayoutError } from './official-layout.js';
 import { transformerConfigFromDiffusers } from './official-configs.js';
-import { officialConfigJson, writeTinyOfficialCheckpoints } from './tiny-official.js';
+import { defaultBundleOfficialOptions, officialConfigJson, writeTinyOfficialCheckpoints } from './tiny-official.js';
 import { fullTransformerConfig } from '../transformer/config.js';
 import type { Manifest } from '../bundle/manifest.js';
 
@@ -28,9 +29,9 @@ describe('models import', () => {
     expect(transformerConfigFromDiffusers({ has_image_proj: true, has_clean_x_embedder: true, out_channels: null })).toEqual(fullTransformerConfig);
   });
 
-  it('fp32 import of the tiny official layout reproduces the default bundle graphs exactly', async () => {
+  it('fp32 import of the default bundle\'s weights in the official layout reproduces its graphs exactly', async () => {
     const src = path.join(tmp, 'official-fp32');
-    await writeTinyOfficialCheckpoints(src, { definitions: componentDefinitions });
+    await writeTinyOfficialCheckpoints(src, { definitions: componentDefinitions, ...await defaultBundleOfficialOptions() });
     const events: ImportProgress[] = [];
     const models = path.join(tmp, 'models-a');
     const r = await importOfficial({ from: src, name: 'framepack-tiny', preset: 'tiny', dtype: 'fp32', modelsDir: models, onProgress: (p) => events.push(p) });
@@ -40,6 +41,7 @@ describe('models import', () => {
       expect(r.manifest.components[id].files, id).toEqual(defaultManifest.components[id].files);
     }
     expect(r.manifest.components.transformer.config).toEqual(defaultManifest.components.transformer.config);
+    expect(r.manifest.components.vae.config).toEqual(defaultManifest.components.vae.config);
     // Progress per component: config, check, then the builder's phases.
     for (const id of ['transformer', 'vae', 'image_encoder']) {
       expect(events.filter((e) => e.component === id).map((e) => e.phase)).toEqual(expect.arrayContaining(['config', 'check', 'write', 'hash', 'done']));

@@ -15,7 +15,7 @@ import type { Manifest } from '../bundle/manifest.js';
 import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';
 import { DownloadError } from './download.js';
 import { pullModel, resolveUrl } from './pull.js';
-import { writeTinyOfficialCheckpoints } from './tiny-official.js';
+import { defaultBundleOfficialOptions, writeTinyOfficialCheckpoints } from './tiny-official.js';
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-pull-test-'));
 const fixture = path.join(tmp, 'served');
@@ -34,7 +34,7 @@ let server: Server;
 let endpoint = '';
 
 beforeAll(async () => {
-  await writeTinyOfficialCheckpoints(fixture, { definitions: componentDefinitions, clipVocabMerges: true });
+  await writeTinyOfficialCheckpoints(fixture, { definitions: componentDefinitions, clipVocabMerges: true, ...await defaultBundleOfficialOptions() });
   server = createServer((req, res) => {
     void (async () => {
       const url = decodeURIComponent(req.url ?? '');

@@ -1,7 +1,7 @@
 // Writes tiny checkpoints in the official distribution layout (FramePackI2V_HY with sharded
 // safetensors + index, HunyuanVideo's vae/ text_encoder/ text_encoder_2/ tokenizer/ tokenizer_2/,
 // flux_redux_bfl's image_encoder/), with config.json in the official snake_case form and the
-// official tensor names, from the same seeded weights as the default bundle. Used by the import,
+// official tensor names, from the same seeded weights as the seeded bundle (scripts/seeded-bundle.ts). Used by the import,
 // pull and doctor tests; the tokenizers come from models/tokenizers-src.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,14 +9,15 @@ import type { ComponentDefinitions } from '../bundle/bundle-config.js';
 import { MODEL_COMPONENT_IDS, type ModelComponentId } from '../bundle/manifest.js';
 import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';
 import { convertFloatBytes } from '../../weights/float-convert.js';
-import { writeSafetensors, type TensorToWrite } from '../../weights/safetensors.js';
+import { openWeights, writeSafetensors, type TensorToWrite } from '../../weights/safetensors.js';
+import type { WeightSource } from '../../weights/weight-source.js';
 import { defaultInit, seededWeights } from '../../weights/seeded.js';
 import type { TransformerConfig } from '../transformer/config.js';
 import type { VaeConfig } from '../vae/config.js';
 import type { ClipTextConfig, LlamaConfig } from '../text/index.js';
 import type { SiglipConfig } from '../image/index.js';
 
-/** Same seed as scripts/make-default-bundle.ts, so an fp32 import reproduces the default bundle's graphs. */
+/** Same seed as scripts/seeded-bundle.ts, so an fp32 import reproduces the seeded bundle's graphs. */
 export const TINY_SEED = 20250503;
 
 /** Our config → the official config.json (the inverse of the importer's mappers). */
@@ -79,6 +80,25 @@ export interface TinyOfficialOptions {
   tamper?: (component: ModelComponentId, name: string, shape: number[]) => number[] | null;
   /** Write tokenizer_2 as vocab.json + merges.txt (the official form) instead of tokenizer.json. */
   clipVocabMerges?: boolean;
+  /** Take these components' tensors from safetensors files with official names (e.g. the trained
+   *  models/framepack-tiny-weights/) instead of seeding them. */
+  weightFiles?: Partial<Record<ModelComponentId, string>>;
+  /** Fields laid over the tiny VAE config before it is written as config.json (e.g. the trained
+   *  default's scalingFactor and normNumGroups). */
+  vaeConfig?: Partial<VaeConfig>;
+}
+
+/** The default bundle's own weights (trained VAE and transformer in models/framepack-tiny-weights,
+ *  seeded encoders) in the official layout: importing them must rebuild models/framepack-tiny. */
+export async function defaultBundleOfficialOptions(): Promise<Pick<TinyOfficialOptions, 'weightFiles' | 'vaeConfig'>> {
+  const dir = path.join(REPO_MODELS_DIR, 'framepack-tiny-weights');
+  const card = JSON.parse(await readFile(path.join(dir, 'training-card.json'), 'utf8')) as {
+    vae: { scalingFactor: number }; components?: { vae?: Partial<VaeConfig> };
+  };
+  return {
+    weightFiles: { vae: path.join(dir, 'vae.safetensors'), transformer: path.join(dir, 'transformer.safetensors') },
+    vaeConfig: { ...card.components?.vae, scalingFactor: card.vae.scalingFactor },
+  };
 }
 
 /** Folder per component, relative to the root, as the official repositories lay them out. */
@@ -96,12 +116,16 @@ export async function writeTinyOfficialCheckpoints(root: string, opts: TinyOffic
     const def = opts.definitions[id];
     const dir = path.join(root, OFFICIAL_DIRS[id]);
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(officialConfigJson(id, def.tiny), null, 2)}\n`);
+    const config = id === 'vae' && opts.vaeConfig ? { ...(def.tiny as VaeConfig), ...opts.vaeConfig } : def.tiny;
+    await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(officialConfigJson(id, config), null, 2)}\n`);
     written.push(`${OFFICIAL_DIRS[id]}/config.json`);
-    const weights = seededWeights(def.parameterShapes(def.tiny), TINY_SEED + i, def.init ? (n, s) => def.init!(n, s) : defaultInit);
+    const file = opts.weightFiles?.[id];
+    const weights: WeightSource = file ? await openWeights(file)
+      : seededWeights(def.parameterShapes(def.tiny), TINY_SEED + i, def.init ? (n, s) => def.init!(n, s) : defaultInit);
     const tensors: TensorToWrite[] = [];
     for (const name of weights.names()) {
       const info = weights.info(name)!;
+      if (info.dtype !== 'float32') throw new Error(`${file}: ${name} is ${info.dtype}; tiny official checkpoints are written from float32 weights`);
       const shape = opts.tamper ? opts.tamper(id, name, info.shape) : info.shape;
       if (!shape) continue;
       const same = shape.length === info.shape.length && shape.every((d, k) => d === info.shape[k]);
