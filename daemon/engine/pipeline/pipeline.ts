@@ -33,6 +33,8 @@ export interface GenerateOptions {
   /** Write the whole video after every section to `<stem>/partial-<k>.mp4` (default true). */
   partials?: boolean;
   executionProvider?: ExecutionProviderName;
+  /** CPU intra-op threads for sessions this call opens (default: every core). */
+  threads?: number;
   verify?: VerifyMode;
   /** Where section checkpoints are written (checkpoint-files.ts); default the job's partials folder. */
   checkpointDir?: string;
@@ -77,6 +79,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const manifest = bundle.manifest;
     const sessions = opts.sessions ?? (ownSessions = await openSessions(bundle, {
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       onWarning: (m) => stage('loading-models', m),
     }));
 
