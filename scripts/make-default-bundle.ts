@@ -5,7 +5,7 @@
 // The route is the project's own: safetensors → ONNX graph builder → manifest (runBuildBundle), so
 // the same weights give the same bytes and test/bundle/default-bundle.test.ts can check that the
 // committed bundle is current. --from first copies a training run's export into the weights folder.
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -44,8 +44,12 @@ export async function makeDefaultBundle(opts: MakeDefaultBundleOptions = {}): Pr
   });
 }
 
-/** Copies a training run's export (RUN/export) into the weights folder. */
+/** Copies a training run's export (RUN/export) into the weights folder; checks every file first so a
+ *  bad --from leaves the committed weights as they were. */
 export async function adoptExport(exportDir: string, weightsDir = DEFAULT_WEIGHTS_DIR): Promise<void> {
+  const missing = [];
+  for (const f of TRAINED_FILES) if (!(await stat(path.join(exportDir, f)).then((s) => s.isFile(), () => false))) missing.push(f);
+  if (missing.length > 0) throw new Error(`${exportDir} is not a training export (scripts/train/export.py): missing ${missing.join(', ')}`);
   await mkdir(weightsDir, { recursive: true });
   for (const f of TRAINED_FILES) await copyFile(path.join(exportDir, f), path.join(weightsDir, f));
 }

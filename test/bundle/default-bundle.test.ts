@@ -4,7 +4,7 @@
 // every graph runs with ORT at the default bucket, fast enough for a 5-second clip in well under a
 // minute on 2 cores.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type ort from 'onnxruntime-node';
@@ -13,7 +13,7 @@ import type { ModelComponentId } from '../../daemon/models/bundle/manifest.js';
 import { createCpuSession, tensorF32, tensorI64 } from '../../daemon/onnx/run.js';
 import { feedsFromSignature } from '../../daemon/models/bundle/sample-feeds.js';
 import { loadTokenizer } from '../../daemon/models/tokenizer/tokenizer.js';
-import { DEFAULT_BUNDLE_DIR, DEFAULT_WEIGHTS_DIR, makeDefaultBundle } from '../../scripts/make-default-bundle.js';
+import { adoptExport, DEFAULT_BUNDLE_DIR, DEFAULT_WEIGHTS_DIR, makeDefaultBundle } from '../../scripts/make-default-bundle.js';
 import { makeSeededBundle } from '../../scripts/seeded-bundle.js';
 
 let dir: string;
@@ -58,6 +58,17 @@ describe('default bundle models/framepack-tiny', () => {
       'run `npm run make-default-bundle` and commit the result';
     expect(fileList(rebuilt.manifest), stale).toEqual(fileList(bundle.manifest));
     expect(rebuilt.manifest, stale).toEqual(bundle.manifest);
+  });
+
+  it('adopts a training export only when it is complete (a partial one changes nothing)', async () => {
+    const partial = path.join(dir, 'export-partial');
+    const weights = path.join(dir, 'weights');
+    await mkdir(partial, { recursive: true });
+    await copyFile(path.join(DEFAULT_WEIGHTS_DIR, 'vae.safetensors'), path.join(partial, 'vae.safetensors'));
+    await expect(adoptExport(partial, weights)).rejects.toThrow(/missing transformer\.safetensors, training-card\.json/);
+    await expect(readdir(weights)).rejects.toThrow(/ENOENT/);
+    await adoptExport(DEFAULT_WEIGHTS_DIR, weights);
+    expect((await readdir(weights)).sort()).toEqual(['training-card.json', 'transformer.safetensors', 'vae.safetensors']);
   });
 
   it('keeps the seeded text and image encoders training conditioned on, and a different (trained) VAE and transformer', async () => {
