@@ -1,0 +1,71 @@
+"""Where a trained tiny transformer stands, in its own (PyTorch) world, without the engine: for one
+cached training clip and the first generated section of a 4-section inverted job (history empty,
+exactly a training layout), the x0 error of one denoising step at several sigma, split into the
+colour latent channels 0-2 (what vae_init.py's VAE uses) and the other 13 (near zero in the data),
+and the error of a 25-step Euler sample from pure noise. Prints JSON.
+
+  /usr/bin/python3 scripts/train/probe_transformer.py --config scripts/train/config.json --run RUN [--clip 2]
+"""
+import argparse
+import json
+import os
+
+import torch
+
+import common
+import sections
+import st
+import transformer_ref
+from train_transformer import gather
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--config", default=os.path.join(common.HERE, "config.json"))
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--clip", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    cfg = common.load_config(args.config)
+    tc = common.component_config(cfg, "transformer")
+    z = torch.load(os.path.join(args.run, "latents.pt"))[args.clip]
+    cond = st.load(os.path.join(args.run, "conditions.safetensors"))
+    W = {k: v.float() for k, v in torch.load(os.path.join(args.run, "transformer", "latest.pt"))["model"].items()}
+    sec = sections.inverted_section(cfg["data"]["maxSections"], 0, cfg["data"]["latentWindowSize"])
+    row = int(cond["prompt_of_clip"][args.clip])
+    n_tok = int(cond["llama_tokens"][row])
+    idx = lambda v: torch.tensor([v], dtype=torch.long)
+
+    def velocity(xt, sigma):
+        inputs = {
+            "hidden_states": xt, "latent_indices": idx(sec["idx_latent"]),
+            "clean_latents": gather(z, sec["clean"]), "clean_latent_indices": idx(sec["idx_clean"]),
+            "clean_latents_2x": gather(z, sec["clean2x"]), "clean_latent_2x_indices": idx(sec["idx_clean2x"]),
+            "clean_latents_4x": gather(z, sec["clean4x"]), "clean_latent_4x_indices": idx(sec["idx_clean4x"]),
+            "timestep": torch.tensor([sigma * 1000.0]), "guidance": torch.tensor([cfg["transformer"]["guidance"] * 1000.0]),
+            "encoder_hidden_states": cond["llama"][row:row + 1, :n_tok], "encoder_attention_mask": torch.ones(1, n_tok, dtype=torch.bool),
+            "pooled_projections": cond["pooled"][row:row + 1], "image_embeddings": cond["image_embeddings"][args.clip:args.clip + 1],
+        }
+        with torch.no_grad():
+            return transformer_ref.forward(tc, W, inputs)
+
+    x0 = gather(z, sec["window"])
+    torch.manual_seed(0)
+    noise = torch.randn_like(x0)
+    out = {"clip": args.clip, "varColour": float(x0[:, :3].var()), "varOther": float(x0[:, 3:].var()), "oneStep": []}
+    for sigma in (0.2, 0.5, 0.8, 0.95, 1.0):
+        xt = (1 - sigma) * x0 + sigma * noise
+        err = (xt - sigma * velocity(xt, sigma) - x0) ** 2
+        out["oneStep"].append({"sigma": sigma, "x0MseColour": round(float(err[:, :3].mean()), 4), "x0MseOther": round(float(err[:, 3:].mean()), 4)})
+    shift = cfg["transformer"]["sigmaShift"]
+    t = torch.linspace(1, 0, 26)
+    sig = shift * t / (1 + (shift - 1) * t)
+    x = noise.clone()
+    for i in range(25):
+        x = x + (sig[i + 1] - sig[i]) * velocity(x, float(sig[i]))
+    out["euler25"] = {"mseColour": round(float(((x - x0)[:, :3] ** 2).mean()), 4), "mseOther": round(float(((x - x0)[:, 3:] ** 2).mean()), 4)}
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
