@@ -80,7 +80,16 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   };
 }
 
-/** The build path shared by this CLI and scripts/make-default-bundle.ts. */
+/** "built NAME in DIR: N files, X MB" (DIR relative to the working folder when inside it): the last
+ *  line of every bundle-building script. */
+export function builtSummary(result: BuildBundleResult): string {
+  const files = Object.values(result.manifest.components).flatMap((c) => c.files);
+  const bytes = files.reduce((a, f) => a + f.bytes, 0);
+  const rel = path.relative(process.cwd(), result.dir);
+  return `built ${result.manifest.name} in ${rel && !rel.startsWith('..') ? rel : result.dir}: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB`;
+}
+
+/** The build path shared by this CLI, scripts/seeded-bundle.ts and scripts/train/build-trained-bundle.ts. */
 export async function runBuildBundle(req: BuildRequest, definitions: ComponentDefinitions, onProgress?: (p: BuildProgress) => void): Promise<BuildBundleResult> {
   let configJson: unknown = req.config;
   if (typeof req.config === 'string') {
@@ -119,10 +128,7 @@ export async function main(argv: string[], definitions?: ComponentDefinitions, o
     const result = await runBuildBundle(req, defs, (p) => {
       if (p.phase !== 'graphs') err(`[${p.done}/${p.total}] ${p.component}: ${p.phase}${p.detail ? ` ${p.detail}` : ''}\n`);
     });
-    const files = Object.values(result.manifest.components).flatMap((c) => c.files);
-    const bytes = files.reduce((a, f) => a + f.bytes, 0);
-    const rel = path.relative(process.cwd(), result.dir);
-    out(`built ${result.manifest.name} in ${rel && !rel.startsWith('..') ? rel : result.dir}: ${files.length} files, ${(bytes / 1e6).toFixed(2)} MB\n`);
+    out(`${builtSummary(result)}\n`);
     return EXIT_OK;
   } catch (e: unknown) {
     if (e instanceof UsageError) { err(`build-bundle: ${e.message}\n(run with --help for usage)\n`); return EXIT_USAGE; }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
+import { builtSummary } from './build-bundle.js';
 import { buildTrainedBundle, type TrainedBundleRequest } from './train/build-trained-bundle.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -64,8 +65,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.from) await adoptExport(path.resolve(values.from));
   const result = await makeDefaultBundle({ outDir: values.out ? path.resolve(values.out) : undefined });
-  const files = Object.values(result.manifest.components).flatMap((c) => c.files);
-  process.stdout.write(`built ${result.manifest.name} in ${result.dir}: ${files.length} files, ${(files.reduce((a, f) => a + f.bytes, 0) / 1e6).toFixed(2)} MB\n`);
+  process.stdout.write(`${builtSummary(result)}\n`);
   return 0;
 }
 

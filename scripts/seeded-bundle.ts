@@ -15,7 +15,7 @@ import { MODEL_COMPONENT_IDS, type ModelComponentId } from '../daemon/models/bun
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
 import { writeSafetensors } from '../daemon/weights/safetensors.js';
 import { defaultInit, seededWeights } from '../daemon/weights/seeded.js';
-import { runBuildBundle } from './build-bundle.js';
+import { builtSummary, runBuildBundle } from './build-bundle.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 export const TOKENIZERS_SRC = path.join(REPO_ROOT, 'models', 'tokenizers-src');
@@ -89,8 +89,7 @@ async function main(argv: string[]): Promise<number> {
   const result = await makeSeededBundle({ seed, outDir: path.resolve(values.out) }, (p) => {
     if (p.phase === 'done') process.stderr.write(`[${p.done}/${p.total}] ${p.component}\n`);
   });
-  const files = Object.values(result.manifest.components).flatMap((c) => c.files);
-  process.stdout.write(`built ${result.manifest.name} in ${result.dir}: ${files.length} files, ${(files.reduce((a, f) => a + f.bytes, 0) / 1e6).toFixed(2)} MB\n`);
+  process.stdout.write(`${builtSummary(result)}\n`);
   return 0;
 }
 

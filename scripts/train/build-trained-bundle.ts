@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { componentDefinitions } from '../../daemon/models/bundle/definitions.js';
 import type { BundleConfig } from '../../daemon/models/bundle/bundle-config.js';
 import type { BuildBundleResult } from '../../daemon/models/bundle/build-bundle.js';
-import { runBuildBundle } from '../build-bundle.js';
+import { builtSummary, runBuildBundle } from '../build-bundle.js';
 import { SEEDED_BUNDLE_SEED, TOKENIZERS_SRC, writeSeededWeights } from '../seeded-bundle.js';
 
 export interface TrainedBundleRequest {
@@ -76,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   const r = await buildTrainedBundle({ vae: values.vae, transformer: values.transformer, outDir: path.resolve(values.out), name: values.name, card: values.card,
     scalingFactor: values['scaling-factor'] === undefined ? undefined : Number(values['scaling-factor']),
     components: values.components === undefined ? undefined : JSON.parse(values.components) as TrainedBundleRequest['components'] });
-  process.stdout.write(`built ${r.manifest.name} in ${r.dir}\n`);
+  process.stdout.write(`${builtSummary(r)}\n`);
   return 0;
 }
 
