@@ -3,7 +3,8 @@ RUN/export/transformer.safetensors) and a training card (RUN/export/training-car
 recipe, steps, final losses, wall time), then builds the bundle through the project's own path
 (scripts/train/build-trained-bundle.ts → runBuildBundle).
 
-  /usr/bin/python3 scripts/train/export.py --config scripts/train/config.json --run RUN --out models/framepack-tiny-trained
+  /usr/bin/python3 scripts/train/export.py --config scripts/train/config.json --run RUN --out /tmp/fpt/bundle
+  (then `npm run make-default-bundle -- --from RUN/export` makes it the default bundle)
 """
 import argparse
 import json
