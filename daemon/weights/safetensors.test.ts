@@ -80,4 +80,12 @@ describe('safetensors', () => {
     })));
     expect(order).toEqual(['a', 'b', 'c']);
   });
+
+  it('rejects, never hangs, when the file cannot be opened (small and large writes)', async () => {
+    const missing = path.join(await tmp(), 'no-such-folder', 'w.safetensors');
+    for (const elements of [1, 1 << 20]) {
+      const write = writeSafetensors(missing, [{ name: 'w', dtype: 'float32', shape: [elements], read: () => new Uint8Array(4 * elements) }]);
+      await expect(write).rejects.toThrow(/ENOENT/);
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { WeightBytes, WeightDType, WeightInfo, WeightSource } from './weight-source.js';
 import { weightBytesPerElement } from './weight-source.js';
 
@@ -166,8 +167,13 @@ export async function writeSafetensors(filePath: string, tensors: TensorToWrite[
       if (bytes.byteLength !== expected) throw new Error(`tensor '${t.name}': got ${bytes.byteLength} bytes, expected ${expected}`);
       await write(bytes);
     }
-  } finally {
-    out.end();
-    await once(out, 'close');
+  } catch (e) {
+    out.destroy();
+    await finished(out).catch(() => {});
+    throw e;
   }
+  out.end();
+  // finished() also settles for a stream that already closed (an open error, e.g. a missing folder,
+  // closes it before we get here; waiting for 'close' then hung forever) and rejects with its error.
+  await finished(out);
 }
