@@ -5,7 +5,7 @@
 // import, rebuild checks). models/framepack-tiny, the default, is the trained bundle
 // (scripts/make-default-bundle.ts).
 //   npm run make-seeded-bundle -- --out DIR [--seed N]
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -40,12 +40,17 @@ export interface MakeSeededBundleOptions {
   definitions?: ComponentDefinitions;
 }
 
+/** Architecture fields laid over a component's tiny preset (training config.json "components"). */
+export type ComponentOverrides = Partial<Record<ModelComponentId, Record<string, unknown>>>;
+
 /** Seeded weights of component `index` use seed + index, so components are not copies of one stream. */
-export async function writeSeededWeights(dir: string, definitions: ComponentDefinitions, seed: number): Promise<Record<ModelComponentId, string>> {
+export async function writeSeededWeights(dir: string, definitions: ComponentDefinitions, seed: number, overrides: ComponentOverrides = {}): Promise<Record<ModelComponentId, string>> {
   const paths = {} as Record<ModelComponentId, string>;
+  await mkdir(dir, { recursive: true });
   for (const [i, id] of MODEL_COMPONENT_IDS.entries()) {
     const def = definitions[id];
-    const weights = seededWeights(def.parameterShapes(def.tiny), seed + i, def.init ? (name, shape) => def.init!(name, shape) : defaultInit);
+    const config = overrides[id] ? def.configSchema.parse({ ...(def.tiny as object), ...overrides[id] }) : def.tiny;
+    const weights = seededWeights(def.parameterShapes(config), seed + i, def.init ? (name, shape) => def.init!(name, shape) : defaultInit);
     const file = path.join(dir, `${id}.safetensors`);
     await writeSafetensors(file, weights.names().map((name) => {
       const info = weights.info(name)!;

@@ -12,7 +12,9 @@ OUT=${3:-/tmp/framepack-tiny-trained}
 PY=/usr/bin/python3
 BUNDLE=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['bundle'])" "$CONFIG")
 mkdir -p "$RUN"
-[ -f "$RUN/seeded/transformer.safetensors" ] || npx tsx scripts/train/seeded-weights.ts --out "$RUN/seeded"
+# The transformer's initial weights follow the config's architecture overrides ("components").
+COMPONENTS=$($PY -c "import json,sys; print(json.dumps(json.load(open(sys.argv[1])).get('components', {})))" "$CONFIG")
+[ -f "$RUN/seeded/transformer.safetensors" ] || npx tsx scripts/train/seeded-weights.ts --out "$RUN/seeded" --components "$COMPONENTS"
 if [ ! -f "$RUN/conditions.safetensors" ]; then
   $PY scripts/train/data.py --dump "$RUN/cond-in" "$CONFIG"
   npx tsx scripts/train/encode-conditions.ts --bundle "$BUNDLE" --in "$RUN/cond-in" --out "$RUN/conditions.safetensors"

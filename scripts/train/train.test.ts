@@ -2,10 +2,15 @@
 // what the frames show, every prompt fits the default bundle's tokenizers, and sections.py builds
 // the same section indices and context slots as the engine's section-plan.ts.
 import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planJob, type ContextRange } from '../../daemon/engine/section-plan.js';
 import { loadTokenizer } from '../../daemon/models/tokenizer/tokenizer.js';
+import { componentDefinitions } from '../../daemon/models/bundle/definitions.js';
+import { openWeights } from '../../daemon/weights/safetensors.js';
+import { writeSeededWeights } from '../seeded-bundle.js';
 
 const HERE = import.meta.dirname;
 const REPO = path.resolve(HERE, '..', '..');
@@ -17,6 +22,22 @@ interface Check {
   sha256: string;
   clips: { motion: string; prompt: string; shape: number[]; matches: boolean }[];
 }
+
+describe('seeded weights with architecture overrides', () => {
+  it('shapes the transformer by the override and refuses an invalid one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-seeded-over-'));
+    try {
+      const paths = await writeSeededWeights(dir, componentDefinitions, 7, { transformer: { numAttentionHeads: 4 } });
+      const w = await openWeights(paths.transformer);
+      expect(w.info('x_embedder.proj.weight')!.shape).toEqual([128, 16, 1, 2, 2]); // 4 heads × 32
+      const plain = await openWeights((await writeSeededWeights(path.join(dir, 'plain'), componentDefinitions, 7)).transformer);
+      expect(plain.info('x_embedder.proj.weight')!.shape).toEqual([64, 16, 1, 2, 2]);
+      await expect(writeSeededWeights(path.join(dir, 'bad'), componentDefinitions, 7, { transformer: { numAttentionHeads: 0 } })).rejects.toThrow(/numAttentionHeads/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('vae_init.py', () => {
   it('starts the VAE as an exact block-average encoder and bilinear decoder (checked against torch pooling/interpolation)', () => {
