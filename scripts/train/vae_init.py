@@ -37,11 +37,6 @@ def _centre_copy(conv, pairs, scale=1.0):
         conv.weight.data[o, i, ct, cy, cx] = scale
 
 
-def _signal_channels():
-    """(channel, sign) of the colour signal: 0-2 = rgb, 5-7 = -rgb; 3 = +K, 4 = -K."""
-    return [(c, 1.0) for c in range(3)] + [(5 + c, -1.0) for c in range(3)]
-
-
 def init_block_average(vae, cfg):
     if cfg["normNumGroups"] != 1:
         raise ValueError("vae_init: the block-average init needs normNumGroups = 1 (config.json components.vae)")
