@@ -2,9 +2,10 @@
 cached training clip and the first generated section of a 4-section inverted job (history empty,
 exactly a training layout), the x0 error of one denoising step at several sigma, split into the
 colour latent channels 0-2 (what vae_init.py's VAE uses) and the other 13 (near zero in the data),
-and the error of a 25-step Euler sample from pure noise. Prints JSON.
+and the error of a 25-step Euler sample from pure noise, next to what copying the clean start
+latent into every frame would score. Means over --clips. Prints JSON.
 
-  /usr/bin/python3 scripts/train/probe_transformer.py --config scripts/train/config.json --run RUN [--clip 2]
+  /usr/bin/python3 scripts/train/probe_transformer.py --config scripts/train/config.json --run RUN [--clips 0,1,2]
 """
 import argparse
 import json
@@ -19,20 +20,8 @@ import transformer_ref
 from train_transformer import gather
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--config", default=os.path.join(common.HERE, "config.json"))
-    ap.add_argument("--run", required=True)
-    ap.add_argument("--clip", type=int, default=2)
-    args = ap.parse_args()
-    torch.set_num_threads(2)
-    cfg = common.load_config(args.config)
-    tc = common.component_config(cfg, "transformer")
-    z = torch.load(os.path.join(args.run, "latents.pt"))[args.clip]
-    cond = st.load(os.path.join(args.run, "conditions.safetensors"))
-    W = {k: v.float() for k, v in torch.load(os.path.join(args.run, "transformer", "latest.pt"))["model"].items()}
-    sec = sections.inverted_section(cfg["data"]["maxSections"], 0, cfg["data"]["latentWindowSize"])
-    row = int(cond["prompt_of_clip"][args.clip])
+def probe_clip(cfg, tc, W, z, cond, clip, sec):
+    row = int(cond["prompt_of_clip"][clip])
     n_tok = int(cond["llama_tokens"][row])
     idx = lambda v: torch.tensor([v], dtype=torch.long)
 
@@ -44,27 +33,60 @@ def main():
             "clean_latents_4x": gather(z, sec["clean4x"]), "clean_latent_4x_indices": idx(sec["idx_clean4x"]),
             "timestep": torch.tensor([sigma * 1000.0]), "guidance": torch.tensor([cfg["transformer"]["guidance"] * 1000.0]),
             "encoder_hidden_states": cond["llama"][row:row + 1, :n_tok], "encoder_attention_mask": torch.ones(1, n_tok, dtype=torch.bool),
-            "pooled_projections": cond["pooled"][row:row + 1], "image_embeddings": cond["image_embeddings"][args.clip:args.clip + 1],
+            "pooled_projections": cond["pooled"][row:row + 1], "image_embeddings": cond["image_embeddings"][clip:clip + 1],
         }
         with torch.no_grad():
             return transformer_ref.forward(tc, W, inputs)
 
     x0 = gather(z, sec["window"])
-    torch.manual_seed(0)
+    torch.manual_seed(clip)
     noise = torch.randn_like(x0)
-    out = {"clip": args.clip, "varColour": float(x0[:, :3].var()), "varOther": float(x0[:, 3:].var()), "oneStep": []}
-    for sigma in (0.2, 0.5, 0.8, 0.95, 1.0):
+    colour = lambda e: float(e[:, :3].mean())
+    other = lambda e: float(e[:, 3:].mean())
+    # What copying the clean start latent into every window frame would score: the part of the
+    # window the context already tells (background, palette, the shape's look).
+    start = z[:, 0:1][None].expand_as(x0)
+    out = {"varColour": float(x0[:, :3].var()), "varOther": float(x0[:, 3:].var()),
+           "copyStartMseColour": colour((start - x0) ** 2), "oneStep": {}}
+    for sigma in SIGMAS:
         xt = (1 - sigma) * x0 + sigma * noise
         err = (xt - sigma * velocity(xt, sigma) - x0) ** 2
-        out["oneStep"].append({"sigma": sigma, "x0MseColour": round(float(err[:, :3].mean()), 4), "x0MseOther": round(float(err[:, 3:].mean()), 4)})
+        out["oneStep"][sigma] = (colour(err), other(err))
     shift = cfg["transformer"]["sigmaShift"]
     t = torch.linspace(1, 0, 26)
     sig = shift * t / (1 + (shift - 1) * t)
     x = noise.clone()
     for i in range(25):
         x = x + (sig[i + 1] - sig[i]) * velocity(x, float(sig[i]))
-    out["euler25"] = {"mseColour": round(float(((x - x0)[:, :3] ** 2).mean()), 4), "mseOther": round(float(((x - x0)[:, 3:] ** 2).mean()), 4)}
-    print(json.dumps(out))
+    out["euler25"] = (colour((x - x0) ** 2), other((x - x0) ** 2))
+    return out
+
+
+SIGMAS = (0.2, 0.5, 0.8, 0.95, 1.0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--config", default=os.path.join(common.HERE, "config.json"))
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--clips", default="0,1,2,3,4,5,6,7", help="comma-separated cached clip numbers; figures are their means")
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("TRAIN_THREADS", "2")))
+    cfg = common.load_config(args.config)
+    tc = common.component_config(cfg, "transformer")
+    z_all = torch.load(os.path.join(args.run, "latents.pt"))
+    cond = st.load(os.path.join(args.run, "conditions.safetensors"))
+    W = {k: v.float() for k, v in torch.load(os.path.join(args.run, "transformer", "latest.pt"))["model"].items()}
+    sec = sections.inverted_section(cfg["data"]["maxSections"], 0, cfg["data"]["latentWindowSize"])
+    clips = [int(c) for c in args.clips.split(",")]
+    per = [probe_clip(cfg, tc, W, z_all[c], cond, c, sec) for c in clips]
+    mean = lambda f: round(sum(f(p) for p in per) / len(per), 4)
+    print(json.dumps({
+        "clips": clips, "varColour": mean(lambda p: p["varColour"]), "varOther": mean(lambda p: p["varOther"]),
+        "copyStartMseColour": mean(lambda p: p["copyStartMseColour"]),
+        "oneStep": [{"sigma": s, "x0MseColour": mean(lambda p: p["oneStep"][s][0]), "x0MseOther": mean(lambda p: p["oneStep"][s][1])} for s in SIGMAS],
+        "euler25": {"mseColour": mean(lambda p: p["euler25"][0]), "mseOther": mean(lambda p: p["euler25"][1])},
+    }))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-// The training foundation's checks that need no training: data.py is seeded and its prompts say
-// what the frames show, every prompt fits the default bundle's tokenizers, and sections.py builds
-// the same section indices and context slots as the engine's section-plan.ts.
+// The training foundation's checks that need no long training: data.py is seeded and its prompts say
+// what the frames show, every prompt fits the default bundle's tokenizers, sections.py builds the
+// same section indices and context slots as the engine's section-plan.ts, and a few transformer
+// steps train the same weights in one process as in two data-parallel ones.
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -132,4 +134,51 @@ describe('sections.py mirrors section-plan.ts', () => {
       expect(p.clean4x).toEqual(slot(s.context.clean4x, (i) => i));
     });
   });
+});
+
+describe('train_transformer.py --workers', () => {
+  // Two data-parallel processes (gloo all-reduce) draw the same samples and must end at the same
+  // weights, step and RNG state as one process, so a run may resume with either.
+  it('trains the same weights with 2 workers as with 1', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-train-dp-'));
+    try {
+      const seeded = await writeSeededWeights(path.join(dir, 'seeded'), componentDefinitions, 7);
+      const smoke = JSON.parse(readFileSync(path.join(HERE, 'config.smoke.json'), 'utf8'));
+      smoke.transformer = { ...smoke.transformer, steps: 3, batch: 4, latentCacheClips: 3, checkpointEvery: 3, logEvery: 1 };
+      const config = path.join(dir, 'config.json');
+      writeFileSync(config, JSON.stringify(smoke));
+      // A stand-in latent cache and conditioning (random, the shapes the real stages write).
+      const makeRun = (run: string) => py('-c', [
+        'import sys, torch', `sys.path.insert(0, ${JSON.stringify(path.join(REPO, 'scripts', 'reference'))})`, 'import st', 'import os',
+        `run = ${JSON.stringify(run)}`, 'os.makedirs(run)', 'g = torch.Generator().manual_seed(5)',
+        'torch.save(torch.randn(3, 16, 37, 8, 12, generator=g), os.path.join(run, "latents.pt"))',
+        'st.save(os.path.join(run, "conditions.safetensors"), {"llama": torch.randn(2, 12, 64, generator=g), "llama_tokens": torch.tensor([7, 12], dtype=torch.int32),',
+        '  "pooled": torch.randn(2, 32, generator=g), "prompt_of_clip": torch.tensor([0, 1, 1], dtype=torch.int32), "image_embeddings": torch.randn(3, 16, 48, generator=g)})',
+      ].join('\n'));
+      const runs = { one: path.join(dir, 'one'), two: path.join(dir, 'two') };
+      for (const [name, run] of Object.entries(runs)) {
+        makeRun(run);
+        py('scripts/train/train_transformer.py', '--config', config, '--run', run, '--init', seeded.transformer, '--threads', '2', '--workers', name === 'one' ? '1' : '2');
+      }
+      const compare = JSON.parse(py('-c', [
+        'import json, torch', `a = torch.load(${JSON.stringify(path.join(runs.one, 'transformer', 'latest.pt'))})`,
+        `b = torch.load(${JSON.stringify(path.join(runs.two, 'transformer', 'latest.pt'))})`,
+        'weight_diff = max(float((a["model"][k] - b["model"][k]).abs().max()) for k in a["model"])',
+        'print(json.dumps({"steps": [a["step"], b["step"]], "maxWeightDiff": weight_diff, "sameRng": a["rng"]["data"] == b["rng"]["data"] and bool((a["rng"]["torch"] == b["rng"]["torch"]).all())}))',
+      ].join('\n')));
+      expect(compare.steps).toEqual([3, 3]);
+      expect(compare.sameRng).toBe(true);
+      expect(compare.maxWeightDiff).toBeLessThan(1e-5); // float summation order only
+      // ...and training moved the weights at all (lr 3e-4 for 3 steps: Adam moves each by ~lr).
+      const moved = Number(py('-c', [
+        'import sys, torch', `sys.path.insert(0, ${JSON.stringify(path.join(REPO, 'scripts', 'reference'))})`, 'import st',
+        `a = torch.load(${JSON.stringify(path.join(runs.one, 'transformer', 'latest.pt'))})["model"]`,
+        `s = st.load(${JSON.stringify(seeded.transformer)})`,
+        'print(max(float((a[k] - s[k].float()).abs().max()) for k in a))',
+      ].join('\n')));
+      expect(moved).toBeGreaterThan(1e-6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
