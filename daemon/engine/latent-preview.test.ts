@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LATENT_RGB_BIAS, LATENT_RGB_FACTORS, latentPreview } from './latent-preview.js';
+import { LATENT_RGB_BIAS, LATENT_RGB_FACTORS, latentPreview, previewRgbMap } from './latent-preview.js';
 
 const dims = (frames: number, height: number, width: number, batch = 1) => ({ batch, channels: 16, frames, height, width });
 
@@ -47,5 +47,19 @@ describe('latentPreview', () => {
   it('rejects wrong shapes', () => {
     expect(() => latentPreview(new Float32Array(15), { channels: 15, frames: 1, height: 1, width: 1 })).toThrow();
     expect(() => latentPreview(new Float32Array(17), dims(1, 1, 1))).toThrow();
+  });
+  it('uses HunyuanVideo\'s factors for 16 channels and reads channels 0–2 as RGB for other latents', () => {
+    expect(previewRgbMap(16, 0.476986).factors).toBe(LATENT_RGB_FACTORS);
+    // The tiny bundle's 4-channel latent: latent = pixel(−1…1) · scalingFactor in channels 0–2.
+    const s = 1.7;
+    const map = previewRgbMap(4, s);
+    expect(map.factors.length).toBe(4);
+    const lat = new Float32Array([1 * s, 0, -1 * s, 5]); // red 1, green 0, blue −1; channel 3 ignored
+    expect(Array.from(latentPreview(lat, { channels: 4, frames: 1, height: 1, width: 1 }, map).rgb)).toEqual([255, 127, 0]);
+    // One channel: grey.
+    expect(Array.from(latentPreview(new Float32Array([0.5 * s]), { channels: 1, frames: 1, height: 1, width: 1 }, previewRgbMap(1, s)).rgb)).toEqual([191, 191, 191]);
+    expect(() => latentPreview(new Float32Array(16), dims(1, 1, 1), map)).toThrow(/4 channels, the latent 16/);
+    expect(() => previewRgbMap(0, 1)).toThrow(/positive integer/);
+    expect(() => previewRgbMap(4, 0)).toThrow(/scalingFactor/);
   });
 });

@@ -2,6 +2,11 @@
 // channels to RGB (factors from ComfyUI), applied to the x0 prediction itself (no division by the
 // VAE scaling factor), clamped to [0, 1], ×255 and truncated to uint8, laid out
 // `(b h) (t w) c`: the latent frames side by side, one row of frames per batch item.
+//
+// Those factors fit HunyuanVideo's 16-channel VAE only. A latent of any other width (the tiny
+// default bundle's 4-channel VAE, which starts as an exact 8×8 block average with channels 0–2 =
+// R, G, B in [−1, 1]: scripts/train/vae_init.py) is shown by reading channels 0–2 as RGB at the
+// VAE's pixel scale: rgb = 0.5 · latent / scalingFactor + 0.5 (one channel: grey).
 
 /** RGB weights of latent channels 0 … 15. */
 export const LATENT_RGB_FACTORS: readonly (readonly [number, number, number])[] = Object.freeze([
@@ -12,7 +17,7 @@ export const LATENT_RGB_FACTORS: readonly (readonly [number, number, number])[] 
 ] as const);
 export const LATENT_RGB_BIAS: readonly [number, number, number] = Object.freeze([0.0259, -0.0192, -0.0761] as const);
 
-/** Shape of a latent tensor (batch, 16, frames, height, width), row-major. */
+/** Shape of a latent tensor (batch, channels, frames, height, width), row-major. */
 export interface LatentDims {
   batch?: number;
   channels: number;
@@ -30,16 +35,34 @@ export interface PreviewImage {
   rgb: Uint8Array;
 }
 
-export function latentPreview(latent: Float32Array, dims: LatentDims): PreviewImage {
+/** A linear latent → RGB map: rgb[k] = bias[k] + Σ_ch factors[ch][k] · latent[ch]. */
+export interface PreviewRgbMap {
+  factors: readonly (readonly [number, number, number])[];
+  bias: readonly [number, number, number];
+}
+
+/** The preview map for a latent of `channels` channels scaled by `scalingFactor`: HunyuanVideo's
+ *  factors for 16 channels, else channels 0–2 as RGB (see the top of this file). */
+export function previewRgbMap(channels: number, scalingFactor: number): PreviewRgbMap {
+  if (channels === LATENT_RGB_FACTORS.length) return { factors: LATENT_RGB_FACTORS, bias: LATENT_RGB_BIAS };
+  if (!Number.isInteger(channels) || channels < 1) throw new RangeError(`previewRgbMap: channels must be a positive integer, got ${channels}`);
+  if (!(scalingFactor > 0)) throw new RangeError(`previewRgbMap: scalingFactor must be > 0, got ${scalingFactor}`);
+  const gain = 0.5 / scalingFactor;
+  const factors = Array.from({ length: channels }, (_, ch): [number, number, number] =>
+    channels < 3 ? (ch === 0 ? [gain, gain, gain] : [0, 0, 0]) : [0, 1, 2].map((k) => (k === ch ? gain : 0)) as [number, number, number]);
+  return { factors, bias: [0.5, 0.5, 0.5] };
+}
+
+export function latentPreview(latent: Float32Array, dims: LatentDims, map: PreviewRgbMap = { factors: LATENT_RGB_FACTORS, bias: LATENT_RGB_BIAS }): PreviewImage {
   const b = dims.batch ?? 1;
   const { channels: c, frames: t, height: h, width: w } = dims;
-  if (c !== LATENT_RGB_FACTORS.length) throw new RangeError(`latentPreview: expected ${LATENT_RGB_FACTORS.length} channels, got ${c}`);
+  if (c !== map.factors.length) throw new RangeError(`latentPreview: the preview map has ${map.factors.length} channels, the latent ${c}`);
   if (latent.length !== b * c * t * h * w) throw new RangeError(`latentPreview: ${latent.length} values for shape ${b}x${c}x${t}x${h}x${w}`);
   const widthPx = t * w;
   const heightPx = b * h;
   const rgb = new Uint8Array(widthPx * heightPx * 3);
-  const weights = LATENT_RGB_FACTORS.map((row) => row.map(Math.fround));
-  const bias = LATENT_RGB_BIAS.map(Math.fround);
+  const weights = map.factors.map((row) => row.map(Math.fround));
+  const bias = map.bias.map(Math.fround);
   const plane = t * h * w;
   for (let bi = 0; bi < b; bi++) {
     for (let ti = 0; ti < t; ti++) {

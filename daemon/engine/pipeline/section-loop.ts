@@ -11,7 +11,7 @@ import { ropeFor, runBlocks, runContext, runPost, runPre, type F32 } from '../..
 import { temporalTiledDecode, type Tensor5d } from '../../models/vae/temporal-tiling.js';
 import { softAppend, type PixelVideo } from '../../media/pixels.js';
 import { tensorF32 } from '../../onnx/run.js';
-import { latentPreview } from '../latent-preview.js';
+import { latentPreview, previewRgbMap } from '../latent-preview.js';
 import { makeDenoiser, type VelocityModel } from '../samplers/guidance.js';
 import { throwIfAborted } from '../samplers/sampler.js';
 import type { NoiseState, SeededNoise } from '../seeded-noise.js';
@@ -82,6 +82,7 @@ async function decodeLatents(s: PipelineSessions, latents: F32): Promise<PixelVi
 
 export async function runSections(input: SectionLoopInput): Promise<SectionLoopResult> {
   const { sessions: s, manifest, spec, plan, geometry: g, conditioning: cond, imageTokens, noise, signal, onEvent } = input;
+  const previewMap = previewRgbMap(g.channels, manifest.latent.scalingFactor);
   const now = input.now ?? (() => performance.now() / 1000);
   const ws = plan.latentWindowSize;
   const startFrame = tensorToFrames(cond.startLatent)[0]!;
@@ -142,7 +143,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
           type: 'step', section: k, sections: plan.sectionCount, step: i + 1, steps,
           secondsPerStep, etaSeconds: secondsPerStep * (totalSteps - stepsDone), teacacheSkipped: skippedThisStep,
         });
-        const preview = latentPreview(denoised, { channels: g.channels, frames: ws, height: g.height, width: g.width });
+        const preview = latentPreview(denoised, { channels: g.channels, frames: ws, height: g.height, width: g.width }, previewMap);
         onEvent({ type: 'preview', section: k, step: i + 1, width: preview.widthPx, height: preview.heightPx, rgb: preview.rgb });
         skippedThisStep = false;
         stepStart = now();
