@@ -3,7 +3,8 @@
 #   scripts/train/run-all.sh RUN [CONFIG] [OUT_BUNDLE]
 # e.g. scripts/train/run-all.sh /tmp/fpt/run scripts/train/config.json /tmp/fpt/bundle
 # then `npm run make-default-bundle -- --from /tmp/fpt/run/export` makes the result the default bundle.
-# TRAIN_THREADS (default 2) sets torch's thread count.
+# TRAIN_THREADS (default 2) sets torch's thread count; TRAIN_WORKERS (default 2) the transformer
+# stage's data-parallel processes, which share those threads (same result with any count).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUN=${1:?usage: run-all.sh RUN [CONFIG] [OUT_BUNDLE]}
@@ -20,5 +21,5 @@ if [ ! -f "$RUN/conditions.safetensors" ]; then
   npx tsx scripts/train/encode-conditions.ts --bundle "$BUNDLE" --in "$RUN/cond-in" --out "$RUN/conditions.safetensors"
 fi
 $PY scripts/train/train_vae.py --config "$CONFIG" --run "$RUN"
-$PY scripts/train/train_transformer.py --config "$CONFIG" --run "$RUN" --init "$RUN/seeded/transformer.safetensors"
+$PY scripts/train/train_transformer.py --config "$CONFIG" --run "$RUN" --init "$RUN/seeded/transformer.safetensors" --workers "${TRAIN_WORKERS:-2}"
 $PY scripts/train/export.py --config "$CONFIG" --run "$RUN" --out "$OUT"

@@ -24,13 +24,15 @@ import common
 import data
 import sections
 import st
+import transformer_init
 import transformer_ref
 import vae_ref
 
 
-def latent_cache(run, cfg, threads):
+def latent_cache(run, cfg, threads, rank=0, workers=1, barrier=lambda: None):
     """Posterior mean × scalingFactor of the first `latentCacheClips` clips, [N, C, T, h, w]; built
-    once (resumable in chunks: RUN/latents/part-*.pt)."""
+    once (resumable in chunks: RUN/latents/part-*.pt; with several workers each builds every
+    workers-th chunk, then all read them)."""
     dcfg, tcfg = cfg["data"], cfg["transformer"]
     final = os.path.join(run, "latents.pt")
     if os.path.exists(final):
@@ -42,10 +44,10 @@ def latent_cache(run, cfg, threads):
     frames = 1 + 4 * dcfg["latentWindowSize"] * dcfg["maxSections"]
     parts_dir = os.path.join(run, "latents")
     os.makedirs(parts_dir, exist_ok=True)
-    n, chunk, parts = tcfg["latentCacheClips"], 16, []
-    for c0 in range(0, n, chunk):
-        p = os.path.join(parts_dir, "part-%05d.pt" % c0)
-        if not os.path.exists(p):
+    n, chunk = tcfg["latentCacheClips"], 16
+    paths = [os.path.join(parts_dir, "part-%05d.pt" % c0) for c0 in range(0, n, chunk)]
+    for c0, p in zip(range(0, n, chunk), paths):
+        if (c0 // chunk) % workers == rank and not os.path.exists(p):
             t0 = time.time()
             with torch.no_grad():
                 zs = [vae.encode(common.clip_tensor(data.clip(dcfg["seed"], i, dcfg["height"], dcfg["width"], dcfg["frames"])[0][:frames])[None])[0][0]
@@ -53,9 +55,11 @@ def latent_cache(run, cfg, threads):
             torch.save(torch.stack(zs) * scale, p + ".tmp")
             os.replace(p + ".tmp", p)
             print('{"stage": "latents", "clips": %d, "secPerClip": %.3f}' % (min(n, c0 + chunk), (time.time() - t0) / len(zs)), flush=True)
-        parts.append(torch.load(p))
-    z = torch.cat(parts)
-    torch.save(z, final)
+    barrier()
+    z = torch.cat([torch.load(p) for p in paths])
+    if rank == 0:
+        torch.save(z, final + ".tmp")
+        os.replace(final + ".tmp", final)
     return z
 
 
@@ -136,10 +140,7 @@ def train(rank, workers, args, port):
     os.makedirs(out, exist_ok=True)
     ckpt = os.path.join(out, "latest.pt")
 
-    z_all = latent_cache(args.run, cfg, args.threads) if rank == 0 else None
-    if workers > 1:
-        dist.barrier()  # rank 0 builds the latent cache once; the others then read it
-        z_all = latent_cache(args.run, cfg, args.threads) if rank else z_all
+    z_all = latent_cache(args.run, cfg, max(1, args.threads // workers), rank, workers, dist.barrier if workers > 1 else lambda: None)
     cond = st.load(os.path.join(args.run, "conditions.safetensors"))
     n_clips = min(z_all.shape[0], cond["image_embeddings"].shape[0])
 
@@ -148,6 +149,10 @@ def train(rank, workers, args, port):
     common.seed_everything(cfg["seed"] + 2)
     rng = np.random.default_rng([cfg["seed"], 2])
     W = {k: v.float().clone() for k, v in st.load(args.init).items()}
+    if tcfg.get("init") == "identity":
+        transformer_init.identity_init(W, tc)  # blocks off, v = x_σ (transformer_init.py says why)
+    elif tcfg.get("init", "seeded") != "seeded":
+        raise ValueError("transformer.init must be \"seeded\" or \"identity\", got %r" % tcfg["init"])
     qk_init = tcfg.get("qkNormInit")
     if qk_init is not None:
         # The attention logits of an RMS-normed q·k are bounded by |w_q|·|w_k|·√headDim; a larger

@@ -124,14 +124,14 @@ def _linear_norm_out(norm, conv_out, out_pairs):
         conv_out.weight.data[o, 5 + i, 2, 1, 1] = -sigma / GAMMA
 
 
-def check():
+def check(latent_channels=16):
     """Compares the initialised VAE with the operations it should equal, computed independently:
     encoder = mean over 8x8 pixels and frame groups [0], [1-4], [5-8]; decoder = three bilinear x2
     upsamplings (torch's align_corners=False) of that, repeated over each group's frames. Prints JSON."""
     import json
     import torch.nn.functional as F
     torch.manual_seed(0)
-    cfg = {"inChannels": 3, "outChannels": 3, "latentChannels": 16, "blockOutChannels": [16, 32, 32, 32], "layersPerBlock": 1,
+    cfg = {"inChannels": 3, "outChannels": 3, "latentChannels": latent_channels, "blockOutChannels": [16, 32, 32, 32], "layersPerBlock": 1,
            "normNumGroups": 1, "scalingFactor": 1.0, "spatialCompressionRatio": 8, "temporalCompressionRatio": 4, "midBlockAddAttention": True}
     vae = vae_ref.VAE(cfg)
     init_block_average(vae, cfg)
@@ -157,4 +157,5 @@ def check():
 
 
 if __name__ == "__main__":
-    check()
+    import sys
+    check(int(sys.argv[1]) if len(sys.argv) > 1 else 16)  # python3 vae_init.py [LATENT_CHANNELS]
