@@ -86,18 +86,21 @@ export interface TinyOfficialOptions {
   /** Fields laid over the tiny VAE config before it is written as config.json (e.g. the trained
    *  default's scalingFactor and normNumGroups). */
   vaeConfig?: Partial<VaeConfig>;
+  /** Fields laid over the tiny transformer config (e.g. the trained default's 4-channel in/out). */
+  transformerConfig?: Partial<TransformerConfig>;
 }
 
 /** The default bundle's own weights (trained VAE and transformer in models/framepack-tiny-weights,
  *  seeded encoders) in the official layout: importing them must rebuild models/framepack-tiny. */
-export async function defaultBundleOfficialOptions(): Promise<Pick<TinyOfficialOptions, 'weightFiles' | 'vaeConfig'>> {
+export async function defaultBundleOfficialOptions(): Promise<Pick<TinyOfficialOptions, 'weightFiles' | 'vaeConfig' | 'transformerConfig'>> {
   const dir = path.join(REPO_MODELS_DIR, 'framepack-tiny-weights');
   const card = JSON.parse(await readFile(path.join(dir, 'training-card.json'), 'utf8')) as {
-    vae: { scalingFactor: number }; components?: { vae?: Partial<VaeConfig> };
+    vae: { scalingFactor: number }; components?: { vae?: Partial<VaeConfig>; transformer?: Partial<TransformerConfig> };
   };
   return {
     weightFiles: { vae: path.join(dir, 'vae.safetensors'), transformer: path.join(dir, 'transformer.safetensors') },
     vaeConfig: { ...card.components?.vae, scalingFactor: card.vae.scalingFactor },
+    transformerConfig: card.components?.transformer,
   };
 }
 
@@ -116,7 +119,8 @@ export async function writeTinyOfficialCheckpoints(root: string, opts: TinyOffic
     const def = opts.definitions[id];
     const dir = path.join(root, OFFICIAL_DIRS[id]);
     await mkdir(dir, { recursive: true });
-    const config = id === 'vae' && opts.vaeConfig ? { ...(def.tiny as VaeConfig), ...opts.vaeConfig } : def.tiny;
+    const config = id === 'vae' && opts.vaeConfig ? { ...(def.tiny as VaeConfig), ...opts.vaeConfig }
+      : id === 'transformer' && opts.transformerConfig ? { ...(def.tiny as TransformerConfig), ...opts.transformerConfig } : def.tiny;
     await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(officialConfigJson(id, config), null, 2)}\n`);
     written.push(`${OFFICIAL_DIRS[id]}/config.json`);
     const file = opts.weightFiles?.[id];
