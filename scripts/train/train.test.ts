@@ -136,14 +136,39 @@ describe('sections.py mirrors section-plan.ts', () => {
   });
 });
 
+describe('transformer_init.py', () => {
+  // The identity init: every block off, the noisy input handed straight back (v = x_σ) for any
+  // context, text and timestep; the LayerNorm it passes through keeps it within ~1 %.
+  it('starts the transformer as a noise pass-through, and refuses a hidden size with no room for it', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-tinit-'));
+    try {
+      const full = JSON.parse(readFileSync(path.join(HERE, 'config.json'), 'utf8'));
+      const seeded = await writeSeededWeights(dir, componentDefinitions, 7, full.components);
+      const r = JSON.parse(py('scripts/train/transformer_init.py', path.join(HERE, 'config.json'), seeded.transformer)) as { relErr: number; maxAbsErr: number };
+      expect(r.relErr).toBeLessThan(0.02); // measured 0.004
+      // The seeded weights themselves are nowhere near a pass-through.
+      const off = JSON.parse(py('scripts/train/transformer_init.py', path.join(HERE, 'config.json'), seeded.transformer, '--as-seeded')) as { relErr: number };
+      expect(off.relErr).toBeGreaterThan(0.3);
+      // 16 latent channels fill the tiny model's 64 hidden dims: no room for the constants.
+      const sixteen = { ...full, components: { vae: { normNumGroups: 1, latentChannels: 16 }, transformer: { inChannels: 16, outChannels: 16 } } };
+      writeFileSync(path.join(dir, 'c16.json'), JSON.stringify(sixteen));
+      const s16 = await writeSeededWeights(path.join(dir, 's16'), componentDefinitions, 7, sixteen.components);
+      expect(() => py('scripts/train/transformer_init.py', path.join(dir, 'c16.json'), s16.transformer)).toThrow(/beyond the 64 patch values, got 0/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('train_transformer.py --workers', () => {
   // Two data-parallel processes (gloo all-reduce) draw the same samples and must end at the same
   // weights, step and RNG state as one process, so a run may resume with either.
   it('trains the same weights with 2 workers as with 1', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-train-dp-'));
     try {
-      const seeded = await writeSeededWeights(path.join(dir, 'seeded'), componentDefinitions, 7);
       const smoke = JSON.parse(readFileSync(path.join(HERE, 'config.smoke.json'), 'utf8'));
+      const seeded = await writeSeededWeights(path.join(dir, 'seeded'), componentDefinitions, 7, smoke.components);
+      const channels: number = smoke.components.transformer.inChannels;
       smoke.transformer = { ...smoke.transformer, steps: 3, batch: 4, latentCacheClips: 3, checkpointEvery: 3, logEvery: 1 };
       const config = path.join(dir, 'config.json');
       writeFileSync(config, JSON.stringify(smoke));
@@ -151,7 +176,7 @@ describe('train_transformer.py --workers', () => {
       const makeRun = (run: string) => py('-c', [
         'import sys, torch', `sys.path.insert(0, ${JSON.stringify(path.join(REPO, 'scripts', 'reference'))})`, 'import st', 'import os',
         `run = ${JSON.stringify(run)}`, 'os.makedirs(run)', 'g = torch.Generator().manual_seed(5)',
-        'torch.save(torch.randn(3, 16, 37, 8, 12, generator=g), os.path.join(run, "latents.pt"))',
+        `torch.save(torch.randn(3, ${channels}, 37, 8, 12, generator=g), os.path.join(run, "latents.pt"))`,
         'st.save(os.path.join(run, "conditions.safetensors"), {"llama": torch.randn(2, 12, 64, generator=g), "llama_tokens": torch.tensor([7, 12], dtype=torch.int32),',
         '  "pooled": torch.randn(2, 32, generator=g), "prompt_of_clip": torch.tensor([0, 1, 1], dtype=torch.int32), "image_embeddings": torch.randn(3, 16, 48, generator=g)})',
       ].join('\n'));
