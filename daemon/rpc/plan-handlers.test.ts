@@ -32,7 +32,7 @@ describe('jobs.plan handler', () => {
     expect(r.model).toBe('framepack-tiny');
     expect(r.input).toEqual({ width: 96, height: 64 });
     expect(r.bucket).toEqual({ width: 96, height: 64 });
-    expect(r.latent).toEqual({ channels: 16, height: 8, width: 12 });
+    expect(r.latent).toEqual({ channels: 4, height: 8, width: 12 }); // the default bundle's 4-channel VAE
     expect(r.mode).toBe('inverted');
     // 2 s at ws 9: round(2·30 / 36) = 2 sections; inverted renders the end first.
     expect(r.sections.map((s) => [s.generationIndex, s.displayIndex, s.latentPadding])).toEqual([[0, 1, 1], [1, 0, 0]]);

@@ -70,19 +70,22 @@ describe('VAE vs PyTorch reference (tiny, seeded)', () => {
   });
 });
 
-// The default bundle's VAE is trained (scripts/train/) with normNumGroups = 1, a layout the seeded
-// check above does not cover: its committed graphs against the reference on its own weights.
-describe('default bundle VAE (trained, normNumGroups 1) vs PyTorch reference', () => {
+// The default bundle's VAE is trained (scripts/train/) with normNumGroups = 1 and 4 latent channels,
+// a layout the seeded check above does not cover: its committed graphs against the reference on its
+// own weights.
+describe('default bundle VAE (trained, normNumGroups 1, 4 latent channels) vs PyTorch reference', () => {
   const repo = path.resolve(import.meta.dirname, '../..');
   it.each([['encoder', 5], ['decoder', 3]] as const)('%s on the committed weights', async (part, t) => {
     const manifest = JSON.parse(await readFile(path.join(repo, 'models/framepack-tiny/manifest.json'), 'utf8')) as { components: { vae: { config: Record<string, unknown> } } };
     const config = manifest.components.vae.config;
     expect(config.normNumGroups).toBe(1);
+    const latentChannels = config.latentChannels as number;
+    expect(latentChannels).toBe(4); // the v2 recipe's 4-channel latent (docs/training.md)
     const model = new Uint8Array(await readFile(path.join(repo, `models/framepack-tiny/vae/vae_${part}.onnx`)));
     const trained = await openWeights(path.join(repo, 'models/framepack-tiny-weights/vae.safetensors'));
     const feeds: Parameters<typeof crosscheck>[0]['feeds'] = part === 'encoder'
       ? { pixels: tensorF32(new SeededRandom(400).normalArray(3 * t * 32 * 48, 0.5), [1, 3, t, 32, 48]) }
-      : { latents: tensorF32(new SeededRandom(401).normalArray(16 * t * 4 * 6), [1, 16, t, 4, 6]) };
+      : { latents: tensorF32(new SeededRandom(401).normalArray(latentChannels * t * 4 * 6), [1, latentChannels, t, 4, 6]) };
     const report = await crosscheck({ module: 'vae_ref', model, weights: trained, feeds, config: { ...config, mode: part === 'encoder' ? 'encode' : 'decode' } });
     // The trained decoder keeps vae_init.py's constructed weights (×3.5 output gain, constant ±10
     // channels inside GroupNorm), which amplify fp32 rounding: measured 5.1e-4 on outputs up to 2.7

@@ -14,7 +14,7 @@ describe('job layout', () => {
     const l = layoutJob(spec(), manifest, { width: 96, height: 64 });
     expect(l.bucket).toEqual({ heightPx: 64, widthPx: 96 });
     expect(l.resize.resize).toBe(false);
-    expect(l.latent).toEqual({ channels: 16, height: 8, width: 12 });
+    expect(l.latent).toEqual({ channels: 4, height: 8, width: 12 }); // the default bundle's 4-channel VAE
     expect(l.plan.sectionCount).toBe(4);
     expect(l.plan.latentPaddings).toEqual([3, 2, 1, 0]);
     expect(l.plan.totalFrames).toBe(145);

@@ -17,7 +17,9 @@ import { openSessions } from './sessions.js';
 const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
 const sessions = await openSessions(bundle);
 const manifest = bundle.manifest;
-const g = { channels: 16, height: 8, width: 12 };
+// The default bundle's latent (4 channels since the v2 training recipe) at its 64×96 bucket.
+const g = { channels: manifest.latent.channels, height: 8, width: 12 };
+const C = g.channels;
 // A smooth 96×64 test image.
 const image = { width: 96, height: 64, rgb: Uint8Array.from({ length: 96 * 64 * 3 }, (_, i) => (i * 7) % 251) };
 const conditioning = await computeConditioning(sessions, manifest, image, { prompt: 'a red ball bounces', negativePrompt: '', cfg: 1 });
@@ -36,14 +38,14 @@ async function run(extra: JobSpecInput) {
 
 describe('section loop on the tiny bundle', () => {
   it('conditions every section on the start latent and the right history frames', () => {
-    const start = new Float32Array(16 * 96).fill(1);
+    const start = new Float32Array(C * 96).fill(1);
     const plan = planJob({ mode: 'f1', seconds: 2.4, latentHeight: 8, latentWidth: 12 });
     // F1's first section: clean = [start, start], 2× and 4× zero.
     const c = sectionContext(plan.sections[0]!, [start], start, g);
-    expect(c.clean.dims).toEqual([1, 16, 2, 8, 12]);
+    expect(c.clean.dims).toEqual([1, C, 2, 8, 12]);
     expect(c.clean.data.every((v) => v === 1)).toBe(true);
     expect(c.clean2x.data.every((v) => v === 0)).toBe(true);
-    expect(c.clean4x.dims).toEqual([1, 16, 16, 8, 12]);
+    expect(c.clean4x.dims).toEqual([1, C, 16, 8, 12]);
     // Inverted first section: the 1× slot is zero (history empty), the start latent first.
     const inv = planJob({ mode: 'inverted', seconds: 2.4, latentHeight: 8, latentWidth: 12 });
     const ci = sectionContext(inv.sections[0]!, [], start, g);
@@ -51,11 +53,11 @@ describe('section loop on the tiny bundle', () => {
     expect(ci.clean.data.subarray(96, 192).every((v) => v === 0)).toBe(true);
     // Vanilla: [second most recent, most recent] at 1×, no start latent, 2×/4× zero.
     const van = planJob({ mode: 'vanilla', seconds: 2.4, latentHeight: 8, latentWidth: 12 });
-    const frame = (v: number) => new Float32Array(16 * 96).fill(v);
+    const frame = (v: number) => new Float32Array(C * 96).fill(v);
     const history = [start, ...Array.from({ length: 9 }, (_, i) => frame(i + 2))];
     const cv = sectionContext(van.sections[1]!, history, start, g);
     const firstOfFrame = (t: { data: Float32Array; dims: number[] }, f: number) => t.data[f * 96]; // channel 0
-    expect(cv.clean.dims).toEqual([1, 16, 2, 8, 12]);
+    expect(cv.clean.dims).toEqual([1, C, 2, 8, 12]);
     expect([firstOfFrame(cv.clean, 0), firstOfFrame(cv.clean, 1)]).toEqual([9, 10]);
     expect(cv.clean2x.data.every((v) => v === 0) && cv.clean4x.data.every((v) => v === 0)).toBe(true);
     const cv0 = sectionContext(van.sections[0]!, [start], start, g);
