@@ -52,7 +52,7 @@ def probe_clip(cfg, tc, W, z, cond, clip, sec):
         xt = (1 - sigma) * x0 + sigma * noise
         err = (xt - sigma * velocity(xt, sigma) - x0) ** 2
         out["oneStep"][sigma] = (colour(err), other(err))
-    shift = cfg["transformer"]["sigmaShift"]
+    shift = EULER_SHIFT
     t = torch.linspace(1, 0, 26)
     sig = shift * t / (1 + (shift - 1) * t)
     x = noise.clone()
@@ -63,6 +63,9 @@ def probe_clip(cfg, tc, W, z, cond, clip, sec):
 
 
 SIGMAS = (0.2, 0.5, 0.8, 0.95, 1.0)
+# The engine's dynamic shift exp(μ) for 9×8×12 latents (daemon/engine/sigmas.ts), not the training
+# config's sigmaShift: the sample is taken on the schedule generation uses.
+EULER_SHIFT = 1.64
 
 
 def main():
