@@ -3,7 +3,8 @@ cached training clip and the first generated section of a 4-section inverted job
 exactly a training layout), the x0 error of one denoising step at several sigma, split into the
 colour latent channels 0-2 (what vae_init.py's VAE uses) and the other 13 (near zero in the data),
 and the error of a 25-step Euler sample from pure noise, next to what copying the clean start
-latent into every frame would score. Means over --clips. Prints JSON.
+latent into every frame would score, and how far the σ = 1 prediction moves when another clip's
+prompt is swapped in (0 = the prompt is ignored). Means over --clips. Prints JSON.
 
   /usr/bin/python3 scripts/train/probe_transformer.py --config scripts/train/config.json --run RUN [--clips 0,1,2]
 """
@@ -20,12 +21,11 @@ import transformer_ref
 from train_transformer import gather
 
 
-def probe_clip(cfg, tc, W, z, cond, clip, sec):
-    row = int(cond["prompt_of_clip"][clip])
-    n_tok = int(cond["llama_tokens"][row])
+def probe_clip(cfg, tc, W, z, cond, clip, sec, other_row):
     idx = lambda v: torch.tensor([v], dtype=torch.long)
 
-    def velocity(xt, sigma):
+    def velocity(xt, sigma, row=int(cond["prompt_of_clip"][clip])):
+        n_tok = int(cond["llama_tokens"][row])
         inputs = {
             "hidden_states": xt, "latent_indices": idx(sec["idx_latent"]),
             "clean_latents": gather(z, sec["clean"]), "clean_latent_indices": idx(sec["idx_clean"]),
@@ -52,6 +52,9 @@ def probe_clip(cfg, tc, W, z, cond, clip, sec):
         xt = (1 - sigma) * x0 + sigma * noise
         err = (xt - sigma * velocity(xt, sigma) - x0) ** 2
         out["oneStep"][sigma] = (colour(err), other(err))
+    # How much the prompt steers the prediction: x0 at σ = 1 with another clip's prompt instead.
+    xp = noise - velocity(noise, 1.0)
+    out["promptSwapChange"] = colour((xp - (noise - velocity(noise, 1.0, other_row))) ** 2)
     shift = EULER_SHIFT
     t = torch.linspace(1, 0, 26)
     sig = shift * t / (1 + (shift - 1) * t)
@@ -82,11 +85,15 @@ def main():
     W = {k: v.float() for k, v in torch.load(os.path.join(args.run, "transformer", "latest.pt"))["model"].items()}
     sec = sections.inverted_section(cfg["data"]["maxSections"], 0, cfg["data"]["latentWindowSize"])
     clips = [int(c) for c in args.clips.split(",")]
-    per = [probe_clip(cfg, tc, W, z_all[c], cond, c, sec) for c in clips]
+    # The swapped-in prompt: the first clip (in order) whose prompt differs from this clip's.
+    rows = [int(r) for r in cond["prompt_of_clip"]]
+    other = lambda c: next(rows[j % len(rows)] for j in range(c + 1, c + len(rows)) if rows[j % len(rows)] != rows[c]) if len(set(rows)) > 1 else rows[c]
+    per = [probe_clip(cfg, tc, W, z_all[c], cond, c, sec, other(c)) for c in clips]
     mean = lambda f: round(sum(f(p) for p in per) / len(per), 4)
     print(json.dumps({
         "clips": clips, "varColour": mean(lambda p: p["varColour"]), "varOther": mean(lambda p: p["varOther"]),
         "copyStartMseColour": mean(lambda p: p["copyStartMseColour"]),
+        "promptSwapChangeColour": mean(lambda p: p["promptSwapChange"]),
         "oneStep": [{"sigma": s, "x0MseColour": mean(lambda p: p["oneStep"][s][0]), "x0MseOther": mean(lambda p: p["oneStep"][s][1])} for s in SIGMAS],
         "euler25": {"mseColour": mean(lambda p: p["euler25"][0]), "mseOther": mean(lambda p: p["euler25"][1])},
     }))
