@@ -1,5 +1,6 @@
 """Stage 2: train the tiny FramePack transformer (scripts/reference/transformer_ref.py's forward,
-official parameter names, started from the default bundle's seeded weights) with flow matching on
+official parameter names, started from the seeded weights rebuilt by transformer_init.py's identity
+init, or as they are with transformer.init "seeded") with flow matching on
 the stage-1 VAE's latents, one random section per sample, packed context as the engine builds it
 (sections.py mirrors daemon/engine/section-plan.ts): the inverted anti-drifting order at a random
 section count and step, and, for a fraction of samples, the vanilla baseline order, so the drift
@@ -10,7 +11,8 @@ the transformer predicts ε − x0 at timestep 1000·σ; σ = shift·t / (1 + (s
 The guidance embedder always sees gs·1000 (the distilled-guidance input at the bundle's default gs).
 Conditioning (frozen): RUN/conditions.safetensors from scripts/train/encode-conditions.ts.
 
-  /usr/bin/python3 scripts/train/train_transformer.py --config scripts/train/config.json --run RUN [--steps N]
+  /usr/bin/python3 scripts/train/train_transformer.py --config scripts/train/config.json --run RUN \
+      --init RUN/seeded/transformer.safetensors [--steps N] [--threads 2] [--workers 2]
 """
 import argparse
 import os
@@ -29,7 +31,7 @@ import transformer_ref
 import vae_ref
 
 
-def latent_cache(run, cfg, threads, rank=0, workers=1, barrier=lambda: None):
+def latent_cache(run, cfg, rank=0, workers=1, barrier=lambda: None):
     """Posterior mean × scalingFactor of the first `latentCacheClips` clips, [N, C, T, h, w]; built
     once (resumable in chunks: RUN/latents/part-*.pt; with several workers each builds every
     workers-th chunk, then all read them)."""
@@ -140,7 +142,7 @@ def train(rank, workers, args, port):
     os.makedirs(out, exist_ok=True)
     ckpt = os.path.join(out, "latest.pt")
 
-    z_all = latent_cache(args.run, cfg, max(1, args.threads // workers), rank, workers, dist.barrier if workers > 1 else lambda: None)
+    z_all = latent_cache(args.run, cfg, rank, workers, dist.barrier if workers > 1 else lambda: None)
     cond = st.load(os.path.join(args.run, "conditions.safetensors"))
     n_clips = min(z_all.shape[0], cond["image_embeddings"].shape[0])
 
@@ -153,14 +155,6 @@ def train(rank, workers, args, port):
         transformer_init.identity_init(W, tc)  # blocks off, v = x_σ (transformer_init.py says why)
     elif tcfg.get("init", "seeded") != "seeded":
         raise ValueError("transformer.init must be \"seeded\" or \"identity\", got %r" % tcfg["init"])
-    qk_init = tcfg.get("qkNormInit")
-    if qk_init is not None:
-        # The attention logits of an RMS-normed q·k are bounded by |w_q|·|w_k|·√headDim; a larger
-        # start lets attention single out one context token sooner (an option; not in the recipe:
-        # 2.0 measured no better than 1.0 at 400 steps with probe_transformer.py).
-        for k in W:
-            if k.endswith(("norm_q.weight", "norm_k.weight")):
-                W[k].fill_(qk_init)
     for v in W.values():
         v.requires_grad_(True)
     names = sorted(W)
