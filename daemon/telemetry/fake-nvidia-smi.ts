@@ -1,7 +1,7 @@
 // Writes fake `nvidia-smi` executables for tests (one GPU, two GPUs, an old driver without
 // compute_cap, garbage output), so the client and the doctor are tested without a GPU. The scripts
 // answer the three invocations the client makes: --query-gpu, --query-compute-apps and the banner.
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export type FakeGpuSetup = 'one-gpu' | 'two-gpus' | 'old-driver' | 'garbage' | 'turing';
@@ -45,6 +45,8 @@ function spec(setup: FakeGpuSetup, pid: number): Spec {
   }
 }
 
+let writeCount = 0;
+
 /** Creates `<dir>/nvidia-smi` for `setup`; put `dir` first on PATH. `pid` is reported as a GPU user. */
 export async function writeFakeNvidiaSmi(dir: string, setup: FakeGpuSetup, pid: number = process.pid): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -63,7 +65,12 @@ case "$1" in
 esac
 `;
   const file = path.join(dir, 'nvidia-smi');
-  await writeFile(file, script);
-  await chmod(file, 0o755);
+  // Written beside and renamed over: a test may rewrite the script while a daemon is executing the
+  // old one, and opening a running executable for writing fails with ETXTBSY (seen in CI). The
+  // rename swaps the directory entry; the running process keeps its old file.
+  const tmp = `${file}.${process.pid}.${++writeCount}.tmp`;
+  await writeFile(tmp, script);
+  await chmod(tmp, 0o755);
+  await rename(tmp, file);
   return file;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, open, readFile, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseComputeApps, parseCudaVersion, parseGpuCsv, pollGpu, queryGpus, queryProcessUsage, type GpuSample } from './nvidia-smi.js';
@@ -85,5 +85,26 @@ describe('nvidia-smi client', () => {
     expect(parseComputeApps('No running processes found')).toEqual([]);
     expect(parseCudaVersion('| CUDA Version: 12.8 |')).toBe('12.8');
     expect(parseCudaVersion('nothing')).toBeNull();
+  });
+});
+
+describe('writeFakeNvidiaSmi', () => {
+  // A test rewrites the fake while a daemon may be running it; writing into a running executable
+  // fails with ETXTBSY, so the rewrite must replace the file, never open the old one for writing.
+  it('replaces the script instead of writing into it: an open handle keeps the old script, no temp file is left', async () => {
+    const dir = path.join(tmp, 'rewrite');
+    const file = await writeFakeNvidiaSmi(dir, 'one-gpu', 111);
+    const before = await stat(file);
+    const held = await open(file, 'r');
+    try {
+      await writeFakeNvidiaSmi(dir, 'one-gpu', 222);
+      expect((await stat(file)).ino).not.toBe(before.ino);
+      expect((await held.readFile('utf8')).includes('111')).toBe(true);
+      expect(await readFile(file, 'utf8')).toContain('222');
+      expect((await stat(file)).mode & 0o111).toBe(0o111);
+      expect((await readdir(dir)).sort()).toEqual(['nvidia-smi']);
+    } finally {
+      await held.close();
+    }
   });
 });
