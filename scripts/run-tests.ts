@@ -3,12 +3,11 @@
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { summarizeReport, type JsonReport } from './test-summary.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const reportPath = path.join(root, '.test-report.json');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
-
-interface JsonReport { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; numTotalTests: number; success: boolean }
 
 await rm(reportPath, { force: true });
 const args = [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${reportPath}`, ...process.argv.slice(2)];
@@ -24,6 +23,6 @@ if (!report) {
   console.log('0 passed, 1 failed');
   process.exit(code || 1);
 }
-const skipped = report.numPendingTests + report.numTodoTests;
-console.log(`${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(code !== 0 || report.numFailedTests > 0 ? 1 : report.numTotalTests === 0 ? 1 : 0);
+const summary = summarizeReport(report);
+console.log(summary.line);
+process.exit(code !== 0 || summary.failed > 0 ? 1 : report.numTotalTests === 0 ? 1 : 0);
