@@ -18,25 +18,13 @@ import common
 import sections
 import st
 import transformer_ref
-from train_transformer import gather
+from train_transformer import gather, section_inputs
 
 
 def probe_clip(cfg, tc, W, z, cond, clip, sec, other_row):
-    idx = lambda v: torch.tensor([v], dtype=torch.long)
-
     def velocity(xt, sigma, row=int(cond["prompt_of_clip"][clip])):
-        n_tok = int(cond["llama_tokens"][row])
-        inputs = {
-            "hidden_states": xt, "latent_indices": idx(sec["idx_latent"]),
-            "clean_latents": gather(z, sec["clean"]), "clean_latent_indices": idx(sec["idx_clean"]),
-            "clean_latents_2x": gather(z, sec["clean2x"]), "clean_latent_2x_indices": idx(sec["idx_clean2x"]),
-            "clean_latents_4x": gather(z, sec["clean4x"]), "clean_latent_4x_indices": idx(sec["idx_clean4x"]),
-            "timestep": torch.tensor([sigma * 1000.0]), "guidance": torch.tensor([cfg["transformer"]["guidance"] * 1000.0]),
-            "encoder_hidden_states": cond["llama"][row:row + 1, :n_tok], "encoder_attention_mask": torch.ones(1, n_tok, dtype=torch.bool),
-            "pooled_projections": cond["pooled"][row:row + 1], "image_embeddings": cond["image_embeddings"][clip:clip + 1],
-        }
         with torch.no_grad():
-            return transformer_ref.forward(tc, W, inputs)
+            return transformer_ref.forward(tc, W, section_inputs(z, cond, clip, row, sec, xt, sigma, cfg["transformer"]["guidance"]))
 
     x0 = gather(z, sec["window"])
     torch.manual_seed(clip)

@@ -88,22 +88,27 @@ def sample_section(rng, tcfg, dcfg):
     return sections.inverted_section(n, int(rng.integers(n)), ws)
 
 
-def sample_loss(W, tc, z, cond, clip_idx, sec, sigma, noise, tcfg):
-    x0 = gather(z, sec["window"])
-    xt = (1 - sigma) * x0 + sigma * noise
-    row = int(cond["prompt_of_clip"][clip_idx])
-    L = int(cond["llama_tokens"][row])
+def section_inputs(z, cond, clip_idx, row, sec, xt, sigma, guidance):
+    """transformer_ref.forward's inputs for one section of clip `clip_idx` (latents z [C, T, h, w]):
+    the noisy window xt at σ, its packed clean context, and prompt `row`'s conditioning."""
+    n_tok = int(cond["llama_tokens"][row])
     idx = lambda v: torch.tensor([v], dtype=torch.long)
-    inputs = {
+    return {
         "hidden_states": xt, "latent_indices": idx(sec["idx_latent"]),
         "clean_latents": gather(z, sec["clean"]), "clean_latent_indices": idx(sec["idx_clean"]),
         "clean_latents_2x": gather(z, sec["clean2x"]), "clean_latent_2x_indices": idx(sec["idx_clean2x"]),
         "clean_latents_4x": gather(z, sec["clean4x"]), "clean_latent_4x_indices": idx(sec["idx_clean4x"]),
-        "timestep": torch.tensor([sigma * 1000.0]), "guidance": torch.tensor([tcfg["guidance"] * 1000.0]),
-        "encoder_hidden_states": cond["llama"][row:row + 1, :L], "encoder_attention_mask": torch.ones(1, L, dtype=torch.bool),
+        "timestep": torch.tensor([sigma * 1000.0]), "guidance": torch.tensor([guidance * 1000.0]),
+        "encoder_hidden_states": cond["llama"][row:row + 1, :n_tok], "encoder_attention_mask": torch.ones(1, n_tok, dtype=torch.bool),
         "pooled_projections": cond["pooled"][row:row + 1], "image_embeddings": cond["image_embeddings"][clip_idx:clip_idx + 1],
     }
-    v = transformer_ref.forward(tc, W, inputs)
+
+
+def sample_loss(W, tc, z, cond, clip_idx, sec, sigma, noise, tcfg):
+    x0 = gather(z, sec["window"])
+    xt = (1 - sigma) * x0 + sigma * noise
+    row = int(cond["prompt_of_clip"][clip_idx])
+    v = transformer_ref.forward(tc, W, section_inputs(z, cond, clip_idx, row, sec, xt, sigma, tcfg["guidance"]))
     return F.mse_loss(v, noise - x0)
 
 
@@ -159,7 +164,8 @@ def train(rank, workers, args, port):
         v.requires_grad_(True)
     names = sorted(W)
     params = [W[k] for k in names]
-    # No weight decay on gains and biases (1-D): decaying the q/k norm gains pulls attention flat.
+    # No weight decay on gains and biases (1-D), the usual AdamW practice: decay would pull norm
+    # gains (the q/k norms' among them) towards 0 rather than towards their neutral 1.
     opt = torch.optim.AdamW([
         {"params": [W[k] for k in names if W[k].dim() > 1], "weight_decay": tcfg["weightDecay"]},
         {"params": [W[k] for k in names if W[k].dim() <= 1], "weight_decay": 0.0},

@@ -18,8 +18,8 @@ import type { FrameSet } from '../../scripts/bench/frame-metrics.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 /** The README's quick-start job. */
-export const README_IMAGE = path.join(REPO, 'docs', 'examples', 'start.png');
-export const README_PROMPT = 'a red circle moves to the right on a yellow background';
+const README_IMAGE = path.join(REPO, 'docs', 'examples', 'start.png');
+const README_PROMPT = 'a red circle moves to the right on a yellow background';
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-default-model-'));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
