@@ -33,8 +33,9 @@ def component_config(cfg, component):
 
 
 def lr_at(step, stage):
-    """Linear warm-up, then cosine (or constant) decay to minLrRatio·lr at the last step."""
-    lr, warm, total = stage["lr"], stage.get("warmupSteps", 0), stage["steps"]
+    """Linear warm-up, then cosine (or constant) decay to minLrRatio·lr at step `decaySteps` (default:
+    the last step), held there for the steps after it (a low-lr tail)."""
+    lr, warm, total = stage["lr"], stage.get("warmupSteps", 0), stage.get("decaySteps", stage["steps"])
     if step < warm:
         return lr * (step + 1) / warm
     if stage.get("schedule", "cosine") != "cosine":

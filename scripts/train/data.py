@@ -25,6 +25,10 @@ COLOURS = {
 }
 SHAPES = ("circle", "square", "triangle")
 MOTIONS = ("left", "right", "up", "down", "bounce", "grow", "shrink", "rotate", "colour")
+# Fraction of the frame a left/right/up/down move crosses over the clip. One value, not a range:
+# with 30–45 % the tiny transformer's guess of where the shape ends was a smear over the range,
+# and sampling broke that smear into speckles instead of one shape (docs/training.md, v3).
+TRAVEL = 0.4
 
 
 def _luma(c):
@@ -90,7 +94,8 @@ def clip(seed, index, height=64, width=96, frames=145, motion=None):
     angle0, spin = rng.uniform(0, math.pi / 2), 0.0
     cx0, cy0 = rng.uniform(0.35, 0.65) * width, rng.uniform(0.35, 0.65) * height
     vx = vy = 0.0
-    travel = rng.uniform(0.3, 0.45)  # fraction of the frame crossed over the clip
+    rng.uniform(0.3, 0.45)  # was the travel (v2); still drawn so every clip keeps its scene and prompt
+    travel = TRAVEL
     if motion in ("left", "right"):
         vx = travel * width / (frames - 1) * (-1 if motion == "left" else 1)
         cx0 = width / 2 - vx * (frames - 1) / 2

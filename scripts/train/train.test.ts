@@ -1,5 +1,6 @@
 // The training foundation's checks that need no long training: data.py is seeded and its prompts say
-// what the frames show, every prompt fits the default bundle's tokenizers, sections.py builds the
+// what the frames show (left/right/up/down move one fixed distance), the LR schedule holds its floor
+// after decaySteps, every prompt fits the default bundle's tokenizers, sections.py builds the
 // same section indices and context slots as the engine's section-plan.ts, and a few transformer
 // steps train the same weights in one process as in two data-parallel ones.
 import { execFileSync } from 'node:child_process';
@@ -17,6 +18,8 @@ import { writeSeededWeights } from '../seeded-bundle.js';
 const HERE = import.meta.dirname;
 const REPO = path.resolve(HERE, '..', '..');
 const py = (...args: string[]) => execFileSync('/usr/bin/python3', args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 << 20 });
+/** A few lines of Python with scripts/train on the path; returns the JSON it prints. */
+const pyJson = <T>(...lines: string[]): T => JSON.parse(py('-c', ['import json, sys', 'sys.path.insert(0, "scripts/train")', ...lines].join('\n'))) as T;
 
 interface Check {
   sameSeedSame: boolean;
@@ -64,6 +67,23 @@ describe('data.py', () => {
     }
   });
 
+  it('moves left/right/up/down by one distance, TRAVEL = 40 % of the frame, in every clip (v3: a fixed end position for a motion)', () => {
+    const moves = pyJson<[string, number, number][]>(
+      'import data',
+      'out = []',
+      'for i, m in enumerate(("left", "right", "up", "down") * 2):',
+      '    _, _, meta = data.clip(77, i, motion=m)',
+      '    (x0, y0), (x1, y1) = meta["centres"][0], meta["centres"][-1]',
+      '    out.append([m, x1 - x0, y1 - y0])',
+      'print(json.dumps(out))',
+    );
+    const want: Record<string, [number, number]> = { left: [-0.4 * 96, 0], right: [0.4 * 96, 0], up: [0, -0.4 * 64], down: [0, 0.4 * 64] };
+    for (const [m, dx, dy] of moves) {
+      expect(dx, m).toBeCloseTo(want[m]![0], 9);
+      expect(dy, m).toBeCloseTo(want[m]![1], 9);
+    }
+  });
+
   it('writes prompts the tiny tokenizers cover word by word, well inside the token limits', async () => {
     const prompts = py('scripts/train/data.py', '--prompts', '1001', '120').trim().split('\n');
     expect(prompts).toHaveLength(120);
@@ -92,6 +112,25 @@ interface PySection {
 function slot(r: ContextRange, historyToLatent: (i: number) => number): Slot {
   return [...Array<null>(r.zerosBefore).fill(null), ...Array.from({ length: r.to - r.from }, (_, i) => historyToLatent(r.from + i)), ...Array<null>(r.zerosAfter).fill(null)];
 }
+
+describe('common.lr_at', () => {
+  it('warms up, decays by cosine to minLrRatio·lr at decaySteps, then holds it (the low-lr tail); without decaySteps the cosine ends at the last step', () => {
+    const [tail, plain] = pyJson<number[][]>(
+      'import common',
+      'tail = {"lr": 1.0, "warmupSteps": 10, "steps": 150, "decaySteps": 110, "minLrRatio": 0.1}',
+      'plain = {k: v for k, v in tail.items() if k != "decaySteps"}',
+      'print(json.dumps([[common.lr_at(s, c) for s in (0, 9, 10, 60, 109, 110, 149)] for c in (tail, plain)]))',
+    );
+    expect(tail![0]).toBeCloseTo(0.1, 12);     // warm-up: (step + 1) / warmupSteps
+    expect(tail![1]).toBeCloseTo(1, 12);
+    expect(tail![2]).toBeCloseTo(1, 12);       // cosine starts at the full lr
+    expect(tail![3]).toBeCloseTo(0.55, 12);    // halfway down to 0.1
+    expect(tail![5]).toBeCloseTo(0.1, 12);     // reached at decaySteps …
+    expect(tail![6]).toBeCloseTo(0.1, 12);     // … and held to the last step
+    expect(plain![3]).toBeCloseTo(0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * 50 / 140)), 12);
+    expect(plain![6]).toBeGreaterThan(0.1);    // one step before the end, still above the floor
+  });
+});
 
 describe('sections.py mirrors section-plan.ts', () => {
   const ws = 9;
