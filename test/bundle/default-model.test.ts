@@ -24,10 +24,11 @@ const README_PROMPT = 'a red circle moves to the right on a yellow background';
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-default-model-'));
 afterAll(() => rm(tmp, { recursive: true, force: true }));
 
-/** Mean |ΔRGB| the background away from the circle's path may change by in any frame. Measured on
+/** Mean |ΔRGB| the background off the circle's path may change by in any frame. Measured on
  *  the README job: the default model 13.3, the seeded weights 61.1. */
 const MAX_BACKGROUND_DIFF = 30;
-/** Red pixels in the last second's best frame, as a fraction of the start frame's (measured 149 of 266: 0.56; the seeded weights have a spread of 31 px, speckle). */
+/** Red pixels in the last second's best frame, as a fraction of the start frame's (measured 149 of
+ *  266: 0.56; the seeded weights' red pixels are speckle with a spread of 31 px). */
 const MIN_END_RED_FRACTION = 0.25;
 /** How far right of the start the red shape must be in the last second, px (the clip moves it 38;
  *  measured 28.2). */
@@ -56,7 +57,7 @@ async function readmeJob(bundle: LoadedBundle, name: string): Promise<FrameSet> 
 }
 
 // In the 96×64 bucket the start picture's red circle sits around x = 29, y = 26 (radius ≈ 9 px):
-// the right half away from its path (y < 12 or y > 44) is background only.
+// the strips above and below its path (y < 12, y > 44) are background only.
 const BACKGROUND_BOXES = [[0, 96, 0, 12], [0, 96, 44, 64]] as const;
 
 /** Clearly red pixels (the circle's colour is (220, 40, 40) in data.py's palette; the background is
