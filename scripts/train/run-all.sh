@@ -6,10 +6,8 @@
 # TRAIN_THREADS (default 2) sets torch's thread count; TRAIN_WORKERS (default 2) the transformer
 # stage's data-parallel processes, which share those threads (same result with any count).
 # Install libopenblas0-pthread first: Debian's torch otherwise runs its matmuls on the reference BLAS,
-# about 7x slower here (docs/training.md). OpenBLAS gets one thread per process: its own threads on
-# top of torch's made a step 2-3x slower (measured).
+# about 7x slower here (docs/training.md); the training scripts give it one thread per process.
 set -euo pipefail
-export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 cd "$(dirname "$0")/../.."
 RUN=${1:?usage: run-all.sh RUN [CONFIG] [OUT_BUNDLE]}
 CONFIG=${2:-scripts/train/config.json}

@@ -18,6 +18,10 @@ import argparse
 import os
 import time
 
+# One OpenBLAS thread per process (docs/training.md, Speed): its own threads on top of torch's
+# made a transformer step 2-3x slower. Set before numpy and torch load the library.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -211,11 +215,10 @@ def train(rank, workers, args, port):
             grads = [prm.grad if prm.grad is not None else torch.zeros_like(prm) for prm in params]
             flat = torch.cat([g.flatten() for g in grads] + [stats.float()])
             dist.all_reduce(flat)
-            offset = 0
-            for prm, g in zip(params, grads):
-                prm.grad = flat[offset:offset + g.numel()].view_as(g)
-                offset += g.numel()
-            stats = flat[offset:].double()
+            parts = flat.split([g.numel() for g in grads] + [stats.numel()])
+            for prm, g, part in zip(params, grads, parts):
+                prm.grad = part.view_as(g)
+            stats = parts[-1].double()
         gnorm = torch.nn.utils.clip_grad_norm_(params, tcfg["gradClip"])
         opt.step()
         step += 1

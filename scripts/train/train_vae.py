@@ -10,6 +10,10 @@ import json
 import os
 import time
 
+# One OpenBLAS thread per process (docs/training.md, Speed): its own threads on top of torch's
+# made a transformer step 2-3x slower. Set before numpy and torch load the library.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import numpy as np
 import torch
 import torch.nn.functional as F
