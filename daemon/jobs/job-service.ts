@@ -4,7 +4,7 @@
 // A job stopped by a shutdown is not terminal: it goes back to the front of the queue and resumes
 // from its checkpoint on the next start.
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   isTerminalJobState,
@@ -110,11 +110,17 @@ export class JobService {
       id, spec: { ...spec, model }, state: 'queued', position: null, createdAt: now.toISOString(), startedAt: null, finishedAt: null,
       progress: null, cancelRequested: null, outputPath: null, partialPath: null, error: null, timing: null,
     };
+    const position = this.queue.enqueue(id, spec.front);
+    try {
+      // One record, durable before the job exists: a failed write (disk full) refuses the submit.
+      this.o.journal.commit({ t: 'job', job, queued: [...this.queue.order] });
+    } catch (err: unknown) {
+      this.queue.remove(id);
+      rmSync(this.o.journal.jobDir(id), { recursive: true, force: true });
+      throw err;
+    }
     this.jobs.set(id, job);
     this.queuedAt.set(id, now.getTime());
-    this.o.journal.append({ t: 'job', job });
-    const position = this.queue.enqueue(id, spec.front);
-    this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
     this.log.info('job queued', { jobId: id, position, model });
     this.o.publish('job.queued', { jobId: id, position, job: this.view(job) });
     this.queueChanged();
@@ -148,9 +154,9 @@ export class JobService {
     if (!job) throw new RpcError('NOT_FOUND', `no job '${id}'`, { detail: { jobId: id } });
     if (isTerminalJobState(job.state)) return this.view(job);
     if (job.state === 'queued') {
-      this.queue.remove(id);
       const partialPath = this.o.journal.loadCheckpoint(id)?.partialPath ?? null;
-      this.finish(id, { state: 'cancelled', partialPath }, () => this.o.publish('job.cancelled', { jobId: id, when, partialPath, timing: null }));
+      // Durable first (commit throws on a full disk and nothing changes), then out of the queue.
+      this.finish(id, { state: 'cancelled', partialPath }, () => this.o.publish('job.cancelled', { jobId: id, when, partialPath, timing: null }), true);
       this.queueChanged();
       return this.view(this.jobs.get(id)!);
     }
@@ -257,13 +263,17 @@ export class JobService {
   }
 
   /** The one place a job becomes terminal: record, journal, then its single terminal event. */
-  private finish(id: string, patch: Partial<Job>, publishTerminal: () => void): void {
+  private finish(id: string, patch: Partial<Job>, publishTerminal: () => void, clientRequest = false): void {
     const before = this.jobs.get(id)!;
     if (isTerminalJobState(before.state)) return;
-    this.update(id, { ...patch, position: null, cancelRequested: null, finishedAt: new Date().toISOString() });
-    const job = this.jobs.get(id)!;
-    this.o.journal.append({ t: 'job', job });
-    if (before.state === 'queued') this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+    const job: Job = { ...before, ...patch, position: null, cancelRequested: null, finishedAt: new Date().toISOString() };
+    const record = { t: 'job' as const, job, ...(before.state === 'queued' ? { queued: this.queue.order.filter((q) => q !== id) } : {}) };
+    // A client's request (cancel) happens only once recorded; a run's outcome already happened, so
+    // its record is kept and retried if the disk is full (append never throws).
+    if (clientRequest) this.o.journal.commit(record);
+    else this.o.journal.append(record);
+    if (before.state === 'queued') this.queue.remove(id);
+    this.jobs.set(id, job);
     this.queuedAt.delete(id);
     this.log.info(`job ${job.state}`, { jobId: id, outputPath: job.outputPath, error: job.error?.message });
     publishTerminal();
