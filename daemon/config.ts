@@ -63,8 +63,9 @@ function durationMs(name: string) {
   return (v: string): number => {
     try {
       return keepAliveToMs(v);
-    } catch {
-      throw new RangeError(`${name} must be a duration like '30s', '5m', seconds, 0 or -1; got '${v}'`);
+    } catch (err: unknown) {
+      // The grammar's own message says which limit was crossed (negative, above the timer maximum).
+      throw new RangeError(`${name} must be a duration like '30s', '5m', seconds, 0 or -1; got '${v}' (${(err as Error).message})`);
     }
   };
 }

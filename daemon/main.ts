@@ -2,7 +2,7 @@
 // config, claim the socket (start lock, stale-socket recovery, never stealing a live daemon),
 // build the services (engine, residency, journal, jobs), serve the protocol, register, and install
 // the one shutdown path on SIGTERM/SIGINT/SIGHUP, daemon.shutdown and the idle timer.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { listenNodeIpc } from '../shared/ipc/node-ipc-transport.js';
@@ -19,7 +19,9 @@ import { FakeEngine } from './engine/fake-engine.js';
 import { JobJournal } from './jobs/job-journal.js';
 import { JobService } from './jobs/job-service.js';
 import { AlreadyRunningError, claimInstance } from './lifecycle/claim-instance.js';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './lifecycle/data-dir-lock.js';
 import { IdleTimer } from './lifecycle/idle-timer.js';
+import { preparePrivateDataDir } from './lifecycle/private-data-dir.js';
 import { removeRegistration, writeRegistration } from './lifecycle/registration.js';
 import { createShutdown } from './lifecycle/shutdown.js';
 import { createLogger, type LogRecord } from './log.js';
@@ -56,8 +58,14 @@ function deviceTotal(config: DaemonConfig, telemetry: MemoryTelemetry): number {
 /** Runs until shut down; resolves with the exit code for failures to start (a running daemon exits through shutdown). */
 export async function runDaemon(argv: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const config = loadConfig(argv, env);
-  mkdirSync(config.dataDir, { recursive: true });
   const logFile = path.join(config.dataDir, DAEMON_LOG_FILE);
+  let tightened: string[];
+  try {
+    tightened = preparePrivateDataDir(config.dataDir, logFile);
+  } catch (err: unknown) {
+    process.stderr.write(`framepack daemon: cannot use the data dir ${config.dataDir} (${(err as Error).message}); make it a folder your user can write, or set FRAMEPACK_DATA_DIR to another one\n`);
+    return 1;
+  }
   let server: RpcServer | null = null;
   let tapping = false;
   const tap = (r: LogRecord) => {
@@ -81,6 +89,17 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     lifecycle.error('could not claim the socket', { error: (err as Error).message });
     process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
     return err instanceof AlreadyRunningError ? 3 : 1;
+  }
+  if (tightened.length > 0) lifecycle.info('made the data dir private (0700 folder, 0600 log)', { paths: tightened });
+  // One daemon per data dir, whatever its runtime dir: the journal's jobs must run once.
+  let dataLock: DataDirLock;
+  try {
+    dataLock = lockDataDir(config.dataDir, config.socketPath, lifecycle);
+  } catch (err: unknown) {
+    claim.release();
+    lifecycle.error('could not lock the data dir', { error: (err as Error).message });
+    process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
+    return err instanceof DataDirInUseError ? 4 : 1;
   }
 
   const startedAtMs = Date.now();
@@ -163,6 +182,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
       if (telemetryTimer) clearInterval(telemetryTimer);
       jobTelemetry.stop();
       removeRegistration(config.socketPath);
+      dataLock.release();
     },
     exit: (code) => process.exit(code),
   }, lifecycle);
@@ -181,6 +201,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     }, { log: (level, message, fields) => log.child({ scope: 'ipc' })[level](message, fields) });
   } catch (err: unknown) {
     claim.release();
+    dataLock.release();
     lifecycle.error('could not start', { error: err instanceof Error ? err.stack : String(err) });
     process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
     return 1;
@@ -217,6 +238,11 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  const code = await runDaemon(process.argv.slice(2));
+  // A start that throws (a bad setting, an unusable folder) says why in one line: `framepack daemon
+  // start` shows that line from the log as the reason (shared/ipc/start-failure.ts).
+  const code = await runDaemon(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`framepack daemon: ${err instanceof Error ? err.message : String(err)}\n${err instanceof Error ? err.stack : ''}\n`);
+    return 1;
+  });
   if (code !== 0) process.exit(code);
 }

@@ -13,6 +13,7 @@ import {
 import path from 'node:path';
 import { Job, RpcError } from '../../shared/protocol/index.js';
 import type { SectionCheckpoint } from '../engine/engine.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../lifecycle/private-data-dir.js';
 import { silentLogger, type Logger } from '../log.js';
 import { decodeJournal, encodeRecord } from './journal-format.js';
 import { describeWriteFailure, inspectJournal, journalOpenError, setAside, type JournalDamage } from './journal-damage.js';
@@ -21,9 +22,6 @@ export const JOURNAL_FILE = 'journal.jsonl';
 export const CHECKPOINT_FILE = 'checkpoint.json';
 /** Finished jobs kept in the journal at compaction (their folders stay on disk). */
 export const MAX_FINISHED_JOBS_KEPT = 1000;
-/** Private modes (issue 15 item 12): the data dir's folders and the journal are the user's alone. */
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
 
 /** A journal record. */
 export type JournalRecord =
@@ -135,7 +133,7 @@ export class JobJournal {
     const decoded = decodeJournal(found.text);
     const result = replayRecords(decoded.records, decoded.badLines.length - decoded.salvaged);
     let damage: JournalDamage | null = null;
-    if (found.notAFile || result.skippedLines > 0) {
+    if (found.notAFile || decoded.badLines.length > 0 || result.skippedLines > 0) {
       damage = setAside(this.file, { notAFile: found.notAFile, badLines: decoded.badLines, salvaged: decoded.salvaged, jobsKept: result.jobs.size });
       this.log.warn(damage.message, { journal: this.file, keptAs: damage.keptAs, badLines: decoded.badLines.slice(0, 20), jobsKept: result.jobs.size });
     }

@@ -1,12 +1,16 @@
 // keepAlive grammar shared by models.load, jobs.submit and the daemon's default (ollama's
 // `keep_alive`, PEERS.md §C4.6): a duration string ('5m', '30s', '1h30m', '250ms'), a number of
-// seconds, 0 (unload as soon as the last lease is released) or any negative number (keep forever).
+// seconds, 0 (unload as soon as the last lease is released) or -1 (keep forever). Other negative
+// numbers are refused, and so is anything above Node's longest timer (2^31-1 ms, about 24.8 days):
+// setTimeout would clamp it to 1 ms and unload at once (issue 15 item 11) — use -1 for "forever".
 // The wire carries the value as given; keepAliveToMs() normalizes it, so schemas stay transform-free
 // and a Job echoed back by the daemon re-validates unchanged.
 import { z } from 'zod';
 
 /** Normalized "keep forever" value returned by keepAliveToMs(). */
 export const KEEP_ALIVE_FOREVER_MS = -1;
+/** The longest keepAlive a timer can hold: Node's setTimeout limit (2^31-1 ms, about 24.8 days). */
+export const MAX_KEEP_ALIVE_MS = 2 ** 31 - 1;
 /** The daemon's default when neither the job nor the load call gives one (ollama's 5 minutes). */
 export const DEFAULT_KEEP_ALIVE_MS = 5 * 60_000;
 
@@ -26,13 +30,21 @@ export function keepAliveToMs(value: number | string): number {
   }
   let ms = 0;
   for (const m of text.matchAll(PART_RE)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return Math.round(ms);
+  return withinTimer(Math.round(ms), value);
 }
 
 function secondsToMs(seconds: number, original: unknown): number {
   if (!Number.isFinite(seconds)) throw new RangeError(`keepAlive ${String(original)} is not a finite number`);
-  if (seconds < 0) return KEEP_ALIVE_FOREVER_MS;
-  return Math.round(seconds * 1_000);
+  if (seconds === -1) return KEEP_ALIVE_FOREVER_MS;
+  if (seconds < 0) throw new RangeError(`keepAlive ${String(original)} is negative: the only negative value is -1 (keep forever)`);
+  return withinTimer(Math.round(seconds * 1_000), original);
+}
+
+function withinTimer(ms: number, original: unknown): number {
+  if (ms > MAX_KEEP_ALIVE_MS) {
+    throw new RangeError(`keepAlive ${String(original)} is ${ms} ms, above the longest timer (${MAX_KEEP_ALIVE_MS} ms, about 24.8 days): use -1 to keep it loaded forever`);
+  }
+  return ms;
 }
 
 /** True when the value parses; used by the schema so a bad duration is an INVALID_PARAMS issue. */

@@ -4,11 +4,12 @@
 // safe: the daemon's own start lock lets one win, the other exits "already running", and both
 // clients then connect to the winner. A daemon speaking another protocol is reported, not used.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RpcError, type ClientInfo } from '../protocol/index.js';
 import { connectNodeIpc } from './node-ipc-transport.js';
 import { RpcClient } from './rpc-client.js';
+import { EXIT_ALREADY_RUNNING, startFailureMessage, startFailureReason } from './start-failure.js';
 
 /** How long a freshly spawned daemon may take to answer hello (model catalogue, journal replay). */
 export const DAEMON_START_TIMEOUT_MS = 30_000;
@@ -68,15 +69,23 @@ async function tryConnect(o: EnsureDaemonOptions): Promise<RpcClient | null> {
   }
 }
 
-/** Start the daemon detached; it outlives this process. */
-export function spawnDetached(cmd: DaemonCommand, logFile?: string): number | undefined {
+export interface SpawnExit {
+  code: number | null;
+  signal: string | null;
+}
+
+/** Start the daemon detached; it outlives this process. onExit hears of it if it dies while we still run. */
+export function spawnDetached(cmd: DaemonCommand, logFile?: string, onExit?: (exit: SpawnExit) => void): number | undefined {
   let fd: number | 'ignore' = 'ignore';
   if (logFile) {
-    mkdirSync(path.dirname(logFile), { recursive: true });
-    fd = openSync(logFile, 'a');
+    // The log holds prompts and paths: private (issue 15 item 12).
+    mkdirSync(path.dirname(logFile), { recursive: true, mode: 0o700 });
+    fd = openSync(logFile, 'a', 0o600);
   }
   try {
     const child = spawn(cmd.command, cmd.args, { detached: true, stdio: ['ignore', fd, fd], env: cmd.env ?? process.env, ...(cmd.cwd ? { cwd: cmd.cwd } : {}) });
+    child.once('exit', (code, signal) => onExit?.({ code, signal }));
+    child.once('error', (err) => onExit?.({ code: null, signal: `a failed spawn (${err.message})` }));
     child.unref();
     return child.pid;
   } finally {
@@ -84,16 +93,42 @@ export function spawnDetached(cmd: DaemonCommand, logFile?: string): number | un
   }
 }
 
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The log's text from `offset` on (what the spawned daemon wrote), at most the last 64 KiB. */
+function readFrom(file: string, offset: number): string {
+  try {
+    const text = readFileSync(file);
+    return text.subarray(Math.max(offset, text.length - 65_536)).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
 export async function ensureDaemon(o: EnsureDaemonOptions): Promise<EnsuredDaemon> {
   const existing = await tryConnect(o);
   if (existing) return { client: existing, started: false };
   if (!o.spawn) throw Object.assign(new Error(`the framepack daemon is not running (no socket at ${o.socketFile}); start it with \`framepack daemon start\``), { code: 'ENOENT' });
-  spawnDetached(o.spawn, o.logFile);
+  const logOffset = o.logFile ? fileSize(o.logFile) : 0;
+  let exit: SpawnExit | null = null;
+  spawnDetached(o.spawn, o.logFile, (e) => { exit = e; });
   const deadline = Date.now() + (o.startTimeoutMs ?? DAEMON_START_TIMEOUT_MS);
   for (;;) {
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
     const client = await tryConnect(o);
     if (client) return { client, started: true };
+    // Died while starting: say why at once (its log says), not after the timeout. Exit 3 lost a
+    // start race to another daemon, which will answer: keep polling.
+    const died = exit as SpawnExit | null;
+    if (died && died.code !== EXIT_ALREADY_RUNNING) {
+      throw new Error(startFailureMessage(died, o.logFile ? startFailureReason(readFrom(o.logFile, logOffset)) : null, o.logFile));
+    }
     if (Date.now() > deadline) {
       throw new Error(`the daemon did not answer within ${o.startTimeoutMs ?? DAEMON_START_TIMEOUT_MS} ms${o.logFile ? `; see ${o.logFile}` : ''}`);
     }
