@@ -91,7 +91,13 @@ describe('one daemon per data dir (item 5)', () => {
     const first = track(await startDaemon({ env: PAUSED }));
     const other = daemonEnv(first.base, { ...PAUSED, FRAMEPACK_RUNTIME_DIR: path.join(first.base, 'rt2') });
     const second = spawnDaemon(other);
-    expect(await second.exited).toBe(4);
+    // Before the lock it would start and run the first one's jobs: never leave it running.
+    const refused = await Promise.race([second.exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+    if (refused === 'still running') {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
+    expect(refused).toBe(4);
     expect(second.output()).toContain(`the data dir ${first.dataDir} is in use by another framepack daemon (pid ${first.child.pid}, socket ${first.socketFile}`);
     await first.kill('SIGKILL');
     const third = spawnDaemon(other);

@@ -1,0 +1,79 @@
+// `framepack daemon start` when the daemon cannot start (issue 15 items 10, 5, 11): the real CLI
+// spawns the real daemon detached; when that daemon exits while starting, the CLI says why at once
+// (the reason from daemon.log) instead of waiting out the 30 s start timeout.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { daemonEnv, killDaemonsUnder, REPO_ROOT, startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
+
+interface Run { code: number; stdout: string; stderr: string; ms: number }
+const BIN = path.join(REPO_ROOT, 'bin', 'framepack.js');
+/** Well under the old 30 s wait, with room for a slow start on a loaded machine. */
+const PROMPT_MS = 12_000;
+
+function framepack(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env, cwd: REPO_ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+}
+
+/** SIGKILL daemons of one runtime dir (Linux /proc), as killDaemonsUnder does for <base>/rt. */
+function killRuntimeDir(runtimeDir: string): void {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`FRAMEPACK_RUNTIME_DIR=${runtimeDir}\0`)) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // gone, or not ours
+    }
+  }
+}
+
+const bases: string[] = [];
+const live: DaemonProcess[] = [];
+afterEach(async () => {
+  for (const d of live.splice(0)) await d.cleanup();
+  for (const base of bases.splice(0)) {
+    // A daemon that should have refused but started (the old behaviour) must not outlive the test.
+    await framepack(['daemon', 'stop'], daemonEnv(base, { FRAMEPACK_RUNTIME_DIR: path.join(base, 'rt2') }));
+    killDaemonsUnder(base);
+    killRuntimeDir(path.join(base, 'rt2'));
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+describe('framepack daemon start reports a failed start at once', () => {
+  it('a bad setting: exits 1 quickly with the daemon\'s own reason and the log path', async () => {
+    const base = tempBase();
+    bases.push(base);
+    const env = daemonEnv(base);
+    const r = await framepack(['daemon', 'start', '--log-level', 'loud'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the daemon exited with code 1 while starting: --log-level must be debug, info, warn or error');
+    expect(r.stderr).toContain(path.join(env.FRAMEPACK_DATA_DIR!, 'daemon.log'));
+    expect(r.ms).toBeLessThan(PROMPT_MS);
+  });
+
+  it('keepAlive beyond the timer maximum is refused at start, with the limit in the reason', async () => {
+    const base = tempBase();
+    bases.push(base);
+    const r = await framepack(['daemon', 'start', '--keep-alive', '1000000000000'], daemonEnv(base));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--keep-alive .*above the longest timer \(2147483647 ms.*use -1/);
+    expect(r.ms).toBeLessThan(PROMPT_MS);
+  });
+
+  it('a data dir held by a daemon of another runtime dir: names that daemon', async () => {
+    const first = await startDaemon();
+    live.push(first);
+    bases.push(first.base);
+    const r = await framepack(['daemon', 'start'], daemonEnv(first.base, { FRAMEPACK_RUNTIME_DIR: path.join(first.base, 'rt2') }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the daemon exited with code 4 while starting: the data dir ${first.dataDir} is in use by another framepack daemon (pid ${first.child.pid}, socket ${first.socketFile}`);
+    expect(r.ms).toBeLessThan(PROMPT_MS);
+  });
+});
