@@ -1,0 +1,101 @@
+// Issue 15 item 1 on a real full disk: the data dir is a 4 MiB tmpfs, filled while the daemon runs.
+// Cancels are refused with "disk full" (and change nothing) once the journal cannot grow; after
+// space is freed a new submit is acknowledged, and a kill -9 + restart keeps every acknowledged
+// request — the torn write of the refused cancel must not swallow the next record. Needs mount
+// rights (root with CAP_SYS_ADMIN, as in the dev container); elsewhere the fs-seam unit test
+// (daemon/jobs/job-journal-faults.test.ts) and the torn-record test (daemon-faults.test.ts) cover it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
+
+const PAUSED = { FRAMEPACK_START_POLICY: 'pause' };
+
+function canMountTmpfs(): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  const probe = tempBase();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
+
+const base = tempBase();
+const dataDir = path.join(base, 'data');
+let mounted = false;
+const live: DaemonProcess[] = [];
+afterAll(() => {
+  for (const d of live) d.child.kill('SIGKILL');
+  if (mounted) {
+    for (let i = 0; i < 50; i++) {
+      try {
+        execFileSync('umount', [dataDir], { stdio: 'ignore' });
+        break;
+      } catch {
+        execFileSync('sleep', ['0.1']); // the killed daemon may still hold files open for a moment
+      }
+    }
+  }
+  rmSync(base, { recursive: true, force: true });
+});
+
+/** Write zeros until the file system is full; returns the filler's path. */
+function fill(dir: string): string {
+  const file = path.join(dir, 'filler');
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (err: unknown) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}
+
+describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
+  it('refuses cancels with "disk full" while full, and keeps every acknowledged request across kill -9', async () => {
+    mkdirSync(dataDir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dataDir]);
+    mounted = true;
+    let d = await startDaemon({ base, env: PAUSED });
+    live.push(d);
+    let c = await d.client();
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await c.call('jobs.submit', { image: d.image(), prompt: `job ${i}`, seconds: 1, steps: 1 })).jobId);
+    const filler = fill(dataDir);
+
+    const cancelled: string[] = [];
+    let refused: { id: string; message: string } | null = null;
+    for (const id of ids) {
+      const r = await c.call('jobs.cancel', { jobId: id }).then(() => null, (e: unknown) => (e as Error).message);
+      if (r === null) cancelled.push(id);
+      else {
+        refused = { id, message: r };
+        break;
+      }
+    }
+    expect(refused, 'some cancel must hit the full disk').not.toBeNull();
+    expect(refused!.message).toMatch(new RegExp(`^disk full: could not write the job journal ${path.join(dataDir, 'journal.jsonl')} \\(\\d+ bytes needed, \\d+ bytes free\\); nothing was changed`));
+    expect((await c.call('jobs.get', { jobId: refused!.id })).job.state).toBe('queued');
+
+    rmSync(filler);
+    const late = await c.call('jobs.submit', { image: d.image(), prompt: 'after the disk was freed', seconds: 1, steps: 1 });
+    await d.kill('SIGKILL');
+
+    d = await startDaemon({ base, env: PAUSED });
+    live.push(d);
+    c = await d.client();
+    expect((await c.call('jobs.get', { jobId: late.jobId })).job.state).toBe('queued');
+    for (const id of cancelled) expect((await c.call('jobs.get', { jobId: id })).job.state, id).toBe('cancelled');
+    const stillQueued = ids.filter((id) => !cancelled.includes(id));
+    expect((await c.call('jobs.list', { states: ['queued'] })).jobs.map((j) => j.id)).toEqual([...stillQueued, late.jobId]);
+  });
+});
