@@ -89,7 +89,7 @@ export const SETTINGS: readonly Setting<keyof DaemonConfig>[] = [
     return v;
   } },
   { key: 'queueLimit', env: 'FRAMEPACK_MAX_QUEUE', flag: '--max-queue', description: 'jobs waiting before QUEUE_FULL (default 64)', parse: (v) => Math.max(1, positiveInt('--max-queue')(v)) },
-  { key: 'keepAliveMs', env: 'FRAMEPACK_KEEP_ALIVE', flag: '--keep-alive', description: "how long idle components stay loaded: '5m' (default), 0, -1", parse: durationMs('--keep-alive') },
+  { key: 'keepAliveMs', env: 'FRAMEPACK_KEEP_ALIVE', flag: '--keep-alive', description: "how long idle components stay loaded: '5m' (default), 0, -1 (forever); at most 24.8 days", parse: durationMs('--keep-alive') },
   { key: 'preserveVramBytes', env: 'FRAMEPACK_PRESERVE_VRAM', flag: '--preserve-vram', description: 'GB of device memory kept free (default 6, as the official demo)', parse: gigabytes('--preserve-vram') },
   { key: 'deviceMemoryBytes', env: 'FRAMEPACK_DEVICE_MEMORY', flag: '--device-memory', description: 'GB of device memory to budget from; 0 = detect', parse: gigabytes('--device-memory') },
   { key: 'idleTimeoutMs', env: 'FRAMEPACK_IDLE_TIMEOUT', flag: '--idle-timeout', description: "exit after this long idle: '3h'; 0 = never (default)", parse: durationMs('--idle-timeout') },

@@ -8,7 +8,7 @@
 // conf is imported lazily, for writes only: its atomic writer (atomically → when-exit) hooks every
 // signal at import and re-raises the first one, which would kill the daemon's graceful SIGTERM
 // shutdown and the CLI's Ctrl-C-cancels-the-job. Reads are a plain JSON parse of the same file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Conf from 'conf';
@@ -26,7 +26,7 @@ const duration = z.union([z.string(), z.number()]).refine((v) => {
   } catch {
     return false;
   }
-}, "must be a duration like '30s', '5m', '1h', seconds, 0 (unload after the job) or -1 (forever)");
+}, "must be a duration like '30s', '5m', '1h', seconds, 0 (unload after the job) or -1 (forever), at most 24.8 days (2147483647 ms)");
 
 /** Default job parameters (flags still win); names as `framepack generate`'s flags. */
 const JOB_DEFAULTS = {
@@ -53,7 +53,7 @@ export const SETTING_KEYS: Readonly<Record<string, KeyInfo>> = {
   dataDir: { schema: absolutePath, description: 'the daemon data dir: journal, jobs, log (default $XDG_DATA_HOME/framepack)' },
   outputDir: { schema: absolutePath, description: "where the daemon writes finished videos (default <dataDir>/outputs)" },
   player: { schema: z.string().min(1), description: 'command that plays a video for `framepack open` (e.g. "mpv --loop"); else $FRAMEPACK_PLAYER, else xdg-open/open' },
-  keepAlive: { schema: duration, description: "how long idle model components stay loaded: '5m' (default), 0, -1" },
+  keepAlive: { schema: duration, description: "how long idle model components stay loaded: '5m' (default), 0, -1 (forever); at most 24.8 days (Node's timer limit)" },
   preserveVram: { schema: z.number().min(0).max(1024), description: 'GB of device memory kept free for activations (default 6)' },
   ...Object.fromEntries(Object.entries(JOB_DEFAULTS).map(([k, schema]) => [`defaults.${k}`, { schema, description: `default --${k} for generate and plan` }])),
 };
@@ -79,7 +79,9 @@ export function settingsFile(env: Env = process.env): string {
 async function store(env: Env): Promise<Conf<Settings>> {
   const { default: ConfClass } = await import('conf');
   // `cwd` instead of conf's projectName: our own XDG resolution, so an injected env is honoured.
-  return new ConfClass<Settings>({ cwd: settingsDir(env), configName: 'config', accessPropertiesByDotNotation: false });
+  // 0600: settings hold paths and default prompts (issue 15 item 12); the folder is made 0700 below.
+  mkdirSync(settingsDir(env), { recursive: true, mode: 0o700 });
+  return new ConfClass<Settings>({ cwd: settingsDir(env), configName: 'config', accessPropertiesByDotNotation: false, configFileMode: 0o600 });
 }
 
 function info(key: string): KeyInfo {
