@@ -188,6 +188,19 @@ describe('JobJournal formats and modes', () => {
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).every((l) => /^~[0-9a-f]{8} \{/.test(l))).toBe(true);
   });
 
+  it('jobs journaled with a keepAlive the grammar now refuses (-5, 1e12 s, 1000h) replay as keepAlive -1', () => {
+    const dir = tempDir();
+    const withKeepAlive = (id: string, keepAlive: unknown) => ({ ...job(id, 'queued'), spec: { ...job(id, 'queued').spec, keepAlive } });
+    writeFileSync(path.join(dir, 'journal.jsonl'), [
+      { t: 'job', job: withKeepAlive('a', -5) }, { t: 'job', job: withKeepAlive('b', 1e12) }, { t: 'job', job: withKeepAlive('c', '1000h') },
+      { t: 'job', job: withKeepAlive('d', '5m') }, { t: 'order', queued: ['a', 'b', 'c', 'd'] },
+    ].map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const r = new JobJournal(dir).open();
+    expect(r.damage).toBeNull();
+    expect(r.queued).toEqual(['a', 'b', 'c', 'd']);
+    expect(['a', 'b', 'c', 'd'].map((id) => r.jobs.get(id)!.spec.keepAlive)).toEqual([-1, -1, -1, '5m']);
+  });
+
   it('the journal is 0600 and the jobs folders 0700 whatever the umask', () => {
     const dir = tempDir();
     const old = process.umask(0o022);

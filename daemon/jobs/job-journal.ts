@@ -11,6 +11,7 @@ import {
   closeSync, copyFileSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { isKeepAlive } from '../../shared/domain/keep-alive.js';
 import { Job, RpcError } from '../../shared/protocol/index.js';
 import type { SectionCheckpoint } from '../engine/engine.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../lifecycle/private-data-dir.js';
@@ -49,6 +50,21 @@ export interface OpenResult extends ReplayResult {
 
 const stringIds = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((id): id is string => typeof id === 'string') : null);
 
+/**
+ * Jobs journaled by earlier versions stay valid: those accepted a keepAlive of any negative number
+ * (forever) or beyond the timer limit, which the grammar now refuses; both meant "keep loaded",
+ * so they become -1. Anything else passes through unchanged.
+ */
+function migrateJob(raw: unknown): unknown {
+  const spec = (raw as { spec?: { keepAlive?: unknown } } | null)?.spec;
+  const keepAlive = spec?.keepAlive;
+  if (spec === undefined || keepAlive === undefined || isKeepAlive(keepAlive as string | number)) return raw;
+  const n = typeof keepAlive === 'number' ? keepAlive : Number(String(keepAlive).trim());
+  const tooLong = typeof keepAlive === 'string' && /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(keepAlive.trim());
+  if (!(Number.isFinite(n) || tooLong)) return raw;
+  return { ...(raw as object), spec: { ...spec, keepAlive: -1 } };
+}
+
 /** Fold decoded records into the current state. Pure. */
 export function replayRecords(records: readonly Record<string, unknown>[], unreadable = 0): ReplayResult {
   const jobs = new Map<string, Job>();
@@ -56,7 +72,7 @@ export function replayRecords(records: readonly Record<string, unknown>[], unrea
   let skippedLines = unreadable;
   for (const record of records) {
     if (record.t === 'job') {
-      const job = Job.safeParse(record.job);
+      const job = Job.safeParse(migrateJob(record.job));
       if (!job.success) {
         skippedLines++;
         continue;
