@@ -23,6 +23,7 @@ import { DataDirInUseError, lockDataDir, type DataDirLock } from './lifecycle/da
 import { IdleTimer } from './lifecycle/idle-timer.js';
 import { preparePrivateDataDir } from './lifecycle/private-data-dir.js';
 import { removeRegistration, writeRegistration } from './lifecycle/registration.js';
+import { clearStartFailure, reportStartFailure } from './lifecycle/start-failure-note.js';
 import { createShutdown } from './lifecycle/shutdown.js';
 import { createLogger, type LogRecord } from './log.js';
 import { budgetBytes, readTelemetry } from './residency/memory.js';
@@ -63,7 +64,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   try {
     tightened = preparePrivateDataDir(config.dataDir, logFile);
   } catch (err: unknown) {
-    process.stderr.write(`framepack daemon: cannot use the data dir ${config.dataDir} (${(err as Error).message}); make it a folder your user can write, or set FRAMEPACK_DATA_DIR to another one\n`);
+    reportStartFailure(config.socketPath, `cannot use the data dir ${config.dataDir} (${(err as Error).message}); make it a folder your user can write, or set FRAMEPACK_DATA_DIR to another one`);
     return 1;
   }
   let server: RpcServer | null = null;
@@ -87,7 +88,9 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     claim = await claimInstance(config.socketPath, lifecycle);
   } catch (err: unknown) {
     lifecycle.error('could not claim the socket', { error: (err as Error).message });
-    process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
+    // A lost start race (exit 3) is no failure: its clients connect to the winner.
+    if (err instanceof AlreadyRunningError) process.stderr.write(`framepack daemon: ${err.message}\n`);
+    else reportStartFailure(config.socketPath, (err as Error).message);
     return err instanceof AlreadyRunningError ? 3 : 1;
   }
   if (tightened.length > 0) lifecycle.info('made the data dir private (0700 folder, 0600 log)', { paths: tightened });
@@ -98,7 +101,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   } catch (err: unknown) {
     claim.release();
     lifecycle.error('could not lock the data dir', { error: (err as Error).message });
-    process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
+    reportStartFailure(config.socketPath, (err as Error).message);
     return err instanceof DataDirInUseError ? 4 : 1;
   }
 
@@ -203,10 +206,11 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     claim.release();
     dataLock.release();
     lifecycle.error('could not start', { error: err instanceof Error ? err.stack : String(err) });
-    process.stderr.write(`framepack daemon: ${(err as Error).message}\n`);
+    reportStartFailure(config.socketPath, (err as Error).message);
     return 1;
   }
   claim.release();
+  clearStartFailure(config.socketPath);
   writeRegistration(config.socketPath, {
     pid: process.pid, daemonVersion: daemonVersion(), protocolVersion: PROTOCOL_VERSION, socketPath: config.socketPath,
     instanceId: server.instanceId, startedAt: new Date(startedAtMs).toISOString(), dataDir: config.dataDir, logFile, engine: engine.name,

@@ -4,7 +4,7 @@
 // its pid and socket, created whole (written to a private temp file, then hard-linked into place,
 // which fails if a lock exists). A lock whose pid is gone — or is no framepack daemon any more
 // (a reused pid), or is this very process (a restarted container) — is stale and taken over.
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { pidAlive } from './claim-instance.js';
@@ -63,13 +63,30 @@ export function holderGone(holder: DataDirHolder | null, selfPid = process.pid):
   return !pidAlive(holder.pid) || !looksLikeDaemon(holder.pid);
 }
 
+/** The lock could not be written at all: say so, where, and the fix (a full disk above all). */
+function lockWriteError(file: string, err: unknown): Error {
+  const e = err as NodeJS.ErrnoException;
+  const dir = path.dirname(file);
+  if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return new Error(`disk full: cannot write the data dir lock ${file} (${e.code}); free space in ${dir} and start again`);
+  return new Error(`cannot write the data dir lock ${file} (${e.code ?? 'error'}: ${e.message}); make ${dir} writable for your user, or set FRAMEPACK_DATA_DIR to another folder`);
+}
+
 export function lockDataDir(dataDir: string, socketPath: string, log: Logger): DataDirLock {
+  try {
+    return takeLock(dataDir, socketPath, log);
+  } catch (err: unknown) {
+    if (err instanceof DataDirInUseError) throw err;
+    throw lockWriteError(path.join(dataDir, DATA_DIR_LOCK_FILE), err);
+  }
+}
+
+function takeLock(dataDir: string, socketPath: string, log: Logger): DataDirLock {
   const file = path.join(dataDir, DATA_DIR_LOCK_FILE);
   const mine: DataDirHolder = { pid: process.pid, socketPath, startedAt: new Date().toISOString() };
   const text = `${JSON.stringify(mine)}\n`;
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
   try {
+    writeFileSync(tmp, text, { mode: 0o600 });
     for (let attempt = 0; ; attempt++) {
       try {
         linkSync(tmp, file);
@@ -96,7 +113,7 @@ export function lockDataDir(dataDir: string, socketPath: string, log: Logger): D
       }
     }
   } finally {
-    unlinkSync(tmp);
+    rmSync(tmp, { force: true });
   }
   return {
     file,

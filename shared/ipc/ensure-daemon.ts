@@ -9,7 +9,7 @@ import path from 'node:path';
 import { RpcError, type ClientInfo } from '../protocol/index.js';
 import { connectNodeIpc } from './node-ipc-transport.js';
 import { RpcClient } from './rpc-client.js';
-import { EXIT_ALREADY_RUNNING, startFailureMessage, startFailureReason } from './start-failure.js';
+import { EXIT_ALREADY_RUNNING, readStartFailureNote, startFailureMessage, startFailureReason } from './start-failure.js';
 
 /** How long a freshly spawned daemon may take to answer hello (model catalogue, journal replay). */
 export const DAEMON_START_TIMEOUT_MS = 30_000;
@@ -116,6 +116,7 @@ export async function ensureDaemon(o: EnsureDaemonOptions): Promise<EnsuredDaemo
   if (existing) return { client: existing, started: false };
   if (!o.spawn) throw Object.assign(new Error(`the framepack daemon is not running (no socket at ${o.socketFile}); start it with \`framepack daemon start\``), { code: 'ENOENT' });
   const logOffset = o.logFile ? fileSize(o.logFile) : 0;
+  const spawnedAtMs = Date.now();
   let exit: SpawnExit | null = null;
   spawnDetached(o.spawn, o.logFile, (e) => { exit = e; });
   const deadline = Date.now() + (o.startTimeoutMs ?? DAEMON_START_TIMEOUT_MS);
@@ -127,7 +128,8 @@ export async function ensureDaemon(o: EnsureDaemonOptions): Promise<EnsuredDaemo
     // start race to another daemon, which will answer: keep polling.
     const died = exit as SpawnExit | null;
     if (died && died.code !== EXIT_ALREADY_RUNNING) {
-      throw new Error(startFailureMessage(died, o.logFile ? startFailureReason(readFrom(o.logFile, logOffset)) : null, o.logFile));
+      const reason = readStartFailureNote(o.socketFile, spawnedAtMs) ?? (o.logFile ? startFailureReason(readFrom(o.logFile, logOffset)) : null);
+      throw new Error(startFailureMessage(died, reason, o.logFile));
     }
     if (Date.now() > deadline) {
       throw new Error(`the daemon did not answer within ${o.startTimeoutMs ?? DAEMON_START_TIMEOUT_MS} ms${o.logFile ? `; see ${o.logFile}` : ''}`);

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startFailureMessage, startFailureReason } from './start-failure.js';
+import { readStartFailureNote, startFailureMessage, startFailureNotePath, startFailureReason } from './start-failure.js';
 
 describe('startFailureReason', () => {
   it("prefers the daemon's own last `framepack daemon:` line", () => {
@@ -22,5 +25,22 @@ describe('startFailureReason', () => {
   it('words the exit', () => {
     expect(startFailureMessage({ code: 1, signal: null }, 'bad', '/l/daemon.log')).toBe('the daemon exited with code 1 while starting: bad (log: /l/daemon.log)');
     expect(startFailureMessage({ code: null, signal: 'SIGKILL' }, null)).toBe('the daemon was killed by SIGKILL while starting: it wrote no reason');
+  });
+});
+
+describe('start failure note', () => {
+  it("is read only when written by this start (not an earlier one's)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fpsf-'));
+    try {
+      const socket = path.join(dir, 'fp.sock');
+      expect(readStartFailureNote(socket, Date.now())).toBeNull();
+      writeFileSync(startFailureNotePath(socket), 'disk full: cannot write x\n');
+      expect(readStartFailureNote(socket, Date.now())).toBe('disk full: cannot write x');
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(startFailureNotePath(socket), old, old);
+      expect(readStartFailureNote(socket, Date.now())).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,11 +4,11 @@
 // request — the torn write of the refused cancel must not swallow the next record. Needs mount
 // rights (root with CAP_SYS_ADMIN, as in the dev container); elsewhere the fs-seam unit test
 // (daemon/jobs/job-journal-faults.test.ts) and the torn-record test (daemon-faults.test.ts) cover it.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { daemonEnv, REPO_ROOT, startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
 
 const PAUSED = { FRAMEPACK_START_POLICY: 'pause' };
 
@@ -61,10 +61,13 @@ function fill(dir: string): string {
 }
 
 describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
-  it('refuses cancels with "disk full" while full, and keeps every acknowledged request across kill -9', async () => {
+  beforeAll(() => {
     mkdirSync(dataDir, { recursive: true });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', dataDir]);
     mounted = true;
+  });
+
+  it('refuses cancels with "disk full" while full, and keeps every acknowledged request across kill -9', async () => {
     let d = await startDaemon({ base, env: PAUSED });
     live.push(d);
     let c = await d.client();
@@ -97,5 +100,23 @@ describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
     for (const id of cancelled) expect((await c.call('jobs.get', { jobId: id })).job.state, id).toBe('cancelled');
     const stillQueued = ids.filter((id) => !cancelled.includes(id));
     expect((await c.call('jobs.list', { states: ['queued'] })).jobs.map((j) => j.id)).toEqual([...stillQueued, late.jobId]);
+    await d.kill('SIGTERM');
+  });
+
+  it('`framepack daemon start` on a full data dir says "disk full" and where, at once (the log cannot take the line)', async () => {
+    const filler = fill(dataDir);
+    try {
+      const t0 = Date.now();
+      const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'framepack.js'), 'daemon', 'start'], { env: daemonEnv(base, PAUSED), cwd: REPO_ROOT, timeout: 60_000 }, (err, _out, stderr) => {
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
+        });
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the daemon exited with code 1 while starting: disk full: cannot write the data dir lock ${path.join(dataDir, 'daemon.lock')} (ENOSPC); free space in ${dataDir}`);
+      expect(Date.now() - t0).toBeLessThan(20_000); // the old wait was 30 s
+    } finally {
+      rmSync(filler);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { daemonEnv, killDaemonsUnder, REPO_ROOT, startDaemon, tempBase, type Dae
 interface Run { code: number; stdout: string; stderr: string; ms: number }
 const BIN = path.join(REPO_ROOT, 'bin', 'framepack.js');
 /** Well under the old 30 s wait, with room for a slow start on a loaded machine. */
-const PROMPT_MS = 12_000;
+const PROMPT_MS = 20_000;
 
 function framepack(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const t0 = Date.now();
