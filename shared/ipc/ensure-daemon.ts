@@ -4,7 +4,7 @@
 // safe: the daemon's own start lock lets one win, the other exits "already running", and both
 // clients then connect to the winner. A daemon speaking another protocol is reported, not used.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RpcError, type ClientInfo } from '../protocol/index.js';
 import { connectNodeIpc } from './node-ipc-transport.js';
@@ -101,13 +101,20 @@ function fileSize(file: string): number {
   }
 }
 
-/** The log's text from `offset` on (what the spawned daemon wrote), at most the last 64 KiB. */
+/** The log's text from `offset` on (what the spawned daemon wrote), at most its last 64 KiB: the log may be huge. */
 function readFrom(file: string, offset: number): string {
+  let fd: number | null = null;
   try {
-    const text = readFileSync(file);
-    return text.subarray(Math.max(offset, text.length - 65_536)).toString('utf8');
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    const start = Math.max(offset, size - 65_536);
+    const buffer = Buffer.alloc(Math.max(0, size - start));
+    const n = readSync(fd, buffer, 0, buffer.length, start);
+    return buffer.subarray(0, n).toString('utf8');
   } catch {
     return '';
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 
