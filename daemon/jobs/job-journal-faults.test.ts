@@ -161,6 +161,22 @@ describe('JobJournal with a damaged file', () => {
     expect(lstatSync(r.damage!.keptAs).isSymbolicLink()).toBe(true);
   });
 
+  it('a damaged journal with no room for the compacted one stays where it is (no job is hidden in a kept-aside file)', () => {
+    const dir = tempDir();
+    const file = seeded(dir);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}null\n`);
+    const before = readFileSync(file);
+    const disk = fillingDisk(0);
+    disk.state.full = true;
+    expect(() => new JobJournal(dir, { fs: disk.fs }).open()).toThrow(/ENOSPC/);
+    expect(readFileSync(file)).toEqual(before);
+    expect(asideFiles(dir)).toEqual([]);
+    // With space again: kept aside, every job there.
+    const r = new JobJournal(dir).open();
+    expect(r.jobs.size).toBe(3);
+    expect(asideFiles(dir)).toHaveLength(1);
+  });
+
   it('when it cannot write the compacted journal (disk full at start) it refuses to start, naming the file and the fix', () => {
     const dir = tempDir();
     const file = seeded(dir);

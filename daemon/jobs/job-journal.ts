@@ -17,7 +17,7 @@ import type { SectionCheckpoint } from '../engine/engine.js';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../lifecycle/private-data-dir.js';
 import { silentLogger, type Logger } from '../log.js';
 import { decodeJournal, encodeRecord } from './journal-format.js';
-import { describeWriteFailure, inspectJournal, journalOpenError, setAside, type JournalDamage } from './journal-damage.js';
+import { describeWriteFailure, inspectJournal, JournalOpenError, journalOpenError, setAside, type JournalDamage } from './journal-damage.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 export const CHECKPOINT_FILE = 'checkpoint.json';
@@ -148,16 +148,14 @@ export class JobJournal {
     const found = inspectJournal(this.file);
     const decoded = decodeJournal(found.text);
     const result = replayRecords(decoded.records, decoded.badLines.length - decoded.salvaged);
-    let damage: JournalDamage | null = null;
-    if (found.notAFile || decoded.badLines.length > 0 || result.skippedLines > 0) {
-      damage = setAside(this.file, { notAFile: found.notAFile, badLines: decoded.badLines, salvaged: decoded.salvaged, jobsKept: result.jobs.size });
-      this.log.warn(damage.message, { journal: this.file, keptAs: damage.keptAs, badLines: decoded.badLines.slice(0, 20), jobsKept: result.jobs.size });
-    }
     const finished = [...result.jobs.values()].filter((j) => j.state !== 'queued').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     for (const old of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_JOBS_KEPT))) result.jobs.delete(old.id);
     const compact = [...result.jobs.values()].map((job) => encodeRecord({ t: 'job', job } satisfies JournalRecord));
     compact.push(encodeRecord({ t: 'order', queued: result.queued } satisfies JournalRecord));
+    // The compacted journal is written first: if that fails (a full disk), the original is still in
+    // place, untouched, for the next start. Only then is a damaged original renamed aside.
     const tmp = `${this.file}.compact`;
+    let damage: JournalDamage | null = null;
     try {
       const fd = openSync(tmp, 'w', PRIVATE_FILE_MODE);
       try {
@@ -166,11 +164,15 @@ export class JobJournal {
       } finally {
         closeSync(fd);
       }
+      if (found.notAFile || decoded.badLines.length > 0 || result.skippedLines > 0) {
+        damage = setAside(this.file, { notAFile: found.notAFile, badLines: decoded.badLines, salvaged: decoded.salvaged, jobsKept: result.jobs.size });
+        this.log.warn(damage.message, { journal: this.file, keptAs: damage.keptAs, badLines: decoded.badLines.slice(0, 20), jobsKept: result.jobs.size });
+      }
       renameSync(tmp, this.file);
       this.fd = openSync(this.file, 'a', PRIVATE_FILE_MODE);
     } catch (err: unknown) {
       rmSync(tmp, { force: true });
-      throw journalOpenError(this.file, err);
+      throw err instanceof JournalOpenError ? err : journalOpenError(this.file, err);
     }
     this.goodBytes = fstatSync(this.fd).size;
     return { ...result, damage };
@@ -187,7 +189,7 @@ export class JobJournal {
       this.flush();
       return true;
     } catch (err: unknown) {
-      this.log.error(describeWriteFailure(this.file, err, this.pending.join('').length, 'the record is kept and written before the next one').message, { journal: this.file, pendingRecords: this.pending.length });
+      this.log.error(describeWriteFailure(this.file, err, Buffer.byteLength(this.pending.join('')), 'the record is kept and written before the next one').message, { journal: this.file, pendingRecords: this.pending.length });
       return false;
     }
   }
@@ -202,7 +204,7 @@ export class JobJournal {
       this.flush();
       this.write(text);
     } catch (err: unknown) {
-      throw describeWriteFailure(this.file, err, this.pending.join('').length + Buffer.byteLength(text));
+      throw describeWriteFailure(this.file, err, Buffer.byteLength(this.pending.join('')) + Buffer.byteLength(text));
     }
   }
 
@@ -211,7 +213,7 @@ export class JobJournal {
     try {
       this.flush();
     } catch (err: unknown) {
-      this.log.error(describeWriteFailure(this.file, err, this.pending.join('').length, `${this.pending.length} record(s) are lost`).message, { journal: this.file });
+      this.log.error(describeWriteFailure(this.file, err, Buffer.byteLength(this.pending.join('')), `${this.pending.length} record(s) are lost`).message, { journal: this.file });
     }
     closeSync(this.fd);
     this.fd = null;
