@@ -5,7 +5,7 @@
 // rights (root with CAP_SYS_ADMIN, as in the dev container); elsewhere the fs-seam unit test
 // (daemon/jobs/job-journal-faults.test.ts) and the torn-record test (daemon-faults.test.ts) cover it.
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { daemonEnv, REPO_ROOT, startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
@@ -73,6 +73,9 @@ describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
     let c = await d.client();
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push((await c.call('jobs.submit', { image: d.image(), prompt: `job ${i}`, seconds: 1, steps: 1 })).jobId);
+    // One page kept back: freed later so a submit's input copy fits but its journal record does not.
+    const reserve = path.join(dataDir, 'reserve');
+    writeFileSync(reserve, Buffer.alloc(4096));
     const filler = fill(dataDir);
 
     const cancelled: string[] = [];
@@ -88,6 +91,13 @@ describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
     expect(refused, 'some cancel must hit the full disk').not.toBeNull();
     expect(refused!.message).toMatch(new RegExp(`^disk full: could not write the job journal ${path.join(dataDir, 'journal.jsonl')} \\(\\d+ bytes needed, \\d+ bytes free\\); nothing was changed`));
     expect((await c.call('jobs.get', { jobId: refused!.id })).job.state).toBe('queued');
+    // A submit whose record cannot be written is refused and leaves nothing behind.
+    rmSync(reserve);
+    const jobsBefore = readdirSync(path.join(dataDir, 'jobs')).sort();
+    const submitError = await c.call('jobs.submit', { image: d.image(), prompt: 'while full', seconds: 1, steps: 1 }).then(() => 'accepted', (e: unknown) => (e as Error).message);
+    expect(submitError).toMatch(/^disk full: could not write the job journal .*nothing was changed/);
+    expect((await c.call('jobs.list', {})).jobs).toHaveLength(ids.length);
+    expect(readdirSync(path.join(dataDir, 'jobs')).sort()).toEqual(jobsBefore);
 
     rmSync(filler);
     const late = await c.call('jobs.submit', { image: d.image(), prompt: 'after the disk was freed', seconds: 1, steps: 1 });
