@@ -60,6 +60,14 @@ function fill(dir: string): string {
   return file;
 }
 
+function cliStart(): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'framepack.js'), 'daemon', 'start'], { env: daemonEnv(base, PAUSED), cwd: REPO_ROOT, timeout: 60_000 }, (err, _out, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
+    });
+  });
+}
+
 describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
   beforeAll(() => {
     mkdirSync(dataDir, { recursive: true });
@@ -117,14 +125,27 @@ describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
     const filler = fill(dataDir);
     try {
       const t0 = Date.now();
-      const r = await new Promise<{ code: number; stderr: string }>((resolve) => {
-        execFile(process.execPath, [path.join(REPO_ROOT, 'bin', 'framepack.js'), 'daemon', 'start'], { env: daemonEnv(base, PAUSED), cwd: REPO_ROOT, timeout: 60_000 }, (err, _out, stderr) => {
-          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr });
-        });
-      });
+      const r = await cliStart();
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`the daemon exited with code 1 while starting: disk full: cannot write the data dir lock ${path.join(dataDir, 'daemon.lock')} (ENOSPC); free space in ${dataDir}`);
       expect(Date.now() - t0).toBeLessThan(20_000); // the old wait was 30 s
+    } finally {
+      rmSync(filler);
+    }
+  });
+
+  it('a journal that cannot be compacted (room for the lock, none for the journal) refuses to start naming the file and the fix', async () => {
+    const reserve = path.join(dataDir, 'reserve');
+    writeFileSync(reserve, Buffer.alloc(4096));
+    const filler = fill(dataDir);
+    rmSync(reserve);
+    const journal = path.join(dataDir, 'journal.jsonl');
+    try {
+      const r = await cliStart();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the daemon exited with code 1 while starting: cannot use the job journal ${journal} (ENOSPC`);
+      expect(r.stderr).toContain(`free space on the disk holding ${dataDir}`);
+      expect(readdirSync(dataDir).filter((f) => f.startsWith('journal.jsonl')).sort()).toEqual(['journal.jsonl']); // untouched, nothing set aside
     } finally {
       rmSync(filler);
     }
