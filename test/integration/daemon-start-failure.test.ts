@@ -2,7 +2,7 @@
 // spawns the real daemon detached; when that daemon exits while starting, the CLI says why at once
 // (the reason from daemon.log) instead of waiting out the 30 s start timeout.
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { daemonEnv, killDaemonsUnder, REPO_ROOT, startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
@@ -38,15 +38,14 @@ const live: DaemonProcess[] = [];
 afterEach(async () => {
   for (const d of live.splice(0)) await d.cleanup();
   for (const base of bases.splice(0)) {
-    // A daemon that should have refused but started (the old behaviour) must not outlive the test.
-    await framepack(['daemon', 'stop'], daemonEnv(base, { FRAMEPACK_RUNTIME_DIR: path.join(base, 'rt2') }));
+    // A daemon that started (or should have refused but started: the old behaviour) must not outlive the test.
     killDaemonsUnder(base);
     killRuntimeDir(path.join(base, 'rt2'));
     rmSync(base, { recursive: true, force: true });
   }
 });
 
-describe('framepack daemon start reports a failed start at once', () => {
+describe('framepack daemon start reports what went wrong at once', () => {
   it('a bad setting: exits 1 quickly with the daemon\'s own reason and the log path', async () => {
     const base = tempBase();
     bases.push(base);
@@ -75,5 +74,18 @@ describe('framepack daemon start reports a failed start at once', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`the daemon exited with code 4 while starting: the data dir ${first.dataDir} is in use by another framepack daemon (pid ${first.child.pid}, socket ${first.socketFile}`);
     expect(r.ms).toBeLessThan(PROMPT_MS);
+  });
+
+  it('a start that set a damaged journal aside says so at once, naming both files', async () => {
+    const base = tempBase();
+    bases.push(base);
+    const env = daemonEnv(base, { FRAMEPACK_START_POLICY: 'pause' });
+    mkdirSync(env.FRAMEPACK_DATA_DIR!, { recursive: true });
+    const journal = path.join(env.FRAMEPACK_DATA_DIR!, 'journal.jsonl');
+    writeFileSync(journal, 'null\n\u0000garbage');
+    const r = await framepack(['daemon', 'start'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('started');
+    expect(r.stderr).toMatch(new RegExp(`^framepack: warning: the job journal ${journal} has 2 unreadable line\\(s\\) \\(line 1, 2\\); the original is kept as ${journal}\\.damaged-\\S+ and the daemon continues with the 0 job\\(s\\) it could read$`, 'm'));
   });
 });
