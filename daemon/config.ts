@@ -65,7 +65,7 @@ function durationMs(name: string) {
       return keepAliveToMs(v);
     } catch (err: unknown) {
       // The grammar's own message says which limit was crossed (negative, above the timer maximum).
-      throw new RangeError(`${name} must be a duration like '30s', '5m', seconds, 0 or -1; got '${v}' (${(err as Error).message})`);
+      throw new RangeError(`${name} must be a duration like '30s', '5m', seconds, 0 or -1; got '${v}' (${(err as Error).message.replace(/^keepAlive /, '')})`);
     }
   };
 }

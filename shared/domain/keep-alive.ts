@@ -42,7 +42,7 @@ function secondsToMs(seconds: number, original: unknown): number {
 
 function withinTimer(ms: number, original: unknown): number {
   if (ms > MAX_KEEP_ALIVE_MS) {
-    throw new RangeError(`keepAlive ${String(original)} is ${ms} ms, above the longest timer (${MAX_KEEP_ALIVE_MS} ms, about 24.8 days): use -1 to keep it loaded forever`);
+    throw new RangeError(`keepAlive ${String(original)} is ${ms} ms, above the longest timer (${MAX_KEEP_ALIVE_MS} ms, about 24.8 days): use -1 for "forever"`);
   }
   return ms;
 }
