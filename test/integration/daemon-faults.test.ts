@@ -5,7 +5,7 @@
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readLog, spawnDaemon, startDaemon, daemonEnv, type DaemonProcess } from '../helpers/daemon-harness.js';
+import { daemonEnv, readLog, spawnDaemon, startDaemon, tempBase, type DaemonProcess } from '../helpers/daemon-harness.js';
 
 const PAUSED = { FRAMEPACK_START_POLICY: 'pause' };
 const live: DaemonProcess[] = [];
@@ -128,7 +128,7 @@ describe('keepAlive limits (item 11)', () => {
 
 describe('private modes (item 12)', () => {
   it('tightens the data dir to 0700 and writes the log, journal and lock 0600', async () => {
-    const base = (await import('../helpers/daemon-harness.js')).tempBase();
+    const base = tempBase();
     const dataDir = path.join(base, 'data');
     mkdirSync(dataDir, { recursive: true });
     chmodSync(dataDir, 0o755);
