@@ -162,6 +162,8 @@ export interface EncodeMp4Options {
   preset?: string;
   signal?: AbortSignal;
   tools?: FfmpegTools;
+  /** Called once the verified temp file is fsync'ed, just before it is renamed into place. */
+  beforeCommit?: () => void;
 }
 
 export interface EncodeMp4Result {
@@ -271,6 +273,7 @@ export async function encodeMp4(options: EncodeMp4Options): Promise<EncodeMp4Res
     verify(probe, { width, height, frames: written, metadata: options.metadata ?? {}, outPath });
     await fsyncFile(temp);
     signal?.throwIfAborted();
+    options.beforeCommit?.();
     await rename(temp, outPath);
     return { path: outPath, probe, tools };
   } catch (err: unknown) {
