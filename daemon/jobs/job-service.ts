@@ -23,7 +23,7 @@ import type { ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
 import { JobQueue } from './job-queue.js';
 import { runJob, type RunOutcome } from './job-runner.js';
-import { outputPathProblem } from './output-path.js';
+import { checkOutputPath } from './output-path.js';
 
 export type Publish = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -94,8 +94,12 @@ export class JobService {
   async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
     if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
     const model = spec.model ?? this.o.engine.defaultModel;
-    const outProblem = spec.out === undefined ? null : outputPathProblem(spec.out);
-    if (outProblem) throw new RpcError('INVALID_PARAMS', `out: ${outProblem}`, { detail: { issues: [{ path: ['out'], code: 'custom', message: outProblem }] } });
+    const outProblem = spec.out === undefined ? null : await checkOutputPath(spec.out, { overwrite: spec.overwrite === true });
+    if (outProblem) {
+      throw new RpcError('INVALID_PARAMS', `out: ${outProblem.message}`, {
+        detail: { reason: outProblem.reason, issues: [{ path: ['out'], code: 'custom', message: outProblem.message }] },
+      });
+    }
     try {
       await this.o.engine.validate(spec, model);
     } catch (err: unknown) {
