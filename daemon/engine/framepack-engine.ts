@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type ort from 'onnxruntime-node';
-import type { ComponentId, JobSpec, Stage } from '../../shared/protocol/index.js';
+import { RpcError, type ComponentId, type JobSpec, type Stage } from '../../shared/protocol/index.js';
 import { loadBundle, readManifest, type LoadedBundle } from '../models/bundle/load-bundle.js';
 import type { BundleComponentId, Manifest } from '../models/bundle/manifest.js';
 import { createTransformerSessions, type TransformerSessions } from '../models/transformer/run-transformer.js';
@@ -20,6 +20,7 @@ import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transfo
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
 import { loadInputImage } from '../media/image-input.js';
+import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
 import type { PipelineEvent, PipelineStage } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
@@ -246,6 +247,8 @@ export class OnnxEngine implements Engine {
     } catch (err: unknown) {
       await Promise.allSettled(pending);
       if (stop.signal.aborted && !ctx.signal.aborted) return { outcome: 'stopped', sectionsDone };
+      // Any other write that ran out of space (sharp's PNG, a folder): DISK_FULL naming where.
+      if (!(err instanceof RpcError) && isNoSpace(err)) throw await diskFullError((err as NodeJS.ErrnoException).path ?? job.outputPath, null, err);
       throw err;
     }
   }

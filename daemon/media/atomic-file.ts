@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { throwIfNoSpace } from './disk-full.js';
 
 /** A hidden, unique temp name in the target's own directory (rename is atomic only within one filesystem). */
 export function tempPathBeside(targetPath: string): string {
@@ -34,6 +35,7 @@ export async function writeFileAtomic(targetPath: string, data: Uint8Array | str
     await rename(temp, targetPath);
   } catch (err: unknown) {
     await rm(temp, { force: true });
+    await throwIfNoSpace(err, targetPath, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
     throw err;
   }
 }

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { throwIfNoSpace } from '../../media/disk-full.js';
 import type { PixelVideo } from '../../media/pixels.js';
 import type { NoiseState } from '../seeded-noise.js';
 import type { LoopCheckpoint, LoopResumeState } from './section-loop.js';
@@ -31,14 +32,20 @@ export interface PipelineCheckpoint {
 /** Temp file, fsync, rename: a crash (or power loss) never leaves a renamed but unwritten file. */
 async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err: unknown) {
+    await rm(tmp, { force: true });
+    await throwIfNoSpace(err, file, data.byteLength);
+    throw err;
   }
-  await rename(tmp, file);
 }
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
