@@ -50,6 +50,22 @@ interface Running {
 }
 
 const SHUTDOWN = Symbol('shutdown');
+/** How long a shutdown waits for the running job to settle after aborting it at the end of the grace. */
+export const ABORT_SETTLE_MS = 300;
+
+/** Whether `p` settles within `ms` (the timer does not keep the process alive). */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function newJobId(now = Date.now()): string {
   return `${now.toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -61,6 +77,8 @@ export class JobService {
   readonly queue: JobQueue;
   private running: Running | null = null;
   private stopping = false;
+  /** Set when a shutdown stopped waiting for the running job: its record must stay `running` in the closed journal. */
+  private abandoned = false;
   private readonly log: Logger;
 
   constructor(private readonly o: JobServiceOptions) {
@@ -186,9 +204,17 @@ export class JobService {
     const running = this.running;
     if (running) {
       this.log.info('waiting for the running section to finish', { jobId: running.id, graceMs });
-      const timer = setTimeout(() => running.controller.abort(SHUTDOWN), graceMs);
-      await running.done;
-      clearTimeout(timer);
+      const settled = await settledWithin(running.done, graceMs);
+      if (!settled) {
+        running.controller.abort(SHUTDOWN);
+        // The engine notices an abort between ONNX Runtime runs, which can take seconds (a step, a
+        // decode, a model load). Past this short wait the grace is honoured anyway: the journal still
+        // says `running`, so the next start queues the job first and resumes it from its checkpoint.
+        if (!(await settledWithin(running.done, ABORT_SETTLE_MS))) {
+          this.abandoned = true;
+          this.log.warn('the running job did not stop within the shutdown grace; it resumes from its last checkpoint on the next start', { jobId: running.id, graceMs, abortWaitMs: ABORT_SETTLE_MS });
+        }
+      }
     }
     this.o.journal.close();
   }
@@ -232,6 +258,7 @@ export class JobService {
   }
 
   private settle(id: string, outcome: RunOutcome): void {
+    if (this.abandoned) return;
     const job = this.jobs.get(id)!;
     const timing = outcome.timing;
     const shutdown = this.stopping && job.cancelRequested === null;
