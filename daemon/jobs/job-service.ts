@@ -5,6 +5,7 @@
 // from its checkpoint on the next start.
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   isTerminalJobState,
@@ -21,6 +22,7 @@ import { JobRejected, type Engine, type EngineEvent } from '../engine/engine.js'
 import type { Logger } from '../log.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
+import { checkInputSize, copyInput, removeJobScratch, sweepJobFolders } from './job-files.js';
 import { JobQueue } from './job-queue.js';
 import { runJob, type RunOutcome } from './job-runner.js';
 import { checkOutputPath } from './output-path.js';
@@ -38,7 +40,16 @@ export interface JobServiceOptions {
   log: Logger;
   /** Called whenever the service goes busy or idle (the idle timer listens). */
   onBusyChange?(busy: boolean): void;
+  /** Largest start image copied at submit, bytes (default 256 MiB). */
+  maxInputBytes?: number;
+  /** How long an ended job's folder is kept (0 = at once, -1 = forever; default 24 h). */
+  jobRetentionMs?: number;
 }
+
+const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+const DEFAULT_JOB_RETENTION_MS = 24 * 3_600_000;
+/** How often ended jobs' folders are swept besides at start and after each job. */
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 /** Finished jobs kept in snapshots (all stay available through jobs.list / jobs.get). */
 const RECENT_FINISHED_IN_SNAPSHOT = 20;
@@ -80,10 +91,15 @@ export class JobService {
   /** Set when a shutdown stopped waiting for the running job: its record must stay `running` in the closed journal. */
   private abandoned = false;
   private readonly log: Logger;
+  private readonly maxInputBytes: number;
+  private readonly retentionMs: number;
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: JobServiceOptions) {
     this.queue = new JobQueue(o.queueLimit);
     this.log = o.log.child({ scope: 'job' });
+    this.maxInputBytes = o.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+    this.retentionMs = o.jobRetentionMs ?? DEFAULT_JOB_RETENTION_MS;
   }
 
   /** Restore jobs from the journal (queued and interrupted ones are queued again). Call once before start(). */
@@ -98,6 +114,30 @@ export class JobService {
       this.log.info('journal replayed', { jobs: restored.jobs.size, queued: restored.queued.length, interrupted: restored.interrupted, skippedLines: restored.skippedLines });
     }
     for (const id of this.queue.order) this.o.publish('job.queued', { jobId: id, position: this.queue.position(id)!, job: this.view(this.jobs.get(id)!) });
+    // Jobs that ended before this start (also by a crash right after their end): scratch, then retention.
+    for (const [id, job] of this.jobs) if (isTerminalJobState(job.state)) void this.removeScratch(id);
+    void this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  private async removeScratch(id: string): Promise<void> {
+    try {
+      const removed = await removeJobScratch(this.o.journal.jobDir(id));
+      if (removed.length > 0) this.log.debug('removed an ended job\'s checkpoints and temp files', { jobId: id, files: removed.length });
+    } catch (err: unknown) {
+      this.log.warn('could not remove an ended job\'s checkpoints', { jobId: id, error: (err as Error).message });
+    }
+  }
+
+  /** Deletes the folders of jobs that ended more than the retention ago (job-files.ts). */
+  private async sweep(): Promise<void> {
+    try {
+      const removed = await sweepJobFolders(this.o.journal.jobsDir, this.jobs, this.retentionMs);
+      if (removed.length > 0) this.log.info('removed ended jobs\' folders', { folders: removed.length, retentionMs: this.retentionMs });
+    } catch (err: unknown) {
+      this.log.warn('could not sweep job folders', { error: (err as Error).message });
+    }
   }
 
   /** Start running queued jobs. */
@@ -112,6 +152,8 @@ export class JobService {
   async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
     if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
     const model = spec.model ?? this.o.engine.defaultModel;
+    // From the size alone, before the image is opened or copied.
+    await checkInputSize(spec.image, this.maxInputBytes);
     const outProblem = spec.out === undefined ? null : await checkOutputPath(spec.out, { overwrite: spec.overwrite === true });
     if (outProblem) {
       throw new RpcError('INVALID_PARAMS', `out: ${outProblem.message}`, {
@@ -126,7 +168,16 @@ export class JobService {
     }
     this.queue.assertRoom();
     const id = newJobId();
-    this.o.journal.adoptInput(id, spec.image);
+    // Streamed off the event loop with a byte cap; other requests are answered meanwhile, so the
+    // queue and the shutdown state are checked again once it is done.
+    await copyInput(spec.image, this.o.journal.jobDir(id), this.maxInputBytes);
+    try {
+      if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
+      this.queue.assertRoom();
+    } catch (err: unknown) {
+      await rm(this.o.journal.jobDir(id), { recursive: true, force: true });
+      throw err;
+    }
     const now = new Date();
     const job: Job = {
       id, spec: { ...spec, model }, state: 'queued', position: null, createdAt: now.toISOString(), startedAt: null, finishedAt: null,
@@ -201,6 +252,7 @@ export class JobService {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     const running = this.running;
     if (running) {
       this.log.info('waiting for the running section to finish', { jobId: running.id, graceMs });
@@ -298,6 +350,8 @@ export class JobService {
     this.queuedAt.delete(id);
     this.log.info(`job ${job.state}`, { jobId: id, outputPath: job.outputPath, error: job.error?.message });
     publishTerminal();
+    // Nothing can resume an ended job: its checkpoints go now, its folder after the retention.
+    void this.removeScratch(id).then(() => (this.retentionMs === 0 ? this.sweep() : undefined));
   }
 
   private onEngineEvent(id: string, e: EngineEvent, progress: Job['progress']): void {
