@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { foldersToDelete, inputCopyName, ORPHAN_MIN_AGE_MS } from './job-files.js';
+import { checkInputSize, copyInput, foldersToDelete, inputCopyName, ORPHAN_MIN_AGE_MS } from './job-files.js';
 
 const H = 3_600_000;
 const NOW = Date.parse('2026-12-04T12:00:00Z');
@@ -33,5 +37,23 @@ describe('inputCopyName', () => {
     expect(inputCopyName('/a/B.PNG')).toBe('input.png');
     expect(inputCopyName('/a/noext')).toBe('input.img');
     expect(inputCopyName('/a/x.p$n g')).toBe('input.png');
+  });
+});
+
+describe('checkInputSize / copyInput', () => {
+  it('refuses a FIFO or a device instead of blocking on it, and an image over the limit', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-jobfiles-'));
+    try {
+      const fifo = path.join(dir, 'in.png');
+      execFileSync('mkfifo', [fifo]);
+      await expect(checkInputSize(fifo, 1 << 20)).rejects.toMatchObject({ code: 'INVALID_PARAMS', message: expect.stringMatching(/is not a regular file/) });
+      await expect(copyInput('/dev/zero', path.join(dir, 'job'), 1 << 20)).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
+      const big = path.join(dir, 'big.png');
+      writeFileSync(big, Buffer.alloc(2048));
+      await expect(copyInput(big, path.join(dir, 'job2'), 1024)).rejects.toMatchObject({ message: expect.stringMatching(/is 2\.0 KiB \(2048 bytes\); the daemon copies start images up to 1\.0 KiB/) });
+      expect(await copyInput(big, path.join(dir, 'job3'), 4096)).toBe(path.join(dir, 'job3', 'input.png'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,12 +12,10 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isTerminalJobState, RpcError, type Job } from '../../shared/protocol/index.js';
-import { diskFullError, isNoSpace } from '../media/disk-full.js';
+import { diskFullError, formatBytes, isNoSpace } from '../media/disk-full.js';
 
-const MiB = 1024 * 1024;
 /** A folder no journaled job owns is left alone this long (a submit may be copying into it right now). */
 export const ORPHAN_MIN_AGE_MS = 10 * 60_000;
-const mib = (n: number): string => `${(n / MiB).toFixed(1)} MiB`;
 
 function imageRefused(problem: string): RpcError {
   return new RpcError('INVALID_PARAMS', `image: ${problem}`, { detail: { issues: [{ path: ['image'], code: 'custom', message: problem }] } });
@@ -27,8 +25,10 @@ function imageRefused(problem: string): RpcError {
 export async function checkInputSize(image: string, maxBytes: number): Promise<number> {
   const st = await stat(image).catch(() => null);
   if (!st) return 0; // the image validator reports a missing file in its own words
+  // A FIFO or a device would block the copy (or never end): only regular files are copied.
+  if (!st.isFile()) throw imageRefused(`${image} is not a regular file`);
   if (st.size > maxBytes) {
-    throw imageRefused(`${image} is ${mib(st.size)} (${st.size} bytes); the daemon copies start images up to ${mib(maxBytes)} (--max-input-size)`);
+    throw imageRefused(`${image} is ${formatBytes(st.size)} (${st.size} bytes); the daemon copies start images up to ${formatBytes(maxBytes)} (--max-input-size)`);
   }
   return st.size;
 }
@@ -52,7 +52,7 @@ export async function copyInput(image: string, jobDir: string, maxBytes: number)
   const cap = new Transform({
     transform(chunk: Buffer, _enc, done) {
       copied += chunk.length;
-      if (copied > maxBytes) done(imageRefused(`${image} grew past ${mib(maxBytes)} (--max-input-size) while it was copied`));
+      if (copied > maxBytes) done(imageRefused(`${image} grew past ${formatBytes(maxBytes)} (--max-input-size) while it was copied`));
       else done(null, chunk);
     },
   });

@@ -59,7 +59,8 @@ export async function spaceAt(p: string): Promise<SpaceAt | null> {
   }
 }
 
-function bytes(n: number): string {
+/** 512 B, 1.5 KiB, 3.0 MiB, 2.00 GiB. */
+export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
   if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
@@ -69,8 +70,8 @@ function bytes(n: number): string {
 /** The DISK_FULL error for a failed write of `file` (`neededBytes` when the write's size is known). */
 export async function diskFullError(file: string, neededBytes: number | null, cause?: unknown): Promise<RpcError> {
   const space = await spaceAt(file);
-  const where = space ? `the filesystem mounted at ${space.mount} has ${bytes(space.freeBytes)} free` : 'its filesystem is full';
-  const need = neededBytes !== null ? `; the write needed ${bytes(neededBytes)}` : '';
+  const where = space ? `the filesystem mounted at ${space.mount} has ${formatBytes(space.freeBytes)} free` : 'its filesystem is full';
+  const need = neededBytes !== null ? `; the write needed ${formatBytes(neededBytes)}` : '';
   return new RpcError('DISK_FULL', `disk full: cannot write ${file}: ${where}${need}; free some space and submit the job again`, {
     cause,
     detail: { path: file, ...(space ? { mount: space.mount, freeBytes: space.freeBytes } : {}), ...(neededBytes !== null ? { neededBytes } : {}) },

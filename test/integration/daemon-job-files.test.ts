@@ -28,7 +28,7 @@ describe('input copies', () => {
     const t0 = performance.now();
     await expect(c.call('jobs.submit', { image: huge, prompt: 'p' })).rejects.toMatchObject({
       code: 'INVALID_PARAMS',
-      message: expect.stringMatching(/is 3072\.0 MiB \(3221225472 bytes\); the daemon copies start images up to 1\.0 MiB \(--max-input-size\)/),
+      message: expect.stringMatching(/is 3\.00 GiB \(3221225472 bytes\); the daemon copies start images up to 1\.0 MiB \(--max-input-size\)/),
       detail: { issues: [{ path: ['image'] }] },
     });
     // Refused from the size alone: far less time than reading 3 GiB.
