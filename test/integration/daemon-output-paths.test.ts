@@ -4,7 +4,7 @@
 // INVALID_PARAMS naming `out` and a stable detail.reason — nothing is queued or created. A file we
 // wrote (our sidecar beside it) is replaced, and `overwrite: true` replaces a foreign one.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTPUT_SCHEMA } from '../../daemon/media/output-files.js';
@@ -59,5 +59,24 @@ describe('replacing an existing output', () => {
     await col.until((ev) => terminalsOf(ev, b.jobId).length > 0);
     expect(terminalsOf(col.events, b.jobId)[0]!.event).toBe('job.succeeded');
     expect(readFileSync(ours, 'utf8')).not.toBe('old video');
+  });
+});
+
+describe('an out that stopped being usable while the job waited', () => {
+  it('fails the job with INVALID_PARAMS at its start instead of recreating the deleted folder', async () => {
+    const col = await collectEvents(c);
+    const dir = path.join(d.base, 'gone');
+    mkdirSync(dir);
+    await c.call('queue.pause', {});
+    const { jobId } = await submit(path.join(dir, 'x.mp4'));
+    rmSync(dir, { recursive: true });
+    await c.call('queue.resume', {});
+    await col.until((ev) => terminalsOf(ev, jobId).length > 0);
+    const t = terminalsOf(col.events, jobId)[0]!;
+    expect(t.event).toBe('job.failed');
+    expect((t.payload as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'INVALID_PARAMS', message: expect.stringMatching(/^out: the folder .*gone does not exist .*changed after the job was submitted/),
+    });
+    expect(existsSync(dir)).toBe(false);
   });
 });
