@@ -2,7 +2,8 @@
 // engine is free, and publishes each job's events — job.queued, job.started, progress, then exactly
 // one terminal event (job.succeeded | job.failed | job.cancelled), from one place (finish()).
 // A job stopped by a shutdown is not terminal: it goes back to the front of the queue and resumes
-// from its checkpoint on the next start.
+// from its checkpoint on the next start. Submit checks the input's size and the output path before
+// anything is copied or queued; an ended job's folder is cleaned up (job-files.ts).
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
