@@ -34,6 +34,10 @@ export interface DaemonConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** 'run' = start queued jobs at once (default); 'pause' = start with the queue paused (PEERS.md §C4.7). */
   startPolicy: 'run' | 'pause';
+  /** Largest start image jobs.submit copies into the job folder, bytes (checked before copying). */
+  maxInputBytes: number;
+  /** How long a finished, failed or cancelled job's folder (input copy, preview) is kept; 0 = delete at once, -1 = forever. */
+  jobRetentionMs: number;
   /** Fake engine: ms per sampler step and per component load. */
   fakeStepMs: number;
   fakeLoadMs: number;
@@ -50,6 +54,7 @@ interface Setting<K extends keyof DaemonConfig> {
 }
 
 const GB = 1024 ** 3;
+const MB = 1024 ** 2;
 
 function positiveInt(name: string) {
   return (v: string): number => {
@@ -102,6 +107,12 @@ export const SETTINGS: readonly Setting<keyof DaemonConfig>[] = [
     if (v !== 'run' && v !== 'pause') throw new RangeError(`--start-policy must be 'run' or 'pause', got '${v}'`);
     return v;
   } },
+  { key: 'maxInputBytes', env: 'FRAMEPACK_MAX_INPUT_SIZE', flag: '--max-input-size', description: 'MB: largest start image a job may copy (default 256)', parse: (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new RangeError(`--max-input-size must be a positive number of MB, got '${v}'`);
+    return Math.round(n * MB);
+  } },
+  { key: 'jobRetentionMs', env: 'FRAMEPACK_JOB_RETENTION', flag: '--job-retention', description: "how long a finished job's folder is kept: '24h' (default), 0 = at once, -1 = forever", parse: durationMs('--job-retention') },
   { key: 'outputDir', env: 'FRAMEPACK_OUTPUT_DIR', flag: '--output-dir', description: 'where finished videos go (default <data dir>/outputs)', parse: (v) => path.resolve(v) },
   { key: 'fakeStepMs', env: 'FRAMEPACK_FAKE_STEP_MS', flag: '--fake-step-ms', description: 'fake engine: ms per step (default 20)', parse: positiveInt('--fake-step-ms') },
   { key: 'fakeLoadMs', env: 'FRAMEPACK_FAKE_LOAD_MS', flag: '--fake-load-ms', description: 'fake engine: ms per component load (default 10)', parse: positiveInt('--fake-load-ms') },
@@ -128,6 +139,8 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
     shutdownGraceMs: 60_000,
     logLevel: 'info',
     startPolicy: 'run',
+    maxInputBytes: 256 * MB,
+    jobRetentionMs: 24 * 3_600_000,
     fakeStepMs: 20,
     fakeLoadMs: 10,
   };

@@ -137,6 +137,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   let idle: IdleTimer | null = null;
   const jobs = new JobService({
     engine, scheduler, journal: new JobJournal(config.dataDir, { log }), queueLimit: config.queueLimit, outputDir: config.outputDir,
+    maxInputBytes: config.maxInputBytes, jobRetentionMs: config.jobRetentionMs,
     publish, log, onBusyChange: (busy) => {
       idle?.set('job', busy);
       if (busy) jobTelemetry.start();

@@ -17,6 +17,9 @@ describe('generate through the daemon: mapping', () => {
     expect(p).toMatchObject({ image: path.resolve('in/start.png'), out: path.resolve('o/clip.mp4'), steps: 3, window: 9, shift: 3, teacacheThreshold: 0.2, partials: false, model: 'framepack-tiny' });
     expect(JobSpec.safeParse(p).success).toBe(true);
     expect(protocolSpec(spec, { model: undefined, out: undefined, partials: true })).not.toHaveProperty('out');
+    // --overwrite travels as overwrite: true; without it the field is left out (the daemon refuses foreign files).
+    expect(protocolSpec(spec, { model: undefined, out: 'o/clip.mp4', partials: true, overwrite: true })).toMatchObject({ overwrite: true });
+    expect(protocolSpec(spec, { model: undefined, out: 'o/clip.mp4', partials: true })).not.toHaveProperty('overwrite');
     expect(() => protocolSpec(spec, { model: './bundles/mine', out: undefined, partials: true })).toThrow('use --local for a bundle folder');
     expect(daemonOutPath('videos', 7, new Date('2026-01-02T03:04:05Z'))).toBe(path.resolve('videos', '20260102_030405_seed7.mp4'));
   });

@@ -21,6 +21,8 @@ export interface DaemonGenerateOptions {
   model: string | undefined;
   out: string | undefined;
   partials: boolean;
+  /** --overwrite: replace a file at `out` that framepack did not write. */
+  overwrite?: boolean;
   detach: boolean;
   json: boolean;
   stdout: NodeJS.WritableStream;
@@ -40,7 +42,7 @@ export function daemonOutPath(out: string | undefined, seed: number, now = new D
 }
 
 /** The CLI's resolved spec → the protocol's jobs.submit params. */
-export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefined; out: string | undefined; partials: boolean }): JobSpecInput {
+export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefined; out: string | undefined; partials: boolean; overwrite?: boolean }): JobSpecInput {
   if (o.model !== undefined && /[\\/]/.test(o.model)) throw new UsageError(`--model ${o.model}: the daemon takes bundle names; use --local for a bundle folder`);
   const out = daemonOutPath(o.out, spec.seed);
   return {
@@ -50,6 +52,7 @@ export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefin
     ...(spec.shift !== null ? { shift: spec.shift } : {}),
     ...(o.model !== undefined ? { model: o.model } : {}),
     ...(out !== undefined ? { out } : {}),
+    ...(o.overwrite === true ? { overwrite: true } : {}),
   };
 }
 
@@ -86,7 +89,7 @@ export function cliEvent(e: EventMessage, st: MapState): Record<string, unknown>
 }
 
 export async function generateViaDaemon(o: DaemonGenerateOptions): Promise<number> {
-  const params = protocolSpec(o.spec, { model: o.model, out: o.out, partials: o.partials });
+  const params = protocolSpec(o.spec, { model: o.model, out: o.out, partials: o.partials, overwrite: o.overwrite === true });
   const { client } = await connectDaemon({ autoStart: true, name: 'framepack generate', ...(o.env ? { env: o.env } : {}) });
   try {
     if (o.detach) {

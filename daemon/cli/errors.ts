@@ -4,6 +4,7 @@
 import { JobSpecError } from '../engine/pipeline/job-spec.js';
 import { UnknownModelError } from '../engine/pipeline/model-location.js';
 import { InputImageError } from '../media/image-input.js';
+import { RpcError } from '../../shared/protocol/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -21,6 +22,8 @@ export function asUsageError(err: unknown): UsageError | null {
   if (err instanceof JobSpecError) return new UsageError(err.message);
   if (err instanceof UnknownModelError) return new UsageError(`--model ${err.message}`);
   if (err instanceof InputImageError) return new UsageError(`--image ${err.filePath}: ${err.problem}`);
+  // The daemon refused --out at submit (output-path.ts): a command-line mistake like a bad flag.
+  if (err instanceof RpcError && err.code === 'INVALID_PARAMS' && outIssue(err.detail)) return new UsageError(`--${err.message}`);
   return null;
 }
 
@@ -47,4 +50,9 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   stderr.write(`framepack: ${errorLine(err)}\n`);
   if (process.env.FRAMEPACK_DEBUG && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;
+}
+
+function outIssue(detail: Record<string, unknown> | undefined): boolean {
+  const issues = detail?.issues;
+  return Array.isArray(issues) && (issues[0] as { path?: unknown[] } | undefined)?.path?.[0] === 'out';
 }

@@ -21,7 +21,8 @@ N sections), its JSON sidecar, the bucketed start image and one partial MP4 per 
 runs in the background daemon (started when absent, models stay warm between jobs) unless --local.
 
 ${JOB_FLAGS_HELP}
-  -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4
+  -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4 (the folder must exist)
+  --overwrite             replace an existing file at --out that framepack did not write
                           default: the daemon's output dir (framepack config get outputDir); --local: ./outputs
   --no-partials           do not write the per-section partial videos
   --wait                  follow the job to its end and print the MP4 path (the default);
@@ -61,6 +62,7 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
     await loadInputImage(spec.imagePath);
     return generateViaDaemon({
       spec, model: typeof values.model === 'string' ? values.model : undefined, out: values.out, partials: values['no-partials'] !== true,
+      overwrite: values.overwrite === true,
       detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,
     });
   }

@@ -39,6 +39,7 @@ export const JOB_OPTIONS = {
 /** Flags about how `generate` runs; `plan` accepts and ignores them so both take the same line. */
 export const RUN_OPTIONS = {
   out: { type: 'string', short: 'o' },
+  overwrite: { type: 'boolean' },
   local: { type: 'boolean' },
   'no-partials': { type: 'boolean' },
   provider: { type: 'string' },

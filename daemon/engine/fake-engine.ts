@@ -139,6 +139,7 @@ export class FakeEngine implements Engine {
     const { spec } = job;
     const stepMs = directive(spec.prompt, 'step-ms') ?? this.stepMs;
     const failAt = directive(spec.prompt, 'fail-at-section');
+    const uninterruptible = directive(spec.prompt, 'uninterruptible-steps') !== null;
     if (directive(spec.prompt, 'oom-at-load') !== null && !this.oomDone.has(job.id)) {
       this.oomDone.add(job.id);
       throw new EngineOutOfMemory('fake: out of memory while loading the transformer');
@@ -164,7 +165,9 @@ export class FakeEngine implements Engine {
       const started = performance.now();
       let value = 0;
       for (let step = 1; step <= spec.steps; step++) {
-        await sleep(stepMs, ctx.signal);
+        // [uninterruptible-steps]: a step that ignores the abort signal, like one ONNX Runtime run.
+        await sleep(stepMs, uninterruptible ? undefined : ctx.signal);
+        ctx.signal.throwIfAborted();
         // One draw per step from the job's generator, as the real sampler draws section noise.
         value += noise.sectionNoise({ channels: 1, frames: 1, height: 1, width: 16 }).reduce((a, b) => a + b, 0);
         const left = spec.steps - step;

@@ -8,12 +8,11 @@
 // (checkpoint-files.ts) and this engine stores that record in SectionCheckpoint.state, which the
 // journal persists; a job interrupted by a crash or shutdown continues after its last finished
 // section, and its final video is identical to an uninterrupted run's.
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type ort from 'onnxruntime-node';
-import type { ComponentId, JobSpec, Stage } from '../../shared/protocol/index.js';
+import { RpcError, type ComponentId, type JobSpec, type Stage } from '../../shared/protocol/index.js';
 import { loadBundle, readManifest, type LoadedBundle } from '../models/bundle/load-bundle.js';
 import type { BundleComponentId, Manifest } from '../models/bundle/manifest.js';
 import { createTransformerSessions, type TransformerSessions } from '../models/transformer/run-transformer.js';
@@ -21,12 +20,13 @@ import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transfo
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
 import { loadInputImage } from '../media/image-input.js';
+import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
 import type { PipelineEvent, PipelineStage } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
-import { removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
+import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
 import type { PipelineSessions } from './pipeline/sessions.js';
 import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
@@ -78,12 +78,17 @@ class StopAfterSection extends Error {
 /** What this engine keeps in SectionCheckpoint.state. */
 interface ResumableState { resumable: true; pipeline: PipelineCheckpoint }
 
-/** The pipeline checkpoint to resume from, or null (none, another engine's, or an old progress-only one). */
-function resumableState(c: SectionCheckpoint | null): PipelineCheckpoint | null {
+/**
+ * The pipeline checkpoint to resume from, or null (none, another engine's, or an old progress-only
+ * one), with the reason a record that exists cannot be used: files gone, truncated or damaged. Then
+ * the job starts over; with the same seed the video is the same.
+ */
+async function resumableState(c: SectionCheckpoint | null): Promise<{ from: PipelineCheckpoint | null; problem: string | null }> {
   const st = c?.state as Partial<ResumableState> | undefined;
   const p = st?.resumable === true ? st.pipeline : undefined;
-  // Files gone (a cleaned job folder): start over; with the same seed the video is the same.
-  return p && typeof p.historyFile === 'string' && existsSync(p.historyFile) && existsSync(p.pixelsFile) ? p : null;
+  if (!p || typeof p.historyFile !== 'string' || typeof p.pixelsFile !== 'string') return { from: null, problem: null };
+  const problem = await checkpointProblem(p);
+  return problem ? { from: null, problem } : { from: p, problem: null };
 }
 
 export class OnnxEngine implements Engine {
@@ -175,7 +180,8 @@ export class OnnxEngine implements Engine {
     const stop = new AbortController();
     const signal = AbortSignal.any([ctx.signal, stop.signal]);
     let lastPreviewMs = 0;
-    const resumeFrom = resumableState(ctx.resume);
+    const { from: resumeFrom, problem } = await resumableState(ctx.resume);
+    if (problem) ctx.onEvent({ type: 'stage', stage: 'load-models', detail: `checkpoint of section ${ctx.resume!.sectionsDone} unusable (${problem}); starting the job over`.slice(0, 1000) });
     let sectionsDone = resumeFrom?.sectionsDone ?? 0;
     const sampleMs: number[] = resumeFrom ? [...ctx.resume!.sectionSampleMs] : [];
     let lastDone: Omit<SectionCheckpoint, 'state'> | null = null;
@@ -241,6 +247,8 @@ export class OnnxEngine implements Engine {
     } catch (err: unknown) {
       await Promise.allSettled(pending);
       if (stop.signal.aborted && !ctx.signal.aborted) return { outcome: 'stopped', sectionsDone };
+      // Any other write that ran out of space (sharp's PNG, a folder): DISK_FULL naming where.
+      if (!(err instanceof RpcError) && isNoSpace(err)) throw await diskFullError((err as NodeJS.ErrnoException).path ?? job.outputPath, null, err);
       throw err;
     }
   }

@@ -9,6 +9,7 @@ import { EngineOutOfMemory, type Engine, type EngineEvent, type EngineJob, type 
 import type { Logger } from '../log.js';
 import type { Lease, ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
+import { checkOutputPath } from './output-path.js';
 
 export type RunOutcome =
   | { kind: 'succeeded'; outputPath: string; timing: TimingSummary }
@@ -123,6 +124,17 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
         leases.set(component, await scheduler.acquire(job.model, component, keepAliveMs, input.signal));
       },
     });
+
+  // `out` was checked at submit; the folder may have gone (or a file appeared) while the job waited.
+  // Refuse again rather than let the pipeline recreate a deleted folder or fail with ENOTDIR.
+  if (job.spec.out !== undefined) {
+    const problem = await checkOutputPath(job.spec.out, { overwrite: job.spec.overwrite === true });
+    if (problem) {
+      const message = `out: ${problem.message} (it changed after the job was submitted)`;
+      log.warn('job refused at start: its output path is no longer usable', { reason: problem.reason, error: problem.message });
+      return { kind: 'failed', error: { code: 'INVALID_PARAMS', message, retryable: false, detail: { reason: problem.reason } }, partialPath: checkpoint?.partialPath ?? null, timing: timing() };
+    }
+  }
 
   try {
     let outcome;

@@ -2,9 +2,11 @@
 // engine is free, and publishes each job's events — job.queued, job.started, progress, then exactly
 // one terminal event (job.succeeded | job.failed | job.cancelled), from one place (finish()).
 // A job stopped by a shutdown is not terminal: it goes back to the front of the queue and resumes
-// from its checkpoint on the next start.
+// from its checkpoint on the next start. Submit checks the input's size and the output path before
+// anything is copied or queued; an ended job's folder is cleaned up (job-files.ts).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   isTerminalJobState,
@@ -21,9 +23,10 @@ import { JobRejected, type Engine, type EngineEvent } from '../engine/engine.js'
 import type { Logger } from '../log.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
+import { checkInputSize, copyInput, removeJobScratch, sweepJobFolders } from './job-files.js';
 import { JobQueue } from './job-queue.js';
 import { runJob, type RunOutcome } from './job-runner.js';
-import { outputPathProblem } from './output-path.js';
+import { checkOutputPath } from './output-path.js';
 
 export type Publish = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
@@ -38,7 +41,16 @@ export interface JobServiceOptions {
   log: Logger;
   /** Called whenever the service goes busy or idle (the idle timer listens). */
   onBusyChange?(busy: boolean): void;
+  /** Largest start image copied at submit, bytes (default 256 MiB). */
+  maxInputBytes?: number;
+  /** How long an ended job's folder is kept (0 = at once, -1 = forever; default 24 h). */
+  jobRetentionMs?: number;
 }
+
+const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+const DEFAULT_JOB_RETENTION_MS = 24 * 3_600_000;
+/** How often ended jobs' folders are swept besides at start and after each job. */
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 /** Finished jobs kept in snapshots (all stay available through jobs.list / jobs.get). */
 const RECENT_FINISHED_IN_SNAPSHOT = 20;
@@ -50,6 +62,22 @@ interface Running {
 }
 
 const SHUTDOWN = Symbol('shutdown');
+/** How long a shutdown waits for the running job to settle after aborting it at the end of the grace. */
+export const ABORT_SETTLE_MS = 300;
+
+/** Whether `p` settles within `ms` (the timer does not keep the process alive). */
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export function newJobId(now = Date.now()): string {
   return `${now.toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -61,11 +89,18 @@ export class JobService {
   readonly queue: JobQueue;
   private running: Running | null = null;
   private stopping = false;
+  /** Set when a shutdown stopped waiting for the running job: its record must stay `running` in the closed journal. */
+  private abandoned = false;
   private readonly log: Logger;
+  private readonly maxInputBytes: number;
+  private readonly retentionMs: number;
+  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: JobServiceOptions) {
     this.queue = new JobQueue(o.queueLimit);
     this.log = o.log.child({ scope: 'job' });
+    this.maxInputBytes = o.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+    this.retentionMs = o.jobRetentionMs ?? DEFAULT_JOB_RETENTION_MS;
   }
 
   /** Restore jobs from the journal (queued and interrupted ones are queued again). Call once before start(). */
@@ -80,6 +115,30 @@ export class JobService {
       this.log.info('journal replayed', { jobs: restored.jobs.size, queued: restored.queued.length, interrupted: restored.interrupted, skippedLines: restored.skippedLines });
     }
     for (const id of this.queue.order) this.o.publish('job.queued', { jobId: id, position: this.queue.position(id)!, job: this.view(this.jobs.get(id)!) });
+    // Jobs that ended before this start (also by a crash right after their end): scratch, then retention.
+    for (const [id, job] of this.jobs) if (isTerminalJobState(job.state)) void this.removeScratch(id);
+    void this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  private async removeScratch(id: string): Promise<void> {
+    try {
+      const removed = await removeJobScratch(this.o.journal.jobDir(id));
+      if (removed.length > 0) this.log.debug('removed an ended job\'s checkpoints and temp files', { jobId: id, files: removed.length });
+    } catch (err: unknown) {
+      this.log.warn('could not remove an ended job\'s checkpoints', { jobId: id, error: (err as Error).message });
+    }
+  }
+
+  /** Deletes the folders of jobs that ended more than the retention ago (job-files.ts). */
+  private async sweep(): Promise<void> {
+    try {
+      const removed = await sweepJobFolders(this.o.journal.jobsDir, this.jobs, this.retentionMs);
+      if (removed.length > 0) this.log.info('removed ended jobs\' folders', { folders: removed.length, retentionMs: this.retentionMs });
+    } catch (err: unknown) {
+      this.log.warn('could not sweep job folders', { error: (err as Error).message });
+    }
   }
 
   /** Start running queued jobs. */
@@ -94,8 +153,14 @@ export class JobService {
   async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
     if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
     const model = spec.model ?? this.o.engine.defaultModel;
-    const outProblem = spec.out === undefined ? null : outputPathProblem(spec.out);
-    if (outProblem) throw new RpcError('INVALID_PARAMS', `out: ${outProblem}`, { detail: { issues: [{ path: ['out'], code: 'custom', message: outProblem }] } });
+    // From the size alone, before the image is opened or copied.
+    await checkInputSize(spec.image, this.maxInputBytes);
+    const outProblem = spec.out === undefined ? null : await checkOutputPath(spec.out, { overwrite: spec.overwrite === true });
+    if (outProblem) {
+      throw new RpcError('INVALID_PARAMS', `out: ${outProblem.message}`, {
+        detail: { reason: outProblem.reason, issues: [{ path: ['out'], code: 'custom', message: outProblem.message }] },
+      });
+    }
     try {
       await this.o.engine.validate(spec, model);
     } catch (err: unknown) {
@@ -104,7 +169,16 @@ export class JobService {
     }
     this.queue.assertRoom();
     const id = newJobId();
-    this.o.journal.adoptInput(id, spec.image);
+    // Streamed off the event loop with a byte cap; other requests are answered meanwhile, so the
+    // queue and the shutdown state are checked again once it is done.
+    await copyInput(spec.image, this.o.journal.jobDir(id), this.maxInputBytes);
+    try {
+      if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
+      this.queue.assertRoom();
+    } catch (err: unknown) {
+      await rm(this.o.journal.jobDir(id), { recursive: true, force: true });
+      throw err;
+    }
     const now = new Date();
     const job: Job = {
       id, spec: { ...spec, model }, state: 'queued', position: null, createdAt: now.toISOString(), startedAt: null, finishedAt: null,
@@ -185,12 +259,21 @@ export class JobService {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     const running = this.running;
     if (running) {
       this.log.info('waiting for the running section to finish', { jobId: running.id, graceMs });
-      const timer = setTimeout(() => running.controller.abort(SHUTDOWN), graceMs);
-      await running.done;
-      clearTimeout(timer);
+      const settled = await settledWithin(running.done, graceMs);
+      if (!settled) {
+        running.controller.abort(SHUTDOWN);
+        // The engine notices an abort between ONNX Runtime runs, which can take seconds (a step, a
+        // decode, a model load). Past this short wait the grace is honoured anyway: the journal still
+        // says `running`, so the next start queues the job first and resumes it from its checkpoint.
+        if (!(await settledWithin(running.done, ABORT_SETTLE_MS))) {
+          this.abandoned = true;
+          this.log.warn('the running job did not stop within the shutdown grace; it resumes from its last checkpoint on the next start', { jobId: running.id, graceMs, abortWaitMs: ABORT_SETTLE_MS });
+        }
+      }
     }
     this.o.journal.close();
   }
@@ -234,6 +317,7 @@ export class JobService {
   }
 
   private settle(id: string, outcome: RunOutcome): void {
+    if (this.abandoned) return;
     const job = this.jobs.get(id)!;
     const timing = outcome.timing;
     const shutdown = this.stopping && job.cancelRequested === null;
@@ -277,6 +361,8 @@ export class JobService {
     this.queuedAt.delete(id);
     this.log.info(`job ${job.state}`, { jobId: id, outputPath: job.outputPath, error: job.error?.message });
     publishTerminal();
+    // Nothing can resume an ended job: its checkpoints go now, its folder after the retention.
+    void this.removeScratch(id).then(() => (this.retentionMs === 0 ? this.sweep() : undefined));
   }
 
   private onEngineEvent(id: string, e: EngineEvent, progress: Job['progress']): void {

@@ -102,7 +102,7 @@ export function describeWriteFailure(file: string, err: unknown, bytesNeeded: nu
       // the numbers are a courtesy
     }
     const what = code === 'ENOSPC' ? 'disk full' : 'disk quota exceeded';
-    return new RpcError('INTERNAL', `${what}: could not write the job journal ${file} (${bytesNeeded} bytes needed${free}); ${consequence} — free space in ${dir} and try again`, {
+    return new RpcError('DISK_FULL', `${what}: could not write the job journal ${file} (${bytesNeeded} bytes needed${free}); ${consequence} — free space in ${dir} and try again`, {
       retryable: true, detail: { errno: code, path: file, bytesNeeded }, cause: err,
     });
   }

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { rename, rm } from 'node:fs/promises';
 import { z } from 'zod';
 import { fsyncFile, tempPathBeside } from './atomic-file.js';
+import { diskFullError, isNoSpace, LOW_SPACE_BYTES, spaceAt } from './disk-full.js';
 import { findFfmpeg, type FfmpegTools } from './ffmpeg-locate.js';
 
 export { findFfmpeg, FfmpegNotFoundError } from './ffmpeg-locate.js';
@@ -162,6 +163,8 @@ export interface EncodeMp4Options {
   preset?: string;
   signal?: AbortSignal;
   tools?: FfmpegTools;
+  /** Called once the verified temp file is fsync'ed, just before it is renamed into place. */
+  beforeCommit?: () => void;
 }
 
 export interface EncodeMp4Result {
@@ -271,6 +274,7 @@ export async function encodeMp4(options: EncodeMp4Options): Promise<EncodeMp4Res
     verify(probe, { width, height, frames: written, metadata: options.metadata ?? {}, outPath });
     await fsyncFile(temp);
     signal?.throwIfAborted();
+    options.beforeCommit?.();
     await rename(temp, outPath);
     return { path: outPath, probe, tools };
   } catch (err: unknown) {
@@ -278,6 +282,11 @@ export async function encodeMp4(options: EncodeMp4Options): Promise<EncodeMp4Res
     await exited.catch(() => undefined);
     await rm(temp, { force: true });
     if (signal?.aborted) throw abortError(signal);
+    // A full disk shows up as ffmpeg's "No space left on device", or only as a truncated file that
+    // ffprobe cannot read: with next to nothing free on that disk, say so rather than "ffprobe failed".
+    if (isNoSpace(err, stderr)) throw await diskFullError(outPath, null, err);
+    const space = await spaceAt(outPath);
+    if (space && space.freeBytes < LOW_SPACE_BYTES) throw await diskFullError(outPath, null, err);
     throw err;
   } finally {
     if (signal && onAbort) signal.removeEventListener('abort', onAbort);

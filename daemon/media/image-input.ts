@@ -55,10 +55,23 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0]!.trim();
 }
 
-/** Decodes any image sharp supports into rgb24, upright, without alpha. */
-export async function loadInputImage(filePath: string, options: LoadInputImageOptions = {}): Promise<LoadedImage> {
+/** What the header says about a usable start image (no pixel is decoded). */
+export interface InputImageHeader {
+  /** Stored size (before EXIF rotation). */
+  width: number;
+  height: number;
+  /** Size after EXIF orientation 5–8's transpose: what decoding (and the bucketing) sees. */
+  upright: { width: number; height: number };
+  meta: SharpMetadata;
+}
+
+/**
+ * The header checks every start image passes, shared by jobs.submit (through loadInputImage) and
+ * jobs.plan so the two never disagree: a regular, non-empty, readable image no larger than
+ * `maxPixels` (a decompression bomb is refused before any pixel is decoded).
+ */
+export async function inspectInputImage(filePath: string, options: { maxPixels?: number } = {}): Promise<InputImageHeader> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
-  const alpha = options.alpha ?? 'black';
   try {
     const st = await stat(filePath);
     if (!st.isFile()) throw new InputImageError(filePath, 'not a regular file');
@@ -69,8 +82,6 @@ export async function loadInputImage(filePath: string, options: LoadInputImageOp
     const problem = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : firstLine(err);
     throw new InputImageError(filePath, problem, { cause: err });
   }
-
-  // Header first: a bomb is refused before any pixel is decoded.
   let meta: SharpMetadata;
   try {
     meta = await sharp(filePath, { limitInputPixels: false }).metadata();
@@ -85,6 +96,17 @@ export async function loadInputImage(filePath: string, options: LoadInputImageOp
       `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} (decompression-bomb guard; raise maxPixels to allow it)`,
     );
   }
+  const upright = (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
+  return { width, height, upright, meta };
+}
+
+/** Decodes any image sharp supports into rgb24, upright, without alpha. */
+export async function loadInputImage(filePath: string, options: LoadInputImageOptions = {}): Promise<LoadedImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const alpha = options.alpha ?? 'black';
+  // Header first: a bomb is refused before any pixel is decoded.
+  const { meta } = await inspectInputImage(filePath, { maxPixels });
+  const { format } = meta;
 
   try {
     let pipeline = sharp(filePath, { limitInputPixels: maxPixels }).rotate();

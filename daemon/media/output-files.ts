@@ -82,6 +82,7 @@ export class JobOutputs {
     encoding: VideoEncoding,
     metadata: Record<string, string>,
     signal?: AbortSignal,
+    beforeCommit?: () => void,
   ): Promise<EncodeMp4Result> {
     const options: Parameters<typeof encodeMp4>[0] = {
       frames,
@@ -95,6 +96,7 @@ export class JobOutputs {
     if (encoding.preset !== undefined) options.preset = encoding.preset;
     if (encoding.tools !== undefined) options.tools = encoding.tools;
     if (signal !== undefined) options.signal = signal;
+    if (beforeCommit !== undefined) options.beforeCommit = beforeCommit;
     return encodeMp4(options);
   }
 
@@ -105,9 +107,10 @@ export class JobOutputs {
     encoding: VideoEncoding,
     parameters: GenerationParameters,
     signal?: AbortSignal,
+    beforeCommit?: () => void,
   ): Promise<EncodeMp4Result> {
     const outPath = this.partialPath(section);
-    const result = await this.encode(outPath, frames, encoding, this.metadata(parameters, { partial: true, section }), signal);
+    const result = await this.encode(outPath, frames, encoding, this.metadata(parameters, { partial: true, section }), signal, beforeCommit);
     if (!this.partials.includes(outPath)) this.partials.push(outPath);
     return result;
   }
@@ -118,8 +121,9 @@ export class JobOutputs {
     encoding: VideoEncoding,
     parameters: GenerationParameters,
     signal?: AbortSignal,
+    beforeCommit?: () => void,
   ): Promise<{ video: EncodeMp4Result; sidecarPath: string }> {
-    const video = await this.encode(this.paths.videoPath, frames, encoding, this.metadata(parameters, {}), signal);
+    const video = await this.encode(this.paths.videoPath, frames, encoding, this.metadata(parameters, {}), signal, beforeCommit);
     const { probe, tools } = video;
     await this.writeSidecar({
       schema: OUTPUT_SCHEMA,

@@ -3,13 +3,13 @@
 // gives buckets, latent geometry and defaults, and layoutJob — the same function the pipeline and
 // `framepack plan` use — gives sections, frames and σ. The time estimate is the newest s/step the
 // daemon measured for the model, preferring a job with the same latent window.
-import sharp from 'sharp';
 import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEstimate } from '../../shared/protocol/index.js';
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import type { Engine } from '../engine/engine.js';
 import { layoutJob, type JobLayout } from '../engine/pipeline/job-plan.js';
 import { JobSpecError, resolveJobSpec, type JobSpec as PipelineSpec } from '../engine/pipeline/job-spec.js';
 import { resolveModelDir, UnknownModelError } from '../engine/pipeline/model-location.js';
+import { InputImageError, inspectInputImage } from '../media/image-input.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
@@ -31,11 +31,9 @@ export function invalidField(field: string, problem: string): RpcError {
   return new RpcError('INVALID_PARAMS', `${field}: ${problem}`, { detail: { issues: [{ path: [field], code: 'custom', message: problem }] } });
 }
 
+/** The upright size from the header, after the same checks jobs.submit makes (inspectInputImage). */
 async function headerSize(file: string): Promise<{ width: number; height: number }> {
-  const meta = await sharp(file).metadata();
-  if (!meta.width || !meta.height) throw new Error('the image header has no size');
-  // EXIF orientations 5–8 rotate by 90°: the decoded (and bucketed) image is the transposed size.
-  return (meta.orientation ?? 1) >= 5 ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+  return (await inspectInputImage(file)).upright;
 }
 
 /** The newest measured s/step of `model`, from a job with the same window when there is one. */
@@ -101,6 +99,8 @@ export function planHandlers(deps: PlanDeps): PlanHandlers {
       try {
         size = await sizeOf(p.image);
       } catch (err: unknown) {
+        // The same words jobs.submit uses for the same image (an 8193×8192 image is refused by both).
+        if (err instanceof InputImageError) throw invalidField('image', err.message);
         throw invalidField('image', `cannot read the image header of ${p.image}: ${(err as Error).message.split('\n')[0]}`);
       }
       let spec: PipelineSpec;

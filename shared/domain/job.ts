@@ -61,8 +61,10 @@ export const JobSpec = z.strictObject({
   crf: z.number().int().min(0).max(51).default(16),
   /** Model bundle; absent = the daemon's default model. */
   model: ModelName.optional(),
-  /** Output mp4 path; absent = the daemon's output directory. */
+  /** Output .mp4 path (absolute; its folder must exist); absent = the daemon's output directory. */
   out: Path.optional(),
+  /** Replace a file at `out` that framepack did not write (without it such a submit is refused). */
+  overwrite: z.boolean().optional(),
   /** keepAlive for the components this job loads; absent = the daemon's default. */
   keepAlive: KeepAlive.optional(),
   /** Put the job at the front of the queue instead of the back. */

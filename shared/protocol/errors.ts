@@ -10,6 +10,7 @@ export const ErrorCode = z.enum([
   'QUEUE_FULL', // jobs.submit above the queue limit; retry later
   'MODEL_MISSING', // the model bundle or one of its files is absent or fails verification
   'OUT_OF_MEMORY', // a load or run did not fit even after evicting everything else
+  'DISK_FULL', // a write failed for lack of space (ENOSPC/EDQUOT); the message names the file, the mount and the bytes free/needed
   'CANCELLED', // the request (or the job) was cancelled
   'PROTOCOL_MISMATCH', // hello with another protocol version, or a method before hello
   'INTERNAL', // a bug in the daemon; detail.ref matches the daemon log line with the stack
@@ -38,7 +39,7 @@ export const WireError = z.object({
 });
 export type WireError = z.infer<typeof WireError>;
 
-const RETRYABLE: ReadonlySet<string> = new Set(['QUEUE_FULL', 'OUT_OF_MEMORY', 'TIMEOUT', 'DISCONNECTED']);
+const RETRYABLE: ReadonlySet<string> = new Set(['QUEUE_FULL', 'OUT_OF_MEMORY', 'DISK_FULL', 'TIMEOUT', 'DISCONNECTED']);
 
 /** An error with a protocol code; thrown by handlers, raised by the client. */
 export class RpcError extends Error {

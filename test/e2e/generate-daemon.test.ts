@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { probeVideo } from '../../daemon/media/ffmpeg.js';
 import { createCliHarness, ndjson } from '../helpers/cli-harness.js';
@@ -22,6 +22,8 @@ afterAll(async () => {
 describe('framepack generate through the daemon (e2e)', () => {
   it('generate through the daemon: auto-start, the --json contract, --detach then jobs show --follow, daemon stop', { timeout: 60_000 }, async () => {
     const out = path.join(dir, 'daemon', 'clip.mp4');
+    // The daemon writes into existing folders only (docs/daemon.md, "Jobs and outputs").
+    await mkdir(path.join(dir, 'daemon'));
     const args = ['generate', '--image', image, '--prompt', 'a red ball bounces', '--seconds', '2.4', '--steps', '2', '--no-partials'];
     const first = await framepack([...args, '--json', '--out', out]);
     expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: '' });
@@ -55,10 +57,11 @@ describe('framepack generate through the daemon (e2e)', () => {
     expect(logs.code).toBe(0);
     expect(ndjson(logs.stdout).some((r) => r.msg === 'job succeeded' && r.jobId === id)).toBe(true);
 
-    // A daemon-side failure still ends the --json stream with job.failed and exit 1.
+    // An --out under a file is refused at submit (exit 2, nothing queued); the --json stream still ends with job.failed.
     const failing = await framepack([...args, '--json', '--out', path.join(image, 'x.mp4')]);
-    expect(failing.code).toBe(1);
-    expect(ndjson(failing.stdout).at(-1)).toMatchObject({ type: 'job.failed' });
+    expect(failing.code).toBe(2);
+    expect(ndjson(failing.stdout).at(-1)).toMatchObject({ type: 'job.failed', jobId: null, code: 'INVALID_PARAMS' });
+    expect(failing.stderr).toContain(`framepack: --out: ${image} is not a folder`);
 
     // Ctrl-C while following cancels the job: exit 130, the stream still ends with job.failed.
     const child = spawn(process.execPath, [bin, ...args, '--steps', '25', '--seconds', '4', '--json', '--out', path.join(dir, 'daemon', 'cancelled.mp4')], { cwd: dir, env, detached: true });

@@ -5,8 +5,10 @@
 // a small JSON-able record naming them with the noise generator's state. Files are per section so
 // the record a journal holds always names complete files; older ones are removed once a newer
 // record has been handed over.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { throwIfNoSpace } from '../../media/disk-full.js';
 import type { PixelVideo } from '../../media/pixels.js';
 import type { NoiseState } from '../seeded-noise.js';
 import type { LoopCheckpoint, LoopResumeState } from './section-loop.js';
@@ -22,13 +24,31 @@ export interface PipelineCheckpoint {
   noise: NoiseState;
   pixelsFile: string;
   pixels: { frames: number; height: number; width: number; floats: number };
+  /** sha256 (hex) of each file, checked before a resume (absent in records of older versions). */
+  historySha256?: string;
+  pixelsSha256?: string;
 }
 
+/** Temp file, fsync, rename: a crash (or power loss) never leaves a renamed but unwritten file. */
 async function writeAtomically(file: string, data: Uint8Array): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err: unknown) {
+    await rm(tmp, { force: true });
+    await throwIfNoSpace(err, file, data.byteLength);
+    throw err;
+  }
 }
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
@@ -47,7 +67,27 @@ export async function writeCheckpoint(dir: string, c: LoopCheckpoint): Promise<P
   return {
     sectionsDone: c.sectionsDone, historyFile, historyFrames: c.history.length, frameFloats, noise: c.noise, pixelsFile,
     pixels: { frames: c.pixels.frames, height: c.pixels.height, width: c.pixels.width, floats: c.pixels.data.length },
+    historySha256: sha256(bytesOf(history)), pixelsSha256: sha256(bytesOf(c.pixels.data)),
   };
+}
+
+/**
+ * Why a checkpoint record cannot be resumed from (a file missing, truncated, or not what was
+ * written), or null when both files are whole. The caller then starts the job over: with the same
+ * seed that gives the same video, only slower.
+ */
+export async function checkpointProblem(c: PipelineCheckpoint): Promise<string | null> {
+  const files = [
+    { file: c.historyFile, bytes: c.historyFrames * c.frameFloats * 4, sha: c.historySha256 },
+    { file: c.pixelsFile, bytes: c.pixels.floats * 4, sha: c.pixelsSha256 },
+  ];
+  for (const f of files) {
+    const size = await stat(f.file).then((st) => st.size, () => null);
+    if (size === null) return `${f.file} is missing`;
+    if (size !== f.bytes) return `${f.file} has ${size} bytes, expected ${f.bytes} (truncated)`;
+    if (f.sha !== undefined && sha256(await readFile(f.file)) !== f.sha) return `${f.file} does not match its sha256 (damaged)`;
+  }
+  return null;
 }
 
 async function readFloats(file: string, count: number): Promise<Float32Array> {

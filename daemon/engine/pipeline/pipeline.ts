@@ -9,11 +9,13 @@ import path from 'node:path';
 import { loadBundle, type LoadedBundle, type VerifyMode } from '../../models/bundle/load-bundle.js';
 import { runImageProjection } from '../../models/transformer/run-transformer.js';
 import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
+import { removeStaleTemps } from '../../media/atomic-file.js';
 import { createJobOutputs, JobOutputs, type VideoEncoding } from '../../media/output-files.js';
 import { videoToRgbFrames } from '../../media/pixels.js';
 import { SeededNoise } from '../seeded-noise.js';
 import { readCheckpoint, removeCheckpointsBefore, writeCheckpoint, type PipelineCheckpoint } from './checkpoint-files.js';
 import { computeConditioning } from './conditioning.js';
+import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent, PipelineStage } from './events.js';
 import { layoutJob } from './job-plan.js';
 import { recordedParameters, type JobSpec } from './job-spec.js';
@@ -55,6 +57,9 @@ async function jobOutputs(out: string | undefined, seed: number): Promise<JobOut
   const stem = path.basename(videoPath, path.extname(videoPath));
   const partialsDir = path.join(dir, stem);
   await mkdir(partialsDir, { recursive: true });
+  // A run killed mid-encode (or a resumed one) left hidden temp files of this output: remove them.
+  await removeStaleTemps(dir, (name) => name === path.basename(videoPath));
+  await removeStaleTemps(partialsDir, (name) => /^partial-\d+\.mp4$/.test(name));
   return new JobOutputs({
     outputsDir: dir, stem, videoPath, partialsDir,
     sidecarPath: path.join(dir, `${stem}.json`),
@@ -125,13 +130,13 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       } : {}),
       onSectionPixels: async (k, pixels) => {
         if (opts.partials === false) return null;
-        const partial = await outputs.writePartial(k, videoToRgbFrames(pixels), encoding, parameters, opts.signal);
+        const partial = await outputs.writePartial(k, videoToRgbFrames(pixels), encoding, parameters, opts.signal, () => crashPoint('partial', k));
         return partial.path;
       },
     });
 
     stage('writing-video', `encoding ${result.pixels.frames} frames`);
-    const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal);
+    const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal, () => crashPoint('encode'));
     emit({
       type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,
       seconds: video.probe.frames / plan.fps, wallSeconds: (performance.now() - started) / 1000,

@@ -18,6 +18,7 @@ import type { NoiseState, SeededNoise } from '../seeded-noise.js';
 import type { JobPlan, SectionPlan } from '../section-plan.js';
 import { TeaCache } from '../teacache.js';
 import type { JobConditioning } from './conditioning.js';
+import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent } from './events.js';
 import type { JobSpec } from './job-spec.js';
 import { contextFrames, framesToTensor, scaled, tensorToFrames, type LatentGeometry } from './latent-frames.js';
@@ -89,7 +90,9 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
   // Inverted: the real history starts empty; F1/vanilla: the start latent is history frame 0.
   const resume = input.resume;
   const done = resume?.sectionsDone ?? 0;
-  if (done < 0 || done >= plan.sectionCount) throw new Error(`resume: ${done} sections done of ${plan.sectionCount}`);
+  // done = sectionCount is a crash after the last checkpoint (in the final encode): nothing is
+  // left to sample and the stored pixels are the whole video.
+  if (!Number.isInteger(done) || done < 0 || done > plan.sectionCount) throw new Error(`resume: ${done} sections done of ${plan.sectionCount}`);
   const history: Float32Array[] = resume ? [...resume.history] : plan.mode === 'inverted' ? [] : [startFrame];
   if (resume && history.length !== plan.sections[done - 1]!.historyAfter) throw new Error(`resume: history has ${history.length} latents, plan says ${plan.sections[done - 1]!.historyAfter}`);
   const schedule = samplerSchedule({ sampler: spec.sampler, steps: spec.steps, windowSize: ws, latentHeight: g.height, latentWidth: g.width, shift: spec.shift });
@@ -138,6 +141,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
         const t = now();
         samplingSeconds += t - stepStart;
         stepsDone++;
+        if (i === 0) crashPoint('sample', k);
         const secondsPerStep = samplingSeconds / (stepsDone - stepsBefore);
         onEvent({
           type: 'step', section: k, sections: plan.sectionCount, step: i + 1, steps,
@@ -161,10 +165,12 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
 
     // Decode (§8.3 step 8, §9) and stitch.
     throwIfAborted(signal);
+    crashPoint('decode', k);
     const d = section.decode;
     const latents = framesToTensor(history.slice(d.from, d.to), g);
     const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims });
     if (current.frames !== d.decodedFrames) throw new Error(`section ${k}: decoded ${current.frames} frames, plan says ${d.decodedFrames}`);
+    crashPoint('append', k);
     if (!pixels || d.overlapFrames === 0) pixels = current;
     else pixels = d.newPixelsFirst ? softAppend(current, pixels, d.overlapFrames) : softAppend(pixels, current, d.overlapFrames);
     if (pixels.frames !== d.totalFrames) throw new Error(`section ${k}: video has ${pixels.frames} frames, plan says ${d.totalFrames}`);
