@@ -36,7 +36,11 @@ Builds a FramePack model bundle: ONNX graphs for every component, tokenizer file
                        (a power of two ≥ 16; default ${DEFAULT_QUANT_BLOCK_SIZE})
   --compute fp32|fp16  int8/int4: activation and unquantised-weight dtype (default fp32, the
                        CPU's; fp16 for GPUs)
-  -h, --help           show this help`;
+  -h, --help           show this help
+
+npm run build-bundle -- --dry-run [--config FILE] [--block-size N] [--compute fp32|fp16] [--json]
+  prints each component's bytes as an fp32, fp16, int8 and int4 bundle (default config: the
+  official full-size model) without reading or writing weights; --dry-run --help for details`;
 
 /** A bad command line or input file: reported as one line, exit code 2. */
 export class UsageError extends Error { override readonly name = 'UsageError'; }
@@ -145,6 +149,11 @@ export async function runBuildBundle(req: BuildRequest, definitions: ComponentDe
 /** Runs the CLI; returns the exit code. Output goes to the given writers (stdout/stderr by default). */
 export async function main(argv: string[], definitions?: ComponentDefinitions, out = (s: string) => process.stdout.write(s), err = (s: string) => process.stderr.write(s)): Promise<number> {
   try {
+    if (argv.includes('--dry-run')) {
+      const { dryRunMain } = await import('./bundle-dry-run.js');
+      const defs = definitions ?? (await import('../daemon/models/bundle/definitions.js')).componentDefinitions;
+      return await dryRunMain(argv, defs, out, err);
+    }
     const req = parseBuildArgs(argv);
     if (req === 'help') { out(`${USAGE}\n`); return EXIT_OK; }
     const defs = definitions ?? (await import('../daemon/models/bundle/definitions.js')).componentDefinitions;

@@ -7,6 +7,7 @@ import { runOnce, tensorF32 } from './run.js';
 import { quantizeLinears } from './quantize-linears.js';
 import { MemoryWeights } from '../weights/weight-source.js';
 import { dequantizeNBits, quantizeNBits, type NBitsOptions } from '../weights/matmul-nbits.js';
+import { fromFloat32, toFloat32 } from '../weights/float-convert.js';
 
 /** Deterministic pseudo-random values in [-1, 1) (a fixed LCG: tests must not depend on Math.random). */
 function values(count: number, seed: number): Float32Array {
@@ -65,6 +66,27 @@ describe('quantizeLinears: MatMulNBits through onnxruntime (CPU)', () => {
       expect(err).toBeGreaterThan(0); // it did quantise
     });
   }
+
+  it('fp16 compute (the GPU bundles\' form): fp16 A and scales through ORT\'s CPU kernel match the dequantised MatMul', async () => {
+    const n = 64, k = 96, m = 3;
+    const w = values(n * k, 5), b = values(n, 6), x = values(m * k, 8);
+    const weights = new MemoryWeights();
+    weights.setFloat32('fc.weight', [n, k], w);
+    weights.setFloat32('fc.bias', [n], b);
+    const g = new GraphBuilder('fc16', { weights, weightDtype: 'float16' });
+    const x16 = g.op('Cast', [g.input('x', 'float32', [m, k])], { to: 10 });
+    g.output(g.op('Cast', [linear(g, x16, 'fc', k, n)], { to: 1 }), 'y', 'float32', [m, n]);
+    const opts: NBitsOptions = { bits: 4, blockSize: 32 };
+    quantizeLinears(g, { ...opts, source: weights, select: () => true });
+    const y = (await runOnce(await serializeModel(g), { x: tensorF32(x, [m, k]) })).y!;
+    const t = quantizeNBits(w, n, k, opts);
+    const scales16 = toFloat32(fromFloat32(t.scales, 'float16'), 'float16');
+    const x16r = toFloat32(fromFloat32(x, 'float16'), 'float16');
+    const b16 = toFloat32(fromFloat32(b, 'float16'), 'float16');
+    const ref = reference(x16r, dequantizeNBits(t, n, k, opts, scales16), b16, m, n, k);
+    // fp16 output rounding (|y| < 8 here: ≤ 2^-8 per value) plus fp16 accumulation inside the kernel.
+    expect(maxAbsDiff(y.data, ref)).toBeLessThan(0.02);
+  });
 
   it('leaves unselected Linears as float MatMul and refuses a bad block size', async () => {
     const weights = new MemoryWeights();
