@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
-import { benchQuant, type QuantBenchRow } from './bench/quant-bench.js';
+import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
@@ -44,6 +44,9 @@ benchmarks:
              (MatMulNBits) bundles; the README job (docs/examples/start.png, its
              prompt, default seed and steps) with fp32 and each: per-frame PSNR
              against the fp32 video, weight bytes, seconds per step
+  quant-matmul  one full-width Linear (256 tokens, 3072 → 3072) on the CPU: fp32
+             MatMul vs MatMulNBits int8/int4 at block 16/32/64/128, median ms and
+             ratio to fp32 (--runs N, default 5)
 
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
@@ -107,10 +110,19 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
   if (name === 'quant') return runQuantBench(values, argv);
+  if (name === 'quant-matmul') {
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
+    await benchQuantMatmul({
+      m: 256, k: 3072, n: 3072, runs, blockSizes: [16, 32, 64, 128],
+      onRow: (r) => console.log(values.json ? JSON.stringify(r) : `${r.variant.padEnd(14)} [${r.m}×${r.k}]·[${r.k}×${r.n}]  ${(r.weightBytes / 1e6).toFixed(2).padStart(6)} MB  median ${r.medianMs.toFixed(1).padStart(7)} ms  ×${r.ratioToFp32.toFixed(2)} of fp32`),
+    });
+    return 0;
+  }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, quant)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, quant); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, quant, quant-matmul); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];

@@ -117,3 +117,55 @@ export async function benchQuant(opts: QuantBenchOptions): Promise<void> {
     await rm(work, { recursive: true, force: true });
   }
 }
+
+export interface QuantMatmulRow {
+  bench: 'quant-matmul';
+  variant: string;
+  m: number; k: number; n: number;
+  weightBytes: number;
+  medianMs: number;
+  /** medianMs / the fp32 MatMul's, measured in the same run. */
+  ratioToFp32: number;
+}
+
+/** One Linear [k → n] on [m, k] fp32 activations through ORT's CPU provider: fp32 MatMul vs
+ *  MatMulNBits at each bits × block size, median of `runs` forwards after a warm-up. Weights are a
+ *  fixed pseudo-random stream (the kernels' speed does not depend on the values). */
+export async function benchQuantMatmul(opts: { m: number; k: number; n: number; runs: number; blockSizes: number[]; onRow: (r: QuantMatmulRow) => void }): Promise<void> {
+  const { GraphBuilder } = await import('../../daemon/onnx/graph.js');
+  const { linear } = await import('../../daemon/onnx/ops.js');
+  const { serializeModel } = await import('../../daemon/onnx/model-writer.js');
+  const { createCpuSession, tensorF32 } = await import('../../daemon/onnx/run.js');
+  const { quantizeLinears } = await import('../../daemon/onnx/quantize-linears.js');
+  const { MemoryWeights } = await import('../../daemon/weights/weight-source.js');
+  const { m, k, n } = opts;
+  let s = 12345;
+  const rnd = (count: number) => Float32Array.from({ length: count }, () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return (s / 2 ** 32 - 0.5) * 0.1; });
+  const weights = new MemoryWeights();
+  weights.setFloat32('fc.weight', [n, k], rnd(n * k));
+  const x = tensorF32(rnd(m * k), [m, k]);
+  const variants: { name: string; q?: { bits: 4 | 8; blockSize: number } }[] = [
+    { name: 'fp32 MatMul' },
+    ...opts.blockSizes.flatMap((blockSize) => ([8, 4] as const).map((bits) => ({ name: `int${bits} block ${blockSize}`, q: { bits, blockSize } }))),
+  ];
+  let fp32Ms = NaN;
+  for (const v of variants) {
+    const g = new GraphBuilder('fc', { weights });
+    g.output(linear(g, g.input('x', 'float32', [m, k]), 'fc', k, n, false), 'y', 'float32', [m, n]);
+    if (v.q) quantizeLinears(g, { ...v.q, source: weights, select: () => true });
+    let weightBytes = 0;
+    for (const t of g.initializers.values()) weightBytes += 'read' in t ? t.byteLength : t.bytes.byteLength;
+    const session = await createCpuSession(await serializeModel(g));
+    try {
+      await session.run({ x });
+      const times: number[] = [];
+      for (let i = 0; i < opts.runs; i++) { const t0 = performance.now(); await session.run({ x }); times.push(performance.now() - t0); }
+      times.sort((a, b) => a - b);
+      const medianMs = times[Math.floor(times.length / 2)]!;
+      if (!v.q) fp32Ms = medianMs;
+      opts.onRow({ bench: 'quant-matmul', variant: v.name, m, k, n, weightBytes, medianMs, ratioToFp32: medianMs / fp32Ms });
+    } finally {
+      await session.release();
+    }
+  }
+}
