@@ -63,10 +63,11 @@ export function nbitsBytes(n: number, k: number, o: NBitsOptions, scaleBytes: nu
   return n * s.kBlocks * s.blobBytes + n * s.kBlocks * scaleBytes + (s.zeroPointDims ? s.zeroPointDims[0] * s.zeroPointDims[1] : 0);
 }
 
-/** Round half to even, as ORT's quantisers (std::nearbyint / numpy.round) do. */
+/** Round half to even, as ORT's quantisers (std::nearbyint / numpy.round) do. Math.round takes
+ *  halves up, so a half that landed on an odd integer steps back down (cheaper than x % 1). */
 function roundEven(x: number): number {
   const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  return r - x === 0.5 && (r & 1) !== 0 ? r - 1 : r;
 }
 
 /**
@@ -108,8 +109,12 @@ export function quantizeNBits(w: Float32Array, n: number, k: number, o: NBitsOpt
       // Stored as float32 here; what the graph stores (fp32 or fp16) is what must be used to round.
       scale = Math.fround(scale);
       const inv = scale === 0 ? 0 : 1 / scale;
-      codes.fill(zp);
-      for (let i = k0; i < k1; i++) codes[i - k0] = Math.min(maxCode, Math.max(0, roundEven(w[base + i]! * inv) + zp));
+      const len = k1 - k0;
+      for (let i = 0; i < len; i++) {
+        const q = roundEven(w[base + k0 + i]! * inv) + zp;
+        codes[i] = q < 0 ? 0 : q > maxCode ? maxCode : q;
+      }
+      if (len < o.blockSize) codes.fill(zp, len);
       scales[row * s.kBlocks + b] = scale;
       const out = (row * s.kBlocks + b) * s.blobBytes;
       if (o.bits === 8) packed.set(codes, out);
