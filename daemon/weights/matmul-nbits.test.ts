@@ -66,6 +66,15 @@ describe('MatMulNBits packing', () => {
     expect(dequantizeNBits(t, 1, 16, { bits: 4, blockSize: 16, symmetric: true })[5]).toBe(-4);
   });
 
+  it('rounds halves to even, as ORT\'s quantisers do', () => {
+    // Range [0, 255] → scale 1, zp 0: codes are the values rounded.
+    const w = new Float32Array(16);
+    w.set([0, 2.5, 3.5, 4.5, -0, 254.5, 255, 1.5, 0.49]);
+    const t = quantizeNBits(w, 1, 16, { bits: 8, blockSize: 16 });
+    expect(t.scales[0]).toBe(1);
+    expect(Array.from(t.packed.subarray(0, 9))).toEqual([0, 2, 4, 4, 0, 254, 255, 2, 0]);
+  });
+
   it('rejects what ORT would reject', () => {
     expect(() => quantizeNBits(new Float32Array(32), 1, 32, { bits: 3 as 4, blockSize: 16 })).toThrow(/bits must be 4 or 8/);
     expect(() => quantizeNBits(new Float32Array(32), 1, 32, { bits: 4, blockSize: 8 })).toThrow(/power of two ≥ 16/);
