@@ -42,7 +42,8 @@ export const componentQuantizationSchema = z.object({
   bits: z.union([z.literal(4), z.literal(8)]),
   blockSize: z.number().int().min(16).refine((b) => (b & (b - 1)) === 0, { message: 'must be a power of two' }),
   symmetric: z.boolean(),
-  /** Linear layers stored quantised, and the parameters they hold. */
+  /** Linear layers stored quantised, and the parameters they hold, counted per graph: a Linear in
+   *  two graphs (the transformer's block 0 norm1, also in transformer_pre for TeaCache) counts twice. */
   linears: z.number().int().nonnegative(),
   quantizedParameters: z.number().int().nonnegative(),
 });
