@@ -45,8 +45,9 @@ benchmarks:
              prompt, default seed and steps) with fp32 and each: per-frame PSNR
              against the fp32 video, weight bytes, seconds per step
   quant-matmul  one full-width Linear (256 tokens, 3072 → 3072) on the CPU: fp32
-             MatMul vs MatMulNBits int8/int4 at block 16/32/64/128, median ms and
-             ratio to fp32 (--runs N, default 5)
+             MatMul vs MatMulNBits int8/int4 at block 16/32/64/128 (and block 32 with
+             accuracy_level 4: int8 activations), median ms, ratio to fp32 and the
+             output's max error relative to fp32's (--runs N, default 5)
 
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
@@ -115,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
     await benchQuantMatmul({
       m: 256, k: 3072, n: 3072, runs, blockSizes: [16, 32, 64, 128],
-      onRow: (r) => console.log(values.json ? JSON.stringify(r) : `${r.variant.padEnd(14)} [${r.m}×${r.k}]·[${r.k}×${r.n}]  ${(r.weightBytes / 1e6).toFixed(2).padStart(6)} MB  median ${r.medianMs.toFixed(1).padStart(7)} ms  ×${r.ratioToFp32.toFixed(2)} of fp32`),
+      onRow: (r) => console.log(values.json ? JSON.stringify(r) : `${r.variant.padEnd(14)} [${r.m}×${r.k}]·[${r.k}×${r.n}]  ${(r.weightBytes / 1e6).toFixed(2).padStart(6)} MB  median ${r.medianMs.toFixed(1).padStart(7)} ms  ×${r.ratioToFp32.toFixed(2)} of fp32  max rel. error ${r.maxRelError.toExponential(1)}`),
     });
     return 0;
   }

@@ -126,6 +126,8 @@ export interface QuantMatmulRow {
   medianMs: number;
   /** medianMs / the fp32 MatMul's, measured in the same run. */
   ratioToFp32: number;
+  /** Largest |y − y_fp32| over the output, relative to the largest |y_fp32|. */
+  maxRelError: number;
 }
 
 /** One Linear [k → n] on [m, k] fp32 activations through ORT's CPU provider: fp32 MatMul vs
@@ -144,11 +146,15 @@ export async function benchQuantMatmul(opts: { m: number; k: number; n: number; 
   const weights = new MemoryWeights();
   weights.setFloat32('fc.weight', [n, k], rnd(n * k));
   const x = tensorF32(rnd(m * k), [m, k]);
-  const variants: { name: string; q?: { bits: 4 | 8; blockSize: number } }[] = [
+  // accuracy_level 4 lets ORT's CPU kernel quantise the activations to int8 per block (faster on
+  // CPUs with int8 dot products, less exact): measured, not used by the bundles.
+  const variants: { name: string; q?: { bits: 4 | 8; blockSize: number; accuracyLevel?: number } }[] = [
     { name: 'fp32 MatMul' },
     ...opts.blockSizes.flatMap((blockSize) => ([8, 4] as const).map((bits) => ({ name: `int${bits} block ${blockSize}`, q: { bits, blockSize } }))),
+    ...([8, 4] as const).map((bits) => ({ name: `int${bits} b32 acc4`, q: { bits, blockSize: 32, accuracyLevel: 4 } })),
   ];
   let fp32Ms = NaN;
+  let fp32Y: Float32Array | undefined;
   for (const v of variants) {
     const g = new GraphBuilder('fc', { weights });
     g.output(linear(g, g.input('x', 'float32', [m, k]), 'fc', k, n, false), 'y', 'float32', [m, n]);
@@ -157,13 +163,16 @@ export async function benchQuantMatmul(opts: { m: number; k: number; n: number; 
     for (const t of g.initializers.values()) weightBytes += 'read' in t ? t.byteLength : t.bytes.byteLength;
     const session = await createCpuSession(await serializeModel(g));
     try {
-      await session.run({ x });
+      const y = (await session.run({ x })).y!.data as Float32Array;
+      if (!v.q) fp32Y = y;
+      let maxAbs = 0, maxDiff = 0;
+      for (let i = 0; i < y.length; i++) { maxAbs = Math.max(maxAbs, Math.abs(fp32Y![i]!)); maxDiff = Math.max(maxDiff, Math.abs(y[i]! - fp32Y![i]!)); }
       const times: number[] = [];
       for (let i = 0; i < opts.runs; i++) { const t0 = performance.now(); await session.run({ x }); times.push(performance.now() - t0); }
       times.sort((a, b) => a - b);
       const medianMs = times[Math.floor(times.length / 2)]!;
       if (!v.q) fp32Ms = medianMs;
-      opts.onRow({ bench: 'quant-matmul', variant: v.name, m, k, n, weightBytes, medianMs, ratioToFp32: medianMs / fp32Ms });
+      opts.onRow({ bench: 'quant-matmul', variant: v.name, m, k, n, weightBytes, medianMs, ratioToFp32: medianMs / fp32Ms, maxRelError: maxDiff / maxAbs });
     } finally {
       await session.release();
     }
