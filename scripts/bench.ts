@@ -3,6 +3,7 @@
 //   sections   time and peak memory per section of a long video, packed context vs naive
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
+//   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
+import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
@@ -38,6 +40,15 @@ benchmarks:
              against the first second; prompt following per 145-frame window; a
              summary of late drift (last ${LATE_SECONDS} s) per mode
 
+  quant      the default model's trained weights built again as int8 and int4
+             (MatMulNBits) bundles; the README job (docs/examples/start.png, its
+             prompt, default seed and steps) with fp32 and each: per-frame PSNR
+             against the fp32 video, weight bytes, seconds per step
+  quant-matmul  one full-width Linear (256 tokens, 3072 → 3072) on the CPU: fp32
+             MatMul vs MatMulNBits int8/int4 at block 16/32/64/128 (and block 32 with
+             accuracy_level 4: int8 activations), median ms, ratio to fp32 and the
+             output's max error relative to fp32's (--runs N, default 5)
+
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
   --json                one JSON object per line instead of a table
@@ -59,6 +70,11 @@ options:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
   --steps N             sampling steps per section (default here: the bundle's)
+  quant:
+  --seconds S           video length (default here: the README job's 5)
+  --steps N             sampling steps per section (default here: the bundle's)
+  --block-size N        quantisation block size (default: the bundles' default)
+  --formats LIST        comma-separated, of int8,int4 (default: both)
 `;
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -80,6 +96,8 @@ async function main(argv: string[]): Promise<number> {
       engine: { type: 'string', default: 'onnx' },
       pings: { type: 'string', default: '200' },
       cases: { type: 'string', default: '9' },
+      'block-size': { type: 'string' },
+      formats: { type: 'string', default: 'int8,int4' },
       help: { type: 'boolean', short: 'h', default: false },
     } });
   } catch (err) {
@@ -92,10 +110,20 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
+  if (name === 'quant') return runQuantBench(values, argv);
+  if (name === 'quant-matmul') {
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
+    await benchQuantMatmul({
+      m: 256, k: 3072, n: 3072, runs, blockSizes: [16, 32, 64, 128],
+      onRow: (r) => console.log(values.json ? JSON.stringify(r) : `${r.variant.padEnd(14)} [${r.m}×${r.k}]·[${r.k}×${r.n}]  ${(r.weightBytes / 1e6).toFixed(2).padStart(6)} MB  median ${r.medianMs.toFixed(1).padStart(7)} ms  ×${r.ratioToFp32.toFixed(2)} of fp32  max rel. error ${r.maxRelError.toExponential(1)}`),
+    });
+    return 0;
+  }
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, quant, quant-matmul); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];
@@ -148,6 +176,28 @@ async function runDriftBench(values: { json: boolean; bundle: string; seconds: s
   await benchDrift({
     bundleDir: path.resolve(values.bundle), seconds, cases, ...(steps !== undefined ? { steps } : {}),
     onRow: (row) => console.log(values.json ? JSON.stringify(row) : driftLine(row)),
+  });
+  return 0;
+}
+
+async function runQuantBench(values: { json: boolean; bundle: string; seconds: string; steps: string; 'block-size'?: string | undefined; formats: string }, argv: string[]): Promise<number> {
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const seconds = given('--seconds') ? Number(values.seconds) : undefined;
+  const steps = given('--steps') ? Number(values.steps) : undefined;
+  const blockSize = values['block-size'] === undefined ? undefined : Number(values['block-size']);
+  const formats = values.formats.split(',').map((s) => s.trim());
+  if (seconds !== undefined && !(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize >= 16 && (blockSize & (blockSize - 1)) === 0)) { console.error(`bench: --block-size must be a power of two ≥ 16 (got ${values['block-size']})`); return 2; }
+  if (formats.length === 0 || formats.some((f) => f !== 'int8' && f !== 'int4')) { console.error(`bench: --formats must list int8 and/or int4 (got ${values.formats})`); return 2; }
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+  await benchQuant({
+    referenceDir: path.resolve(values.bundle), formats: formats as ('int8' | 'int4')[],
+    ...(blockSize !== undefined ? { blockSize } : {}), ...(seconds !== undefined ? { seconds } : {}), ...(steps !== undefined ? { steps } : {}),
+    onRow: (r: QuantBenchRow) => console.log(values.json ? JSON.stringify(r) :
+      `${r.format.padEnd(5)} ${r.blockSize === null ? '        ' : `block ${String(r.blockSize).padEnd(3)}`} transformer ${(r.transformerWeightBytes / 1e6).toFixed(3)} MB, ` +
+      `text_encoder ${(r.textEncoderWeightBytes / 1e6).toFixed(3)} MB, ${r.frames} frames, ${f(r.secondsPerStep, 3)} s/step` +
+      (r.psnr ? `; PSNR vs fp32 mean ${f(r.psnr.mean)} dB, median ${f(r.psnr.median)}, min ${f(r.psnr.min)} (frame ${r.psnr.minAt}), first ${f(r.psnr.first)}, last ${f(r.psnr.last)}` : '')),
   });
   return 0;
 }

@@ -1,5 +1,5 @@
 // `npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... --tokenizer PATH
-// --tokenizer-2 PATH --out DIR [--dtype fp32|fp16]`: builds a model bundle (docs/bundles.md) from
+// --tokenizer-2 PATH --out DIR [--dtype fp32|fp16|int8|int4] [--block-size N] [--compute fp32|fp16]`: builds a model bundle (docs/bundles.md) from
 // safetensors weights and a bundle config. Exit codes: 0 built, 2 bad input, 1 build failed.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { buildBundle, type BuildBundleResult, type BuildProgress } from '../daem
 import { BundleError } from '../daemon/models/bundle/bundle-error.js';
 import { resolveBundleConfig, type ComponentDefinitions } from '../daemon/models/bundle/bundle-config.js';
 import { MODEL_COMPONENT_IDS, type ModelComponentId } from '../daemon/models/bundle/manifest.js';
+import { DEFAULT_QUANT_BLOCK_SIZE, WEIGHT_FORMATS, quantizationFor, type QuantizationChoice, type WeightFormat } from '../daemon/models/bundle/quantization.js';
 import { openWeights, type ShardedWeights } from '../daemon/weights/safetensors.js';
 
 export const EXIT_OK = 0;
@@ -16,7 +17,8 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... \\
-         --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16]
+         --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16|int8|int4]
+         [--block-size N] [--compute fp32|fp16]
 
 Builds a FramePack model bundle: ONNX graphs for every component, tokenizer files, manifest.json.
 
@@ -27,8 +29,18 @@ Builds a FramePack model bundle: ONNX graphs for every component, tokenizer file
   --tokenizer PATH     Llama tokenizer: tokenizer.json or a folder of tokenizer files
   --tokenizer-2 PATH   CLIP tokenizer: tokenizer.json or a folder of tokenizer files
   --out DIR            output folder (created; an existing bundle there is replaced)
-  --dtype fp32|fp16    weight and compute precision of the graphs (default fp32)
-  -h, --help           show this help`;
+  --dtype D            weight precision (default fp32): fp32 or fp16 (weights and compute), or
+                       int8 / int4: the transformer's and Llama's block Linear layers stored as
+                       ONNX Runtime MatMulNBits weights, the rest in the compute dtype
+  --block-size N       int8/int4: weights per quantisation block along the input features
+                       (a power of two ≥ 16; default ${DEFAULT_QUANT_BLOCK_SIZE})
+  --compute fp32|fp16  int8/int4: activation and unquantised-weight dtype (default fp32, the
+                       CPU's; fp16 for GPUs)
+  -h, --help           show this help
+
+npm run build-bundle -- --dry-run [--config FILE] [--block-size N] [--compute fp32|fp16] [--json]
+  prints each component's bytes as an fp32, fp16, int8 and int4 bundle (default config: the
+  official full-size model) without reading or writing weights; --dry-run --help for details`;
 
 /** A bad command line or input file: reported as one line, exit code 2. */
 export class UsageError extends Error { override readonly name = 'UsageError'; }
@@ -40,7 +52,9 @@ export interface BuildRequest {
   tokenizer: string;
   tokenizer2: string;
   outDir: string;
+  /** Compute dtype (and weight dtype of everything not quantised). */
   dtype: 'float32' | 'float16';
+  quantization?: QuantizationChoice;
 }
 
 export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
@@ -51,6 +65,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
       options: {
         config: { type: 'string' }, weights: { type: 'string', multiple: true }, tokenizer: { type: 'string' },
         'tokenizer-2': { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'fp32' },
+        'block-size': { type: 'string' }, compute: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true, allowPositionals: false,
@@ -62,7 +77,19 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   for (const flag of ['config', 'tokenizer', 'tokenizer-2', 'out'] as const) {
     if (!values[flag]) throw new UsageError(`missing --${flag}`);
   }
-  if (values.dtype !== 'fp32' && values.dtype !== 'fp16') throw new UsageError(`--dtype must be fp32 or fp16, not '${values.dtype}'`);
+  const format = values.dtype as WeightFormat;
+  if (!WEIGHT_FORMATS.includes(format)) throw new UsageError(`--dtype must be one of ${WEIGHT_FORMATS.join(', ')}, not '${values.dtype}'`);
+  const quantized = format === 'int8' || format === 'int4';
+  if (!quantized && (values['block-size'] !== undefined || values.compute !== undefined)) {
+    throw new UsageError(`--block-size and --compute apply to --dtype int8 or int4 only (fp32/fp16 compute in their own dtype)`);
+  }
+  if (values.compute !== undefined && values.compute !== 'fp32' && values.compute !== 'fp16') throw new UsageError(`--compute must be fp32 or fp16, not '${values.compute}'`);
+  const blockSize = values['block-size'] === undefined ? DEFAULT_QUANT_BLOCK_SIZE : Number(values['block-size']);
+  if (!Number.isInteger(blockSize) || blockSize < 16 || (blockSize & (blockSize - 1)) !== 0) {
+    throw new UsageError(`--block-size must be a power of two ≥ 16 (ONNX Runtime's MatMulNBits), not '${values['block-size']}'`);
+  }
+  const quantization = quantizationFor(format, blockSize);
+  const dtype = format === 'fp16' || values.compute === 'fp16' ? 'float16' : 'float32';
   const weights: Partial<Record<ModelComponentId, string>> = {};
   for (const spec of values.weights ?? []) {
     const eq = spec.indexOf('=');
@@ -76,7 +103,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   if (missing.length) throw new UsageError(`missing --weights for ${missing.join(', ')}`);
   return {
     config: values.config!, weights: weights as Record<ModelComponentId, string>, tokenizer: values.tokenizer!,
-    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype: values.dtype === 'fp16' ? 'float16' : 'float32',
+    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype, ...(quantization ? { quantization } : {}),
   };
 }
 
@@ -112,7 +139,7 @@ export async function runBuildBundle(req: BuildRequest, definitions: ComponentDe
     }
     return await buildBundle({
       config, definitions, weights, tokenizers: { llama: req.tokenizer, clip: req.tokenizer2 },
-      outDir: req.outDir, weightDtype: req.dtype, onProgress,
+      outDir: req.outDir, weightDtype: req.dtype, ...(req.quantization ? { quantization: req.quantization } : {}), onProgress,
     });
   } finally {
     await Promise.all(opened.map((w) => w.close()));
@@ -122,6 +149,11 @@ export async function runBuildBundle(req: BuildRequest, definitions: ComponentDe
 /** Runs the CLI; returns the exit code. Output goes to the given writers (stdout/stderr by default). */
 export async function main(argv: string[], definitions?: ComponentDefinitions, out = (s: string) => process.stdout.write(s), err = (s: string) => process.stderr.write(s)): Promise<number> {
   try {
+    if (argv.includes('--dry-run')) {
+      const { dryRunMain } = await import('./bundle-dry-run.js');
+      const defs = definitions ?? (await import('../daemon/models/bundle/definitions.js')).componentDefinitions;
+      return await dryRunMain(argv, defs, out, err);
+    }
     const req = parseBuildArgs(argv);
     if (req === 'help') { out(`${USAGE}\n`); return EXIT_OK; }
     const defs = definitions ?? (await import('../daemon/models/bundle/definitions.js')).componentDefinitions;

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
 import { builtSummary } from './build-bundle.js';
+import { DEFAULT_QUANT_BLOCK_SIZE, quantizationFor, type QuantizationChoice } from '../daemon/models/bundle/quantization.js';
 import { buildTrainedBundle, type TrainedBundleRequest } from './train/build-trained-bundle.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -26,6 +27,9 @@ export const TRAINED_FILES = ['vae.safetensors', 'transformer.safetensors', 'tra
 export interface MakeDefaultBundleOptions {
   outDir?: string;
   weightsDir?: string;
+  /** int8/int4 variants of the default model (docs/bundles.md "Quantised bundles"); never the committed folder. */
+  quantization?: QuantizationChoice;
+  name?: string;
 }
 
 interface TrainingCard { vae?: { scalingFactor?: number }; components?: TrainedBundleRequest['components'] }
@@ -40,8 +44,8 @@ export async function makeDefaultBundle(opts: MakeDefaultBundleOptions = {}): Pr
   }
   return buildTrainedBundle({
     vae: path.join(weightsDir, 'vae.safetensors'), transformer: path.join(weightsDir, 'transformer.safetensors'),
-    outDir: opts.outDir ?? DEFAULT_BUNDLE_DIR, name: DEFAULT_BUNDLE_NAME, description: DEFAULT_BUNDLE_DESCRIPTION,
-    card: cardPath, scalingFactor, components: card.components,
+    outDir: opts.outDir ?? DEFAULT_BUNDLE_DIR, name: opts.name ?? DEFAULT_BUNDLE_NAME, description: DEFAULT_BUNDLE_DESCRIPTION,
+    card: cardPath, scalingFactor, components: card.components, ...(opts.quantization ? { quantization: opts.quantization } : {}),
   });
 }
 
@@ -56,15 +60,28 @@ export async function adoptExport(exportDir: string, weightsDir = DEFAULT_WEIGHT
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { from: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: {
+    from: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string' }, 'block-size': { type: 'string' }, name: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  } });
   if (values.help) {
-    process.stdout.write('Usage: npm run make-default-bundle [-- --from RUN/export] [--out DIR]\n' +
+    process.stdout.write('Usage: npm run make-default-bundle [-- --from RUN/export] [--out DIR] [--dtype int8|int4 --out DIR [--block-size N] [--name NAME]]\n' +
       'Rebuilds models/framepack-tiny/ from models/framepack-tiny-weights/ (trained VAE and transformer, training card)\n' +
-      'and the seeded frozen encoders. --from first copies a training run\'s export (scripts/train/export.py) there.\n');
+      'and the seeded frozen encoders. --from first copies a training run\'s export (scripts/train/export.py) there.\n' +
+      `--dtype int8|int4 builds the same model with MatMulNBits weights (block ${DEFAULT_QUANT_BLOCK_SIZE} unless --block-size) into --out.\n`);
     return 0;
   }
+  let quantization: QuantizationChoice | undefined;
+  if (values.dtype !== undefined) {
+    if (values.dtype !== 'int8' && values.dtype !== 'int4') throw new Error(`--dtype must be int8 or int4 (the default bundle itself is fp32), not '${values.dtype}'`);
+    if (!values.out) throw new Error('--dtype needs --out DIR: the committed models/framepack-tiny stays fp32');
+    quantization = quantizationFor(values.dtype, values['block-size'] === undefined ? undefined : Number(values['block-size']));
+  }
   if (values.from) await adoptExport(path.resolve(values.from));
-  const result = await makeDefaultBundle({ outDir: values.out ? path.resolve(values.out) : undefined });
+  const result = await makeDefaultBundle({
+    outDir: values.out ? path.resolve(values.out) : undefined, ...(quantization ? { quantization } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  });
   process.stdout.write(`${builtSummary(result)}\n`);
   return 0;
 }

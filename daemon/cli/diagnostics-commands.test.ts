@@ -58,7 +58,9 @@ describe('framepack doctor / models / setup commands', () => {
     const dup = io();
     expect(await runModelsCommand(['import', '--from', src, '--name', 'mine'], dup.io)).toBe(1);
     expect(dup.err()).toMatch(/already exists/);
-    await expect(runModelsCommand(['import', '--from', src, '--dtype', 'int8'], io().io)).rejects.toThrow(/--dtype must be/);
+    await expect(runModelsCommand(['import', '--from', src, '--dtype', 'int3'], io().io)).rejects.toThrow(/--dtype must be fp32, fp16, int8 or int4/);
+    await expect(runModelsCommand(['import', '--from', src, '--dtype', 'fp16', '--block-size', '32'], io().io)).rejects.toThrow(/--block-size applies to --dtype int8 or int4 only/);
+    await expect(runModelsCommand(['import', '--from', src, '--dtype', 'fp32', '--compute', 'fp16'], io().io)).rejects.toThrow(/--compute applies to --dtype int8 or int4 only/);
     const rm = io();
     expect(await runModelsCommand(['rm', 'mine'], rm.io)).toBe(0);
     expect(rm.out()).toMatch(/^removed mine/);

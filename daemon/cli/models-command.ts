@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ImportError, importOfficial, type ImportDtype, type ImportProgress } from '../models/manage/import.js';
 import { LayoutError } from '../models/manage/official-layout.js';
+import { describeQuantization } from '../models/bundle/quantization.js';
 import { findInstalled, listInstalled, removeInstalled, RemoveRefusedError, verifyInstalled } from '../models/manage/models-dir.js';
 import { PULL_CATALOG, PullError, pullModel } from '../models/manage/pull.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
@@ -14,9 +15,12 @@ export const MODELS_HELP = `Usage: framepack models <ls|verify|rm|import|pull> [
   ls [--json]                          installed bundles (FRAMEPACK_MODELS_DIR, then models/), with sizes
   verify [NAME...] [--full] [--json]   check every file of the named (default: all) bundles
   rm NAME                              remove an installed bundle (not the default framepack-tiny)
-  import --from DIR [--dtype fp32|fp16] [--name NAME] [--force]
-                                       convert the official FramePack weights under DIR into a bundle
-  pull NAME [--endpoint URL] [--revision REV] [--dtype fp32|fp16] [--name NAME]
+  import --from DIR [--dtype fp32|fp16|int8|int4] [--block-size N] [--compute fp32|fp16]
+         [--name NAME] [--force]       convert the official FramePack weights under DIR into a bundle;
+                                       int8/int4 store the transformer's and Llama's block Linear
+                                       layers as MatMulNBits weights (block N, default 32), computing
+                                       in --compute (fp32 default: CPU; fp16 for GPUs)
+  pull NAME [--endpoint URL] [--revision REV] [--dtype fp32|fp16|int8|int4] [--name NAME]
        [--hashes FILE] [--keep-download] download NAME (${Object.keys(PULL_CATALOG).join(', ')}) from a
                                        Hugging Face-compatible endpoint, resumably, then import it`;
 
@@ -37,8 +41,26 @@ function parse(argv: string[], options: OptionSpec, sub: string): { values: Reco
 
 function dtypeOf(v: unknown): ImportDtype {
   if (v === undefined) return 'fp32';
-  if (v === 'fp32' || v === 'fp16' || v === 'bf16') return v;
-  throw new UsageError(`--dtype must be fp32 or fp16 (got ${JSON.stringify(v)})`);
+  if (v === 'fp32' || v === 'fp16' || v === 'bf16' || v === 'int8' || v === 'int4') return v;
+  throw new UsageError(`--dtype must be fp32, fp16, int8 or int4 (got ${JSON.stringify(v)})`);
+}
+
+function blockSizeOf(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || n < 16 || (n & (n - 1)) !== 0) throw new UsageError(`--block-size must be a power of two ≥ 16 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+function computeOf(v: unknown): 'fp32' | 'fp16' | undefined {
+  if (v === undefined || v === 'fp32' || v === 'fp16') return v;
+  throw new UsageError(`--compute must be fp32 or fp16 (got ${JSON.stringify(v)})`);
+}
+
+/** "inverted, float32, int4 weights (block 32)": what ls and import print about a bundle. */
+function describeBundle(m: { variant: string; components: { transformer: { weightDtype: string; quantization?: Parameters<typeof describeQuantization>[0] } } }): string {
+  const q = describeQuantization(m.components.transformer.quantization);
+  return `${m.variant}, ${m.components.transformer.weightDtype}${q ? `, ${q}` : ''}`;
 }
 
 /** Progress lines per component on stderr ("[3/7] vae: write vae/vae_decoder.onnx"). */
@@ -58,12 +80,15 @@ export async function runModelsCommand(argv: string[], io: ModelsIo = { stdout: 
       const { values } = parse(rest, { json: { type: 'boolean' } }, 'ls');
       const all = await listInstalled();
       if (values.json) {
-        out(`${JSON.stringify(all.map(({ manifest, ...b }) => ({ ...b, variant: manifest?.variant ?? null, weightDtype: manifest?.components.transformer.weightDtype ?? null })), null, 2)}\n`);
+        out(`${JSON.stringify(all.map(({ manifest, ...b }) => ({
+          ...b, variant: manifest?.variant ?? null, weightDtype: manifest?.components.transformer.weightDtype ?? null,
+          quantization: manifest?.components.transformer.quantization ?? null,
+        })), null, 2)}\n`);
         return EXIT_OK;
       }
       for (const b of all) {
         const flags = [b.isDefault ? 'default' : '', b.shadowed ? 'shadowed' : '', b.error ? 'INVALID' : ''].filter(Boolean).join(', ');
-        const what = b.manifest ? `${b.manifest.variant}, ${b.manifest.components.transformer.weightDtype}` : b.error;
+        const what = b.manifest ? describeBundle(b.manifest) : b.error;
         out(`${b.name.padEnd(24)} ${mb(b.diskBytes).padStart(10)}  ${what}  ${b.dir}${flags ? `  (${flags})` : ''}\n`);
       }
       if (all.length === 0) out('no bundles installed\n');
@@ -103,19 +128,25 @@ export async function runModelsCommand(argv: string[], io: ModelsIo = { stdout: 
     }
 
     case 'import': {
-      const { values, positionals } = parse(rest, { from: { type: 'string' }, dtype: { type: 'string' }, name: { type: 'string' }, force: { type: 'boolean' } }, 'import');
+      const { values, positionals } = parse(rest, {
+        from: { type: 'string' }, dtype: { type: 'string' }, 'block-size': { type: 'string' }, compute: { type: 'string' },
+        name: { type: 'string' }, force: { type: 'boolean' },
+      }, 'import');
       if (values.help) { out(`${MODELS_HELP}\n`); return EXIT_OK; }
       if (positionals.length) throw new UsageError(`models import: unexpected argument '${positionals[0]}'`);
       if (typeof values.from !== 'string') throw new UsageError('models import: --from DIR is required');
       try {
         const r = await importOfficial({
           from: values.from, dtype: dtypeOf(values.dtype), force: values.force === true,
+          ...(values['block-size'] !== undefined ? { blockSize: blockSizeOf(values['block-size']) } : {}),
+          ...(values.compute !== undefined ? { compute: computeOf(values.compute) } : {}),
           ...(typeof values.name === 'string' ? { name: values.name } : {}), onProgress: importProgress(io),
         });
-        out(`imported ${r.manifest.name} (${r.manifest.variant}, ${r.manifest.components.transformer.weightDtype}) into ${r.dir}\n`);
+        out(`imported ${r.manifest.name} (${describeBundle(r.manifest)}) into ${r.dir}\n`);
         return EXIT_OK;
       } catch (err: unknown) {
         if (err instanceof LayoutError) throw new UsageError(`models import: --from ${err.message}`);
+        if (err instanceof ImportError && /^--(dtype|block-size|compute)/.test(err.message)) throw new UsageError(`models import: ${err.message}`);
         if (err instanceof ImportError) { io.stderr.write(`framepack: models import: ${err.message}\n`); return EXIT_FAILURE; }
         throw err;
       }

@@ -3,9 +3,16 @@
 // module it matches so the cross-check references can mirror it.
 import { f, type GraphBuilder, type Value } from './graph.js';
 
+/** The Linear layers of each graph by weight name, so a later pass (onnx/quantize-linears.ts) can
+ *  tell a Linear's MatMul from an activation MatMul and swap it for MatMulNBits. */
+export const linearLayers = new WeakMap<GraphBuilder, Map<string, { inF: number; outF: number }>>();
+
 /** nn.Linear(inF, outF) named `prefix` (weight [out,in] stored transposed, bias optional). */
 export function linear(g: GraphBuilder, x: Value, prefix: string, inF: number, outF: number, bias = true): Value {
   const w = g.weight(`${prefix}.weight`, [outF, inF], { transpose: true });
+  let layers = linearLayers.get(g);
+  if (!layers) linearLayers.set(g, (layers = new Map()));
+  layers.set(w.name, { inF, outF });
   const y = g.op('MatMul', [x, w]);
   return bias ? g.op('Add', [y, g.weight(`${prefix}.bias`, [outF])]) : y;
 }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { componentDefinitions } from '../../daemon/models/bundle/definitions.js';
 import type { BundleConfig } from '../../daemon/models/bundle/bundle-config.js';
 import type { BuildBundleResult } from '../../daemon/models/bundle/build-bundle.js';
+import type { QuantizationChoice } from '../../daemon/models/bundle/quantization.js';
 import { builtSummary, runBuildBundle } from '../build-bundle.js';
 import { SEEDED_BUNDLE_SEED, TOKENIZERS_SRC, writeSeededWeights } from '../seeded-bundle.js';
 
@@ -29,6 +30,8 @@ export interface TrainedBundleRequest {
   components?: { vae?: Record<string, unknown>; transformer?: Record<string, unknown> };
   /** Seed of the frozen encoders' weights (the seeded bundle's, scripts/seeded-bundle.ts). */
   encoderSeed?: number;
+  /** Store the transformer's and Llama's block Linears as MatMulNBits weights (compute stays fp32). */
+  quantization?: QuantizationChoice;
 }
 
 export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<BuildBundleResult> {
@@ -52,7 +55,7 @@ export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<Bui
       weights: { ...seeded, vae: path.resolve(req.vae), transformer: path.resolve(req.transformer) },
       tokenizer: path.join(TOKENIZERS_SRC, 'llama', 'tokenizer.json'),
       tokenizer2: path.join(TOKENIZERS_SRC, 'clip', 'tokenizer.json'),
-      outDir: req.outDir, dtype: 'float32',
+      outDir: req.outDir, dtype: 'float32', ...(req.quantization ? { quantization: req.quantization } : {}),
     }, componentDefinitions);
     if (req.card) await copyFile(req.card, path.join(result.dir, 'training-card.json'));
     return result;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, main } from '../../scripts/build-bundle.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, main, parseBuildArgs } from '../../scripts/build-bundle.js';
 import { writeSeededWeights } from '../../scripts/seeded-bundle.js';
 import { loadBundle } from '../../daemon/models/bundle/load-bundle.js';
 import { MODEL_COMPONENT_IDS } from '../../daemon/models/bundle/manifest.js';
@@ -116,9 +116,19 @@ describe('build-bundle CLI (fake components)', () => {
     expect(r.stdout + r.stderr).toMatch(pattern);
   });
 
+  it('--dtype int8|int4 [--block-size N] [--compute fp16]: MatMulNBits weights, compute fp32 unless told', () => {
+    const base = ['--config', 'c.json', '--tokenizer', 't', '--tokenizer-2', 't', '--out', 'o', ...MODEL_COMPONENT_IDS.map((id) => `--weights=${id}=w`)];
+    expect(parseBuildArgs([...base, '--dtype', 'int4'])).toMatchObject({ dtype: 'float32', quantization: { bits: 4, blockSize: 32 } });
+    expect(parseBuildArgs([...base, '--dtype', 'int8', '--block-size', '128', '--compute', 'fp16'])).toMatchObject({ dtype: 'float16', quantization: { bits: 8, blockSize: 128 } });
+    expect(parseBuildArgs([...base, '--dtype', 'fp16'])).not.toHaveProperty('quantization');
+  });
+
   it('exits 2 with one line for bad inputs', async () => {
     const cases: [string[], RegExp][] = [
-      [args(path.join(dir, 'u1'), ['--dtype', 'int8']), /--dtype must be fp32 or fp16/],
+      [args(path.join(dir, 'u1'), ['--dtype', 'int3']), /--dtype must be one of fp32, fp16, int8, int4, not 'int3'/],
+      [args(path.join(dir, 'u1b'), ['--dtype', 'int4', '--block-size', '48']), /--block-size must be a power of two ≥ 16/],
+      [args(path.join(dir, 'u1c'), ['--dtype', 'fp16', '--block-size', '32']), /--block-size and --compute apply to --dtype int8 or int4 only/],
+      [args(path.join(dir, 'u1d'), ['--dtype', 'int8', '--compute', 'bf16']), /--compute must be fp32 or fp16/],
       [args(path.join(dir, 'u2'), ['--weights', 'unet=x']), /unknown component 'unet'/],
       [args(path.join(dir, 'u3'), ['--weights', 'vae=x']), /--weights vae given twice/],
       [args(path.join(dir, 'u4')).filter((a, i, all) => !a.startsWith('image_encoder=') && all[i + 1]?.startsWith('image_encoder=') !== true), /missing --weights for image_encoder/],

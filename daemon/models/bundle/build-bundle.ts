@@ -6,10 +6,12 @@ import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import type { GraphBuilder } from '../../onnx/graph.js';
 import { writeModel } from '../../onnx/model-writer.js';
+import { quantizeLinears } from '../../onnx/quantize-linears.js';
 import type { WeightSource } from '../../weights/weight-source.js';
 import { BundleError } from './bundle-error.js';
 import type { ComponentDefinitions, ResolvedBundleConfig } from './bundle-config.js';
 import { estimateActivationBytes } from './estimate.js';
+import { isQuantizedComponent, selectQuantizedLinear, type ComponentQuantization, type QuantizationChoice } from './quantization.js';
 import {
   BUNDLE_COMPONENT_IDS, MANIFEST_FILE, MANIFEST_FORMAT_VERSION, MODEL_COMPONENT_IDS, describeManifestIssues, manifestSchema,
   type BundleComponentId, type FileEntry, type GraphEntry, type Manifest, type ModelComponentEntry, type ModelComponentId, type TokenizerComponentEntry,
@@ -33,7 +35,10 @@ export interface BuildBundleOptions {
   /** tokenizer.json files (or folders of tokenizer files) for the Llama and CLIP tokenizers. */
   tokenizers: { llama: string; clip: string };
   outDir: string;
+  /** Compute dtype: activations, and every weight that is not quantised. */
   weightDtype: 'float32' | 'float16';
+  /** Store the transformer's and Llama's block Linears as MatMulNBits weights (quantization.ts). */
+  quantization?: QuantizationChoice;
   /** 'auto' (default): weights inline unless a graph's exceed ~1.8 GB; 'always': every graph gets `<graph>.onnx.data`. */
   externalData?: 'auto' | 'always';
   onProgress?: (p: BuildProgress) => void;
@@ -124,6 +129,7 @@ async function buildComponent(
   } catch (err: unknown) {
     throw new BundleError('BUILD_FAILED', `${id}: building graphs failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
   }
+  const quantization = quantizeComponent(id, graphs, weights, opts.quantization);
   await mkdir(path.join(outDir, id), { recursive: true });
   const written: string[] = [];
   const graphEntries: Record<string, GraphEntry> = {};
@@ -164,10 +170,25 @@ async function buildComponent(
     files,
     graphs: graphEntries,
     weightDtype: opts.weightDtype,
+    ...(quantization ? { quantization } : {}),
     parameterCount,
     memory: { weightBytes, activationBytes },
     estimatedResidentBytes: weightBytes + activationBytes,
   };
+}
+
+/** Rewrites the component's selected Linears to MatMulNBits; undefined when it is not quantised. */
+export function quantizeComponent(id: ModelComponentId, graphs: Record<string, GraphBuilder>, weights: WeightSource, q: QuantizationChoice | undefined): ComponentQuantization | undefined {
+  if (!q || !isQuantizedComponent(id)) return undefined;
+  let linears = 0;
+  let quantizedParameters = 0;
+  for (const g of Object.values(graphs)) {
+    for (const l of quantizeLinears(g, { ...q, source: weights, select: (name) => selectQuantizedLinear(id, name) })) {
+      linears++;
+      quantizedParameters += l.n * l.k;
+    }
+  }
+  return { method: 'MatMulNBits', bits: q.bits, blockSize: q.blockSize, symmetric: q.symmetric ?? false, linears, quantizedParameters };
 }
 
 async function copyTokenizer(src: string, outDir: string, id: 'tokenizer' | 'tokenizer_2'): Promise<string[]> {

@@ -2,6 +2,7 @@
 // latent and encoder geometry, buckets, default sampling parameters) and exactly which files it
 // holds (size + sha256), so a loader can refuse a bundle that is incomplete or was altered.
 import { z } from 'zod';
+import { componentQuantizationSchema } from './quantization.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT_VERSION = 1;
@@ -121,7 +122,10 @@ export const modelComponentSchema = z.object({
   files: z.array(fileEntrySchema).min(1),
   /** The component's graphs by stem (e.g. 'vae_decoder'). */
   graphs: z.record(z.string().min(1), graphEntrySchema),
+  /** Compute dtype: activations, and the weights not quantised. */
   weightDtype: weightDtypeSchema,
+  /** Present when Linear layers are stored as MatMulNBits 4- or 8-bit weights (docs/bundles.md). */
+  quantization: componentQuantizationSchema.optional(),
   parameterCount: z.number().int().nonnegative(),
   memory: memoryEstimateSchema,
   /** weightBytes + activationBytes: what the component needs resident to run at the default bucket. */

@@ -11,6 +11,8 @@ import { buildBundle, type BuildProgress } from '../bundle/build-bundle.js';
 import { resolveBundleConfig, type ComponentDefinitions } from '../bundle/bundle-config.js';
 import { componentDefinitions } from '../bundle/definitions.js';
 import { MODEL_COMPONENT_IDS, type Manifest, type ModelComponentId } from '../bundle/manifest.js';
+import { DEFAULT_QUANT_BLOCK_SIZE, quantizationFor, type QuantizationChoice } from '../bundle/quantization.js';
+import { validateNBitsOptions } from '../../weights/matmul-nbits.js';
 import { clipTokenizerJson, type ClipSpecialTokens } from '../tokenizer/clip-vocab-merges.js';
 import { openWeights, type ShardedWeights } from '../../weights/safetensors.js';
 import type { WeightSource } from '../../weights/weight-source.js';
@@ -18,11 +20,15 @@ import { installModelsDir } from './models-dir.js';
 import { configFromOfficial } from './official-configs.js';
 import { locateOfficialLayout, type OfficialLayout } from './official-layout.js';
 
-export type ImportDtype = 'fp32' | 'fp16' | 'bf16';
+export type ImportDtype = 'fp32' | 'fp16' | 'bf16' | 'int8' | 'int4';
 
 export interface ImportOptions {
   from: string;
   dtype?: ImportDtype;
+  /** int8/int4: weights per quantisation block (default DEFAULT_QUANT_BLOCK_SIZE). */
+  blockSize?: number;
+  /** int8/int4: activation (and unquantised weight) dtype; fp32 (default) for the CPU, fp16 for GPUs. */
+  compute?: 'fp32' | 'fp16';
   /** Bundle name (default framepack-i2v-<dtype> / framepack-f1-<dtype>). */
   name?: string;
   /** Models folder to install into (default installModelsDir()). */
@@ -49,8 +55,13 @@ export class ImportError extends Error {
   constructor(message: string, readonly problems: string[] = []) { super(message); }
 }
 
-/** `fp16` → float16 graphs; bf16 has no bundle form (ORT's CPU provider lacks bf16 kernels for these graphs). */
-export function weightDtypeFor(dtype: ImportDtype): 'float32' | 'float16' {
+/** `fp16` → float16 graphs; int8/int4 compute in `compute` (fp32 unless told); bf16 has no bundle
+ *  form (ORT's CPU provider lacks bf16 kernels for these graphs). */
+export function weightDtypeFor(dtype: ImportDtype, compute?: 'fp32' | 'fp16'): 'float32' | 'float16' {
+  if (compute !== undefined && dtype !== 'int8' && dtype !== 'int4') {
+    throw new ImportError(`--compute applies to --dtype int8 or int4 only (--dtype ${dtype} computes in its own precision)`);
+  }
+  if (dtype === 'int8' || dtype === 'int4') return compute === 'fp16' ? 'float16' : 'float32';
   if (dtype === 'bf16') {
     throw new ImportError('--dtype bf16: bundles store float32 or float16 graphs (onnxruntime has no bf16 kernels for most of these ops on the CPU, and fp16 runs on every CUDA GPU); use --dtype fp16 for GPUs or fp32 for the CPU. The bf16 checkpoints convert to either.');
   }
@@ -92,11 +103,24 @@ async function readConfig(dir: string): Promise<Record<string, unknown>> {
   }
 }
 
+/** The MatMulNBits choice of an int8/int4 import (a bad block size is refused before any work). */
+export function quantizationOf(opts: Pick<ImportOptions, 'dtype' | 'blockSize'>): QuantizationChoice | undefined {
+  const dtype = opts.dtype ?? 'fp32';
+  if (dtype !== 'int8' && dtype !== 'int4') {
+    if (opts.blockSize !== undefined) throw new ImportError(`--block-size applies to --dtype int8 or int4 only`);
+    return undefined;
+  }
+  const q = quantizationFor(dtype, opts.blockSize ?? DEFAULT_QUANT_BLOCK_SIZE)!;
+  try { validateNBitsOptions(q); } catch (err: unknown) { throw new ImportError(`--block-size: ${(err as Error).message}`); }
+  return q;
+}
+
 export interface ImportResult { dir: string; manifest: Manifest; layout: OfficialLayout }
 
 export async function importOfficial(opts: ImportOptions): Promise<ImportResult> {
   const defs = opts.definitions ?? componentDefinitions;
-  const weightDtype = weightDtypeFor(opts.dtype ?? 'fp32');
+  const weightDtype = weightDtypeFor(opts.dtype ?? 'fp32', opts.compute);
+  const quantization = quantizationOf(opts);
   const layout = await locateOfficialLayout(opts.from);
   const variant = opts.variant ?? layout.variant;
   const name = opts.name ?? `framepack-${variant === 'f1' ? 'f1' : 'i2v'}-${opts.dtype ?? 'fp32'}`;
@@ -147,6 +171,7 @@ export async function importOfficial(opts: ImportOptions): Promise<ImportResult>
     await rm(building, { recursive: true, force: true });
     const built = await buildBundle({
       config, definitions: defs, weights, tokenizers: { llama: layout.tokenizer, clip: tokenizer2 }, outDir: building, weightDtype,
+      ...(quantization ? { quantization } : {}),
       onProgress: (p) => progress(p.component, p.phase, p.done, p.detail),
     });
     await mkdir(modelsDir, { recursive: true });
