@@ -136,7 +136,8 @@ export function follow(client: RpcClient, params: JobSpecInput, o: DaemonGenerat
       if (o.json) o.stdout.write(`${JSON.stringify(ev)}\n`);
       else {
         // Local mode's renderer for the shared shapes; job.failed's one line is printed below.
-        if (ev.type === 'job.queued') o.stderr.write(`job ${jobId} queued at position ${String(ev.position)}\n`);
+        // The protocol counts from 0 (and --json keeps that); people count from 1 (#1 runs next).
+        if (ev.type === 'job.queued') o.stderr.write(`job ${jobId} queued at position ${Number(ev.position) + 1}\n`);
         else if (ev.type !== 'job.started' && ev.type !== 'job.failed') o.progress!.write(ev as unknown as PipelineEvent);
       }
       if (e.event === 'job.succeeded') {

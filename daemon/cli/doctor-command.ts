@@ -1,8 +1,8 @@
 // `framepack doctor`: every diagnostic check (docs/doctor.md) as text, each check printed as it
 // finishes, or `--json` (one JSON object: status, provider, checks, gpus, providers, host).
 // Exit code 0 when nothing failed (warnings allowed), 1 when a check failed, 2 for bad flags.
-import { parseArgs } from 'node:util';
 import { formatCheck, formatSummary, runDoctor } from '../diagnostics/doctor.js';
+import { parseFlags } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 
 export const DOCTOR_HELP = `Usage: framepack doctor [flags]
@@ -22,18 +22,10 @@ default bundle and compares it with the checksum recorded for this platform.
 export interface DoctorIo { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
 
 export async function runDoctorCommand(argv: string[], io: DoctorIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, allowPositionals: false, strict: true,
-      options: {
-        json: { type: 'boolean' }, model: { type: 'string' }, out: { type: 'string' }, full: { type: 'boolean' },
-        quick: { type: 'boolean' }, 'record-reference': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err: unknown) {
-    throw new UsageError(`doctor: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const { values } = parseFlags('doctor', argv, {
+    json: { type: 'boolean' }, model: { type: 'string' }, out: { type: 'string' }, full: { type: 'boolean' },
+    quick: { type: 'boolean' }, 'record-reference': { type: 'boolean' },
+  });
   if (values.help) { io.stdout.write(`${DOCTOR_HELP}\n`); return EXIT_OK; }
   if (values.quick && values['record-reference']) throw new UsageError('doctor: --record-reference needs the reference generation; drop --quick');
   const json = values.json === true;

@@ -14,7 +14,8 @@ export function exitCodeOf(state: Job['state']): number | null {
 /** One event as a plain line, or null for those that have none. */
 export function jobEventLine(e: EventMessage): string | null {
   switch (e.event) {
-    case 'job.queued': return `queued at position ${e.payload.position}`;
+    // The protocol counts from 0; people count from 1 (#1 runs next).
+    case 'job.queued': return `queued at position ${e.payload.position + 1}`;
     case 'job.started': return 'started';
     case 'stage': return `${e.payload.stage}${e.payload.detail ? `: ${e.payload.detail}` : ''}`;
     case 'section.started': return `section ${e.payload.index + 1}/${e.payload.total} (video position ${e.payload.displayIndex + 1}/${e.payload.total})`;

@@ -2,13 +2,15 @@
 // configured player: the `player` setting, else $FRAMEPACK_PLAYER, else the system opener
 // (xdg-open on Linux, open on macOS). The player is started detached and left running.
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { getSetting } from '../settings.js';
 import { connectDaemon } from './daemon-client.js';
+import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
+import { resolveJobRef } from './job-ref.js';
 
 export const OPEN_HELP = `Usage: framepack open ID [--print]
 
+ID is a job id, a unique prefix of one, or \`last\` (the newest job).
 Opens the job's video (the final MP4, or the newest partial while it runs) in the player:
 the \`player\` setting (framepack config set player "mpv --loop"), else $FRAMEPACK_PLAYER, else
 xdg-open (Linux) / open (macOS). --print only prints the path.`;
@@ -41,21 +43,16 @@ export function launchPlayer(argv: string[], file: string, source: string, env: 
 }
 
 export async function runOpenCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err: unknown) {
-    throw new UsageError(`open: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const parsed = parseFlags('open', argv, { print: { type: 'boolean' } }, true);
   if (parsed.values.help) return (process.stdout.write(`${OPEN_HELP}\n`), EXIT_OK);
   const [id, ...extra] = parsed.positionals;
-  if (!id || extra.length) throw new UsageError('usage: framepack open ID');
+  if (!id || extra.length) throw new UsageError('usage: framepack open ID (a job id, a prefix of one, or `last`)');
   const { client } = await connectDaemon({ autoStart: false, name: 'framepack open' });
   let file: string | null;
   try {
-    const { job } = await client.call('jobs.get', { jobId: id });
+    const job = await resolveJobRef(client, id);
     file = job.outputPath ?? job.partialPath;
-    if (!file) throw new Error(`job ${id} has no video yet (${job.state})`);
+    if (!file) throw new Error(`job ${job.id} has no video yet (${job.state})`);
   } finally {
     client.close();
   }
