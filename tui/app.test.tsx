@@ -179,6 +179,9 @@ describe('dashboard workbench', () => {
     await t.press(KEY.ctrlP);
     let f = await until(t.frame, (x) => x.includes('Show All Commands'));
     expect(f).toMatch(/Workbench: Show All Commands\s+Ctrl\+P, F1/);
+    await t.press(...'show all');
+    f = await until(t.frame, (x) => x.includes('> show all'));
+    expect(f).toContain(' 1 command · '); // not "1 commands" (issue 16 item 13)
     await t.press(KEY.esc);
     await until(t.frame, (x) => !x.includes('Show All Commands'));
     await t.press(KEY.f1);

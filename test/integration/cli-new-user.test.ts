@@ -39,6 +39,8 @@ afterAll(async () => {
   await rm(h.dir, { recursive: true, force: true });
 });
 
+let secondJobId = '';
+
 const commonPrefix = (a: string, b: string) => {
   let i = 0;
   while (i < a.length && a[i] === b[i]) i++;
@@ -89,6 +91,7 @@ describe('the CLI as a new user finds it (issue 16)', () => {
     const a = await client.call('jobs.submit', { image: h.image, prompt: 'first job', seconds: 1, steps: 2 });
     const b = await client.call('jobs.submit', { image: h.image, prompt: 'second job', seconds: 1, steps: 2 });
     client.close();
+    secondJobId = b.jobId;
 
     const listed = await framepack('jobs');
     expect(listed.stdout).toMatch(new RegExp(`${a.jobId}\\s+queued\\s+#1\\s`));
@@ -112,15 +115,41 @@ describe('the CLI as a new user finds it (issue 16)', () => {
     expect(opened.stdout).toMatch(/\.mp4\n$/);
   });
 
+  it('piped `generate`: a line per section and per stage with readable names and the ETA, none per step; --json keeps every event', { timeout: 60_000 }, async () => {
+    const args = ['generate', '--image', h.image, '--prompt', 'a ball', '--seconds', '3', '--steps', '6', '--window', '3'];
+    const piped = await h.framepack(args, { ...fake, NO_COLOR: '1' });
+    expect(piped.code).toBe(0);
+    const lines = piped.stderr.trimEnd().split('\n');
+    expect(lines.filter((l) => /step \d+\/\d+/.test(l))).toEqual([]);
+    const sections = lines.filter((l) => / done: /.test(l)).length;
+    expect(sections).toBeGreaterThanOrEqual(3);
+    // Per section: started, sampling, decoding, (appending from the 2nd on), encoding, done.
+    expect(lines.filter((l) => /^section \d+\/\d+ · decoding frames/.test(l))).toHaveLength(sections);
+    expect(lines.filter((l) => /^section \d+\/\d+ · appending frames/.test(l))).toHaveLength(sections - 1);
+    expect(lines.filter((l) => /^section \d+\/\d+ · encoding video/.test(l))).toHaveLength(sections);
+    // Once a section is measured, every stage line carries the job's ETA.
+    expect(lines.filter((l) => /^section [2-9]\/\d+ · /.test(l)).every((l) => /ETA \d+:\d\d$/.test(l))).toBe(true);
+    expect(lines.length).toBeLessThanOrEqual(6 * sections + 7);
+    expect(piped.stderr).not.toContain('\x1b');
+
+    const json = await framepack(...args, '--json');
+    const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; stage?: string; etaSeconds?: number });
+    expect(events.filter((e) => e.type === 'step')).toHaveLength(6 * sections);
+    expect(events.filter((e) => e.type === 'stage' && e.stage === 'append')).toHaveLength(sections - 1);
+    expect(events.filter((e) => e.type === 'section.done').slice(0, -1).every((e) => typeof e.etaSeconds === 'number')).toBe(true);
+  });
+
   it('`jobs` with the daemon down shows the journal, saying so', { timeout: 30_000 }, async () => {
     expect((await framepack('daemon', 'stop')).code).toBe(0);
+    const b = secondJobId;
     const r = await framepack('jobs');
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^the daemon is not running: the journal's view \(.*journal\.jsonl\)/);
     expect(r.stdout).toMatch(/succeeded .*first job/);
     expect(r.stdout).toMatch(/cancelled .*second job/);
     const json = JSON.parse((await framepack('jobs', '--json', '--state', 'succeeded')).stdout);
-    expect(json).toMatchObject({ source: 'journal', jobs: [{ spec: { prompt: 'first job' } }] });
-    expect((await framepack('jobs', 'show', 'last')).stdout).toContain('second job');
+    expect(json.source).toBe('journal');
+    expect(json.jobs.map((j: { spec: { prompt: string } }) => j.spec.prompt)).toEqual(['first job', 'a ball', 'a ball']);
+    expect((await framepack('jobs', 'show', b.slice(0, -1))).stdout).toContain('second job');
   });
 });
