@@ -240,7 +240,8 @@ describe('dashboard workbench', () => {
     await until(t.frame, (x) => x.includes('stops after its current section'));
     expect(t.calls.at(-1)).toEqual({ method: 'jobs.cancel', params: { jobId: 'run', when: 'after-section' } });
     await t.press(KEY.down, 'r');
-    await until(t.frame, (x) => x.includes('queued job-1'));
+    // Nothing else waits: position 1, counted from 1 as everywhere (issue 16 item 13).
+    await until(t.frame, (x) => /queued job-1 \(seed \d+, position 1\)/.test(x));
     const rerun = t.calls.at(-1)!;
     expect(rerun.method).toBe('jobs.submit');
     expect(rerun.params).toMatchObject({ prompt: 'copied prompt' });

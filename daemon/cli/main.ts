@@ -109,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'config':
         return await runConfigCommand(rest);
       default:
+        if (command.startsWith('-')) throw new UsageError(`unknown flag ${command}${didYouMean(command, ['--help', '--version'])} (see framepack --help)`);
         throw new UsageError(`unknown command '${command}'${didYouMean(command, COMMANDS)} (see framepack --help)`);
     }
   } catch (err: unknown) {

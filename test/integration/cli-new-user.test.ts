@@ -67,6 +67,7 @@ describe('the CLI as a new user finds it (issue 16)', () => {
   it('typos get a suggestion and our own message', { timeout: 30_000 }, async () => {
     expect(await spawned('genrate')).toMatchObject({ code: 2, stderr: "framepack: unknown command 'genrate' (did you mean generate?) (see framepack --help)\n" });
     expect(await framepack('generate', '--imgae', 'x.png')).toMatchObject({ code: 2, stderr: 'framepack: generate: unknown flag --imgae (did you mean --image?) (see framepack generate --help)\n' });
+    expect(await framepack('--verison')).toMatchObject({ code: 2, stderr: 'framepack: unknown flag --verison (did you mean --version?) (see framepack --help)\n' });
     expect(await framepack('jobs', '--jsno')).toMatchObject({ code: 2, stderr: 'framepack: jobs: unknown flag --jsno (did you mean --json?) (see framepack jobs --help)\n' });
     for (const cmd of ['jobs', 'cancel']) {
       const help = await framepack(cmd, '--help');
@@ -109,6 +110,8 @@ describe('the CLI as a new user finds it (issue 16)', () => {
 
     expect((await framepack('resume')).code).toBe(0);
     expect((await framepack('jobs', 'show', a.jobId, '--follow')).code).toBe(0);
+    // A finished job shows no stale stage.
+    expect((await framepack('jobs', 'show', a.jobId)).stdout).not.toMatch(/^stage:/m);
     const finished = await framepack('cancel', a.jobId);
     expect(finished).toMatchObject({ code: 1, stderr: `framepack: job ${a.jobId} already succeeded; nothing to cancel\n` });
     const opened = await framepack('open', '--print', a.jobId.slice(0, -2));
