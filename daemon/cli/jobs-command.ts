@@ -9,6 +9,7 @@ import { connectDaemon, daemonPaths } from './daemon-client.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { followJob } from './follow-job.js';
 import { table } from './format.js';
+import { formatDuration, stageLabel } from './progress.js';
 import { matchJobRef, resolveJobRef } from './job-ref.js';
 import { readJournalView, type JournalView } from './journal-view.js';
 
@@ -97,9 +98,12 @@ export function formatJobs(jobs: readonly Job[], interrupted: readonly string[] 
   const rows = [['ID', 'STATE', 'PROGRESS', 'CREATED', 'PROMPT']];
   for (const j of jobs) {
     const p = j.progress;
+    const eta = j.state === 'running' && p?.etaJobMs !== undefined ? `, ETA ${formatDuration(p.etaJobMs / 1000)}` : '';
     const progress = interrupted.includes(j.id) ? `interrupted, resumes ${humanPosition(j.position)}`
       : j.state === 'queued' ? humanPosition(j.position)
-      : p?.section ? `section ${p.section.index + 1}/${p.section.total}${p.step ? ` step ${p.step.step}/${p.step.steps}` : ''}` : p?.stage ?? '-';
+      : j.state !== 'running' ? '-'
+      : p?.section ? `section ${p.section.index + 1}/${p.section.total} ${p.stage === 'sample' && p.step ? `step ${p.step.step}/${p.step.steps}` : stageLabel(p.stage)}${eta}`
+      : p ? `${stageLabel(p.stage)}${eta}` : '-';
     rows.push([j.id, j.state, progress, j.createdAt.replace('T', ' ').slice(0, 19), j.spec.prompt.replace(/\s+/g, ' ').slice(0, 40)]);
   }
   return table(rows);
@@ -110,7 +114,10 @@ export function formatJob(j: Job): string {
     `prompt:  ${j.spec.prompt}`, `image:   ${j.spec.image}`,
     `params:  ${j.spec.seconds} s, seed ${j.spec.seed}, ${j.spec.steps} steps, model ${j.spec.model ?? 'default'}`];
   // A finished job's last stage is history, not where it is: shown only while it runs.
-  if (j.progress && j.state === 'running') lines.push(`stage:   ${j.progress.stage}, ${j.progress.frames} frames (${j.progress.seconds.toFixed(2)} s) so far`);
+  if (j.progress && j.state === 'running') {
+    const p = j.progress;
+    lines.push(`stage:   ${p.section ? `section ${p.section.index + 1}/${p.section.total}, ` : ''}${stageLabel(p.stage)}, ${p.frames} frames (${p.seconds.toFixed(2)} s) so far${p.etaJobMs !== undefined ? `, ETA ${formatDuration(p.etaJobMs / 1000)}` : ''}`);
+  }
   if (j.outputPath) lines.push(`output:  ${j.outputPath}`);
   if (j.partialPath && !j.outputPath) lines.push(`partial: ${j.partialPath}`);
   if (j.error) lines.push(`error:   ${j.error.code} ${j.error.message}`);
