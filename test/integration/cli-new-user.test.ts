@@ -154,5 +154,7 @@ describe('the CLI as a new user finds it (issue 16)', () => {
     expect(json.source).toBe('journal');
     expect(json.jobs.map((j: { spec: { prompt: string } }) => j.spec.prompt)).toEqual(['first job', 'a ball', 'a ball']);
     expect((await framepack('jobs', 'show', b.slice(0, -1))).stdout).toContain('second job');
+    // open needs no daemon for a finished video: the journal knows its path.
+    expect(await framepack('open', '--print', 'last')).toMatchObject({ code: 0, stdout: expect.stringMatching(/\.mp4\n$/) });
   });
 });
