@@ -4,6 +4,7 @@
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
+//   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
+import { benchEta } from './bench/eta-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
 import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
@@ -48,6 +50,11 @@ benchmarks:
              MatMul vs MatMulNBits int8/int4 at block 16/32/64/128 (and block 32 with
              accuracy_level 4: int8 activations), median ms, ratio to fp32 and the
              output's max error relative to fp32's (--runs N, default 5)
+  eta        one generation (partial videos on, as generate does); at every sampling
+             step from the second section on, the reported ETA (measured whole
+             sections, all stages, plus the final encode) and the sampling-only figure
+             (s/step × steps left, what was reported before) against the time that
+             was really left: mean absolute error and mean estimate/actual of each
 
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
@@ -110,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
+  if (name === 'eta') return runEtaBench(values, argv);
   if (name === 'quant') return runQuantBench(values, argv);
   if (name === 'quant-matmul') {
     const runs = Number(values.runs);
@@ -123,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, quant, quant-matmul); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, quant, quant-matmul); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];
@@ -161,6 +169,23 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
       else console.log(`${r.method} while a job runs: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms (${r.samples} calls)`);
     }
   }
+  return 0;
+}
+
+async function runEtaBench(values: { json: boolean; bundle: string; seconds: string; steps: string }, argv: string[]): Promise<number> {
+  // --seconds/--steps default to the sections bench's values; here 6 s and the bundle's steps.
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const seconds = given('--seconds') ? Number(values.seconds) : 6;
+  const steps = given('--steps') ? Number(values.steps) : undefined;
+  if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  const r = await benchEta({ bundleDir: path.resolve(values.bundle), imagePath: path.join(root, 'docs', 'examples', 'start.png'), seconds, ...(steps !== undefined ? { steps } : {}) });
+  if (values.json) { console.log(JSON.stringify(r)); return 0; }
+  const f = (x: number, d = 2) => x.toFixed(d);
+  console.log(`eta: ${r.bundle}, ${r.seconds} s = ${r.sections} sections × ${r.steps} steps, ${f(r.wallSeconds, 1)} s wall, ${r.samples} step samples (sections 2…${r.sections})`);
+  console.log(`  measured sections (now)  mean |error| ${f(r.measured.meanAbsErrorSeconds)} s  mean estimate/actual ${f(r.measured.meanRatio)}`);
+  console.log(`  sampling only (before)   mean |error| ${f(r.samplingOnly.meanAbsErrorSeconds)} s  mean estimate/actual ${f(r.samplingOnly.meanRatio)}`);
+  console.log(`  error ratio (before / now) ${f(r.errorRatio)}`);
   return 0;
 }
 

@@ -179,6 +179,9 @@ describe('dashboard workbench', () => {
     await t.press(KEY.ctrlP);
     let f = await until(t.frame, (x) => x.includes('Show All Commands'));
     expect(f).toMatch(/Workbench: Show All Commands\s+Ctrl\+P, F1/);
+    await t.press(...'show all');
+    f = await until(t.frame, (x) => x.includes('> show all'));
+    expect(f).toContain(' 1 command · '); // not "1 commands" (issue 16 item 13)
     await t.press(KEY.esc);
     await until(t.frame, (x) => !x.includes('Show All Commands'));
     await t.press(KEY.f1);
@@ -237,7 +240,8 @@ describe('dashboard workbench', () => {
     await until(t.frame, (x) => x.includes('stops after its current section'));
     expect(t.calls.at(-1)).toEqual({ method: 'jobs.cancel', params: { jobId: 'run', when: 'after-section' } });
     await t.press(KEY.down, 'r');
-    await until(t.frame, (x) => x.includes('queued job-1'));
+    // Nothing else waits: position 1, counted from 1 as everywhere (issue 16 item 13).
+    await until(t.frame, (x) => /queued job-1 \(seed \d+, position 1\)/.test(x));
     const rerun = t.calls.at(-1)!;
     expect(rerun.method).toBe('jobs.submit');
     expect(rerun.params).toMatchObject({ prompt: 'copied prompt' });

@@ -1,8 +1,8 @@
 // `framepack config get KEY | set KEY VALUE | unset KEY | list [--json] | path`: the user settings
 // (daemon/settings.ts). A bad key or value is one line and exit 2; the daemon reads the settings
 // when it starts, so `daemon restart` applies daemon-side changes.
-import { parseArgs } from 'node:util';
 import { getSetting, parseSettingText, readSettings, SETTING_KEYS, setSetting, settingsFile, SettingsError, unsetSetting } from '../settings.js';
+import { parseFlags } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 
 export const CONFIG_HELP = `Usage: framepack config get KEY
@@ -21,13 +21,7 @@ ${Object.entries(SETTING_KEYS).map(([k, v]) => `  ${k.padEnd(28)} ${v.descriptio
 const show = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export async function runConfigCommand(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err: unknown) {
-    throw new UsageError(`config: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags('config', argv, { json: { type: 'boolean' } }, true);
   const [action, key, value, ...extra] = positionals;
   if (values.help) return (out(CONFIG_HELP), EXIT_OK);
   if (action === undefined) throw new UsageError('config needs an action: get, set, unset, list or path (framepack config --help)');

@@ -8,6 +8,8 @@ import { settingsHelp } from '../config.js';
 import { runDaemon } from '../main.js';
 import { connectDaemon, daemonPaths } from './daemon-client.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
+import { didYouMean, wantsHelp } from './args.js';
+import { validateDaemonFlags } from './daemon-flags.js';
 import { formatBytes } from './format.js';
 
 export const DAEMON_HELP = `Usage: framepack daemon <start|stop|status|restart|run> [flags]
@@ -137,6 +139,11 @@ async function start(flags: string[], json: boolean): Promise<number> {
 export async function runDaemonCommand(argv: string[]): Promise<number> {
   const [sub, ...args] = argv;
   const { json, rest } = takeJson(args);
+  // Help and flag checks come before anything acts (issue 16 item 1): `daemon stop --help` must
+  // not stop it, and a bad flag must not reach a spawned daemon.
+  if (wantsHelp(args)) return (process.stdout.write(`${DAEMON_HELP}\n`), EXIT_OK);
+  if (sub === 'start' || sub === 'restart' || sub === 'run') validateDaemonFlags(sub, rest);
+  else if ((sub === 'status' || sub === 'stop') && rest.length) throw new UsageError(`daemon ${sub}: unexpected argument '${rest[0]}' (only --json)`);
   switch (sub) {
     case undefined: case '-h': case '--help':
       process.stdout.write(`${DAEMON_HELP}\n`);
@@ -157,6 +164,6 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
       return code;
     }
     default:
-      throw new UsageError(`unknown daemon command '${sub}' (start, stop, status, restart or run)`);
+      throw new UsageError(`unknown daemon command '${sub}'${didYouMean(sub, ['start', 'stop', 'status', 'restart', 'run'])} (start, stop, status, restart or run)`);
   }
 }

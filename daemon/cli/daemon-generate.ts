@@ -64,7 +64,10 @@ export function cliEvent(e: EventMessage, st: MapState): Record<string, unknown>
   switch (e.event) {
     case 'job.queued': return { type: 'job.queued', jobId: e.payload.jobId, position: e.payload.position };
     case 'job.started': return { type: 'job.started', jobId: e.payload.jobId };
-    case 'stage': return { type: 'stage', stage: e.payload.stage, message: e.payload.detail ?? e.payload.stage };
+    case 'stage': return {
+      type: 'stage', stage: e.payload.stage, message: e.payload.detail ?? e.payload.stage,
+      ...(e.payload.etaJobMs !== undefined ? { etaSeconds: e.payload.etaJobMs / 1000 } : {}),
+    };
     case 'section.started':
       st.sections = e.payload.total;
       return { type: 'section.started', section: e.payload.index + 1, sections: e.payload.total, displayIndex: e.payload.displayIndex };
@@ -76,7 +79,10 @@ export function cliEvent(e: EventMessage, st: MapState): Record<string, unknown>
     case 'section.done':
       st.frames = e.payload.frames;
       st.seconds = e.payload.seconds;
-      return { type: 'section.done', section: e.payload.index + 1, sections: e.payload.total, partialVideo: e.payload.partialPath, frames: e.payload.frames, seconds: e.payload.seconds };
+      return {
+        type: 'section.done', section: e.payload.index + 1, sections: e.payload.total, partialVideo: e.payload.partialPath, frames: e.payload.frames, seconds: e.payload.seconds,
+        ...(e.payload.etaJobMs !== undefined ? { etaSeconds: e.payload.etaJobMs / 1000 } : {}),
+      };
     case 'job.succeeded': return {
       type: 'job.succeeded', jobId: e.payload.jobId, output: e.payload.outputPath, sidecar: e.payload.outputPath.replace(/\.mp4$/i, '.json'),
       frames: st.frames, seconds: st.seconds, wallSeconds: e.payload.timing.totalMs / 1000,
@@ -139,7 +145,8 @@ export function follow(client: RpcClient, params: JobSpecInput, o: DaemonGenerat
       if (o.json) o.stdout.write(`${JSON.stringify(ev)}\n`);
       else {
         // Local mode's renderer for the shared shapes; job.failed's one line is printed below.
-        if (ev.type === 'job.queued') o.stderr.write(`job ${jobId} queued at position ${String(ev.position)}\n`);
+        // The protocol counts from 0 (and --json keeps that); people count from 1 (#1 runs next).
+        if (ev.type === 'job.queued') o.stderr.write(`job ${jobId} queued at position ${Number(ev.position) + 1}\n`);
         else if (ev.type !== 'job.started' && ev.type !== 'job.failed') o.progress!.write(ev as unknown as PipelineEvent);
       }
       if (e.event === 'job.succeeded') {

@@ -35,6 +35,18 @@ describe('framepack doctor / models / setup commands', () => {
     await expect(runDoctorCommand(['--quick', '--record-reference'], io().io)).rejects.toThrow(/drop --quick/);
   });
 
+  it("doctor's disk.output checks the daemon's output dir (not ./outputs), or --out", async () => {
+    const daemonOut = path.join(tmp, 'daemon-videos');
+    const env = { ...process.env, FRAMEPACK_OUTPUT_DIR: daemonOut };
+    const dirOf = async (args: string[]) => {
+      const a = io();
+      expect(await runDoctorCommand(['--quick', '--json', ...args], { ...a.io, env })).toBe(0);
+      return (JSON.parse(a.out()).checks as { id: string; details?: { dir: string } }[]).find((c) => c.id === 'disk.output')?.details?.dir;
+    };
+    expect(await dirOf([])).toBe(daemonOut);
+    expect(await dirOf(['--out', path.join(tmp, 'elsewhere')])).toBe(path.join(tmp, 'elsewhere'));
+  });
+
   it('models import, ls, verify and rm', async () => {
     const src = path.join(tmp, 'official');
     await writeTinyOfficialCheckpoints(src, { definitions: componentDefinitions });

@@ -4,22 +4,34 @@
 // subscription (seen in the snapshot) ends the wait at once.
 import type { RpcClient } from '../../shared/ipc/rpc-client.js';
 import type { EventMessage, Job } from '../../shared/protocol/index.js';
+import type { PipelineEvent } from '../engine/pipeline/events.js';
+import { cliEvent, type MapState } from './daemon-generate.js';
 import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_OK } from './errors.js';
-import { formatDuration } from './progress.js';
+import { eventLine, newLineContext, type LineContext } from './progress.js';
 
 export function exitCodeOf(state: Job['state']): number | null {
   return state === 'succeeded' ? EXIT_OK : state === 'failed' ? EXIT_FAILURE : state === 'cancelled' ? EXIT_CANCELLED : null;
 }
 
-/** One event as a plain line, or null for those that have none. */
-export function jobEventLine(e: EventMessage): string | null {
+/** Per-job state of the lines (the section running, frames so far). */
+export interface FollowState { map: MapState; lines: LineContext }
+
+export const newFollowState = (): FollowState => ({ map: { sections: 0, frames: 0, seconds: 0 }, lines: newLineContext() });
+
+/**
+ * One event as a plain line, or null for those that have none: a line per section and per stage
+ * (with readable names and the job's ETA), none per step, as `generate` prints when piped.
+ */
+export function jobEventLine(e: EventMessage, st: FollowState = newFollowState()): string | null {
   switch (e.event) {
-    case 'job.queued': return `queued at position ${e.payload.position}`;
+    // The protocol counts from 0; people count from 1 (#1 runs next).
+    case 'job.queued': return `queued at position ${e.payload.position + 1}`;
     case 'job.started': return 'started';
-    case 'stage': return `${e.payload.stage}${e.payload.detail ? `: ${e.payload.detail}` : ''}`;
-    case 'section.started': return `section ${e.payload.index + 1}/${e.payload.total} (video position ${e.payload.displayIndex + 1}/${e.payload.total})`;
-    case 'step': return `section ${e.payload.section + 1}  step ${e.payload.step}/${e.payload.steps}  ${e.payload.secPerStep.toFixed(3)} s/step  ETA ${formatDuration(e.payload.etaJobMs / 1000)}`;
-    case 'section.done': return `section ${e.payload.index + 1}/${e.payload.total} done: ${e.payload.frames} frames (${e.payload.seconds.toFixed(2)} s) → ${e.payload.partialPath}`;
+    case 'stage': case 'section.started': case 'section.done': {
+      const ev = cliEvent(e, st.map);
+      return ev ? eventLine(ev as unknown as PipelineEvent, st.lines) : null;
+    }
+    case 'step': return null;
     case 'job.succeeded': return `done in ${(e.payload.timing.totalMs / 1000).toFixed(1)} s → ${e.payload.outputPath}`;
     case 'job.failed': return `failed: ${e.payload.error.code} ${e.payload.error.message}${e.payload.partialPath ? ` (partial video: ${e.payload.partialPath})` : ''}`;
     case 'job.cancelled': return `cancelled (${e.payload.when})${e.payload.partialPath ? `; partial video: ${e.payload.partialPath}` : ''}`;
@@ -35,6 +47,7 @@ export interface FollowOptions {
 export async function followJob(client: RpcClient, jobId: string, o: FollowOptions): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     let done = false;
+    const lines = newFollowState();
     const finish = (code: number) => {
       if (done) return;
       done = true;
@@ -52,7 +65,7 @@ export async function followJob(client: RpcClient, jobId: string, o: FollowOptio
       },
       onEvent: (e) => {
         if (done || !('jobId' in e.payload) || e.payload.jobId !== jobId || e.event === 'log') return;
-        const line = o.json ? JSON.stringify(e) : jobEventLine(e);
+        const line = o.json ? JSON.stringify(e) : jobEventLine(e, lines);
         if (line !== null) o.write(line);
         if (e.event === 'job.succeeded') finish(EXIT_OK);
         else if (e.event === 'job.failed') finish(EXIT_FAILURE);

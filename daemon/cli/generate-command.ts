@@ -4,12 +4,12 @@
 // Progress goes to stderr (an updating line on a TTY, plain lines otherwise); the output path goes
 // to stdout. With --json every event is one JSON line on stdout, and the last line is
 // job.succeeded (with `output`) or job.failed (with `error`).
-import { parseArgs } from 'node:util';
 import { generateVideo } from '../engine/pipeline/pipeline.js';
 import type { PipelineEvent } from '../engine/pipeline/events.js';
 import type { ExecutionProviderName } from '../engine/pipeline/sessions.js';
 import { loadInputImage } from '../media/image-input.js';
 import { generateViaDaemon } from './daemon-generate.js';
+import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError, reportError } from './errors.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 import { eventJson, plainProgress, ttyProgress, type ProgressWriter } from './progress.js';
@@ -37,12 +37,7 @@ export interface CommandIo {
 }
 
 export async function runGenerateCommand(argv: string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: ALL_JOB_OPTIONS, allowPositionals: false, strict: true }));
-  } catch (err: unknown) {
-    throw new UsageError(`generate: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const { values } = parseFlags('generate', argv, ALL_JOB_OPTIONS);
   if (values.help) {
     io.stdout.write(`${GENERATE_HELP}\n`);
     return EXIT_OK;

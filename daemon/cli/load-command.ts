@@ -1,9 +1,9 @@
 // `framepack load [MODEL] [--component C]… [--keep-alive V] [--json]` pre-warms a model (starting
 // the daemon when needed); `framepack unload [MODEL] [--component C]… [--force] [--json]` frees it
 // (no model = every idle component; --force also unloads components in use once their job ends).
-import { parseArgs } from 'node:util';
 import { ComponentId, KeepAlive } from '../../shared/protocol/index.js';
 import { connectDaemon } from './daemon-client.js';
+import { parseFlags } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { formatPs } from './ps-command.js';
 
@@ -22,15 +22,8 @@ function joinNegative(argv: string[]): string[] {
   return out;
 }
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: joinNegative(argv), allowPositionals: true,
-      options: { component: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'keep-alive': { type: 'string' }, force: { type: 'boolean' } },
-    });
-  } catch (err: unknown) {
-    throw new UsageError((err as Error).message);
-  }
+function parse(command: string, argv: string[]) {
+  return parseFlags(command, joinNegative(argv), { component: { type: 'string', multiple: true }, json: { type: 'boolean' }, 'keep-alive': { type: 'string' }, force: { type: 'boolean' } }, true);
 }
 
 function components(values: unknown): ComponentId[] | undefined {
@@ -44,7 +37,7 @@ function components(values: unknown): ComponentId[] | undefined {
 }
 
 export async function runLoadCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv);
+  const { values, positionals } = parse('load', argv);
   if (values.force) throw new UsageError('--force is a flag of unload, not load');
   if (values.help) {
     process.stdout.write(`${LOAD_HELP}\n`);
@@ -71,7 +64,7 @@ export async function runLoadCommand(argv: string[]): Promise<number> {
 }
 
 export async function runUnloadCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv);
+  const { values, positionals } = parse('unload', argv);
   if (values['keep-alive'] !== undefined) throw new UsageError('--keep-alive is a flag of load, not unload');
   if (values.help) {
     process.stdout.write(`${LOAD_HELP}\n`);

@@ -4,8 +4,8 @@
 // following the file (polling, truncation-safe) until Ctrl-C.
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { daemonPaths } from './daemon-client.js';
+import { parseFlags } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { parseNumberFlag } from './job-args.js';
 
@@ -55,12 +55,7 @@ async function readFrom(file: string, offset: number): Promise<{ text: string; e
 export interface LogsIo { write(line: string): void; signal?: AbortSignal; env?: NodeJS.ProcessEnv }
 
 export async function runLogsCommand(argv: string[], io: LogsIo = { write: (s) => process.stdout.write(`${s}\n`) }): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err: unknown) {
-    throw new UsageError(`logs: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const { values } = parseFlags('logs', argv, { follow: { type: 'boolean', short: 'f' }, lines: { type: 'string', short: 'n' }, json: { type: 'boolean' } });
   if (values.help) return (io.write(LOGS_HELP), EXIT_OK);
   const lines = parseNumberFlag('--lines', values.lines) ?? 100;
   if (!Number.isInteger(lines) || lines < 0) throw new UsageError(`--lines must be an integer ≥ 0 (got ${values.lines})`);

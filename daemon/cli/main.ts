@@ -3,6 +3,7 @@
 // as one line on stderr (errors.ts: 2 for usage, 1 for failures, 130 for a cancel).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { didYouMean, wantsHelp } from './args.js';
 import { EXIT_OK, EXIT_USAGE, reportError, UsageError } from './errors.js';
 import { GENERATE_HELP, runGenerateCommand } from './generate-command.js';
 import { PLAN_HELP, runPlanCommand } from './plan-command.js';
@@ -15,15 +16,17 @@ import { LOAD_HELP, runLoadCommand, runUnloadCommand } from './load-command.js';
 import { CONFIG_HELP, runConfigCommand } from './config-command.js';
 import { LOGS_HELP, runLogsCommand } from './logs-command.js';
 import { OPEN_HELP, runOpenCommand } from './open-command.js';
-import { JOBS_HELP, runCancelCommand, runJobsCommand, runPauseCommand, runResumeCommand } from './jobs-command.js';
+import { CANCEL_HELP, JOBS_HELP, PAUSE_HELP, RESUME_HELP, runCancelCommand, runJobsCommand, runPauseCommand, runResumeCommand } from './jobs-command.js';
 
-export const MAIN_HELP = `Usage: framepack <command> [flags]
+export const MAIN_HELP = `Usage: framepack                      (no arguments, in a terminal: open the dashboard)
+       framepack <command> [flags]
 
 Commands:
   generate   make a video from an image and a prompt (framepack generate --help)
   plan       show the bucket, sections, frames and σ schedule a generate would use
   daemon     start, stop, restart or inspect the background daemon (framepack daemon --help)
   jobs       list the daemon's jobs, or show/follow one (jobs show ID --follow)
+             (ID: a job id, a unique prefix of one, or \`last\`)
   cancel     cancel a job now or after its current section (cancel ID [--after-section])
   pause      pause the queue; resume: resume it
   open       play a job's video (open ID; player from settings, $FRAMEPACK_PLAYER or xdg-open)
@@ -36,13 +39,13 @@ Commands:
   setup gpu  install onnxruntime-node's CUDA execution provider (needs network)
 
 Flags:
-  -h, --help     this help (or \`framepack <command> --help\`)
+  -h, --help     this help (or \`framepack <command> --help\`; no command runs with --help)
   --version      print the version`;
 
 const COMMAND_HELP: Record<string, string> = {
   generate: GENERATE_HELP, plan: PLAN_HELP, doctor: DOCTOR_HELP, models: MODELS_HELP, setup: SETUP_HELP,
   daemon: DAEMON_HELP, ps: PS_HELP, load: LOAD_HELP, unload: LOAD_HELP,
-  jobs: JOBS_HELP, cancel: JOBS_HELP, pause: JOBS_HELP, resume: JOBS_HELP,
+  jobs: JOBS_HELP, cancel: CANCEL_HELP, pause: PAUSE_HELP, resume: RESUME_HELP,
   open: OPEN_HELP, logs: LOGS_HELP, config: CONFIG_HELP,
 };
 
@@ -51,14 +54,23 @@ export function version(): string {
   return pkg.version;
 }
 
+export const COMMANDS = [...Object.keys(COMMAND_HELP), 'help'];
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // -h/--help anywhere in a command's arguments shows its help and does nothing else (a
+    // `daemon stop --help` must not stop the daemon); each command also checks, for in-process callers.
+    if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && wantsHelp(rest)) {
+      process.stdout.write(`${COMMAND_HELP[command]}\n`);
+      return EXIT_OK;
+    }
     switch (command) {
       case undefined:
         process.stderr.write(`${MAIN_HELP}\n`);
         return EXIT_USAGE;
       case '-h': case '--help': case 'help':
+        if (rest[0] !== undefined && !Object.hasOwn(COMMAND_HELP, rest[0])) throw new UsageError(`help: unknown command '${rest[0]}'${didYouMean(rest[0], COMMANDS)} (see framepack --help)`);
         process.stdout.write(`${COMMAND_HELP[rest[0] ?? ''] ?? MAIN_HELP}\n`);
         return EXIT_OK;
       case '--version': case '-v':
@@ -97,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'config':
         return await runConfigCommand(rest);
       default:
-        throw new UsageError(`unknown command '${command}' (see framepack --help)`);
+        if (command.startsWith('-')) throw new UsageError(`unknown flag ${command}${didYouMean(command, ['--help', '--version'])} (see framepack --help)`);
+        throw new UsageError(`unknown command '${command}'${didYouMean(command, COMMANDS)} (see framepack --help)`);
     }
   } catch (err: unknown) {
     return reportError(err);

@@ -2,12 +2,12 @@
 // (or one JSON document with --json); progress goes to stderr. Exit codes: 0 ok, 1 a bundle failed
 // verification or an import/pull failed, 2 bad flags or an unknown bundle.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ImportError, importOfficial, type ImportDtype, type ImportProgress } from '../models/manage/import.js';
 import { LayoutError } from '../models/manage/official-layout.js';
 import { describeQuantization } from '../models/bundle/quantization.js';
 import { findInstalled, listInstalled, removeInstalled, RemoveRefusedError, verifyInstalled } from '../models/manage/models-dir.js';
 import { PULL_CATALOG, PullError, pullModel } from '../models/manage/pull.js';
+import { didYouMean, parseFlags, wantsHelp } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 
 export const MODELS_HELP = `Usage: framepack models <ls|verify|rm|import|pull> [flags]
@@ -31,12 +31,8 @@ const mb = (b: number | null) => (b === null ? '?' : b >= 1e9 ? `${(b / 1e9).toF
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
 
 function parse(argv: string[], options: OptionSpec, sub: string): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (err: unknown) {
-    throw new UsageError(`models ${sub}: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const r = parseFlags(`models ${sub}`, argv, options, true);
+  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
 }
 
 function dtypeOf(v: unknown): ImportDtype {
@@ -71,6 +67,8 @@ const importProgress = (io: ModelsIo) => (p: ImportProgress) => {
 export async function runModelsCommand(argv: string[], io: ModelsIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [sub, ...rest] = argv;
   const out = (s: string) => io.stdout.write(s);
+  // Help before acting: `models rm NAME --help` must not remove anything.
+  if (sub !== undefined && wantsHelp(rest)) { out(`${MODELS_HELP}\n`); return EXIT_OK; }
   switch (sub) {
     case undefined: case '-h': case '--help': case 'help':
       out(`${MODELS_HELP}\n`);
@@ -192,6 +190,6 @@ export async function runModelsCommand(argv: string[], io: ModelsIo = { stdout: 
     }
 
     default:
-      throw new UsageError(`models: unknown subcommand '${sub}' (ls, verify, rm, import, pull)`);
+      throw new UsageError(`models: unknown subcommand '${sub}'${didYouMean(sub, ['ls', 'verify', 'rm', 'import', 'pull'])} (ls, verify, rm, import, pull)`);
   }
 }

@@ -2,16 +2,21 @@
 // configured player: the `player` setting, else $FRAMEPACK_PLAYER, else the system opener
 // (xdg-open on Linux, open on macOS). The player is started detached and left running.
 import { spawn } from 'node:child_process';
-import { parseArgs } from 'node:util';
 import { getSetting } from '../settings.js';
-import { connectDaemon } from './daemon-client.js';
+import { connectDaemon, daemonPaths } from './daemon-client.js';
+import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
+import { JobNotFoundError, matchJobRef, resolveJobRef } from './job-ref.js';
+import { readJournalView } from './journal-view.js';
+import type { Job } from '../../shared/protocol/index.js';
 
 export const OPEN_HELP = `Usage: framepack open ID [--print]
 
+ID is a job id, a unique prefix of one, or \`last\` (the newest job).
 Opens the job's video (the final MP4, or the newest partial while it runs) in the player:
 the \`player\` setting (framepack config set player "mpv --loop"), else $FRAMEPACK_PLAYER, else
-xdg-open (Linux) / open (macOS). --print only prints the path.`;
+xdg-open (Linux) / open (macOS). --print only prints the path. With the daemon down, the job is
+looked up in its journal.`;
 
 /** The player command as argv: settings, env, then the platform's opener. */
 export function playerCommand(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { argv: string[]; source: string } {
@@ -40,25 +45,36 @@ export function launchPlayer(argv: string[], file: string, source: string, env: 
   });
 }
 
-export async function runOpenCommand(argv: string[]): Promise<number> {
-  let parsed;
+/** The job from the daemon, or, when none runs, from its journal (a finished video needs no daemon). */
+async function findJob(ref: string): Promise<Job> {
+  let conn;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { print: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    conn = await connectDaemon({ autoStart: false, name: 'framepack open' });
   } catch (err: unknown) {
-    throw new UsageError(`open: ${(err as Error).message.split('\n')[0]}`);
+    const view = readJournalView(daemonPaths().dataDir);
+    if (!view) throw err;
+    try {
+      return matchJobRef(view.jobs, ref);
+    } catch (notFound: unknown) {
+      if (notFound instanceof JobNotFoundError) throw new Error(`${(notFound as Error).message}; the daemon is not running, so only its journal was searched`);
+      throw notFound;
+    }
   }
+  try {
+    return await resolveJobRef(conn.client, ref);
+  } finally {
+    conn.client.close();
+  }
+}
+
+export async function runOpenCommand(argv: string[]): Promise<number> {
+  const parsed = parseFlags('open', argv, { print: { type: 'boolean' } }, true);
   if (parsed.values.help) return (process.stdout.write(`${OPEN_HELP}\n`), EXIT_OK);
   const [id, ...extra] = parsed.positionals;
-  if (!id || extra.length) throw new UsageError('usage: framepack open ID');
-  const { client } = await connectDaemon({ autoStart: false, name: 'framepack open' });
-  let file: string | null;
-  try {
-    const { job } = await client.call('jobs.get', { jobId: id });
-    file = job.outputPath ?? job.partialPath;
-    if (!file) throw new Error(`job ${id} has no video yet (${job.state})`);
-  } finally {
-    client.close();
-  }
+  if (!id || extra.length) throw new UsageError('usage: framepack open ID (a job id, a prefix of one, or `last`)');
+  const job = await findJob(id);
+  const file = job.outputPath ?? job.partialPath;
+  if (!file) throw new Error(`job ${job.id} has no video yet (${job.state})`);
   if (parsed.values.print) return (process.stdout.write(`${file}\n`), EXIT_OK);
   const player = playerCommand();
   await launchPlayer(player.argv, file, player.source);

@@ -1,7 +1,6 @@
 // `framepack plan`: what a `generate` with the same flags would do, without running a model. The
 // input image is only decoded for its size; the prompt is only tokenized (for the text-token count).
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { encodeLlamaPrompt } from '../models/tokenizer/prompt-encoding.js';
@@ -11,6 +10,7 @@ import { layoutJob, type JobLayout } from '../engine/pipeline/job-plan.js';
 import type { JobSpec } from '../engine/pipeline/job-spec.js';
 import { timestepForSigma } from '../engine/sigmas.js';
 import type { SectionPlan } from '../engine/section-plan.js';
+import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 
@@ -119,12 +119,7 @@ export function planText(p: ReturnType<typeof planJson>): string {
 }
 
 export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.WritableStream } = { stdout: process.stdout }): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: ALL_JOB_OPTIONS, allowPositionals: false, strict: true }));
-  } catch (err: unknown) {
-    throw new UsageError(`plan: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const { values } = parseFlags('plan', argv, ALL_JOB_OPTIONS);
   if (values.help) {
     io.stdout.write(`${PLAN_HELP}\n`);
     return EXIT_OK;

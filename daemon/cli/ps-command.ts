@@ -2,6 +2,7 @@
 // and RAM bytes, and until when they stay. Does not start a daemon: nothing runs, nothing is loaded.
 import type { Result } from '../../shared/protocol/index.js';
 import { connectDaemon } from './daemon-client.js';
+import { didYouMean } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { formatBytes, formatUntil, table } from './format.js';
 
@@ -24,7 +25,7 @@ export async function runPsCommand(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
   const unknown = argv.filter((a) => a !== '--json');
-  if (unknown.length) throw new UsageError(`unknown argument '${unknown[0]}' for ps`);
+  if (unknown.length) throw new UsageError(`ps: unknown ${unknown[0]!.startsWith('-') ? 'flag' : 'argument'} ${unknown[0]}${didYouMean(unknown[0]!, ['--json', '--help'])} (see framepack ps --help)`);
   let conn;
   try {
     conn = await connectDaemon({ autoStart: false, name: 'framepack ps' });

@@ -2,11 +2,11 @@
 // script, then re-runs the execution-provider checks (daemon/diagnostics/setup-gpu.ts). Offline it
 // prints what failed and where to place the files by hand. Exit 0 when CUDA is usable afterwards,
 // 1 when not, 2 for bad flags.
-import { parseArgs } from 'node:util';
 import { formatCheck } from '../diagnostics/doctor.js';
 import { providerChecks } from '../diagnostics/ort-checks.js';
 import { setupGpu } from '../diagnostics/setup-gpu.js';
 import { queryGpus } from '../telemetry/nvidia-smi.js';
+import { parseFlags } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 
 export const SETUP_HELP = `Usage: framepack setup gpu [--json]
@@ -17,12 +17,7 @@ Needs internet access to api.nuget.org (or GLOBAL_AGENT_HTTPS_PROXY); offline it
 files to place by hand.`;
 
 export async function runSetupCommand(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (err: unknown) {
-    throw new UsageError(`setup: ${(err as Error).message.split('\n')[0]}`);
-  }
+  const parsed = parseFlags('setup', argv, { json: { type: 'boolean' } }, true);
   const { values, positionals } = parsed;
   if (values.help) { io.stdout.write(`${SETUP_HELP}\n`); return EXIT_OK; }
   if (positionals.length !== 1 || positionals[0] !== 'gpu') throw new UsageError(`setup: expected \`framepack setup gpu\`${positionals[0] ? ` (got '${positionals[0]}')` : ''}`);

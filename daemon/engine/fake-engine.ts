@@ -156,12 +156,13 @@ export class FakeEngine implements Engine {
     const noise = resumed ? SeededNoise.fromState(resumed.noise) : SeededNoise.fromSeed(spec.seed);
     const sampleMs = ctx.resume ? [...ctx.resume.sectionSampleMs] : [];
     await mkdir(job.jobDir, { recursive: true });
-    ctx.onEvent({ type: 'stage', stage: 'sample' });
 
     for (let index = history.length; index < total; index++) {
       if (failAt === index + 1) throw new Error(`fake: scripted failure at section ${index + 1}`);
       const displayIndex = spec.mode === 'inverted' ? total - 1 - index : index;
       ctx.onEvent({ type: 'section.started', index, displayIndex, total });
+      // The real engine's order per section: sample, vae-decode, append (from the second on), mux (the partial).
+      ctx.onEvent({ type: 'stage', stage: 'sample' });
       const started = performance.now();
       let value = 0;
       for (let step = 1; step <= spec.steps; step++) {
@@ -182,6 +183,8 @@ export class FakeEngine implements Engine {
       const previewPath = path.join(job.jobDir, 'preview.json');
       await writeAtomic(previewPath, JSON.stringify({ section: index, value: history.at(-1) }));
       ctx.onEvent({ type: 'preview', section: index, path: previewPath, frames });
+      if (index > 0) ctx.onEvent({ type: 'stage', stage: 'append' });
+      ctx.onEvent({ type: 'stage', stage: 'mux' });
       const partialPath = path.join(job.jobDir, `partial-${history.length}.json`);
       await writeAtomic(partialPath, fakeVideo(spec.seed, history, frames));
       sampleMs.push(performance.now() - started);
@@ -192,7 +195,6 @@ export class FakeEngine implements Engine {
       });
       ctx.onEvent({ type: 'section.done', index, displayIndex, total, partialPath, frames, seconds, sampleMs: sampleMs.at(-1)! });
       if (index + 1 < total && ctx.stopAfterSection()) return { outcome: 'stopped', sectionsDone: history.length };
-      if (index + 1 < total) ctx.onEvent({ type: 'stage', stage: 'sample' });
     }
     ctx.onEvent({ type: 'stage', stage: 'mux' });
     const frames = fakeFrames(history.length, spec.window);

@@ -22,7 +22,7 @@ import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js'
 import { loadInputImage } from '../media/image-input.js';
 import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
-import type { PipelineEvent, PipelineStage } from './pipeline/events.js';
+import { PIPELINE_STAGE, type PipelineEvent } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
@@ -37,10 +37,6 @@ const BUNDLE_PARTS: Record<ComponentId, BundleComponentId[]> = {
   'image-encoder': ['image_encoder'],
   vae: ['vae'],
   transformer: ['transformer'],
-};
-const PIPELINE_STAGE: Record<PipelineStage, Stage> = {
-  'loading-models': 'load-models', 'preparing-image': 'image-encode', 'text-encoding': 'text-encode', 'vae-encoding': 'vae-encode',
-  'image-encoding': 'image-encode', sampling: 'sample', decoding: 'vae-decode', 'writing-video': 'mux',
 };
 /** Latent previews are written at most this often. */
 const PREVIEW_INTERVAL_MS = 1_000;

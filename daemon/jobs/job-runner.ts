@@ -5,6 +5,7 @@
 // service does that exactly once, from the outcome returned here.
 import { RpcError, type ComponentId, type JobProgress, type TimingSummary, type WireError } from '../../shared/protocol/index.js';
 import { keepAliveToMs } from '../../shared/domain/keep-alive.js';
+import { JobEta } from '../../shared/domain/eta.js';
 import { EngineOutOfMemory, type Engine, type EngineEvent, type EngineJob, type SectionCheckpoint } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import type { Lease, ResidencyScheduler } from '../residency/scheduler.js';
@@ -37,7 +38,8 @@ export interface RunJobInput {
 
 const STAGE_BUCKET: Record<string, 'loadMs' | 'encodeMs' | 'decodeMs' | 'muxMs' | null> = {
   'load-models': 'loadMs', 'text-encode': 'encodeMs', 'image-encode': 'encodeMs', 'vae-encode': 'encodeMs',
-  sample: null, 'vae-decode': 'decodeMs', mux: 'muxMs',
+  // decodeMs covers the VAE decode and the soft-append that follows it.
+  sample: null, 'vae-decode': 'decodeMs', append: 'decodeMs', mux: 'muxMs',
 };
 
 /** Accumulates wall time per stage bucket from stage transitions. */
@@ -72,6 +74,8 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
     frames: checkpoint?.frames ?? 0, seconds: checkpoint?.seconds ?? 0,
   };
   if (checkpoint) log.info('resuming from checkpoint', { sectionsDone: checkpoint.sectionsDone, total: checkpoint.total });
+  // The job's ETA from measured sections, all stages (one estimator, so every client shows the same numbers).
+  const eta = new JobEta(checkpoint?.sectionsDone ?? 0);
 
   const timing = (): TimingSummary => {
     stages.flush();
@@ -85,20 +89,30 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
     };
   };
 
-  const onEvent = (e: EngineEvent): void => {
+  const onEvent = (event: EngineEvent): void => {
+    let e = event;
+    const nowMs = performance.now();
     switch (e.type) {
       case 'stage':
         stages.enter(e.stage);
+        eta.stageEntered(e.stage, nowMs);
         progress.stage = e.stage;
         break;
       case 'section.started':
+        eta.sectionStarted(e.total, nowMs);
         progress.section = { index: e.index, displayIndex: e.displayIndex, total: e.total };
         progress.step = null;
         break;
-      case 'step':
+      case 'step': {
+        eta.stepDone(e.step, e.steps, nowMs);
+        // The engine's figures count sampling only; the estimator's count every stage.
+        const estimate = eta.estimate(nowMs);
+        if (estimate.jobMs !== null) e = { ...e, etaJobMs: estimate.jobMs, etaSectionMs: estimate.sectionMs ?? e.etaSectionMs };
         progress.step = { section: e.section, step: e.step, steps: e.steps, secPerStep: e.secPerStep, etaSectionMs: e.etaSectionMs, etaJobMs: e.etaJobMs };
         break;
+      }
       case 'section.done':
+        eta.sectionDone(nowMs);
         progress.frames = e.frames;
         progress.seconds = e.seconds;
         peakRamBytes = Math.max(peakRamBytes, process.memoryUsage.rss());
@@ -106,6 +120,8 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
       case 'preview':
         break;
     }
+    const jobMs = eta.estimate(nowMs).jobMs;
+    if (jobMs !== null) progress.etaJobMs = jobMs;
     input.onEvent(e, structuredClone(progress));
   };
 

@@ -370,7 +370,7 @@ export class JobService {
     const jobId = id;
     switch (e.type) {
       case 'stage':
-        return this.o.publish('stage', { jobId, stage: e.stage, ...(e.detail ? { detail: e.detail } : {}) });
+        return this.o.publish('stage', { jobId, stage: e.stage, ...(e.detail ? { detail: e.detail } : {}), ...(progress?.etaJobMs !== undefined ? { etaJobMs: progress.etaJobMs } : {}) });
       case 'section.started':
         return this.o.publish('section.started', { jobId, index: e.index, displayIndex: e.displayIndex, total: e.total });
       case 'step':
@@ -379,7 +379,10 @@ export class JobService {
         return this.o.publish('preview', { jobId, section: e.section, path: e.path, frames: e.frames });
       case 'section.done':
         this.update(id, { partialPath: e.partialPath });
-        return this.o.publish('section.done', { jobId, index: e.index, displayIndex: e.displayIndex, total: e.total, partialPath: e.partialPath, frames: e.frames, seconds: e.seconds });
+        return this.o.publish('section.done', {
+          jobId, index: e.index, displayIndex: e.displayIndex, total: e.total, partialPath: e.partialPath, frames: e.frames, seconds: e.seconds,
+          ...(progress?.etaJobMs !== undefined ? { etaJobMs: progress.etaJobMs } : {}),
+        });
     }
   }
 

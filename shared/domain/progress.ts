@@ -6,9 +6,20 @@ import { z } from 'zod';
 const Count = z.number().int().nonnegative();
 const Ms = z.number().nonnegative();
 
-/** Pipeline stages in the order a job normally passes them. */
-export const Stage = z.enum(['load-models', 'text-encode', 'image-encode', 'vae-encode', 'sample', 'vae-decode', 'mux']);
+/**
+ * Pipeline stages in the order a job normally passes them. Each section goes through sample,
+ * vae-decode, append (soft-append onto the video so far) and, with partial videos on, mux (its
+ * partial MP4); after the last section, mux writes the final video.
+ */
+export const Stage = z.enum(['load-models', 'text-encode', 'image-encode', 'vae-encode', 'sample', 'vae-decode', 'append', 'mux']);
 export type Stage = z.infer<typeof Stage>;
+
+/** Each stage as people read it (CLI progress lines, the dashboard). */
+export const STAGE_LABELS: Readonly<Record<Stage, string>> = {
+  'load-models': 'loading models', 'text-encode': 'encoding the prompt', 'image-encode': 'encoding the image',
+  'vae-encode': 'encoding the start frame', sample: 'sampling', 'vae-decode': 'decoding frames', append: 'appending frames',
+  mux: 'encoding video',
+};
 
 /** A section as it starts: its place in generation order and in the final video's time order. */
 export const SectionPosition = z.object({
@@ -30,7 +41,10 @@ export const StepProgress = z.object({
   steps: z.number().int().positive(),
   /** Seconds per step, smoothed over the section so far. */
   secPerStep: z.number().nonnegative(),
-  /** Estimated time left in this section / the whole job, in ms. */
+  /**
+   * Estimated time left in this section / the whole job, in ms: from the measured wall time of
+   * finished sections, all stages (shared/domain/eta.ts); in the first section, from the step rate.
+   */
   etaSectionMs: Ms,
   etaJobMs: Ms,
 });
@@ -44,6 +58,8 @@ export const JobProgress = z.object({
   /** Pixel frames and seconds of video decoded so far. */
   frames: Count,
   seconds: z.number().nonnegative(),
+  /** Estimated time left in the job, ms (shared/domain/eta.ts); absent until something was measured. */
+  etaJobMs: Ms.optional(),
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 

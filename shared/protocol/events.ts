@@ -33,16 +33,16 @@ export const events = {
   /** Accepted by jobs.submit (also sent for jobs restored from the journal at start-up). */
   'job.queued': { topic: 'jobs', payload: JobEvent({ position: z.number().int().nonnegative(), job: Job }) },
   'job.started': { topic: 'jobs', payload: JobEvent({ startedAt: IsoTime }) },
-  /** The pipeline entered a stage. */
-  stage: { topic: 'jobs', payload: JobEvent({ stage: Stage, detail: z.string().max(1000).optional() }) },
+  /** The pipeline entered a stage; etaJobMs: time left in the job then (as JobProgress.etaJobMs). */
+  stage: { topic: 'jobs', payload: JobEvent({ stage: Stage, detail: z.string().max(1000).optional(), etaJobMs: Ms.optional() }) },
   'section.started': { topic: 'jobs', payload: JobEvent(SectionPosition.shape) },
   step: { topic: 'jobs', payload: JobEvent(StepProgress.shape) },
   /** Newest decoded frames written to disk (throttled). */
   preview: { topic: 'jobs', payload: JobEvent({ section: z.number().int().nonnegative(), path: Path, frames: z.number().int().nonnegative() }) },
-  /** A section is decoded and appended: partial video so far. */
+  /** A section is decoded and appended: partial video so far; etaJobMs as on stage. */
   'section.done': {
     topic: 'jobs',
-    payload: JobEvent({ ...SectionPosition.shape, partialPath: Path, frames: z.number().int().nonnegative(), seconds: z.number().nonnegative() }),
+    payload: JobEvent({ ...SectionPosition.shape, partialPath: Path, frames: z.number().int().nonnegative(), seconds: z.number().nonnegative(), etaJobMs: Ms.optional() }),
   },
   'job.succeeded': { topic: 'jobs', payload: JobEvent({ outputPath: Path, timing: TimingSummary }) },
   'job.failed': { topic: 'jobs', payload: JobEvent({ error: WireError, partialPath: Path.nullable(), timing: TimingSummary.nullable() }) },

@@ -81,7 +81,7 @@ describe('framepack daemon / ps / load / unload', () => {
     const b = await client.call('jobs.submit', { image, prompt: 'second job', seconds: 1, steps: 1 });
     client.close();
     const listed = await capture(() => runJobsCommand([]));
-    expect(listed.out).toMatch(new RegExp(`${a.jobId}\\s+queued\\s+#0`));
+    expect(listed.out).toMatch(new RegExp(`${a.jobId}\\s+queued\\s+#1`));
     expect(JSON.parse((await capture(() => runJobsCommand(['--state', 'queued', '--json']))).out).jobs).toHaveLength(2);
     expect((await capture(() => runJobsCommand(['show', a.jobId]))).out).toContain('prompt:  first job');
     expect((await capture(() => runCancelCommand([b.jobId]))).out).toContain(`${b.jobId} cancelled`);

@@ -86,7 +86,8 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 're-run', async () => {
         const seed = randomSeed();
         const { jobId, position } = await ctx.actions.call('jobs.submit', specForResubmit(ctx.selectedJob!.job.spec, { seed }));
-        return `queued ${jobId} (seed ${seed}, position ${position})`;
+        // The protocol counts from 0; people count from 1, as everywhere else (#1 runs next).
+        return `queued ${jobId} (seed ${seed}, position ${position + 1})`;
       }),
     },
     {

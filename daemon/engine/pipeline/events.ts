@@ -1,10 +1,27 @@
 // The events a generation job reports, in order: stage …, job.planned, then per section
-// section.started, step (and preview) per sampling step, section.done; finally exactly one of
-// job.succeeded / job.failed. Plain JSON-able objects except the preview's pixels.
+// section.started, stage sampling, step (and preview) per sampling step, stage decoding, stage
+// appending (soft-append onto the video so far, from the second section on), stage writing-video
+// (its partial MP4, unless partials are off), section.done; then stage writing-video for the
+// final MP4 and exactly one of job.succeeded / job.failed. Plain JSON-able objects except the
+// preview's pixels.
 
-export type PipelineStage = 'loading-models' | 'preparing-image' | 'text-encoding' | 'vae-encoding' | 'image-encoding' | 'sampling' | 'decoding' | 'writing-video';
+import type { Stage } from '../../../shared/domain/progress.js';
 
-export interface StageEvent { type: 'stage'; stage: PipelineStage; message: string }
+export type PipelineStage = 'loading-models' | 'preparing-image' | 'text-encoding' | 'vae-encoding' | 'image-encoding' | 'sampling' | 'decoding' | 'appending' | 'writing-video';
+
+/** The protocol's name of each pipeline stage. */
+export const PIPELINE_STAGE: Readonly<Record<PipelineStage, Stage>> = {
+  'loading-models': 'load-models', 'preparing-image': 'image-encode', 'text-encoding': 'text-encode', 'vae-encoding': 'vae-encode',
+  'image-encoding': 'image-encode', sampling: 'sample', decoding: 'vae-decode', appending: 'append', 'writing-video': 'mux',
+};
+
+export interface StageEvent {
+  type: 'stage';
+  stage: PipelineStage;
+  message: string;
+  /** Time left in the job when the stage began (shared/domain/eta.ts); absent before anything was measured. */
+  etaSeconds?: number;
+}
 
 export interface PlannedEvent {
   type: 'job.planned';
@@ -35,7 +52,7 @@ export interface StepEvent {
   steps: number;
   /** Mean wall time per step so far in this job. */
   secondsPerStep: number;
-  /** Remaining sampling time of the job at that rate. */
+  /** Time left in the job: from measured sections, all stages, once one finished (pipeline-eta.ts); before that, sampling at this rate. */
   etaSeconds: number;
   /** Whether TeaCache skipped the transformer blocks on this step's call(s). */
   teacacheSkipped: boolean;
@@ -60,6 +77,8 @@ export interface SectionDoneEvent {
   frames: number;
   seconds: number;
   teacache: { computed: number; skipped: number };
+  /** Time left in the job after this section, as on StageEvent. */
+  etaSeconds?: number;
 }
 
 export interface SucceededEvent {

@@ -18,6 +18,7 @@ import { computeConditioning } from './conditioning.js';
 import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent, PipelineStage } from './events.js';
 import { layoutJob } from './job-plan.js';
+import { withEta } from './pipeline-eta.js';
 import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { runSections } from './section-loop.js';
@@ -70,7 +71,7 @@ async function jobOutputs(out: string | undefined, seed: number): Promise<JobOut
 const errorLine = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
 export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): Promise<string> {
-  const emit = opts.onEvent ?? (() => {});
+  const emit = opts.onEvent ? withEta(opts.onEvent, opts.resumeFrom?.sectionsDone ?? 0) : () => {};
   const stage = (s: PipelineStage, message: string) => emit({ type: 'stage', stage: s, message });
   const started = performance.now();
   let ownSessions: PipelineSessions | undefined;
@@ -113,7 +114,6 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
 
     const from = opts.resumeFrom;
-    stage('sampling', `${plan.sectionCount} section(s) × ${spec.steps} steps${from ? `, resuming after section ${from.sectionsDone}` : ''}`);
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
     const onCheckpoint = opts.onCheckpoint;
     const result = await runSections({
@@ -130,12 +130,13 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       } : {}),
       onSectionPixels: async (k, pixels) => {
         if (opts.partials === false) return null;
+        stage('writing-video', 'partial video');
         const partial = await outputs.writePartial(k, videoToRgbFrames(pixels), encoding, parameters, opts.signal, () => crashPoint('partial', k));
         return partial.path;
       },
     });
 
-    stage('writing-video', `encoding ${result.pixels.frames} frames`);
+    stage('writing-video', `final video, ${result.pixels.frames} frames`);
     const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal, () => crashPoint('encode'));
     emit({
       type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,

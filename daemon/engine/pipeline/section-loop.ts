@@ -108,6 +108,8 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     throwIfAborted(signal);
     const k = section.generationIndex + 1;
     onEvent({ type: 'section.started', section: k, sections: plan.sectionCount, displayIndex: section.displayIndex, latentPadding: section.latentPadding });
+    // Every stage of a section is announced, so progress and ETA see decode and append too.
+    onEvent({ type: 'stage', stage: 'sampling', message: `${spec.steps} steps${k === done + 1 && done > 0 ? `, resuming after section ${done}` : ''}` });
 
     const contextTokens = await runContext(s.transformer, sectionContext(section, history, startFrame, g));
     const rope = ropeFor(s.transformerConfig, section.indices, g.height, g.width);
@@ -168,11 +170,15 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     crashPoint('decode', k);
     const d = section.decode;
     const latents = framesToTensor(history.slice(d.from, d.to), g);
+    onEvent({ type: 'stage', stage: 'decoding', message: `${d.to - d.from} latents → ${d.decodedFrames} frames` });
     const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims });
     if (current.frames !== d.decodedFrames) throw new Error(`section ${k}: decoded ${current.frames} frames, plan says ${d.decodedFrames}`);
     crashPoint('append', k);
     if (!pixels || d.overlapFrames === 0) pixels = current;
-    else pixels = d.newPixelsFirst ? softAppend(current, pixels, d.overlapFrames) : softAppend(pixels, current, d.overlapFrames);
+    else {
+      onEvent({ type: 'stage', stage: 'appending', message: `${current.frames} frames onto ${pixels.frames}, ${d.overlapFrames} blended` });
+      pixels = d.newPixelsFirst ? softAppend(current, pixels, d.overlapFrames) : softAppend(pixels, current, d.overlapFrames);
+    }
     if (pixels.frames !== d.totalFrames) throw new Error(`section ${k}: video has ${pixels.frames} frames, plan says ${d.totalFrames}`);
 
     const partial = input.onSectionPixels ? await input.onSectionPixels(k, pixels) : null;
