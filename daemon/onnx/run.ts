@@ -18,6 +18,8 @@ export interface SessionOptions {
   preferredOutputLocation?: Record<string, 'cpu' | 'gpu-buffer'>;
   /** Session config entries (e.g. 'session.disable_cpu_ep_fallback': '1'). */
   extra?: Record<string, string>;
+  /** ORT's log severity (default 3, errors); 0 logs node placements (scripts/bench/placements.ts). */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
 }
 
 export async function createCpuSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -26,7 +28,7 @@ export async function createCpuSession(model: string | Uint8Array, opts: Session
     intraOpNumThreads: opts.threads ?? Math.max(1, os.availableParallelism()),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
+    logSeverityLevel: opts.logSeverityLevel ?? 3,
     ...(opts.preferredOutputLocation && Object.keys(opts.preferredOutputLocation).length ? { preferredOutputLocation: opts.preferredOutputLocation } : {}),
     // The binding joins nested keys with dots, so flat dotted keys pass through as they are.
     ...(opts.extra ? { extra: opts.extra } : {}),
