@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
-import { parsePlacements, summariseCpuNodes } from './bench/placements.js';
+import { runWithPlacementLog, summariseCpuNodes } from './bench/placements.js';
 import { resolveProvider } from '../daemon/engine/pipeline/sessions.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
@@ -148,25 +148,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** `bench graphs … --json --placement-log` in a fresh Node; rows relayed with each graph's placement from its stderr. */
-function graphsChild(argv: string[], onRow: (row: GraphBenchRow | StepBenchRow) => void): Promise<number> {
+async function graphsChild(argv: string[], onRow: (row: GraphBenchRow | StepBenchRow) => void): Promise<number> {
   const args = [...process.execArgv, path.join(import.meta.dirname, 'bench.ts'), ...argv.filter((a) => a !== '--json' && a !== '--placements'), '--json', '--placement-log'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const rows: (GraphBenchRow | StepBenchRow)[] = [];
-    let log = '';
-    createInterface({ input: child.stdout }).on('line', (line) => { if (line.trim()) rows.push(JSON.parse(line) as GraphBenchRow | StepBenchRow); });
-    // Only the placement lines and markers are kept (the verbose log is large); errors pass through.
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (line.startsWith('@@graph ') || line.includes('VerifyEachNodeIsAssignedToAnEp')) log += `${line}\n`;
-      else if (!/^\d{4}-\d\d-\d\d [\d:.]+ \[[VI]:onnxruntime/.test(line)) process.stderr.write(`${line}\n`);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const placements = parsePlacements(log);
-      for (const r of rows) onRow(r.bench === 'graphs' && placements[r.graph] ? { ...r, placement: placements[r.graph]! } : r);
-      resolve(code ?? 1);
-    });
-  });
+  const r = await runWithPlacementLog(args);
+  for (const line of r.lines) {
+    const row = JSON.parse(line) as GraphBenchRow | StepBenchRow;
+    onRow(row.bench === 'graphs' && r.placements[row.graph] ? { ...row, placement: r.placements[row.graph]! } : row);
+  }
+  return r.code;
 }
 
 async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string }, argv: string[]): Promise<number> {
@@ -275,7 +264,11 @@ function sectionsLine(r: SectionsBenchOutput): string {
     `  growth last/first: time ×${r.timeRatio} (${r.firstSamplingMs.toFixed(0)} → ${r.lastSamplingMs.toFixed(0)} ms; medians of 5: ×${r.timeRatioMedian5}), RSS peak ×${r.rssPeakRatio} (${r.firstRssPeakMiB} → ${r.lastRssPeakMiB} MiB, +${r.rssPeakGrowthMiB}, of which ArrayBuffers +${r.arrayBuffersGrowthMiB}); process peak ${r.maxRssMiB} MiB`;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+main(process.argv.slice(2)).then((code) => {
+  // The placement-log child ends naturally so ORT's buffered native log reaches stderr in full.
+  if (process.argv.includes('--placement-log')) process.exitCode = code;
+  else process.exit(code);
+}, (err: unknown) => {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -20,6 +20,8 @@ export interface SessionOptions {
   extra?: Record<string, string>;
   /** ORT's log severity (default 3, errors); 0 logs node placements (scripts/bench/placements.ts). */
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /** Names the session in ORT's log lines ("[V:onnxruntime:<logId>, …]"). */
+  logId?: string;
 }
 
 export async function createCpuSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -29,6 +31,7 @@ export async function createCpuSession(model: string | Uint8Array, opts: Session
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: opts.logSeverityLevel ?? 3,
+    ...(opts.logId ? { logId: opts.logId } : {}),
     ...(opts.preferredOutputLocation && Object.keys(opts.preferredOutputLocation).length ? { preferredOutputLocation: opts.preferredOutputLocation } : {}),
     // The binding joins nested keys with dots, so flat dotted keys pass through as they are.
     ...(opts.extra ? { extra: opts.extra } : {}),

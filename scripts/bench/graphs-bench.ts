@@ -16,7 +16,7 @@ import { createCpuSession, tensorF32, tensorI64, type SessionOptions } from '../
 import { runStepChain, stepChainLocations, type ChainLocations } from '../../daemon/engine/pipeline/step-chain.js';
 import { openTransformerSessions } from '../../daemon/engine/pipeline/sessions.js';
 import { TRANSFORMER_GRAPHS } from '../../daemon/models/transformer/graphs.js';
-import { GRAPH_MARKER, type Placement } from './placements.js';
+import { LOG_ID_PREFIX, type Placement } from './placements.js';
 import { packedRope } from '../../daemon/models/transformer/rope.js';
 import type { TransformerConfig } from '../../daemon/models/transformer/config.js';
 import { planJob } from '../../daemon/engine/section-plan.js';
@@ -57,7 +57,7 @@ export interface GraphBenchOptions {
   provider?: 'cpu' | 'cuda' | 'webgpu';
   /** Pixel bucket instead of the bundle's default (e.g. { height: 640, width: 608 }). */
   bucket?: { height: number; width: number };
-  /** Log node placements to stderr with a GRAPH_MARKER line before each session. */
+  /** ORT logs node placements (verbose session log, logId graph:<name>) for scripts/bench/placements.ts. */
   placementLog?: boolean;
 }
 
@@ -89,9 +89,8 @@ export async function benchGraphs(opts: GraphBenchOptions): Promise<void> {
   const bench = async (component: ModelComponentId, stem: string, feeds: () => Record<string, ort.Tensor>) => {
     const file = bundle.components[component].graphs[stem];
     if (!file) throw new Error(`bundle ${m.name} has no graph ${component}/${stem}`);
-    if (opts.placementLog) process.stderr.write(`${GRAPH_MARKER}${stem}\n`);
     const t0 = performance.now();
-    const session = await createCpuSession(file, sessionOpts);
+    const session = await createCpuSession(file, { ...sessionOpts, logId: `${LOG_ID_PREFIX}${stem}` });
     const loadMs = performance.now() - t0;
     sessions.set(stem, session);
     const f = feeds();
