@@ -68,7 +68,7 @@ export async function runWithPlacementLog(args: string[], opts: { nodePath?: str
     const { code, lines } = await new Promise<{ code: number; lines: string[] }>((resolve, reject) => {
       const child = spawn(opts.nodePath ?? process.execPath, args, { stdio: ['ignore', 'pipe', handle.fd] });
       const out: string[] = [];
-      createInterface({ input: child.stdout }).on('line', (line) => { if (line.trim()) out.push(line); });
+      createInterface({ input: child.stdout! }).on('line', (line) => { if (line.trim()) out.push(line); });
       child.on('error', reject);
       child.on('close', (c) => resolve({ code: c ?? 1, lines: out }));
     });
