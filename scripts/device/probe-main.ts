@@ -2,6 +2,7 @@
 //   build  --out DIR [--preset tiny|fullwidth] [--dual N] [--single N] [--llama-layers N] [--dtype fp16|fp32] --tokenizers DIR
 //   run    --bundle DIR --out RESULTS_DIR --provider cpu|cuda|webgpu [--bucket HxW] [--runs N] [--steps N] [--matmul M,K,N]
 //   graphs --bundle DIR --provider P [--bucket HxW] [--runs N] [--placement-log]   (one JSON row per line; `run` calls it)
+//   env    the Vulkan stack as doctor sees it (vulkan-env.ts) and every provider's probe, as JSON
 // `run` writes RESULTS_DIR/<provider>.json: per-graph load and forward ms with the nodes that fell
 // back to the CPU, one step with and without GPU-resident activations, one section of the 5 s job
 // (session load, s/step, decode), fp16 MatMul vs 4-bit MatMulNBits, and peak VRAM (nvidia-smi).
@@ -15,6 +16,8 @@ import { runWithPlacementLog } from '../bench/placements.js';
 import { buildCheapBundle, fullWidthConfig } from './cheap-bundle.js';
 import { compareMatmul } from './matmul-compare.js';
 import { timeSection } from './section-timing.js';
+import { probeProviders } from '../../daemon/diagnostics/ort-checks.js';
+import { diagnoseWebgpu, vulkanFacts } from '../../daemon/diagnostics/vulkan-env.js';
 import { startVramSampler } from './vram-sampler.js';
 
 type Provider = 'cpu' | 'cuda' | 'webgpu';
@@ -58,6 +61,15 @@ export async function probeMain(argv: string[], log: (line: string) => void = (l
       : fullWidthConfig({ dual: positiveInt(values.dual, '--dual', 2), single: positiveInt(values.single, '--single', 2), llamaLayers: positiveInt(values['llama-layers'], '--llama-layers', 4) });
     const r = await buildCheapBundle({ outDir: path.resolve(values.out), config, dtype: values.dtype === 'fp16' ? 'float16' : 'float32', tokenizersSrc: path.resolve(values.tokenizers), onProgress: log });
     process.stdout.write(`${JSON.stringify({ bundle: config.name, outDir: path.resolve(values.out), parameters: r.parameters, weightsSeconds: r.weightsSeconds, buildSeconds: r.buildSeconds })}\n`);
+    return 0;
+  }
+  if (command === 'env') {
+    const facts = vulkanFacts();
+    const providers = await probeProviders();
+    process.stdout.write(`${JSON.stringify({
+      env: { LD_LIBRARY_PATH: process.env.LD_LIBRARY_PATH ?? null, VK_DRIVER_FILES: process.env.VK_DRIVER_FILES ?? null },
+      vulkan: facts, webgpuDiagnosis: diagnoseWebgpu(facts, providers.find((p) => p.provider === 'webgpu')?.error ?? null), providers,
+    }, null, 2)}\n`);
     return 0;
   }
   if (command === 'graphs') {
@@ -108,7 +120,7 @@ export async function probeMain(argv: string[], log: (line: string) => void = (l
     process.stdout.write(`${file}\n`);
     return ['graphs', 'section', 'matmul'].some((k) => (result[k] as { error?: string }).error !== undefined) ? 1 : 0;
   }
-  throw new ProbeUsageError(`name a command: build, run or graphs (got ${command ?? 'nothing'})`);
+  throw new ProbeUsageError(`name a command: build, run, graphs or env (got ${command ?? 'nothing'})`);
 }
 
 // Run as a program (the bundled probe.mjs, or tsx scripts/device/probe-main.ts).
