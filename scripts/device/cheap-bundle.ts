@@ -19,8 +19,9 @@ const SQRT12 = Math.sqrt(12);
 export function cheapValues(n: number, mean: number, std: number, salt: number): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
+    // Murmur3's finaliser; `>>> 0` after each xor keeps h unsigned (a signed h skewed the mean).
     let h = Math.imul(i ^ salt, 0x9e3779b1) >>> 0;
-    h ^= h >>> 15; h = Math.imul(h, 0x85ebca77) >>> 0; h ^= h >>> 13;
+    h = (h ^ (h >>> 15)) >>> 0; h = Math.imul(h, 0x85ebca77) >>> 0; h = (h ^ (h >>> 13)) >>> 0;
     out[i] = mean + std * ((h / 4294967296 - 0.5) * SQRT12);
   }
   return out;

@@ -4,8 +4,9 @@ import { spawn } from 'node:child_process';
 
 export interface VramReading { baselineMiB: number | null; peakMiB: number | null; samples: number }
 
+/** memory.used values (MiB) from nvidia-smi's csv,noheader,nounits lines; other lines are skipped. */
 export function parseMemoryLines(text: string): number[] {
-  return text.split('\n').map((l) => Number(l.trim().split(',')[0])).filter((v) => Number.isFinite(v) && v >= 0 && /\d/.test(String(v)));
+  return text.split('\n').map((l) => l.split(',')[0]!.trim()).filter((v) => /^\d+(\.\d+)?$/.test(v)).map(Number);
 }
 
 export function startVramSampler(opts: { intervalMs?: number; command?: string } = {}): { stop(): Promise<VramReading> } {
@@ -23,8 +24,10 @@ export function startVramSampler(opts: { intervalMs?: number; command?: string }
   } catch { child = null; }
   return {
     stop: async () => {
-      if (child && child.exitCode === null) {
-        const done = new Promise((r) => child!.once('close', r));
+      // No pid: nvidia-smi did not start (absent). 'exit', not 'close': the readings so far are
+      // what counts, not the pipe's end; a 2 s cap in case the process ignores SIGTERM.
+      if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        const done = new Promise((r) => { child!.once('exit', r); setTimeout(r, 2000).unref(); });
         child.kill('SIGTERM');
         await done;
       }
