@@ -89,6 +89,10 @@ export async function probeMain(argv: string[], log: (line: string) => void = (l
     const mm = (values.matmul ?? '17408,3072,3072').split(',').map(Number);
     if (mm.length !== 3 || mm.some((v) => !Number.isInteger(v) || v < 1)) throw new ProbeUsageError(`--matmul must be M,K,N (got ${values.matmul})`);
     const result: Record<string, unknown> = { provider, startedAt: new Date().toISOString(), host: { cpus: os.availableParallelism(), ort: ort.env.versions.node ?? null, node: process.version } };
+    await mkdir(path.resolve(values.out), { recursive: true });
+    const file = path.join(path.resolve(values.out), `${provider}.json`);
+    // Written after every stage: a run killed by run.sh's timeout keeps what it finished.
+    const save = () => writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     const stage = async <T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> => {
       log(`${provider}: ${name}…`);
       const vram = startVramSampler();
@@ -105,18 +109,20 @@ export async function probeMain(argv: string[], log: (line: string) => void = (l
         return { error };
       }
     };
+    await save();
     result.graphs = await stage('graphs', async () => {
       const args = [...process.execArgv, process.argv[1]!, 'graphs', '--bundle', values.bundle!, '--provider', provider, '--runs', String(runs), '--placement-log', ...(values.bucket ? ['--bucket', values.bucket] : [])];
-      const r = await runWithPlacementLog(args, { onStderr: log });
-      if (r.code !== 0) throw new Error(`graphs bench exited with status ${r.code}`);
+      let last = '';
+      const r = await runWithPlacementLog(args, { onStderr: (l) => { log(l); if (l.startsWith('probe: ')) last = l.slice(7); } });
+      if (r.code !== 0) throw new Error(`graphs bench exited with status ${r.code}${last ? `: ${last}` : ''}`);
       return r.lines.map((l) => JSON.parse(l) as GraphBenchRow | StepBenchRow).map((row) => (row.bench === 'graphs' && r.placements[row.graph] ? { ...row, placement: r.placements[row.graph] } : row));
     });
+    await save();
     result.section = await stage('section', () => timeSection({ bundleDir: values.bundle!, provider, ...(bucket ? { bucket } : {}), steps: positiveInt(values.steps, '--steps', 25) }));
+    await save();
     result.matmul = await stage('matmul', () => compareMatmul({ m: mm[0]!, k: mm[1]!, n: mm[2]! }, { provider, runs }));
     result.finishedAt = new Date().toISOString();
-    await mkdir(path.resolve(values.out), { recursive: true });
-    const file = path.join(path.resolve(values.out), `${provider}.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    await save();
     process.stdout.write(`${file}\n`);
     return ['graphs', 'section', 'matmul'].some((k) => (result[k] as { error?: string }).error !== undefined) ? 1 : 0;
   }
