@@ -14,6 +14,7 @@ import { loadConfig, type DaemonConfig } from './config.js';
 import { runDoctor } from './diagnostics/doctor.js';
 import { DoctorService } from './diagnostics/doctor-service.js';
 import { probeAndSelect, reuseProbes, type ProviderSelection } from './diagnostics/provider-selection.js';
+import { readSettings } from './settings.js';
 import type { Engine } from './engine/engine.js';
 import { FakeEngine } from './engine/fake-engine.js';
 import { JobJournal } from './jobs/job-journal.js';
@@ -110,7 +111,10 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   // The provider is chosen before the engine exists: the real engine opens its sessions on it. The
   // fake engine runs nothing, so its daemon probes in the background and reports what it found.
   let provider: ExecutionProviderInfo | null = null;
-  const selection: Promise<ProviderSelection | null> = probeAndSelect({ override: env.FRAMEPACK_EP, engine: config.engine }).then((sel) => {
+  // FRAMEPACK_EP wins over the `provider` setting; either may say auto.
+  const settingProvider = readSettings(env).provider;
+  const epRequest = env.FRAMEPACK_EP ? { override: env.FRAMEPACK_EP, source: 'FRAMEPACK_EP' } : typeof settingProvider === 'string' ? { override: settingProvider, source: 'setting provider' } : { override: undefined };
+  const selection: Promise<ProviderSelection | null> = probeAndSelect({ ...epRequest, engine: config.engine }).then((sel) => {
     provider = sel.info;
     lifecycle.info(`execution provider: ${sel.info.name} (${sel.info.reason})`, { provider: sel.info.name });
     return sel;
@@ -121,8 +125,9 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   });
   if (config.engine !== 'fake') {
     await selection;
-    // OnnxEngine reads FRAMEPACK_EP when constructed (the worker thread inherits process.env).
-    if (!env.FRAMEPACK_EP && provider) process.env.FRAMEPACK_EP = (provider as ExecutionProviderInfo).name;
+    // OnnxEngine reads FRAMEPACK_EP when constructed (the worker thread inherits process.env): it
+    // gets the provider chosen, which is the CPU when the one asked for is not usable.
+    if (provider) process.env.FRAMEPACK_EP = (provider as ExecutionProviderInfo).name;
   }
   const engine = await createEngine(config);
   const budget = budgetBytes(deviceTotal(config, memory), config.preserveVramBytes);

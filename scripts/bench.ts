@@ -13,8 +13,10 @@ import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchEta } from './bench/eta-bench.js';
-import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
+import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
 import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
+import { runWithPlacementLog, summariseCpuNodes } from './bench/placements.js';
+import { resolveProvider } from '../daemon/engine/pipeline/sessions.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
@@ -25,7 +27,11 @@ const HELP = `usage: npm run bench -- <benchmark> [--json] [--bundle DIR] [optio
 
 benchmarks:
   graphs     session load time and one forward of every graph of a bundle at its
-             default bucket (transformer chained as one sampling step)
+             default bucket (transformer chained as one sampling step), then one step
+             through the step chain (on WebGPU: host round trips vs activations kept
+             on the GPU). On a GPU provider (or with --placements) it runs in a child
+             process with ORT's placement log and reports per graph how many nodes
+             fell back to the CPU and their op types
   sections   a long video at the default bucket, time and peak RSS per section, for
              the packed context (the real section loop, bundle's mode) and for a naive
              baseline that feeds all history latents at 1× (forward); prints both
@@ -61,6 +67,9 @@ options:
   --json                one JSON object per line instead of a table
   graphs:
   --runs N              timed forwards after the first, median reported (default: 5)
+  --provider cpu|cuda|webgpu   execution provider (default: cpu)
+  --bucket HxW          pixel bucket instead of the bundle's default (e.g. 640x608)
+  --placements          report node placements on the CPU provider too
   sections:
   --seconds S           video length (default: 60, i.e. 50 sections)
   --steps N             sampling steps per section (default: ${DEFAULT_SECTIONS_STEPS})
@@ -105,6 +114,10 @@ async function main(argv: string[]): Promise<number> {
       cases: { type: 'string', default: '9' },
       'block-size': { type: 'string' },
       formats: { type: 'string', default: 'int8,int4' },
+      provider: { type: 'string', default: 'cpu' },
+      bucket: { type: 'string' },
+      placements: { type: 'boolean', default: false },
+      'placement-log': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     } });
   } catch (err) {
@@ -134,17 +147,51 @@ async function main(argv: string[]): Promise<number> {
     console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, quant, quant-matmul); --help for usage');
     return 2;
   }
-  const rows: GraphBenchRow[] = [];
-  await benchGraphs({
-    bundleDir: path.resolve(values.bundle), runs,
-    onRow: (row) => { rows.push(row); if (values.json) console.log(JSON.stringify(row)); },
-  });
+  const provider = values.provider;
+  if (provider !== 'cpu' && provider !== 'cuda' && provider !== 'webgpu') { console.error(`bench: --provider must be cpu, cuda or webgpu (got ${provider})`); return 2; }
+  let bucket: { height: number; width: number } | undefined;
+  if (values.bucket !== undefined) {
+    const mb = /^(\d+)x(\d+)$/.exec(values.bucket);
+    if (!mb || Number(mb[1]) % 16 || Number(mb[2]) % 16) { console.error(`bench: --bucket must be HxW in pixels, multiples of 16 (got ${values.bucket})`); return 2; }
+    bucket = { height: Number(mb[1]), width: Number(mb[2]) };
+  }
+  if (provider !== 'cpu' && !values['placement-log']) {
+    // The doctor's probe first: a provider that cannot run is named with its fix, not an ORT trace.
+    try { await resolveProvider(provider); } catch (err: unknown) { console.error(`bench: ${(err as Error).message}`); return 1; }
+  }
+  const rows: (GraphBenchRow | StepBenchRow)[] = [];
+  if (values['placement-log'] || (provider === 'cpu' && !values.placements)) {
+    await benchGraphs({
+      bundleDir: path.resolve(values.bundle), runs, provider, placementLog: values['placement-log'], ...(bucket ? { bucket } : {}),
+      onRow: (row) => { rows.push(row); if (values.json) console.log(JSON.stringify(row)); },
+    });
+  } else {
+    // ORT logs placements on native stderr: run the bench in a child and read them from there.
+    const code = await graphsChild(argv, (row) => { rows.push(row); if (values.json) console.log(JSON.stringify(row)); });
+    if (code !== 0) return code;
+  }
   if (!values.json) {
-    console.log(`bundle ${rows[0]?.bundle} at ${rows[0]?.bucket}, ${rows[0]?.threads} threads, median of ${runs} forwards after the first`);
-    console.log(`${'graph'.padEnd(30)} ${'load ms'.padStart(9)} ${'first ms'.padStart(9)} ${'median ms'.padStart(10)}`);
-    for (const r of rows) console.log(`${r.graph.padEnd(30)} ${r.loadMs.toFixed(1).padStart(9)} ${r.firstForwardMs.toFixed(1).padStart(9)} ${r.medianForwardMs.toFixed(1).padStart(10)}`);
+    const graphs = rows.filter((r): r is GraphBenchRow => r.bench === 'graphs');
+    console.log(`bundle ${graphs[0]?.bundle} at ${graphs[0]?.bucket} on ${provider}, ${graphs[0]?.threads} threads, median of ${runs} forwards after the first`);
+    console.log(`${'graph'.padEnd(30)} ${'load ms'.padStart(9)} ${'first ms'.padStart(9)} ${'median ms'.padStart(10)}  nodes on the CPU`);
+    for (const r of graphs) {
+      const cpu = r.placement ? `${r.placement.cpuNodes.length ? `${r.placement.cpuNodes.length}: ${summariseCpuNodes(r.placement)}` : provider === 'cpu' ? 'all' : '0'}` : '';
+      console.log(`${r.graph.padEnd(30)} ${r.loadMs.toFixed(1).padStart(9)} ${r.firstForwardMs.toFixed(1).padStart(9)} ${r.medianForwardMs.toFixed(1).padStart(10)}  ${cpu}`);
+    }
+    for (const r of rows) if (r.bench === 'graphs-step') console.log(`one transformer step (${r.imageSideTokens} image-side tokens), activations ${r.chain === 'gpu' ? 'kept on the GPU' : 'through the host'}: first ${r.firstStepMs.toFixed(1)} ms, median ${r.medianStepMs.toFixed(1)} ms`);
   }
   return 0;
+}
+
+/** `bench graphs … --json --placement-log` in a fresh Node; rows relayed with each graph's placement from its stderr. */
+async function graphsChild(argv: string[], onRow: (row: GraphBenchRow | StepBenchRow) => void): Promise<number> {
+  const args = [...process.execArgv, path.join(import.meta.dirname, 'bench.ts'), ...argv.filter((a) => a !== '--json' && a !== '--placements'), '--json', '--placement-log'];
+  const r = await runWithPlacementLog(args);
+  for (const line of r.lines) {
+    const row = JSON.parse(line) as GraphBenchRow | StepBenchRow;
+    onRow(row.bench === 'graphs' && r.placements[row.graph] ? { ...row, placement: r.placements[row.graph]! } : row);
+  }
+  return r.code;
 }
 
 async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string }, argv: string[]): Promise<number> {
@@ -292,7 +339,11 @@ function sectionsLine(r: SectionsBenchOutput): string {
     `  growth last/first: time ×${r.timeRatio} (${r.firstSamplingMs.toFixed(0)} → ${r.lastSamplingMs.toFixed(0)} ms; medians of 5: ×${r.timeRatioMedian5}), RSS peak ×${r.rssPeakRatio} (${r.firstRssPeakMiB} → ${r.lastRssPeakMiB} MiB, +${r.rssPeakGrowthMiB}, of which ArrayBuffers +${r.arrayBuffersGrowthMiB}); process peak ${r.maxRssMiB} MiB`;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (err: unknown) => {
+main(process.argv.slice(2)).then((code) => {
+  // The placement-log child ends naturally so ORT's buffered native log reaches stderr in full.
+  if (process.argv.includes('--placement-log')) process.exitCode = code;
+  else process.exit(code);
+}, (err: unknown) => {
   console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

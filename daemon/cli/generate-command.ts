@@ -6,7 +6,7 @@
 // job.succeeded (with `output`) or job.failed (with `error`).
 import { generateVideo } from '../engine/pipeline/pipeline.js';
 import type { PipelineEvent } from '../engine/pipeline/events.js';
-import type { ExecutionProviderName } from '../engine/pipeline/sessions.js';
+import { parseProviderRequest, type ProviderRequest } from '../diagnostics/provider-selection.js';
 import { loadInputImage } from '../media/image-input.js';
 import { generateViaDaemon } from './daemon-generate.js';
 import { parseFlags } from './args.js';
@@ -29,7 +29,9 @@ ${JOB_FLAGS_HELP}
                           Ctrl-C cancels the job (keeping its last partial video)
   --detach                only enqueue: print the job id and exit (follow with jobs show ID --follow)
   --local                 run in this process instead of the daemon
-  --provider NAME         --local only: cpu | cuda (falls back to cpu with a warning)     default cpu`;
+  --provider NAME         --local only: auto | cpu | cuda | webgpu. auto = CUDA, else WebGPU,
+                          else the CPU (says which and why); a named provider that is not
+                          usable fails with the missing piece and its fix                   default auto`;
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -43,10 +45,11 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
     return EXIT_OK;
   }
   const provider = values.provider;
-  if (provider !== undefined && provider !== 'cpu' && provider !== 'cuda') throw new UsageError(`--provider must be one of cpu, cuda (got ${JSON.stringify(provider)})`);
+  let request: ProviderRequest | undefined;
+  try { request = parseProviderRequest(provider, '--provider'); } catch (err: unknown) { throw new UsageError((err as Error).message); }
   if (values.wait === true && values.detach === true) throw new UsageError('--wait and --detach contradict each other');
   const local = values.local === true;
-  if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its device when it starts: FRAMEPACK_EP=cuda)');
+  if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)');
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
   const { spec } = await resolveJob(values);
 
@@ -80,7 +83,7 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
     const output = await generateVideo(spec, {
       onEvent, signal: controller.signal, partials: values['no-partials'] !== true,
       ...(values.out !== undefined ? { out: values.out } : {}),
-      ...(provider !== undefined ? { executionProvider: provider as ExecutionProviderName } : {}),
+      executionProvider: request ?? 'auto',
     });
     progress?.finish();
     if (!json) io.stdout.write(`${output}\n`);

@@ -134,6 +134,35 @@ describe('execution providers', () => {
     expect(providerChecks([probe('cpu', false)], false)[0]!.status).toBe('fail');
   });
 
+  it('webgpu: with a GPU and no CUDA a missing Vulkan piece warns with its fix; without a GPU it is named, status ok', () => {
+    const noVulkan: ProviderProbe = { ...probe('webgpu', false), error: 'no Vulkan driver', missing: "NVIDIA's Vulkan driver needs libglvnd, and libGLdispatch.so.0 is missing", fix: 'apt-get install libglvnd0' };
+    const cs = providerChecks([probe('cpu', true), probe('cuda', false, ['libonnxruntime_providers_cuda.so']), noVulkan], true);
+    expect(cs.find((c) => c.id === 'ort.ep.webgpu')).toMatchObject({ status: 'warn', finding: "webgpu: not usable: NVIDIA's Vulkan driver needs libglvnd, and libGLdispatch.so.0 is missing", fix: 'apt-get install libglvnd0' });
+    expect(cs.find((c) => c.id === 'ort.provider')?.fix).toMatch(/WebGPU \(no download: see ort.ep.webgpu\)/);
+    const cpuOnly = providerChecks([probe('cpu', true), noVulkan], false).find((c) => c.id === 'ort.ep.webgpu')!;
+    expect(cpuOnly).toMatchObject({ status: 'ok', fix: '' });
+    expect(cpuOnly.finding).toBe("webgpu: not usable: NVIDIA's Vulkan driver needs libglvnd, and libGLdispatch.so.0 is missing (no NVIDIA GPU found); to enable it: apt-get install libglvnd0");
+    const onWebgpu = providerChecks([probe('cpu', true), probe('cuda', false, ['x.so']), probe('webgpu', true)], true);
+    expect(onWebgpu.find((c) => c.id === 'ort.provider')).toMatchObject({ status: 'ok', finding: 'generation runs on webgpu' });
+    expect(pickExecutionProvider([probe('cpu', true), probe('cuda', true), probe('webgpu', true)])).toBe('cuda');
+  });
+
+  it('probeProviders decides WebGPU from the Vulkan stack when a piece is plainly missing, and probes it otherwise', async () => {
+    const tried: string[] = [];
+    const deps = {
+      backends: () => [{ name: 'cpu', bundled: true }, { name: 'webgpu', bundled: true }],
+      tryProvider: async (p: string) => { tried.push(p); return p === 'webgpu' ? { usable: false, error: 'Failed to get a WebGPU adapter: No supported adapters', ms: 40 } : { usable: true, error: null, ms: 5 }; },
+    };
+    const none = await probeProviders({ ...deps, vulkan: () => ({ loader: null, icdEnv: null, icdEnvMissing: [], icds: [], unusedNvidiaIcd: null, glvndMissing: [] }) });
+    expect(tried).toEqual(['cpu']);
+    expect(none.find((p) => p.provider === 'webgpu')).toMatchObject({ usable: false, probeMs: null, missing: expect.stringMatching(/libvulkan.so.1 is not installed/), fix: expect.stringMatching(/^apt-get install libvulkan1 /) });
+    tried.length = 0;
+    const complete = await probeProviders({ ...deps, only: ['webgpu'], vulkan: () => ({ loader: '/l/libvulkan.so.1', icdEnv: null, icdEnvMissing: [], icds: [{ manifest: '/usr/share/vulkan/icd.d/nvidia_icd.json', library: 'libGLX_nvidia.so.0', libraryFound: true }], unusedNvidiaIcd: null, glvndMissing: [] }) });
+    expect(tried).toEqual(['webgpu']);
+    expect(complete).toHaveLength(1);
+    expect(complete[0]).toMatchObject({ usable: false, probeMs: 40, error: 'Failed to get a WebGPU adapter: No supported adapters', missing: expect.stringMatching(/looks complete but WebGPU failed/) });
+  });
+
   it('shortens ORT error lines', () => {
     expect(cleanOrtError('/onnxruntime_src/x/webgpu_context.cc:136 lambda adapter_result.status == Success was false. Failed to get a WebGPU adapter')).toBe('Failed to get a WebGPU adapter');
   });

@@ -38,7 +38,7 @@ export interface DoctorOptions {
 export interface DoctorReport {
   status: CheckStatus;
   /** The execution provider the daemon would use. */
-  provider: 'cuda' | 'cpu';
+  provider: 'cuda' | 'webgpu' | 'cpu';
   checks: Check[];
   host: { platform: string; arch: string; cpus: number; hostname: string };
   gpus: GpuQuery;

@@ -1,14 +1,17 @@
 // onnxruntime-node: its version, and for each execution provider (CPU, CUDA, TensorRT, WebGPU)
 // whether this build lists it, whether its shared libraries are present, and whether it is
 // *usable*: a session on a tiny graph built with our GraphBuilder is created and run, and its
-// output compared with the expected numbers. The daemon picks CUDA when usable, else the CPU.
-import { existsSync, readdirSync } from 'node:fs';
+// output compared with the expected numbers (WebGPU's in a child process: webgpu-probe.ts). The
+// automatic choice is CUDA when usable, else WebGPU, else the CPU (provider-selection.ts).
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort, { listSupportedBackends } from 'onnxruntime-node';
 import { GraphBuilder } from '../onnx/graph.js';
 import { serializeModel } from '../onnx/model-writer.js';
 import { errorLine, fail, ok, warn, type Check } from './check.js';
+import { diagnoseWebgpu, vulkanFacts, type VulkanFacts } from './vulkan-env.js';
+import { probeWebgpuInChild, vulkanWarnings } from './webgpu-probe.js';
 
 export const PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu'] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
@@ -43,6 +46,9 @@ export interface ProviderProbe {
   error: string | null;
   /** Session creation + one run, ms. */
   probeMs: number | null;
+  /** WebGPU: the missing piece of its Vulkan stack and the fix (vulkan-env.ts), when not usable. */
+  missing?: string;
+  fix?: string;
 }
 
 const PROBE_IN = 8;
@@ -78,15 +84,14 @@ export function probeModelBytes(): Promise<Uint8Array> {
 
 /** Creates a session with only `provider` (no silent CPU fallback), runs the probe, checks the numbers. */
 export async function tryProvider(provider: ProviderName, timeoutMs = 60_000): Promise<{ usable: boolean; error: string | null; ms: number }> {
+  if (provider === 'webgpu') return tryWebgpu(timeoutMs);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const attempt = (async () => {
     const session = await ort.InferenceSession.create(await probeModelBytes(), { executionProviders: [provider], logSeverityLevel: 4, graphOptimizationLevel: 'disabled' });
     try {
       const out = await session.run({ x: new ort.Tensor('float32', probeInput(), [2, PROBE_IN]) });
-      const y = out.y?.data as Float32Array | undefined;
-      const want = probeExpected();
-      if (!y || y.length !== want.length || y.some((v, i) => Math.abs(v - want[i]!) > 1e-5)) throw new Error(`the probe graph returned wrong numbers on ${provider}`);
+      checkProbeOutput(out.y?.data as Float32Array | undefined, provider);
     } finally {
       await session.release();
     }
@@ -101,6 +106,23 @@ export async function tryProvider(provider: ProviderName, timeoutMs = 60_000): P
   }
 }
 
+function checkProbeOutput(y: Float32Array | null | undefined, provider: ProviderName): void {
+  const want = probeExpected();
+  if (!y || y.length !== want.length || y.some((v, i) => Math.abs(v - want[i]!) > 1e-5)) throw new Error(`the probe graph returned wrong numbers on ${provider}`);
+}
+
+/** The same probe on WebGPU, in a child process (webgpu-probe.ts says why); Vulkan's warnings are quoted on failure. */
+async function tryWebgpu(timeoutMs: number): Promise<{ usable: boolean; error: string | null; ms: number }> {
+  const r = await probeWebgpuInChild({ model: await probeModelBytes(), x: probeInput(), dims: [2, PROBE_IN] }, { timeoutMs: Math.min(timeoutMs, 20_000) });
+  let error = r.error === null ? null : cleanOrtError(r.error);
+  if (error === null) {
+    try { checkProbeOutput(r.y, 'webgpu'); } catch (err: unknown) { error = errorLine(err); }
+  }
+  const warnings = vulkanWarnings(r.stderr);
+  if (error !== null && warnings.length) error = `${error} (Vulkan: ${warnings.join('; ')})`;
+  return { usable: error === null, error, ms: r.ms };
+}
+
 /** ORT's messages start with a source path and an assertion; keep the part a user can read. */
 export function cleanOrtError(line: string): string {
   const afterAssert = /was false\.\s*(.+)$/.exec(line)?.[1];
@@ -113,16 +135,13 @@ export interface ProbeDeps {
   fileExists?: (p: string) => boolean;
   tryProvider?: (p: ProviderName) => Promise<{ usable: boolean; error: string | null; ms: number }>;
   binaryDir?: string;
+  /** What the Vulkan stack below WebGPU has (default: read from this machine). */
+  vulkan?: () => VulkanFacts;
+  /** Probe only these providers (a job that names one needs no others); default all. */
+  only?: readonly ProviderName[];
 }
 
 /** Probes every provider. Non-bundled ones are tried only when their libraries are present (else ORT prints loader noise). */
-/** Where Vulkan loaders look for installable client drivers (the WebGPU provider runs on Vulkan). */
-export const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
-function hasJsonFile(dir: string, exists: (p: string) => boolean): boolean {
-  if (!exists(dir)) return false;
-  try { return readdirSync(dir).some((f) => f.endsWith('.json')); } catch { return false; }
-}
-
 export async function probeProviders(deps: ProbeDeps = {}): Promise<ProviderProbe[]> {
   const listed = (deps.backends ?? listSupportedBackends)();
   const exists = deps.fileExists ?? existsSync;
@@ -130,13 +149,12 @@ export async function probeProviders(deps: ProbeDeps = {}): Promise<ProviderProb
   const dir = deps.binaryDir ?? ortBinaryDir();
   const probes: ProviderProbe[] = [];
   for (const provider of PROVIDERS) {
+    if (deps.only && !deps.only.includes(provider)) continue;
     const entry = listed.find((b) => b.name === provider);
     const missingLibraries = entry && !entry.bundled ? PROVIDER_LIBRARIES[provider].filter((lib) => !exists(path.join(dir, lib))) : [];
     const probe: ProviderProbe = { provider, listed: !!entry, bundled: entry?.bundled ?? false, missingLibraries, usable: false, error: null, probeMs: null };
     if (!entry) probe.error = 'not in this onnxruntime-node build';
-    // Without a Vulkan driver Dawn prints its failure straight to stderr from native code; skip the
-    // session attempt (and the noise) when no Vulkan ICD manifest is installed at all.
-    else if (provider === 'webgpu' && !VULKAN_ICD_DIRS.some((d) => hasJsonFile(d, exists))) probe.error = `no Vulkan driver (no ICD manifest in ${VULKAN_ICD_DIRS.join(', ')})`;
+    else if (provider === 'webgpu') Object.assign(probe, await probeWebgpu(deps, attempt));
     else if (missingLibraries.length) probe.error = `missing ${missingLibraries.join(', ')} in ${dir}`;
     else {
       const r = await attempt(provider);
@@ -147,9 +165,22 @@ export async function probeProviders(deps: ProbeDeps = {}): Promise<ProviderProb
   return probes;
 }
 
-/** The provider the daemon uses: CUDA when usable, else the CPU. */
-export function pickExecutionProvider(probes: readonly ProviderProbe[]): 'cuda' | 'cpu' {
-  return probes.some((p) => p.provider === 'cuda' && p.usable) ? 'cuda' : 'cpu';
+/** WebGPU: decided from the Vulkan stack alone when a piece is plainly missing, else by a probe session. */
+async function probeWebgpu(deps: ProbeDeps, attempt: NonNullable<ProbeDeps['tryProvider']>): Promise<Partial<ProviderProbe>> {
+  const facts = (deps.vulkan ?? (() => vulkanFacts()))();
+  const before = diagnoseWebgpu(facts);
+  if (before?.blocking) return { usable: false, error: before.missing, missing: before.missing, fix: before.fix };
+  const r = await attempt('webgpu');
+  if (r.usable) return { usable: true, error: null, probeMs: Math.round(r.ms) };
+  const after = diagnoseWebgpu(facts, r.error ?? 'not usable');
+  return { usable: false, error: r.error, probeMs: Math.round(r.ms), ...(after ? { missing: after.missing, fix: after.fix } : {}) };
+}
+
+/** The automatic choice: CUDA when usable, else WebGPU when its probe found an adapter and ran, else the CPU. */
+export function pickExecutionProvider(probes: readonly ProviderProbe[]): 'cuda' | 'webgpu' | 'cpu' {
+  if (probes.some((p) => p.provider === 'cuda' && p.usable)) return 'cuda';
+  if (probes.some((p) => p.provider === 'webgpu' && p.usable)) return 'webgpu';
+  return 'cpu';
 }
 
 export function checkOrtVersion(version: string = ortVersion(), pinned = '1.30.0'): Check {
@@ -181,16 +212,23 @@ export function providerChecks(probes: readonly ProviderProbe[], gpuPresent: boo
       case 'tensorrt':
         checks.push(ok(id, `tensorrt: not usable (${why}); optional, not used by framepack yet`, details));
         break;
-      case 'webgpu':
-        checks.push(ok(id, `webgpu: not usable (${why}); optional, not used by framepack yet`, details));
+      case 'webgpu': {
+        // With a GPU this is the no-download route, so a missing piece is worth a warning; without
+        // one the finding still names the missing piece (status ok: nothing to act on).
+        const missing = p.missing ?? why;
+        const fix = p.fix ?? 'see docs/gpu.md';
+        checks.push(gpuPresent && !probes.some((q) => q.provider === 'cuda' && q.usable)
+          ? warn(id, `webgpu: not usable: ${missing}`, fix, details)
+          : ok(id, `webgpu: not usable: ${missing}${gpuPresent ? ' (CUDA is used instead)' : ' (no NVIDIA GPU found)'}; to enable it: ${fix}`, details));
         break;
+      }
     }
   }
   const chosen = pickExecutionProvider(probes);
-  checks.push(chosen === 'cuda'
-    ? ok('ort.provider', 'generation runs on cuda', { provider: chosen })
+  checks.push(chosen !== 'cpu'
+    ? ok('ort.provider', `generation runs on ${chosen}`, { provider: chosen })
     : gpuPresent
-      ? warn('ort.provider', 'generation runs on the cpu although an NVIDIA GPU is present', 'make the CUDA provider usable (see ort.ep.cuda)', { provider: chosen })
+      ? warn('ort.provider', 'generation runs on the cpu although an NVIDIA GPU is present', 'make WebGPU (no download: see ort.ep.webgpu) or CUDA (see ort.ep.cuda) usable', { provider: chosen })
       : ok('ort.provider', 'generation runs on the cpu (no NVIDIA GPU found)', { provider: chosen }));
   return checks;
 }

@@ -15,7 +15,7 @@ import type ort from 'onnxruntime-node';
 import { RpcError, type ComponentId, type JobSpec, type Stage } from '../../shared/protocol/index.js';
 import { loadBundle, readManifest, type LoadedBundle } from '../models/bundle/load-bundle.js';
 import type { BundleComponentId, Manifest } from '../models/bundle/manifest.js';
-import { createTransformerSessions, type TransformerSessions } from '../models/transformer/run-transformer.js';
+import type { TransformerSessions } from '../models/transformer/run-transformer.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
@@ -27,7 +27,8 @@ import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from '.
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
 import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
-import type { PipelineSessions } from './pipeline/sessions.js';
+import { openTransformerSessions, type PipelineSessions } from './pipeline/sessions.js';
+import { stepChainLocations } from './pipeline/step-chain.js';
 import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
@@ -93,7 +94,10 @@ export class OnnxEngine implements Engine {
   private readonly manifests = new Map<string, Manifest>();
   private readonly bundles = new Map<string, Promise<LoadedBundle>>();
   private readonly opened = new Map<string, Opened>();
-  private readonly device = process.env.FRAMEPACK_EP === 'cuda' ? 'cuda' : 'cpu';
+  // main.ts sets FRAMEPACK_EP to the provider it selected (provider-selection.ts) before the engine exists.
+  private readonly device: 'cpu' | 'cuda' | 'webgpu' = process.env.FRAMEPACK_EP === 'cuda' || process.env.FRAMEPACK_EP === 'webgpu' ? process.env.FRAMEPACK_EP : 'cpu';
+
+  private readonly chainLocations = stepChainLocations(this.device, { teacache: true });
 
   async listModels(): Promise<string[]> {
     const names = await listModels();
@@ -108,7 +112,7 @@ export class OnnxEngine implements Engine {
   estimate(model: string, component: ComponentId): ComponentFootprint {
     const m = this.manifests.get(model);
     const bytes = m ? BUNDLE_PARTS[component].reduce((sum, part) => sum + m.components[part].estimatedResidentBytes, 0) : 0;
-    return this.device === 'cpu' ? { device: 'cpu', vramBytes: 0, ramBytes: bytes } : { device: 'cuda:0', vramBytes: bytes, ramBytes: 0 };
+    return this.device === 'cpu' ? { device: 'cpu', vramBytes: 0, ramBytes: bytes } : { device: `${this.device}:0`, vramBytes: bytes, ramBytes: 0 };
   }
 
   async validate(spec: JobSpec, model: string): Promise<void> {
@@ -151,7 +155,9 @@ export class OnnxEngine implements Engine {
         break;
       case 'transformer': {
         const files = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graph(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
-        opened = { kind: 'transformer', sessions: await createTransformerSessions(files, opts) };
+        // Resident sessions serve jobs with and without TeaCache, so the hidden states come back to
+        // the CPU (TeaCache's residual needs them); the rest of the step chain stays on a WebGPU device.
+        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations) };
         break;
       }
     }
@@ -269,7 +275,7 @@ export class OnnxEngine implements Engine {
     return {
       transformer: tr.sessions, transformerConfig: transformerConfigSchema.parse(manifest.components.transformer.config),
       vaeEncoder: vae.encoder, vaeDecoder: vae.decoder, textEncoder: te.session, textEncoder2: te2.session, imageEncoder: ie.session,
-      tokenizer: te.tokenizer, tokenizer2: te2.tokenizer, executionProvider: this.device,
+      tokenizer: te.tokenizer, tokenizer2: te2.tokenizer, executionProvider: this.device, chainLocations: this.chainLocations,
       // The scheduler owns these sessions; the pipeline must not release them.
       release: async () => {},
     };

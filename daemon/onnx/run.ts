@@ -1,5 +1,6 @@
-// Thin helpers around onnxruntime-node for running graphs: sessions pinned to the CPU provider with
-// this machine's thread count, and Float32/Int64 feeds built from plain arrays.
+// Thin helpers around onnxruntime-node for running graphs: sessions on one execution provider (the
+// CPU by default) with this machine's thread count, and Float32/Int64 feeds built from plain arrays.
+// Nodes a GPU provider has no kernel for run on the CPU inside ONNX Runtime (its implicit fallback).
 import ort from 'onnxruntime-node';
 import os from 'node:os';
 
@@ -10,7 +11,18 @@ export const tensorI64 = (data: ArrayLike<number>, dims: number[]): ort.Tensor =
 export const tensorBool = (data: ArrayLike<number | boolean>, dims: number[]): ort.Tensor =>
   new ort.Tensor('bool', Uint8Array.from(Array.from(data, (v) => (v ? 1 : 0))), dims);
 
-export interface SessionOptions { threads?: number; executionProviders?: string[] }
+export interface SessionOptions {
+  threads?: number;
+  executionProviders?: string[];
+  /** Per-output 'cpu' | 'gpu-buffer' (WebGPU only: outputs that stay on the GPU for the next session). */
+  preferredOutputLocation?: Record<string, 'cpu' | 'gpu-buffer'>;
+  /** Session config entries (e.g. 'session.disable_cpu_ep_fallback': '1'). */
+  extra?: Record<string, string>;
+  /** ORT's log severity (default 3, errors); 0 logs node placements (scripts/bench/placements.ts). */
+  logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
+  /** Names the session in ORT's log lines ("[V:onnxruntime:<logId>, …]"). */
+  logId?: string;
+}
 
 export async function createCpuSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
@@ -18,7 +30,11 @@ export async function createCpuSession(model: string | Uint8Array, opts: Session
     intraOpNumThreads: opts.threads ?? Math.max(1, os.availableParallelism()),
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
+    logSeverityLevel: opts.logSeverityLevel ?? 3,
+    ...(opts.logId ? { logId: opts.logId } : {}),
+    ...(opts.preferredOutputLocation && Object.keys(opts.preferredOutputLocation).length ? { preferredOutputLocation: opts.preferredOutputLocation } : {}),
+    // The binding joins nested keys with dots, so flat dotted keys pass through as they are.
+    ...(opts.extra ? { extra: opts.extra } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }

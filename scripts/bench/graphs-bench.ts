@@ -1,13 +1,22 @@
 // `npm run bench -- graphs`: for each graph of a bundle (default: models/framepack-tiny), the
 // session load time and the time of one forward at the bundle's default bucket, as the engine
 // would run it (the transformer chained image projection → context → pre → blocks → post with real
-// RoPE tables for the first inverted section). One JSON line per graph with --json.
+// RoPE tables for the first inverted section). One JSON line per graph with --json. Then one
+// transformer step (pre → blocks → post) through the step chain: on WebGPU with the activations
+// kept on the GPU between graphs and, for comparison, with every output copied to the host
+// (step-chain.ts). `provider` picks the execution provider, `bucket` overrides the bundle's
+// default bucket, and `placementLog` makes ORT log node placements (for bench.ts to report which
+// nodes fell back to the CPU).
 import os from 'node:os';
 import type ort from 'onnxruntime-node';
 import { loadBundle } from '../../daemon/models/bundle/load-bundle.js';
 import type { ModelComponentId } from '../../daemon/models/bundle/manifest.js';
 import { defaultBucketAxes, feedsFromSignature } from '../../daemon/models/bundle/sample-feeds.js';
-import { createCpuSession, tensorF32, tensorI64 } from '../../daemon/onnx/run.js';
+import { createCpuSession, tensorF32, tensorI64, type SessionOptions } from '../../daemon/onnx/run.js';
+import { runStepChain, stepChainLocations, type ChainLocations } from '../../daemon/engine/pipeline/step-chain.js';
+import { openTransformerSessions } from '../../daemon/engine/pipeline/sessions.js';
+import { TRANSFORMER_GRAPHS } from '../../daemon/models/transformer/graphs.js';
+import { LOG_ID_PREFIX, type Placement } from './placements.js';
 import { packedRope } from '../../daemon/models/transformer/rope.js';
 import type { TransformerConfig } from '../../daemon/models/transformer/config.js';
 import { planJob } from '../../daemon/engine/section-plan.js';
@@ -23,6 +32,33 @@ export interface GraphBenchRow {
   medianForwardMs: number;
   runs: number;
   threads: number;
+  provider: string;
+  /** Nodes per provider and those on the CPU (bench.ts fills it from the placement log). */
+  placement?: Placement;
+}
+
+/** One transformer step through the step chain; `chain` 'gpu' = activations stay on the GPU (WebGPU only). */
+export interface StepBenchRow {
+  bench: 'graphs-step';
+  bundle: string;
+  bucket: string;
+  provider: string;
+  chain: 'host' | 'gpu';
+  imageSideTokens: number;
+  firstStepMs: number;
+  medianStepMs: number;
+  runs: number;
+}
+
+export interface GraphBenchOptions {
+  bundleDir: string;
+  runs: number;
+  onRow: (row: GraphBenchRow | StepBenchRow) => void;
+  provider?: 'cpu' | 'cuda' | 'webgpu';
+  /** Pixel bucket instead of the bundle's default (e.g. { height: 640, width: 608 }). */
+  bucket?: { height: number; width: number };
+  /** ORT logs node placements (verbose session log, logId graph:<name>) for scripts/bench/placements.ts. */
+  placementLog?: boolean;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -37,9 +73,13 @@ async function timeRuns(run: () => Promise<unknown>, runs: number): Promise<{ fi
   return { first: times[0]!, median: median(times.slice(1)) };
 }
 
-export async function benchGraphs(opts: { bundleDir: string; runs: number; onRow: (row: GraphBenchRow) => void }): Promise<void> {
+export async function benchGraphs(opts: GraphBenchOptions): Promise<void> {
   const bundle = await loadBundle(opts.bundleDir, { verify: 'cached' });
-  const m = bundle.manifest;
+  const m = opts.bucket ? { ...bundle.manifest, defaultBucket: { ...bundle.manifest.defaultBucket, ...opts.bucket } } : bundle.manifest;
+  const provider = opts.provider ?? 'cpu';
+  const sessionOpts: SessionOptions = { executionProviders: [provider], ...(opts.placementLog ? { logSeverityLevel: 0 } : {}) };
+  // Verbose logging is for session creation only; runs log errors.
+  const runOptions = opts.placementLog ? { logSeverityLevel: 3 as const } : {};
   const axes = defaultBucketAxes(m);
   const threads = os.availableParallelism();
   const bucket = `${m.defaultBucket.height}x${m.defaultBucket.width}`;
@@ -50,14 +90,14 @@ export async function benchGraphs(opts: { bundleDir: string; runs: number; onRow
     const file = bundle.components[component].graphs[stem];
     if (!file) throw new Error(`bundle ${m.name} has no graph ${component}/${stem}`);
     const t0 = performance.now();
-    const session = await createCpuSession(file);
+    const session = await createCpuSession(file, { ...sessionOpts, logId: `${LOG_ID_PREFIX}${stem}` });
     const loadMs = performance.now() - t0;
     sessions.set(stem, session);
     const f = feeds();
     let last: Record<string, ort.Tensor> = {};
-    const t = await timeRuns(async () => { last = await session.run(f); }, opts.runs);
+    const t = await timeRuns(async () => { last = await session.run(f, runOptions); }, opts.runs);
     outputs.set(stem, last);
-    opts.onRow({ bench: 'graphs', bundle: m.name, component, graph: stem, bucket, loadMs: round(loadMs), firstForwardMs: round(t.first), medianForwardMs: round(t.median), runs: opts.runs, threads });
+    opts.onRow({ bench: 'graphs', bundle: m.name, component, graph: stem, bucket, loadMs: round(loadMs), firstForwardMs: round(t.first), medianForwardMs: round(t.median), runs: opts.runs, threads, provider });
   };
   const sig = (c: ModelComponentId, stem: string) => m.components[c].graphs[stem]!;
   const pixelAxes = { ...axes, height: m.defaultBucket.height, width: m.defaultBucket.width };
@@ -94,7 +134,29 @@ export async function benchGraphs(opts: { bundleDir: string; runs: number; onRow
   await bench('transformer', 'transformer_post', () => ({
     hidden_states: outputs.get('transformer_blocks')!.hidden_states_out!, temb: pre.temb!, latent_shape: tensorI64([m.defaults.windowSize, h, w], [3]),
   }));
+
+  // One step through the chain: host round trips with the sessions above; on WebGPU also with the
+  // activations left on the GPU (second set of transformer sessions with output locations).
+  const preFeeds = feedsFromSignature(sig('transformer', 'transformer_pre'), { ...axes, context_tokens: contextTokens.dims[1]! }, {});
+  const asF32 = (t: ort.Tensor) => ({ data: t.data as Float32Array, dims: [...t.dims] });
+  const stepInputs = {
+    latents: asF32(preFeeds.latents!), timestep: 996, guidance: 9984,
+    textEmbeddings: asF32(preFeeds.text_embeddings!), pooledProjections: asF32(preFeeds.pooled_projections!),
+    imageTokens: asF32(imageTokens), contextTokens: asF32(contextTokens),
+  };
+  const latentShape = [m.defaults.windowSize, h, w] as const;
+  const stepRow = async (chain: 'host' | 'gpu', s: Parameters<typeof runStepChain>[0]) => {
+    const t = await timeRuns(() => runStepChain(s, tf, stepInputs, rope, latentShape, null), opts.runs);
+    opts.onRow({ bench: 'graphs-step', bundle: m.name, bucket, provider, chain, imageSideTokens: rope.tokens, firstStepMs: round(t.first), medianStepMs: round(t.median), runs: opts.runs });
+  };
+  await stepRow('host', { transformer_pre: sessions.get('transformer_pre')!, transformer_blocks: sessions.get('transformer_blocks')!, transformer_post: sessions.get('transformer_post')! });
   await Promise.all([...sessions.values()].map((s) => s.release()));
+  const locations: ChainLocations = stepChainLocations(provider, { teacache: false });
+  if (Object.keys(locations).length) {
+    const files = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, bundle.components.transformer.graphs[g]!])) as Parameters<typeof openTransformerSessions>[0];
+    const gpu = await openTransformerSessions(files, { executionProviders: [provider] }, locations);
+    try { await stepRow('gpu', gpu); } finally { await Promise.all(Object.values(gpu).map((s) => s.release())); }
+  }
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

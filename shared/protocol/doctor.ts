@@ -17,7 +17,7 @@ export const DoctorCheck = z.object({
 });
 export type DoctorCheck = z.infer<typeof DoctorCheck>;
 
-export const ExecutionProviderName = z.enum(['cuda', 'cpu']);
+export const ExecutionProviderName = z.enum(['cuda', 'webgpu', 'cpu']);
 
 /** The provider the daemon's engine runs on, and why (daemon.status, daemon.doctor). */
 export const ExecutionProviderInfo = z.object({

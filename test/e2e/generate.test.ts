@@ -113,6 +113,6 @@ describe('framepack (e2e)', () => {
     // Daemon mode validates first: none of these started a daemon.
     expect(existsSync(socketFile)).toBe(false);
     const provider = await framepack([...base, '--provider', 'cuda']);
-    expect({ code: provider.code, stderr: provider.stderr.trim() }).toEqual({ code: 2, stderr: 'framepack: --provider works only with --local (the daemon picks its device when it starts: FRAMEPACK_EP=cuda)' });
+    expect({ code: provider.code, stderr: provider.stderr.trim() }).toEqual({ code: 2, stderr: 'framepack: --provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)' });
   });
 });

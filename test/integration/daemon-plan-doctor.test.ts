@@ -50,7 +50,7 @@ describe('daemon: jobs.plan, daemon.doctor, provider, telemetry', () => {
       await new Promise((r) => setTimeout(r, 50));
       status = DaemonStatus.parse(await c.call('daemon.status', {}));
     }
-    expect(status.provider).toMatchObject({ name: expect.stringMatching(/^(cpu|cuda)$/), reason: expect.stringMatching(/^fake engine/) });
+    expect(status.provider).toMatchObject({ name: expect.stringMatching(/^(cpu|cuda|webgpu)$/), reason: expect.stringMatching(/^fake engine/) });
     const first = DoctorResult.parse(await c.call('daemon.doctor', {}));
     expect(first.quick).toBe(true);
     expect(first.provider).toEqual(status.provider);
@@ -64,7 +64,7 @@ describe('daemon: jobs.plan, daemon.doctor, provider, telemetry', () => {
     const fresh = DoctorResult.parse(await c.call('daemon.doctor', { refresh: true }));
     expect(fresh.ranAt).not.toBe(first.ranAt);
     expect(readLog(d)).toMatch(/"doctor: (ok|warn|fail) \(\d+ checks/);
-    expect(readLog(d)).toMatch(/execution provider: (cpu|cuda)/);
+    expect(readLog(d)).toMatch(/execution provider: (cpu|cuda|webgpu)/);
   });
 
   it('publishes GPU telemetry while a job runs: device free/total, this process, estimates', async () => {
@@ -92,6 +92,21 @@ describe('daemon with the real engine: provider chosen before the engine, jobs.p
       // Awaited before the engine exists, so it is never null with the real engine.
       expect(status.provider).toMatchObject({ name: 'cpu', probes: expect.arrayContaining([expect.objectContaining({ provider: 'cpu', usable: true })]) });
       expect(status.provider!.reason).not.toMatch(/^fake/);
+    } finally {
+      await r.cleanup();
+    }
+  }, 30_000);
+
+  it('FRAMEPACK_EP=webgpu that cannot run: the daemon stays up on the CPU and says why and what to fix', async () => {
+    // VK_DRIVER_FILES naming a missing file: WebGPU fails the same way on every machine.
+    const r = await startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx', FRAMEPACK_EP: 'webgpu', VK_DRIVER_FILES: '/nonexistent/nvidia_icd.json' } });
+    try {
+      const c = await r.client();
+      const status = await c.call('daemon.status', {});
+      expect(status.provider!.name).toBe('cpu');
+      expect(status.provider!.reason).toMatch(/^FRAMEPACK_EP=webgpu, but WebGPU is not usable \((VK_DRIVER_FILES names \/nonexistent\/nvidia_icd.json, which does not exist|the Vulkan loader libvulkan.so.1 is not installed.*)\); fix: .+; running on the CPU$/);
+      expect(status.provider!.probes.find((p) => p.provider === 'webgpu')).toMatchObject({ usable: false });
+      expect(readLog(r)).toMatch(/execution provider: cpu \(FRAMEPACK_EP=webgpu, but WebGPU is not usable/);
     } finally {
       await r.cleanup();
     }

@@ -1,4 +1,5 @@
-// The status bar: daemon state, VRAM bar (RAM in CPU mode) with numbers, queue length (paused
+// The status bar: daemon state, the execution provider it runs on (cpu / cuda / webgpu; the
+// reason is in Diagnostics), VRAM bar (RAM in CPU mode) with numbers, queue length (paused
 // marked), the running job's section and percent, then the latest notice and the key hints.
 import { Box, Text } from 'ink';
 import { useDaemon } from '../daemon/daemon-context.js';
@@ -15,6 +16,8 @@ const NOTICE_COLOR = { info: colors.status.info, warn: colors.status.warn, error
 /** The left part as plain text segments (for tests and width accounting). */
 export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
   const segs: string[] = [CONNECTION_TEXT[daemon.connection]];
+  const provider = daemon.data.status?.provider;
+  if (provider) segs.push(`on ${provider.name}`);
   const mem = memoryGauge(daemon.data.residency.memory);
   if (mem) segs.push(`${mem.label} ${gauge(mem.usedBytes / mem.totalBytes, 6)} ${formatBytes(mem.usedBytes)}/${formatBytes(mem.totalBytes)}`);
   const q = daemon.data.jobs.queue;

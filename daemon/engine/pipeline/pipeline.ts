@@ -22,7 +22,8 @@ import { withEta } from './pipeline-eta.js';
 import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { runSections } from './section-loop.js';
-import { openSessions, type ExecutionProviderName, type PipelineSessions } from './sessions.js';
+import { openSessions, type PipelineSessions } from './sessions.js';
+import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
 
 export interface GenerateOptions {
   /** An already loaded bundle (else spec.model is resolved and loaded). */
@@ -35,7 +36,8 @@ export interface GenerateOptions {
   out?: string;
   /** Write the whole video after every section to `<stem>/partial-<k>.mp4` (default true). */
   partials?: boolean;
-  executionProvider?: ExecutionProviderName;
+  /** 'cpu' (default), 'cuda', 'webgpu' or 'auto'; a named one that is not usable fails the job (sessions.ts). */
+  executionProvider?: ProviderRequest;
   /** CPU intra-op threads for sessions this call opens (default: every core). */
   threads?: number;
   verify?: VerifyMode;
@@ -86,6 +88,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const sessions = opts.sessions ?? (ownSessions = await openSessions(bundle, {
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      teacache: spec.teacache,
       onWarning: (m) => stage('loading-models', m),
     }));
 

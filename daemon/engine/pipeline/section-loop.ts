@@ -24,6 +24,7 @@ import type { JobSpec } from './job-spec.js';
 import { contextFrames, framesToTensor, scaled, tensorToFrames, type LatentGeometry } from './latent-frames.js';
 import { makeSampler, samplerSchedule, x0FromFor } from './sampling.js';
 import type { PipelineSessions } from './sessions.js';
+import { runStepChain } from './step-chain.js';
 
 export interface SectionLoopInput {
   sessions: PipelineSessions;
@@ -117,11 +118,18 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     let skippedThisStep = false;
     const velocity: VelocityModel = async (x, _sigma, call) => {
       const text = call.branch === 'positive' ? cond.positive : cond.negative;
-      const pre = await runPre(s.transformer, s.transformerConfig, {
+      const preInputs = {
         latents: { data: x, dims: [1, g.channels, ws, g.height, g.width] },
         timestep: call.timestep, guidance: call.guidance,
         textEmbeddings: text.llama, pooledProjections: text.pooled, imageTokens, contextTokens,
-      });
+      };
+      // WebGPU: activations stay on the GPU between pre → blocks → post (step-chain.ts).
+      if (Object.keys(s.chainLocations).length) {
+        const step = await runStepChain(s.transformer, s.transformerConfig, preInputs, rope, [ws, g.height, g.width], teacache, spec.teacache);
+        if (step.skipped) skippedThisStep = true;
+        return step.velocity;
+      }
+      const pre = await runPre(s.transformer, s.transformerConfig, preInputs);
       const compute = pre.teacacheSignal ? teacache.shouldCompute(pre.teacacheSignal.data) : true;
       let hidden: F32;
       if (compute) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { loadBundle } from '../../models/bundle/load-bundle.js';
 import { REPO_MODELS_DIR } from './model-location.js';
-import { openSessions, providerAvailable } from './sessions.js';
+import { ProviderUnavailableError } from '../../diagnostics/provider-selection.js';
+import { openSessions } from './sessions.js';
 
 const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
 
@@ -18,14 +19,24 @@ describe('pipeline sessions', () => {
     await s.release();
   });
 
-  it('falls back to the CPU with one warning when CUDA is not installed', async () => {
-    const probe = bundle.components.transformer.graphs.transformer_post!;
-    expect(await providerAvailable('cpu', probe)).toBe(true);
-    if (await providerAvailable('cuda', probe)) return; // a CUDA build: nothing to fall back from
-    const warnings: string[] = [];
-    const s = await openSessions(bundle, { executionProvider: 'cuda', onWarning: (m) => warnings.push(m) });
+  it('a named provider that is not usable fails with the missing piece and the fix; auto falls back and says why', async () => {
+    // Injected probes: this machine's story (no CUDA libraries; libvulkan1 but no Vulkan driver) on any machine.
+    const probe = {
+      backends: () => [{ name: 'cpu', bundled: true }, { name: 'webgpu', bundled: true }, { name: 'cuda', bundled: false }],
+      fileExists: () => false,
+      vulkan: () => ({ loader: '/lib/x86_64-linux-gnu/libvulkan.so.1', icdEnv: null, icdEnvMissing: [], icds: [], unusedNvidiaIcd: null, glvndMissing: [] }),
+      tryProvider: async () => ({ usable: true, error: null, ms: 1 }),
+    };
+    const err = await openSessions(bundle, { executionProvider: 'webgpu', probe }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderUnavailableError);
+    expect((err as Error).message).toMatch(/^execution provider 'webgpu' is not usable here: no Vulkan driver: no ICD manifest in \/etc\/vulkan\/icd.d.* — fix: install the GPU driver's Vulkan part/);
+    await expect(openSessions(bundle, { executionProvider: 'cuda', probe })).rejects.toThrow(/'cuda' is not usable here: missing libonnxruntime_providers_shared.so, libonnxruntime_providers_cuda.so .* — fix: run `framepack setup gpu`/);
+    const lines: string[] = [];
+    const s = await openSessions(bundle, { executionProvider: 'auto', probe, onWarning: (m) => lines.push(m) });
     expect(s.executionProvider).toBe('cpu');
-    expect(warnings).toEqual(["execution provider 'cuda' is not available in this onnxruntime build; running on the CPU"]);
+    expect(s.chainLocations).toEqual({});
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^running on cpu: the CUDA provider is not usable \(missing .*\); WebGPU is not usable \(no Vulkan driver.*\); running on the CPU$/);
     await s.release();
   });
 

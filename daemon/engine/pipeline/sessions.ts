@@ -1,19 +1,21 @@
 // Opens a loaded bundle's ONNX Runtime sessions and tokenizers: the five transformer graphs, the
-// VAE encoder/decoder, both text encoders and the image encoder. CPU by default; a GPU execution
-// provider that is asked for but missing from this onnxruntime build falls back to the CPU with
-// one warning line instead of an ORT stack trace.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import ort, { listSupportedBackends } from 'onnxruntime-node';
-import { createCpuSession } from '../../onnx/run.js';
+// VAE encoder/decoder, both text encoders and the image encoder, on the provider asked for: 'cpu'
+// (default), 'cuda', 'webgpu', or 'auto' (CUDA, else WebGPU, else the CPU; provider-selection.ts).
+// A provider named explicitly that is not usable throws ProviderUnavailableError (the missing
+// piece and the fix) instead of quietly running on the CPU. On WebGPU the per-step transformer
+// graphs keep their activations on the GPU (step-chain.ts).
+import type ort from 'onnxruntime-node';
+import { createCpuSession, type SessionOptions } from '../../onnx/run.js';
 import type { LoadedBundle } from '../../models/bundle/load-bundle.js';
-import { createTransformerSessions, type TransformerSessions } from '../../models/transformer/run-transformer.js';
+import type { TransformerSessions } from '../../models/transformer/run-transformer.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../../models/transformer/graphs.js';
 import { transformerConfigSchema, type TransformerConfig } from '../../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/tokenizer.js';
+import { probeProviders, type ProbeDeps } from '../../diagnostics/ort-checks.js';
+import { providersToProbe, resolveForJob, type ProviderRequest, type RunProvider } from '../../diagnostics/provider-selection.js';
+import { stepChainLocations, type ChainLocations } from './step-chain.js';
 
-export type ExecutionProviderName = 'cpu' | 'cuda';
+export type ExecutionProviderName = RunProvider;
 
 export interface PipelineSessions {
   transformer: TransformerSessions;
@@ -27,14 +29,20 @@ export interface PipelineSessions {
   tokenizer2: Tokenizer;
   /** The provider actually used. */
   executionProvider: ExecutionProviderName;
+  /** Where the per-step graphs' outputs go (empty: all on the CPU). */
+  chainLocations: ChainLocations;
   release(): Promise<void>;
 }
 
 export interface OpenSessionsOptions {
-  executionProvider?: ExecutionProviderName;
+  executionProvider?: ProviderRequest;
   threads?: number;
-  /** Called with one line when the requested provider is unavailable and the CPU is used. */
+  /** Called with one line saying which provider runs and why (for 'auto' and GPU providers). */
   onWarning?: (message: string) => void;
+  /** Whether the job uses TeaCache (on WebGPU it decides which activations must come back to the CPU); default true. */
+  teacache?: boolean;
+  /** Probe deps (tests inject the probe results). */
+  probe?: ProbeDeps;
 }
 
 function graphPath(bundle: LoadedBundle, component: keyof LoadedBundle['components'], stem: string): string {
@@ -50,41 +58,34 @@ function tokenizerPath(bundle: LoadedBundle, component: 'tokenizer' | 'tokenizer
   return p;
 }
 
-/**
- * Whether this onnxruntime-node build can run `provider`. Providers that are not bundled (CUDA,
- * TensorRT) need their shared library beside the binding; without it ORT would print a loader
- * error, so that case is decided from the file before any session is tried.
- */
-export async function providerAvailable(provider: ExecutionProviderName, probeModel: string): Promise<boolean> {
-  if (provider === 'cpu') return true;
-  const entry = listSupportedBackends().find((b) => b.name === provider);
-  if (!entry) return false;
-  if (!entry.bundled) {
-    const pkgRoot = path.resolve(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..');
-    const lib = path.join(pkgRoot, 'bin', 'napi-v6', process.platform, process.arch, `libonnxruntime_providers_${provider}.so`);
-    if (!existsSync(lib)) return false;
-  }
-  try {
-    const s = await createCpuSession(probeModel, { executionProviders: [provider] });
-    await s.release();
-    return true;
-  } catch {
-    return false;
-  }
+/** The provider a request resolves to, probing only what it needs; a named provider that is not usable throws. */
+export async function resolveProvider(request: ProviderRequest, probe: ProbeDeps = {}): Promise<{ provider: RunProvider; reason: string }> {
+  if (request === 'cpu') return { provider: 'cpu', reason: 'asked for the CPU' };
+  const probes = await probeProviders({ ...probe, only: providersToProbe(request) });
+  const info = resolveForJob(probes, request);
+  return { provider: info.name, reason: info.reason };
+}
+
+/** The five transformer graphs, each with its outputs' locations from the step chain. */
+export async function openTransformerSessions(files: Record<TransformerGraphName, string | Uint8Array>, sessionOpts: SessionOptions, chainLocations: ChainLocations): Promise<TransformerSessions> {
+  const entries = await Promise.all(TRANSFORMER_GRAPHS.map(async (g) => {
+    const locations = chainLocations[g];
+    return [g, await createCpuSession(files[g], locations ? { ...sessionOpts, preferredOutputLocation: locations } : sessionOpts)] as const;
+  }));
+  return Object.fromEntries(entries) as TransformerSessions;
 }
 
 export async function openSessions(bundle: LoadedBundle, opts: OpenSessionsOptions = {}): Promise<PipelineSessions> {
-  let provider: ExecutionProviderName = opts.executionProvider ?? 'cpu';
-  const probe = graphPath(bundle, 'transformer', 'transformer_post');
-  if (provider !== 'cpu' && !(await providerAvailable(provider, probe))) {
-    opts.onWarning?.(`execution provider '${provider}' is not available in this onnxruntime build; running on the CPU`);
-    provider = 'cpu';
-  }
-  const sessionOpts = { executionProviders: [provider], ...(opts.threads !== undefined ? { threads: opts.threads } : {}) };
+  const request = opts.executionProvider ?? 'cpu';
+  const { provider, reason } = await resolveProvider(request, opts.probe);
+  if (request !== 'cpu') opts.onWarning?.(`running on ${provider}: ${reason}`);
+  const sessionOpts: SessionOptions = { executionProviders: [provider], ...(opts.threads !== undefined ? { threads: opts.threads } : {}) };
   const open = (p: string) => createCpuSession(p, sessionOpts);
+  const chainLocations = stepChainLocations(provider, { teacache: opts.teacache ?? true });
   const transformerFiles = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graphPath(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
+  const openTransformer = () => openTransformerSessions(transformerFiles, sessionOpts, chainLocations);
   const [transformer, vaeEncoder, vaeDecoder, textEncoder, textEncoder2, imageEncoder, tokenizer, tokenizer2] = await Promise.all([
-    createTransformerSessions(transformerFiles, sessionOpts),
+    openTransformer(),
     open(graphPath(bundle, 'vae', 'vae_encoder')),
     open(graphPath(bundle, 'vae', 'vae_decoder')),
     open(graphPath(bundle, 'text_encoder', 'text_encoder')),
@@ -97,7 +98,7 @@ export async function openSessions(bundle: LoadedBundle, opts: OpenSessionsOptio
   const all = [...Object.values(transformer), vaeEncoder, vaeDecoder, textEncoder, textEncoder2, imageEncoder];
   return {
     transformer, transformerConfig, vaeEncoder, vaeDecoder, textEncoder, textEncoder2, imageEncoder, tokenizer, tokenizer2,
-    executionProvider: provider,
+    executionProvider: provider, chainLocations,
     release: async () => { await Promise.all(all.map((s) => s.release())); },
   };
 }
