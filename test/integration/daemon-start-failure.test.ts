@@ -46,21 +46,25 @@ afterEach(async () => {
 });
 
 describe('framepack daemon start reports what went wrong at once', () => {
-  it('a bad setting: exits 1 quickly with the daemon\'s own reason and the log path', async () => {
+  it('a bad setting: refused at once with the reason, as a flag or from the environment', async () => {
     const base = tempBase();
     bases.push(base);
-    const env = daemonEnv(base);
-    const r = await framepack(['daemon', 'start', '--log-level', 'loud'], env);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('the daemon exited with code 1 while starting: --log-level must be debug, info, warn or error');
-    expect(r.stderr).toContain(path.join(env.FRAMEPACK_DATA_DIR!, 'daemon.log'));
-    expect(r.ms).toBeLessThan(PROMPT_MS);
+    // The CLI checks the daemon's flags and FRAMEPACK_* values with the daemon's own parser before
+    // it spawns anything (a flag is a usage error, exit 2), so no daemon is left to wait for.
+    const flagged = await framepack(['daemon', 'start', '--log-level', 'loud'], daemonEnv(base));
+    expect(flagged.code).toBe(2);
+    expect(flagged.stderr).toContain('--log-level must be debug, info, warn or error');
+    expect(flagged.ms).toBeLessThan(PROMPT_MS);
+    const fromEnv = await framepack(['daemon', 'start'], daemonEnv(base, { FRAMEPACK_LOG_LEVEL: 'loud' }));
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toContain("--log-level must be debug, info, warn or error, got 'loud'");
+    expect(fromEnv.ms).toBeLessThan(PROMPT_MS);
   });
 
   it('keepAlive beyond the timer maximum is refused at start, with the limit in the reason', async () => {
     const base = tempBase();
     bases.push(base);
-    const r = await framepack(['daemon', 'start', '--keep-alive', '1000000000000'], daemonEnv(base));
+    const r = await framepack(['daemon', 'start'], daemonEnv(base, { FRAMEPACK_KEEP_ALIVE: '1000000000000' }));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--keep-alive .*above the longest timer \(2147483647 ms.*use -1/);
     expect(r.ms).toBeLessThan(PROMPT_MS);
