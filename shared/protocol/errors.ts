@@ -12,6 +12,7 @@ export const ErrorCode = z.enum([
   'OUT_OF_MEMORY', // a load or run did not fit even after evicting everything else
   'CANCELLED', // the request (or the job) was cancelled
   'PROTOCOL_MISMATCH', // hello with another protocol version, or a method before hello
+  'LIMIT_EXCEEDED', // a connection or subscription limit, or no hello in time; detail.limit names it
   'INTERNAL', // a bug in the daemon; detail.ref matches the daemon log line with the stack
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
