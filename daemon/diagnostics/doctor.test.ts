@@ -7,8 +7,9 @@ import path from 'node:path';
 import { writeFakeNvidiaSmi } from '../telemetry/fake-nvidia-smi.js';
 import { formatReport, runDoctor } from './doctor.js';
 import { checkReferenceGeneration, judgeReference, readReferenceFile, referenceImageRgb, referenceKey, REFERENCE_FILE, type ReferenceRun } from './reference-run.js';
+import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-doctor-'));
+const tmp = fileTempDir('fp-doctor-');
 
 describe('framepack doctor', () => {
   it('CPU machine: every group reported, nothing failing, provider cpu; JSON round-trips', async () => {

@@ -116,7 +116,15 @@ export async function startDaemon(options: { base?: string; env?: NodeJS.Process
     },
   };
   mkdirSync(dataDir, { recursive: true });
-  await waitReady(socketFile, child, output);
+  try {
+    await waitReady(socketFile, child, output);
+  } catch (err: unknown) {
+    // The caller never gets `d`, so nobody else could remove what this start created.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    if (!options.base) rmSync(base, { recursive: true, force: true });
+    throw err;
+  }
   return d;
 }
 

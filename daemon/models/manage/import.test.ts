@@ -17,8 +17,9 @@ import { transformerConfigFromDiffusers } from './official-configs.js';
 import { defaultBundleOfficialOptions, officialConfigJson, writeTinyOfficialCheckpoints } from './tiny-official.js';
 import { fullTransformerConfig } from '../transformer/config.js';
 import type { Manifest } from '../bundle/manifest.js';
+import { fileTempDir } from '../../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-import-test-'));
+const tmp = fileTempDir('fp-import-test-');
 const defaultManifest = JSON.parse(await readFile(path.join(REPO_MODELS_DIR, 'framepack-tiny', 'manifest.json'), 'utf8')) as Manifest;
 
 describe('models import', () => {

@@ -16,8 +16,9 @@ import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';
 import { DownloadError } from './download.js';
 import { pullModel, resolveUrl } from './pull.js';
 import { defaultBundleOfficialOptions, writeTinyOfficialCheckpoints } from './tiny-official.js';
+import { fileTempDir } from '../../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-pull-test-'));
+const tmp = fileTempDir('fp-pull-test-');
 const fixture = path.join(tmp, 'served');
 const REPOS: Record<string, string> = {
   'lllyasviel/FramePackI2V_HY': 'FramePackI2V_HY',
