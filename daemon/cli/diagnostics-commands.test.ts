@@ -1,6 +1,6 @@
 // The doctor, models and setup commands in-process, with captured output and exit codes.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+
 import os from 'node:os';
 import path from 'node:path';
 import { componentDefinitions } from '../models/bundle/definitions.js';

@@ -2,7 +2,7 @@
 // socket folder modes, GPUs from fake nvidia-smi scripts (one GPU, two GPUs, Turing, old driver,
 // garbage), execution providers with and without a GPU, and ffmpeg.
 import { describe, expect, it } from 'vitest';
-import { chmod, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_MODELS_DIR } from '../engine/pipeline/model-location.js';

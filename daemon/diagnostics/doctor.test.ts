@@ -1,7 +1,7 @@
 // runDoctor end to end: on this machine (CPU mode) and with a faked Turing GPU, JSON-serialisable;
 // and the reference generation, recorded into a temporary checksum file and then matched.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFakeNvidiaSmi } from '../telemetry/fake-nvidia-smi.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseComputeApps, parseCudaVersion, parseGpuCsv, pollGpu, queryGpus, queryProcessUsage, type GpuSample } from './nvidia-smi.js';

@@ -133,6 +133,10 @@ describe('connection limit (FRAMEPACK_MAX_CONNECTIONS=6)', () => {
     expect(jobs.code).not.toBe(0);
     expect(jobs.stderr).toContain('too many connections: 6 are open (the limit)');
     expect(jobs.stderr).not.toContain('EPIPE');
+    // `daemon status` must not say "not running" while the daemon is up.
+    const status = await framepack(d, ['daemon', 'status', '--json']);
+    expect(status.code).toBe(1);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, error: expect.stringContaining('too many connections') });
     // The holders are unaffected, and one leaving lets the next one in.
     expect((await clients[0]!.call('daemon.status', {})).pid).toBe(d.child.pid);
     clients.pop()!.close();

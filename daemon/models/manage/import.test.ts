@@ -4,7 +4,7 @@
 // CLIP tokenizer as vocab.json + merges.txt import and load, and folders with missing or
 // mismatched tensors are refused with their names.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { componentDefinitions } from '../bundle/definitions.js';

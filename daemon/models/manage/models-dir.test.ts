@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cp, mkdtemp, truncate, writeFile, mkdir } from 'node:fs/promises';
+import { cp, truncate, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';

@@ -14,7 +14,7 @@
 // chains whose *intermediate* tokens are synthetic (ids ≥ 60000, never in the expected output);
 // only the final ids are real.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTokenizer, Tokenizer } from './tokenizer.js';
