@@ -182,7 +182,12 @@ export class RpcServer {
       this.log('debug', 'connection closed', { connectionId: conn.id, error: error?.message });
     });
     conn.helloTimer = setTimeout(() => {
-      if (conn.client === null) this.refuse(conn, `no hello within ${this.helloTimeoutMs} ms; connection closed`, 'helloTimeout');
+      // Timers run before the loop reads sockets: after the event loop was blocked for longer than
+      // the timeout, a hello that arrived meanwhile is still unread. setImmediate runs after the
+      // next poll phase has read it.
+      setImmediate(() => {
+        if (conn.client === null && this.open.get(conn.id) === conn) this.refuse(conn, `no hello within ${this.helloTimeoutMs} ms; connection closed`, 'helloTimeout');
+      });
     }, this.helloTimeoutMs);
     conn.helloTimer.unref?.();
     this.log('debug', 'connection opened', { connectionId: conn.id });

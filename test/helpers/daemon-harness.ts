@@ -112,7 +112,9 @@ export async function startDaemon(options: { base?: string; env?: NodeJS.Process
     },
     async cleanup() {
       await d.kill('SIGKILL');
-      rmSync(base, { recursive: true, force: true });
+      // A child the daemon started (ffmpeg) can outlive a SIGKILL by a moment and still be writing
+      // into the data dir: rm retries on ENOTEMPTY instead of leaving the folder behind.
+      rmSync(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
   mkdirSync(dataDir, { recursive: true });
