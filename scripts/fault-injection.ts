@@ -147,7 +147,11 @@ async function crashAtStage(stage: string, signal: NodeJS.Signals, afterSections
   const col3 = await collectEvents(c2, { jobId: ref.jobId });
   if ((await c2.call('jobs.get', { jobId: ref.jobId })).job.state !== 'succeeded') await col3.until((ev) => terminalsOf(ev, ref.jobId).length > 0, 60_000);
   check(readFileSync(out).equals(readFileSync(refOut)), 'the resumed output differs from an uninterrupted run of the same job');
-  const how = finishedBeforeKill ? `the job had already finished when the kill landed${terminalBefore ? '' : ' (its event was still in flight)'}` : `resumed, succeeded ${Date.now() - killedAt} ms after the kill`;
+  const how = !finishedBeforeKill
+    ? `resumed, succeeded ${Date.now() - killedAt} ms after the ${signal}`
+    : signal === 'SIGTERM'
+      ? 'the shutdown finished the running section, which was the last'
+      : `the job had already finished when the kill landed${terminalBefore ? '' : ' (its event was still in flight)'}`;
   return `${signal} at stage '${stage}': ${how}; output identical to an uninterrupted run`;
 }
 
@@ -209,7 +213,7 @@ const CASES: Case[] = [
   { name: 'kill9-sample', item: 2, what: 'kill -9 while sampling the second section; restart resumes to the same output', run: () => crashAtStage('sample', 'SIGKILL') },
   { name: 'kill9-decode', item: 2, what: 'kill -9 at the vae-decode stage; restart resumes to the same output', run: () => crashAtStage('vae-decode', 'SIGKILL') },
   { name: 'kill9-final-encode', item: 2, what: 'kill -9 at the final mux; restart ends in the same output', run: () => crashAtStage('mux', 'SIGKILL', 2) },
-  { name: 'sigterm-sample', item: 2, what: 'SIGTERM while sampling: exit 0, restart resumes to the same output', run: () => crashAtStage('sample', 'SIGTERM') },
+  { name: 'sigterm-sample', item: 2, what: 'SIGTERM while sampling the first section: exit 0, restart resumes to the same output', run: () => crashAtStage('sample', 'SIGTERM', 0) },
   {
     name: 'idle-connections', item: 3, what: '150 connections that never say hello; `framepack jobs` and `daemon status` still work',
     async run() {
