@@ -38,6 +38,12 @@ export interface DaemonConfig {
   maxInputBytes: number;
   /** How long a finished, failed or cancelled job's folder (input copy, preview) is kept; 0 = delete at once, -1 = forever. */
   jobRetentionMs: number;
+  /** Socket clients served at once; more are refused with LIMIT_EXCEEDED (idle ones without hello make room first). */
+  maxConnections: number;
+  /** A connection that has not said hello after this long is closed. */
+  helloTimeoutMs: number;
+  /** Subscriptions one connection may hold. */
+  maxSubscriptions: number;
   /** Fake engine: ms per sampler step and per component load. */
   fakeStepMs: number;
   fakeLoadMs: number;
@@ -113,6 +119,13 @@ export const SETTINGS: readonly Setting<keyof DaemonConfig>[] = [
     return Math.round(n * MB);
   } },
   { key: 'jobRetentionMs', env: 'FRAMEPACK_JOB_RETENTION', flag: '--job-retention', description: "how long a finished job's folder is kept: '24h' (default), 0 = at once, -1 = forever", parse: durationMs('--job-retention') },
+  { key: 'maxConnections', env: 'FRAMEPACK_MAX_CONNECTIONS', flag: '--max-connections', description: 'socket clients served at once (default 256)', parse: (v) => Math.max(1, positiveInt('--max-connections')(v)) },
+  { key: 'helloTimeoutMs', env: 'FRAMEPACK_HELLO_TIMEOUT', flag: '--hello-timeout', description: "close connections without a hello after this long (default '10s')", parse: (v) => {
+    const ms = durationMs('--hello-timeout')(v);
+    if (ms <= 0) throw new RangeError(`--hello-timeout must be a positive duration like '10s', got '${v}'`);
+    return ms;
+  } },
+  { key: 'maxSubscriptions', env: 'FRAMEPACK_MAX_SUBSCRIPTIONS', flag: '--max-subscriptions', description: 'subscriptions per connection (default 64)', parse: (v) => Math.max(1, positiveInt('--max-subscriptions')(v)) },
   { key: 'outputDir', env: 'FRAMEPACK_OUTPUT_DIR', flag: '--output-dir', description: 'where finished videos go (default <data dir>/outputs)', parse: (v) => path.resolve(v) },
   { key: 'fakeStepMs', env: 'FRAMEPACK_FAKE_STEP_MS', flag: '--fake-step-ms', description: 'fake engine: ms per step (default 20)', parse: positiveInt('--fake-step-ms') },
   { key: 'fakeLoadMs', env: 'FRAMEPACK_FAKE_LOAD_MS', flag: '--fake-load-ms', description: 'fake engine: ms per component load (default 10)', parse: positiveInt('--fake-load-ms') },
@@ -141,6 +154,9 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
     startPolicy: 'run',
     maxInputBytes: 256 * MB,
     jobRetentionMs: 24 * 3_600_000,
+    maxConnections: 256,
+    helloTimeoutMs: 10_000,
+    maxSubscriptions: 64,
     fakeStepMs: 20,
     fakeLoadMs: 10,
   };

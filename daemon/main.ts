@@ -27,6 +27,7 @@ import { removeRegistration, writeRegistration } from './lifecycle/registration.
 import { clearStartFailure, reportStartFailure } from './lifecycle/start-failure-note.js';
 import { createShutdown } from './lifecycle/shutdown.js';
 import { createLogger, type LogRecord } from './log.js';
+import { clientDrivenLog } from './log-rate-limit.js';
 import { budgetBytes, readTelemetry } from './residency/memory.js';
 import { ResidencyScheduler } from './residency/scheduler.js';
 import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
@@ -196,10 +197,15 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     exit: (code) => process.exit(code),
   }, lifecycle);
 
+  // What socket clients can trigger is rate-limited per message, so no client can flood daemon.log.
+  const clientLog = clientDrivenLog(log, { now: Date.now, schedule: (fn, delayMs) => void setTimeout(fn, delayMs).unref() });
   server = new RpcServer({
     handlers: buildHandlers(services),
     snapshot: buildSnapshot(services, () => knownModels),
-    log: (level, message, fields) => log.child({ scope: 'rpc' })[level](message, fields),
+    maxConnections: config.maxConnections,
+    helloTimeoutMs: config.helloTimeoutMs,
+    maxSubscriptionsPerConnection: config.maxSubscriptions,
+    log: clientLog('rpc'),
   });
   try {
     jobs.restore();
@@ -207,7 +213,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
       const conn = server!.accept(transport);
       idle?.set(`client:${conn.id}`, true);
       transport.onClose(() => idle?.set(`client:${conn.id}`, false));
-    }, { log: (level, message, fields) => log.child({ scope: 'ipc' })[level](message, fields) });
+    }, { log: clientLog('ipc') });
   } catch (err: unknown) {
     claim.release();
     dataLock.release();

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { findLayeringViolations } from '../scripts/check-layering.js';
+import { testTempDir } from './helpers/temp-dir.js';
 
 describe('layering', () => {
   it('the repository has no daemon↔tui imports', async () => {
@@ -10,7 +11,7 @@ describe('layering', () => {
   });
 
   it('catches daemon/ importing tui/ and shared/ importing daemon/', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-layers-'));
+    const dir = testTempDir('fp-layers-');
     await mkdir(path.join(dir, 'daemon'), { recursive: true });
     await mkdir(path.join(dir, 'shared'), { recursive: true });
     await mkdir(path.join(dir, 'tui'), { recursive: true });

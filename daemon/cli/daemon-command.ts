@@ -2,6 +2,7 @@
 // stays in the foreground (for service managers); `start` spawns it detached with its output in
 // <data dir>/daemon.log; `status --json` prints pid, versions and the socket path.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { isNotRunning } from '../../shared/ipc/ensure-daemon.js';
 import { readRegistration } from '../lifecycle/registration.js';
 import { pidAlive } from '../lifecycle/claim-instance.js';
 import { settingsHelp } from '../config.js';
@@ -16,7 +17,7 @@ export const DAEMON_HELP = `Usage: framepack daemon <start|stop|status|restart|r
 
   start     start the daemon in the background (no-op when it runs)
   stop      ask the daemon to finish its running section and exit
-  status    pid, versions, socket, queue (--json for scripts); exit 1 when not running
+  status    pid, versions, socket, queue (--json for scripts); exit 1 when not running or it refuses the connection
   restart   stop, then start
   run       run in the foreground (for systemd and friends)
 
@@ -34,7 +35,15 @@ async function status(json: boolean): Promise<number> {
   let conn;
   try {
     conn = await connectDaemon({ autoStart: false, name: 'framepack daemon status' });
-  } catch {
+  } catch (err: unknown) {
+    if (!isNotRunning(err)) {
+      // Something answers on the socket but would not serve us (a connection limit, another
+      // protocol, a timeout): that is not "not running", which would invite a second start.
+      const message = err instanceof Error ? err.message : String(err);
+      if (json) process.stdout.write(`${JSON.stringify({ running: true, error: message, socketPath: paths.socketFile })}\n`);
+      else process.stdout.write(`running, but it refused this connection: ${message}\n`);
+      return EXIT_FAILURE;
+    }
     if (json) process.stdout.write(`${JSON.stringify({ running: false, socketPath: paths.socketFile })}\n`);
     else process.stdout.write(`not running (socket ${paths.socketFile})\n`);
     return EXIT_FAILURE;

@@ -1,6 +1,6 @@
 // The doctor, models and setup commands in-process, with captured output and exit codes.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+
 import os from 'node:os';
 import path from 'node:path';
 import { componentDefinitions } from '../models/bundle/definitions.js';
@@ -9,8 +9,9 @@ import { runDoctorCommand } from './doctor-command.js';
 import { runModelsCommand } from './models-command.js';
 import { runSetupCommand } from './setup-command.js';
 import { UsageError } from './errors.js';
+import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-cli-diag-'));
+const tmp = fileTempDir('fp-cli-diag-');
 process.env.FRAMEPACK_MODELS_DIR = path.join(tmp, 'models');
 process.env.FRAMEPACK_RUNTIME_DIR = path.join(tmp, 'rt');
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { runPlanCommand } from './plan-command.js';
+import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-plan-'));
+const dir = fileTempDir('fp-plan-');
 const image = path.join(dir, 'tall.png');
 await sharp({ create: { width: 300, height: 800, channels: 3, background: '#336699' } }).png().toFile(image);
 

@@ -2,7 +2,7 @@
 // socket folder modes, GPUs from fake nvidia-smi scripts (one GPU, two GPUs, Turing, old driver,
 // garbage), execution providers with and without a GPU, and ffmpeg.
 import { describe, expect, it } from 'vitest';
-import { chmod, mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_MODELS_DIR } from '../engine/pipeline/model-location.js';
@@ -14,8 +14,9 @@ import { gpuChecks } from './gpu-checks.js';
 import { checkFfmpeg } from './media-checks.js';
 import { cleanOrtError, pickExecutionProvider, probeExpected, probeProviders, providerChecks, type ProviderProbe } from './ort-checks.js';
 import { checkDisk, checkMemory, checkNodeVersion, checkSocketDir, parseMeminfo } from './system-checks.js';
+import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-checks-'));
+const tmp = fileTempDir('fp-checks-');
 const tiny = JSON.parse(await readFile(path.join(REPO_MODELS_DIR, 'framepack-tiny', 'manifest.json'), 'utf8')) as Manifest;
 /** The tiny manifest with the transformer claiming `gib` GiB resident. */
 const heavy = (gib: number): Manifest => ({ ...tiny, components: { ...tiny.components, transformer: { ...tiny.components.transformer, estimatedResidentBytes: gib * GiB } } });

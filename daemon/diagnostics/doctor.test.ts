@@ -1,14 +1,15 @@
 // runDoctor end to end: on this machine (CPU mode) and with a faked Turing GPU, JSON-serialisable;
 // and the reference generation, recorded into a temporary checksum file and then matched.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { writeFakeNvidiaSmi } from '../telemetry/fake-nvidia-smi.js';
 import { formatReport, runDoctor } from './doctor.js';
 import { checkReferenceGeneration, judgeReference, readReferenceFile, referenceImageRgb, referenceKey, REFERENCE_FILE, type ReferenceRun } from './reference-run.js';
+import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-doctor-'));
+const tmp = fileTempDir('fp-doctor-');
 
 describe('framepack doctor', () => {
   it('CPU machine: every group reported, nothing failing, provider cpu; JSON round-trips', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GraphBuilder, WeightMismatchError } from './graph.js';
@@ -8,6 +8,7 @@ import { serializeModel, writeModel } from './model-writer.js';
 import { decodeModel } from './onnx-proto.js';
 import { runOnce, tensorF32 } from './run.js';
 import { MemoryWeights } from '../weights/weight-source.js';
+import { testTempDir } from '../../test/helpers/temp-dir.js';
 
 function tinyWeights() {
   const w = new MemoryWeights();
@@ -45,7 +46,7 @@ describe('GraphBuilder + model writer', () => {
   });
 
   it('writes external data that ORT loads with identical results', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-graph-'));
+    const dir = testTempDir('fp-graph-');
     const inline = await serializeModel(buildTiny(tinyWeights()));
     const p = path.join(dir, 'tiny.onnx');
     const written = await writeModel(buildTiny(tinyWeights()), p, { externalData: 'always' });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, open, readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseComputeApps, parseCudaVersion, parseGpuCsv, pollGpu, queryGpus, queryProcessUsage, type GpuSample } from './nvidia-smi.js';
 import { writeFakeNvidiaSmi, type FakeGpuSetup } from './fake-nvidia-smi.js';
+import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-smi-'));
+const tmp = fileTempDir('fp-smi-');
 async function envFor(setup: FakeGpuSetup): Promise<NodeJS.ProcessEnv> {
   const dir = path.join(tmp, setup);
   await writeFakeNvidiaSmi(dir, setup);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
+import { readFile, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openWeights, SafetensorsFile, writeSafetensors } from './safetensors.js';
 import { fromFloat32, toFloat32 } from './float-convert.js';
+import { testTempDir } from '../../test/helpers/temp-dir.js';
 
-const tmp = () => mkdtemp(path.join(os.tmpdir(), 'fp-st-'));
+const tmp = async () => testTempDir('fp-st-');
 const f32 = (xs: number[]) => new Uint8Array(Float32Array.from(xs).buffer);
 
 describe('safetensors', () => {

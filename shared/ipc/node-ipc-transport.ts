@@ -16,10 +16,14 @@ const LOCAL_EVENTS = new Set(['start', 'connect', 'disconnect', 'destroy', 'clos
 const PARTIAL_FRAME_TIMEOUT_MS = 10_000;
 /** Unsent bytes allowed per connection before a slow reader is disconnected (it resubscribes from its seq). */
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/** Sockets the listener accepts at all; above the RPC server's connection limit so that it can refuse with an error. */
+const DEFAULT_SOCKET_LIMIT = 4096;
 
 export interface NodeIpcOptions {
   /** Largest frame accepted or sent, in bytes (default 1 MiB). */
   maxFrameBytes?: number;
+  /** Sockets accepted at once before the kernel-level refusal (default 4096); the RPC server's limit is lower. */
+  socketLimit?: number;
   log?: RpcLogger;
 }
 
@@ -41,6 +45,10 @@ function configure(ipc: IPCModule, socketFile: string, options: NodeIpcOptions):
   c.unlink = false;
   c.maxRetries = 0;
   c.stopRetrying = true;
+  // net.Server's own limit (node-ipc's default is 100) closes an excess socket before anything is
+  // written, so its client only sees EPIPE or ECONNRESET. The RPC server enforces the real limit
+  // and refuses with a readable error; this one only bounds the file descriptors a flood can take.
+  c.maxConnections = options.socketLimit ?? DEFAULT_SOCKET_LIMIT;
 }
 
 /** One node-ipc connection as a MessageTransport; `write` is the side-specific emit. */
@@ -52,8 +60,10 @@ class NodeIpcTransport implements MessageTransport {
 
   constructor(
     private readonly write: (type: string, data: unknown) => boolean,
-    private readonly destroy: () => void,
+    private readonly destroy: (flushMs?: number) => void,
     private readonly maxFrameBytes: number,
+    /** True once the socket is gone (node-ipc destroyed it for backpressure or a protocol error). */
+    private readonly gone: () => boolean = () => false,
   ) {}
 
   get closed(): boolean {
@@ -62,8 +72,19 @@ class NodeIpcTransport implements MessageTransport {
 
   send(frame: Frame): boolean {
     if (this.isClosed) return false;
+    // node-ipc destroys a socket that overflows maxPendingBytes, but 'close' comes a tick later.
+    // Writing to it meanwhile re-runs the overflow check and reports the same drop once per frame
+    // (per event × subscription: the 1.5 GB log storm of issue 15), so end it here, once.
+    if (this.gone()) {
+      this.ended();
+      return false;
+    }
     try {
       this.write(frame.type, frame.data);
+      if (this.gone()) {
+        this.ended();
+        return false;
+      }
       return true;
     } catch (err: unknown) {
       // guarded's encode() measures the frame and throws before anything is written.
@@ -82,9 +103,9 @@ class NodeIpcTransport implements MessageTransport {
     return this.closes.add(listener);
   }
 
-  close(): void {
+  close(flushMs?: number): void {
     if (this.isClosed) return;
-    this.destroy();
+    this.destroy(flushMs);
     this.ended();
   }
 
@@ -119,8 +140,14 @@ export function listenNodeIpc(socketFile: string, onConnection: (transport: Mess
   server.on('connect', (socket: Socket) => {
     const transport = new NodeIpcTransport(
       (type, data) => server.emit(socket, type, data),
-      () => socket.destroy(),
+      (flushMs) => {
+        if (!flushMs) return void socket.destroy();
+        // end() sends what is queued, then FIN; a peer that never reads is cut after flushMs.
+        socket.end();
+        setTimeout(() => socket.destroy(), flushMs).unref();
+      },
       maxFrameBytes,
+      () => socket.destroyed,
     );
     connections.set(socket, transport);
     socket.once('close', () => {
@@ -138,9 +165,10 @@ export function listenNodeIpc(socketFile: string, onConnection: (transport: Mess
     let started = false;
     // A peer's protocol violation arrives here after node-ipc has already destroyed its socket;
     // the server itself keeps listening.
+    // Each dropped connection reports here once: send() stops writing to a destroyed socket.
     server.on('error', (error: Error & { code?: string }) => {
       if (!started) reject(error);
-      else log('warn', 'connection dropped by the guarded parser', { code: error.code, message: error.message });
+      else log('warn', error.code === 'ERR_IPC_BACKPRESSURE' ? 'client dropped: it did not read its frames' : 'connection dropped by the guarded parser', { code: error.code, message: error.message });
     });
     server.on('start', () => {
       started = true;

@@ -96,6 +96,8 @@ export class RpcClient {
   private readonly problemListeners = new Listeners<[string, unknown]>();
   private nextId = 1;
   private currentState: ConnectionState = 'idle';
+  /** Why the daemon is about to close this connection (an id-less LIMIT_EXCEEDED), for the pending calls. */
+  private refusal: RpcError | null = null;
   /** The daemon's hello answer on the current connection. */
   hello: HelloResult | null = null;
 
@@ -252,6 +254,7 @@ export class RpcClient {
   private attach(transport: MessageTransport): void {
     for (const d of this.disposables) d.dispose();
     this.transport = transport;
+    this.refusal = null;
     this.disposables = [
       transport.onMessage((frame) => {
         if (this.transport === transport) this.receive(frame);
@@ -259,7 +262,8 @@ export class RpcClient {
       transport.onClose((error) => {
         if (this.transport !== transport) return;
         this.transport = null;
-        for (const id of [...this.pending.keys()]) this.settle(id)?.reject(new RpcError('DISCONNECTED', `connection closed${error ? `: ${error.message}` : ''}`));
+        const reason = this.refusal ?? new RpcError('DISCONNECTED', `connection closed${error ? `: ${error.message}` : ''}`);
+        for (const id of [...this.pending.keys()]) this.settle(id)?.reject(reason);
         for (const sub of this.subscriptions) sub.serverId = null;
         this.byServerId.clear();
         if (this.currentState !== 'closed' && this.currentState !== 'incompatible') this.setState('disconnected');
@@ -282,6 +286,13 @@ export class RpcClient {
       return;
     }
     const body = frame.data.data;
+    if (body.id === null && !body.ok && body.error.code === 'LIMIT_EXCEEDED') {
+      // The daemon refuses this connection (too many, or no hello in time) and closes it next;
+      // the calls still waiting fail with its reason instead of a bare EPIPE or "connection closed".
+      this.refusal = RpcError.fromWire(body.error);
+      this.log('warn', 'daemon refused the connection', { message: body.error.message });
+      return;
+    }
     if (body.id === null) return this.problem(`daemon rejected a frame: ${body.ok ? '' : `${body.error.code} ${body.error.message}`}`, raw);
     const entry = this.settle(body.id);
     if (!entry) return; // answered after a timeout or abort

@@ -16,7 +16,7 @@ interface Peer {
 const servers: RpcServer[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.close()));
 
-function setup(opts: { historySize?: number } = {}) {
+function setup(opts: { historySize?: number; maxConnections?: number; helloTimeoutMs?: number; maxSubscriptionsPerConnection?: number } = {}) {
   const daemon = fakeDaemon();
   const logs: string[] = [];
   const server = new RpcServer({ handlers: daemon.handlers, snapshot: daemon.snapshot, instanceId: 'inst-1', log: (level, msg) => logs.push(`${level} ${msg}`), ...opts });
@@ -229,5 +229,50 @@ describe('RpcServer', () => {
     }
     p.send(req(3, 'subscribe', { since: { instanceId: 'inst-1', seq: 5 } }));
     expect((await p.next()).data.result).toMatchObject({ snapshot: null, replayed: 0, seq: 5 });
+  });
+
+  it('closes a connection that never says hello after the hello timeout, with LIMIT_EXCEEDED', async () => {
+    const { peer } = setup({ helloTimeoutMs: 30 });
+    const silent = peer();
+    const greeted = peer();
+    await hello(greeted);
+    const closed = new Promise<void>((r) => silent.end.onClose(() => r()));
+    expect((await silent.next()).data).toEqual({ id: null, ok: false, error: { code: 'LIMIT_EXCEEDED', message: 'no hello within 30 ms; connection closed', retryable: false, detail: { limit: 'helloTimeout' } } });
+    await closed;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(greeted.end.closed).toBe(false);
+  });
+
+  it('at the connection limit, the oldest connection without hello makes room; without one the new connection is refused', async () => {
+    const { peer, server } = setup({ maxConnections: 2 });
+    const first = peer();
+    const second = peer();
+    await hello(second);
+    const third = peer(); // displaces `first`, which never said hello
+    expect((await first.next()).data.error).toMatchObject({ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('never said hello') });
+    await hello(third);
+    expect(server.connections).toHaveLength(2);
+    const fourth = peer();
+    expect((await fourth.next()).data).toEqual({
+      id: null, ok: false,
+      error: { code: 'LIMIT_EXCEEDED', message: 'too many connections: 2 are open (the limit); close some clients and retry', retryable: true, detail: { limit: 'connections' } },
+    });
+    expect(server.connections.map((c) => c.client?.name)).toEqual(['test', 'test']);
+  });
+
+  it('refuses a subscription past the per-connection limit and accepts one after an unsubscribe', async () => {
+    const { peer } = setup({ maxSubscriptionsPerConnection: 2 });
+    const p = peer();
+    await hello(p);
+    p.send(req(1, 'subscribe', {}));
+    p.send(req(2, 'subscribe', {}));
+    p.send(req(3, 'subscribe', {}));
+    expect((await p.next()).data.ok).toBe(true);
+    expect((await p.next()).data.ok).toBe(true);
+    expect((await p.next()).data).toMatchObject({ id: 3, ok: false, error: { code: 'LIMIT_EXCEEDED', retryable: false, detail: { limit: 'subscriptions', max: 2 } } });
+    p.send(req(4, 'unsubscribe', { subscription: 's1' }));
+    expect((await p.next()).data.result).toEqual({ removed: true });
+    p.send(req(5, 'subscribe', {}));
+    expect((await p.next()).data).toMatchObject({ id: 5, ok: true });
   });
 });

@@ -65,8 +65,23 @@ export interface RpcServerOptions {
   instanceId?: string;
   /** Events kept for resubscribe-from-seq (default 4096). */
   historySize?: number;
+  /**
+   * Connections served at once (default 256). At the limit a new connection first displaces the
+   * oldest one that has not said hello; with none to displace it is refused with LIMIT_EXCEEDED.
+   */
+  maxConnections?: number;
+  /** A connection without a successful hello after this long is closed with LIMIT_EXCEEDED (default 10 s). */
+  helloTimeoutMs?: number;
+  /** Subscriptions one connection may hold (default 64); one more is answered with LIMIT_EXCEEDED. */
+  maxSubscriptionsPerConnection?: number;
   log?: RpcLogger;
 }
+
+export const DEFAULT_MAX_CONNECTIONS = 256;
+export const DEFAULT_HELLO_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
+/** How long a refused connection's error frame may take to reach a peer before the socket is cut. */
+const REFUSAL_FLUSH_MS = 1_000;
 
 /** Public view of one connection. */
 export interface ConnectionInfo {
@@ -94,6 +109,7 @@ class Connection implements ConnectionInfo {
   client: ClientInfo | null = null;
   readonly inFlight = new Map<string | number, AbortController>();
   readonly subscriptions = new Map<string, Subscription>();
+  helloTimer: ReturnType<typeof setTimeout> | undefined;
   private nextSubscription = 1;
 
   constructor(
@@ -112,6 +128,10 @@ export class RpcServer {
   private readonly snapshotOf: RpcServerOptions['snapshot'];
   private readonly historySize: number;
   private readonly log: RpcLogger;
+  private readonly maxConnections: number;
+  private readonly helloTimeoutMs: number;
+  private readonly maxSubscriptions: number;
+  /** In accept order, so the first one without a client is the oldest. */
   private readonly open = new Map<string, Connection>();
   private readonly history: HistoryEntry[] = [];
   private lastSeq = 0;
@@ -123,6 +143,9 @@ export class RpcServer {
     this.instanceId = options.instanceId ?? randomUUID();
     this.historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
     this.log = options.log ?? (() => {});
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.helloTimeoutMs = options.helloTimeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS;
+    this.maxSubscriptions = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
   }
 
   /** The seq of the last published event (0 before any). */
@@ -137,17 +160,52 @@ export class RpcServer {
   /** Serve one connection until it closes. */
   accept(transport: MessageTransport): ConnectionInfo {
     const conn = new Connection(`c${this.nextConnection++}`, transport);
+    if (this.open.size >= this.maxConnections) {
+      // Idle sockets that never said hello must not lock out real clients (issue 15: 100 of
+      // them made `framepack jobs` fail with EPIPE): the oldest of them makes room.
+      const silent = [...this.open.values()].find((c) => c.client === null);
+      if (silent) {
+        this.refuse(silent, `closed to make room for a new connection: ${this.maxConnections} connections are open (the limit) and this one never said hello`, 'connections');
+      } else {
+        this.refuse(conn, `too many connections: ${this.maxConnections} are open (the limit); close some clients and retry`, 'connections');
+        return conn;
+      }
+    }
     this.open.set(conn.id, conn);
     transport.onMessage((frame) => this.receive(conn, frame));
     transport.onClose((error) => {
+      clearTimeout(conn.helloTimer);
       for (const controller of conn.inFlight.values()) controller.abort(new RpcError('CANCELLED', 'client disconnected'));
       conn.inFlight.clear();
       conn.subscriptions.clear();
       this.open.delete(conn.id);
       this.log('debug', 'connection closed', { connectionId: conn.id, error: error?.message });
     });
+    conn.helloTimer = setTimeout(() => {
+      // Timers run before the loop reads sockets: after the event loop was blocked for longer than
+      // the timeout, a hello that arrived meanwhile is still unread. setImmediate runs after the
+      // next poll phase has read it.
+      setImmediate(() => {
+        if (conn.client === null && this.open.get(conn.id) === conn) this.refuse(conn, `no hello within ${this.helloTimeoutMs} ms; connection closed`, 'helloTimeout');
+      });
+    }, this.helloTimeoutMs);
+    conn.helloTimer.unref?.();
     this.log('debug', 'connection opened', { connectionId: conn.id });
     return conn;
+  }
+
+  /** Tell the peer why (an id-less error response) and close once that frame is out. */
+  private refuse(conn: Connection, message: string, limit: 'connections' | 'helloTimeout'): void {
+    this.open.delete(conn.id);
+    clearTimeout(conn.helloTimer);
+    this.log('debug', 'connection refused', { connectionId: conn.id, limit });
+    const error = new RpcError('LIMIT_EXCEEDED', message, { retryable: limit === 'connections', detail: { limit } });
+    try {
+      conn.transport.send({ type: 'res', data: { id: null, ok: false, error: error.toWire() } });
+    } catch {
+      // Closing anyway; the peer sees a plain disconnect.
+    }
+    conn.transport.close(REFUSAL_FLUSH_MS);
   }
 
   /**
@@ -255,6 +313,13 @@ export class RpcServer {
   }
 
   private subscribe(conn: Connection, id: string | number, params: SubscribeParams): void {
+    if (conn.subscriptions.size >= this.maxSubscriptions) {
+      // Each subscription multiplies every event's sends (20,000 of them stalled the daemon).
+      this.fail(conn, id, new RpcError('LIMIT_EXCEEDED', `too many subscriptions: this connection holds ${conn.subscriptions.size} (the limit is ${this.maxSubscriptions}); unsubscribe one, or use one subscription with several topics`, {
+        detail: { limit: 'subscriptions', max: this.maxSubscriptions },
+      }));
+      return;
+    }
     const sub: Subscription = { topics: params.topics ? new Set(params.topics) : null, jobId: params.jobId ?? null };
     const replay = this.replayable(params.since);
     let snapshot: Snapshot | null = null;

@@ -16,8 +16,11 @@ export interface MessageTransport {
   onMessage(listener: (frame: unknown) => void): Disposable;
   /** Called once when the connection ends, from either side; `error` says why when it was not a clean close. */
   onClose(listener: (error?: Error) => void): Disposable;
-  /** Close the connection; idempotent. */
-  close(): void;
+  /**
+   * Close the connection; idempotent. With flushMs, frames already queued get up to that long to
+   * reach the peer before the connection is cut (a refusal the peer should be able to read).
+   */
+  close(flushMs?: number): void;
   readonly closed: boolean;
 }
 

@@ -13,6 +13,7 @@ export const ErrorCode = z.enum([
   'DISK_FULL', // a write failed for lack of space (ENOSPC/EDQUOT); the message names the file, the mount and the bytes free/needed
   'CANCELLED', // the request (or the job) was cancelled
   'PROTOCOL_MISMATCH', // hello with another protocol version, or a method before hello
+  'LIMIT_EXCEEDED', // a connection or subscription limit, or no hello in time; detail.limit names it
   'INTERNAL', // a bug in the daemon; detail.ref matches the daemon log line with the stack
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

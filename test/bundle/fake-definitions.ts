@@ -54,6 +54,14 @@ export async function buildFakeBundle(outDir: string, opts: { weightDtype?: 'flo
   const defs = fakeDefinitions();
   const config = resolveBundleConfig({ name: 'fake-bundle', description: 'test bundle', preset: 'tiny', ...opts.config }, defs);
   const tokDir = await mkdtemp(path.join(os.tmpdir(), 'fp-fake-tok-'));
+  try {
+    return await buildWithTokenizers(tokDir, config, defs, outDir, opts);
+  } finally {
+    await rm(tokDir, { recursive: true, force: true });
+  }
+}
+
+async function buildWithTokenizers(tokDir: string, config: ReturnType<typeof resolveBundleConfig>, defs: ReturnType<typeof fakeDefinitions>, outDir: string, opts: { weightDtype?: 'float32' | 'float16'; externalData?: 'auto' | 'always' }) {
   await mkdir(path.join(tokDir, 'clip'));
   await writeFile(path.join(tokDir, 'llama.json'), JSON.stringify({ model: { type: 'BPE', vocab: { a: 0 } } }));
   await writeFile(path.join(tokDir, 'clip', 'tokenizer.json'), JSON.stringify({ model: { type: 'BPE', vocab: { b: 0 } } }));
@@ -64,6 +72,5 @@ export async function buildFakeBundle(outDir: string, opts: { weightDtype?: 'flo
     tokenizers: { llama: path.join(tokDir, 'llama.json'), clip: path.join(tokDir, 'clip') },
     outDir, weightDtype: opts.weightDtype ?? 'float32', externalData: opts.externalData,
   });
-  await rm(tokDir, { recursive: true, force: true });
   return result;
 }

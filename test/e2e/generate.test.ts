@@ -4,14 +4,20 @@
 // bit-identical output for the same seed, and
 // one-line errors with exit code 2 for bad input (before any daemon starts). The in-process cases
 // pass --local; the daemon case auto-starts a daemon on an isolated XDG runtime/data dir.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { probeVideo } from '../../daemon/media/ffmpeg.js';
 import { createCliHarness, ndjson } from '../helpers/cli-harness.js';
 
 const { dir, image, socketFile, framepack } = await createCliHarness('fp-e2e-');
+
+// Never leave a daemon or the temp folder behind, even when an assertion failed half-way.
+afterAll(async () => {
+  if (existsSync(socketFile)) await framepack(['daemon', 'stop']);
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('framepack (e2e)', () => {
   it('plan --json: 5 s is 4 inverted sections, 145 frames, the official indices and σ schedule', async () => {

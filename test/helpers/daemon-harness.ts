@@ -112,11 +112,21 @@ export async function startDaemon(options: { base?: string; env?: NodeJS.Process
     },
     async cleanup() {
       await d.kill('SIGKILL');
-      rmSync(base, { recursive: true, force: true });
+      // A child the daemon started (ffmpeg) can outlive a SIGKILL by a moment and still be writing
+      // into the data dir: rm retries on ENOTEMPTY instead of leaving the folder behind.
+      rmSync(base, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
   mkdirSync(dataDir, { recursive: true });
-  await waitReady(socketFile, child, output);
+  try {
+    await waitReady(socketFile, child, output);
+  } catch (err: unknown) {
+    // The caller never gets `d`, so nobody else could remove what this start created.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    if (!options.base) rmSync(base, { recursive: true, force: true });
+    throw err;
+  }
   return d;
 }
 

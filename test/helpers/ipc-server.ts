@@ -16,15 +16,15 @@ export interface TestSocketServer {
   close(): Promise<void>;
 }
 
-export async function startTestSocketServer(options: { maxFrameBytes?: number } = {}): Promise<TestSocketServer> {
+export async function startTestSocketServer(options: { maxFrameBytes?: number; helloTimeoutMs?: number } = {}): Promise<TestSocketServer> {
   // Short base so the socket path stays far below sun_path's 107 bytes.
   const base = mkdtempSync(path.join(os.tmpdir(), 'fp-'));
   const socketFile = path.join(base, 'rt', 'fp.sock');
   const daemon = fakeDaemon();
   const logs: string[] = [];
   const log: RpcLogger = (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  const server = new RpcServer({ handlers: daemon.handlers, snapshot: daemon.snapshot, log });
-  const listener = await listenNodeIpc(socketFile, (t) => server.accept(t), { ...options, log });
+  const server = new RpcServer({ handlers: daemon.handlers, snapshot: daemon.snapshot, log, ...(options.helloTimeoutMs ? { helloTimeoutMs: options.helloTimeoutMs } : {}) });
+  const listener = await listenNodeIpc(socketFile, (t) => server.accept(t), { ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}), log });
   return {
     socketFile,
     server,

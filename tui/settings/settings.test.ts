@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings, playerArgv, resolvePlayer, saveSettings, settingsFile, splitCommandLine } from './settings.js';
+import { testTempDir } from '../../test/helpers/temp-dir.js';
 
 describe('dashboard settings', () => {
   it('resolves the player: settings, then FRAMEPACK_PLAYER, then the system opener', () => {
@@ -16,7 +17,7 @@ describe('dashboard settings', () => {
   });
 
   it('loads, saves atomically, and reports a broken file instead of failing', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-set-'));
+    const dir = testTempDir('fp-set-');
     const env = { FRAMEPACK_CONFIG_DIR: dir };
     expect(settingsFile(env)).toBe(path.join(dir, 'tui.json'));
     expect(settingsFile({ XDG_CONFIG_HOME: '/x' })).toBe('/x/framepack/tui.json');

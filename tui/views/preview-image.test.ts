@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodePng, loadPreview, toHalfBlocks } from './preview-image.js';
+import { testTempDir } from '../../test/helpers/temp-dir.js';
 
 // sharp writes real PNGs with adaptive filters; the test uses it as an independent encoder only.
 async function png(width: number, height: number, channels: 3 | 4, pixel: (x: number, y: number) => number[]): Promise<{ bytes: Buffer; rgb: number[] }> {
@@ -39,7 +40,7 @@ describe('preview image', () => {
   });
 
   it('describes previews that are not PNG images instead of failing', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-prev-'));
+    const dir = testTempDir('fp-prev-');
     const file = path.join(dir, 'preview.json');
     writeFileSync(file, '{"section":0}');
     expect(loadPreview(file)).toEqual({ kind: 'none', reason: 'no image preview from this engine' });

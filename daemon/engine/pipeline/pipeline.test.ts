@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -11,8 +11,9 @@ import { resolveJobSpec } from './job-spec.js';
 import { REPO_MODELS_DIR } from './model-location.js';
 import { generateVideo } from './pipeline.js';
 import { openSessions } from './sessions.js';
+import { fileTempDir } from '../../../test/helpers/temp-dir.js';
 
-const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-pipeline-'));
+const dir = fileTempDir('fp-pipeline-');
 const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
 const sessions = await openSessions(bundle);
 const imagePath = path.join(dir, 'start.png');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadBundle } from '../../models/bundle/load-bundle.js';
@@ -13,6 +13,7 @@ import { resolveJobSpec, type JobSpecInput } from './job-spec.js';
 import { REPO_MODELS_DIR } from './model-location.js';
 import { runSections, sectionContext } from './section-loop.js';
 import { openSessions } from './sessions.js';
+import { testTempDir } from '../../../test/helpers/temp-dir.js';
 
 const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
 const sessions = await openSessions(bundle);
@@ -121,7 +122,7 @@ describe('section loop on the tiny bundle', () => {
       const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'a red ball bounces', steps: 1, seconds: 2.4, mode, seed: 5 }, manifest, 'framepack-tiny');
       const plan = planJob({ mode, seconds: 2.4, latentHeight: g.height, latentWidth: g.width, latentWindowSize: spec.windowSize });
       expect(plan.sectionCount).toBe(2);
-      const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-ckpt-'));
+      const dir = testTempDir('fp-ckpt-');
       // First run: killed right after section 1 was checkpointed.
       const controller = new AbortController();
       let saved: PipelineCheckpoint | null = null;
@@ -146,7 +147,6 @@ describe('section loop on the tiny bundle', () => {
       resumed.latents.forEach((f, i) => expect(Buffer.from(f.buffer).equals(Buffer.from(full.result.latents[i]!.buffer)), `${mode} latent ${i}`).toBe(true));
       expect(resumed.pixels.frames).toBe(full.result.pixels.frames);
       expect(Buffer.from(resumed.pixels.data.buffer).equals(Buffer.from(full.result.pixels.data.buffer)), mode).toBe(true);
-      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -8,8 +8,11 @@ import { buildFakeBundle } from '../../../test/bundle/fake-definitions.js';
 let good: Manifest;
 beforeAll(async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-manifest-'));
-  good = (await buildFakeBundle(path.join(dir, 'b'))).manifest;
-  await rm(dir, { recursive: true, force: true });
+  try {
+    good = (await buildFakeBundle(path.join(dir, 'b'))).manifest;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** Validates a mutated copy of the good manifest and returns its problems, one line each. */

@@ -4,7 +4,7 @@
 // CLIP tokenizer as vocab.json + merges.txt import and load, and folders with missing or
 // mismatched tensors are refused with their names.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { componentDefinitions } from '../bundle/definitions.js';
@@ -17,8 +17,9 @@ import { transformerConfigFromDiffusers } from './official-configs.js';
 import { defaultBundleOfficialOptions, officialConfigJson, writeTinyOfficialCheckpoints } from './tiny-official.js';
 import { fullTransformerConfig } from '../transformer/config.js';
 import type { Manifest } from '../bundle/manifest.js';
+import { fileTempDir } from '../../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-import-test-'));
+const tmp = fileTempDir('fp-import-test-');
 const defaultManifest = JSON.parse(await readFile(path.join(REPO_MODELS_DIR, 'framepack-tiny', 'manifest.json'), 'utf8')) as Manifest;
 
 describe('models import', () => {

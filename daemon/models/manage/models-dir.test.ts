@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cp, mkdtemp, truncate, writeFile, mkdir } from 'node:fs/promises';
+import { cp, truncate, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';
 import { listInstalled, removeInstalled, RemoveRefusedError, verifyInstalled, installModelsDir } from './models-dir.js';
+import { fileTempDir } from '../../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-models-dir-'));
+const tmp = fileTempDir('fp-models-dir-');
 const env = { ...process.env, FRAMEPACK_MODELS_DIR: tmp };
 await cp(path.join(REPO_MODELS_DIR, 'framepack-tiny'), path.join(tmp, 'copy-a'), { recursive: true });
 await cp(path.join(REPO_MODELS_DIR, 'framepack-tiny'), path.join(tmp, 'framepack-tiny'), { recursive: true });

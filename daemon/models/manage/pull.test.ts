@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +16,9 @@ import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';
 import { DownloadError } from './download.js';
 import { pullModel, resolveUrl } from './pull.js';
 import { defaultBundleOfficialOptions, writeTinyOfficialCheckpoints } from './tiny-official.js';
+import { fileTempDir } from '../../../test/helpers/temp-dir.js';
 
-const tmp = await mkdtemp(path.join(os.tmpdir(), 'fp-pull-test-'));
+const tmp = fileTempDir('fp-pull-test-');
 const fixture = path.join(tmp, 'served');
 const REPOS: Record<string, string> = {
   'lllyasviel/FramePackI2V_HY': 'FramePackI2V_HY',

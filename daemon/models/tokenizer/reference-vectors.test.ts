@@ -14,12 +14,13 @@
 // chains whose *intermediate* tokens are synthetic (ids ≥ 60000, never in the expected output);
 // only the final ids are real.
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTokenizer, Tokenizer } from './tokenizer.js';
 import { BYTE_CHARS_IN_VOCAB_ORDER, bytesToChars } from './byte-level.js';
 import { CLIP_SPLIT_PATTERN, LLAMA3_SPLIT_PATTERN } from './pre-tokenizers.js';
+import { testTempDir } from '../../../test/helpers/temp-dir.js';
 
 const special = (id: number, content: string) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
 
@@ -175,7 +176,7 @@ describe('CLIP excerpt against published encodings', () => {
   });
 
   it('loads the same tokenizer from a vocab.json + merges.txt folder (HunyuanVideo tokenizer_2 layout)', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-clip-'));
+    const dir = testTempDir('fp-clip-');
     await writeFile(path.join(dir, 'vocab.json'), JSON.stringify(tok.json.model.vocab));
     await writeFile(path.join(dir, 'merges.txt'), `#version: 0.2\n${tok.json.model.merges.map((m) => (typeof m === 'string' ? m : m.join(' '))).join('\n')}\n`);
     await writeFile(path.join(dir, 'tokenizer_config.json'), JSON.stringify({

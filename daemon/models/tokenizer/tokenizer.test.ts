@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadTokenizer, Tokenizer } from './tokenizer.js';
 import { TokenizerFileError } from './tokenizer-json.js';
+import { testTempDir } from '../../../test/helpers/temp-dir.js';
 
 const TINY_DIR = path.resolve(import.meta.dirname, '../../../models/tokenizers-src');
 
@@ -83,7 +84,7 @@ describe('Tokenizer: validation names what is unsupported', () => {
   });
 
   it('loadTokenizer reports unreadable files with their path', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-tok-'));
+    const dir = testTempDir('fp-tok-');
     const file = path.join(dir, 'tokenizer.json');
     await writeFile(file, '{ not json');
     await expect(loadTokenizer(file)).rejects.toThrow(`${file}: cannot read JSON`);
