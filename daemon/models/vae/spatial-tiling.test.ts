@@ -101,7 +101,7 @@ describe('spatialTiledDecode', () => {
     const [A, B, C, D] = [value(0, 0), value(0, 1), value(1, 0), value(1, 1)];
     const e = 8;
     const at = (y: number, x: number) => out.data[y * 56 + x]!;
-    for (const [y, x] of [[0, 3], [5, 1], [7, 7], [2, 6]]) {
+    for (const [y, x] of [[0, 3], [5, 1], [7, 7], [2, 6]] as [number, number][]) {
       const u = x / e, v = y / e;
       const t01 = A * (1 - u) + B * u; // tile (0,1)'s first columns after its blend_h
       const t10 = A * (1 - v) + C * v; // tile (1,0)'s first rows after its blend_v
