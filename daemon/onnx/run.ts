@@ -10,7 +10,12 @@ export const tensorI64 = (data: ArrayLike<number>, dims: number[]): ort.Tensor =
 export const tensorBool = (data: ArrayLike<number | boolean>, dims: number[]): ort.Tensor =>
   new ort.Tensor('bool', Uint8Array.from(Array.from(data, (v) => (v ? 1 : 0))), dims);
 
-export interface SessionOptions { threads?: number; executionProviders?: string[] }
+export interface SessionOptions {
+  threads?: number;
+  executionProviders?: string[];
+  /** ORT's CPU memory arena (default on); off for graphs whose activations are large and transient. */
+  cpuMemArena?: boolean;
+}
 
 export async function createCpuSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
@@ -19,6 +24,9 @@ export async function createCpuSession(model: string | Uint8Array, opts: Session
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     logSeverityLevel: 3,
+    // The arena keeps a session's peak (and grows by fragmentation from run to run); without it
+    // the buffers of a run go back to the system when the run ends.
+    ...(opts.cpuMemArena === false ? { enableCpuMemArena: false } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }

@@ -95,6 +95,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const parameters = recordedParameters(spec, {
       bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
       startLatent: 'posterior-mean',
+      // Tiled and whole VAE passes differ slightly (docs/graphs/vae.md): record which one made these pixels.
+      vaeTiling: { decode: layout.vaeTiling.decode.spatial ? 'spatial' : 'whole', encode: layout.vaeTiling.encode.spatial ? 'spatial' : 'whole' },
     });
     const encoding: VideoEncoding = { width: bucket.width, height: bucket.height, fps: plan.fps, crf: spec.crf };
 
