@@ -89,8 +89,10 @@ export async function openSessions(bundle: LoadedBundle, opts: OpenSessionsOptio
     // and lets grow from step to step (measured 6.2 GB after step 1, > 8.1 GB in step 3), so the
     // VAE decode and the next steps would run on top of them.
     createTransformerSessions(transformerFiles, { ...sessionOpts, cpuMemArena: false }),
-    open(graphPath(bundle, 'vae', 'vae_encoder')),
-    open(graphPath(bundle, 'vae', 'vae_decoder')),
+    // The VAE too: the start-frame encode runs once per job and its arena would keep its peak
+    // (≈ 0.9 GB at 768×512) through sampling; the decode's tiles are large and transient.
+    createCpuSession(graphPath(bundle, 'vae', 'vae_encoder'), { ...sessionOpts, cpuMemArena: false }),
+    createCpuSession(graphPath(bundle, 'vae', 'vae_decoder'), { ...sessionOpts, cpuMemArena: false }),
     open(graphPath(bundle, 'text_encoder', 'text_encoder')),
     open(graphPath(bundle, 'text_encoder_2', 'text_encoder_2')),
     open(graphPath(bundle, 'image_encoder', 'image_encoder')),
