@@ -22,6 +22,8 @@ export interface SessionOptions {
   logSeverityLevel?: 0 | 1 | 2 | 3 | 4;
   /** Names the session in ORT's log lines ("[V:onnxruntime:<logId>, …]"). */
   logId?: string;
+  /** ORT's CPU memory arena (default on); off for graphs whose activations are large and transient. */
+  cpuMemArena?: boolean;
 }
 
 export async function createCpuSession(model: string | Uint8Array, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
@@ -35,6 +37,9 @@ export async function createCpuSession(model: string | Uint8Array, opts: Session
     ...(opts.preferredOutputLocation && Object.keys(opts.preferredOutputLocation).length ? { preferredOutputLocation: opts.preferredOutputLocation } : {}),
     // The binding joins nested keys with dots, so flat dotted keys pass through as they are.
     ...(opts.extra ? { extra: opts.extra } : {}),
+    // The arena keeps a session's peak (and grows by fragmentation from run to run); without it
+    // the buffers of a run go back to the system when the run ends.
+    ...(opts.cpuMemArena === false ? { enableCpuMemArena: false } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options);
 }

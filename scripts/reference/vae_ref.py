@@ -7,6 +7,11 @@ reference(config, weights, inputs) with config["mode"]:
   "encode"       inputs["pixels"]  -> {"mean", "logvar"}   (quant_conv output split in two, logvar clamped)
   "decode"       inputs["latents"] -> {"pixels"}           (post_quant_conv + decoder, one pass)
   "tiled_decode" inputs["latents"] -> {"pixels"}           (the official temporal tiled decode)
+  "spatial_tiled_decode" inputs["latents"] -> {"pixels"}   (temporal tiling with diffusers' tiled_decode
+                                                            inside each temporal tile: enable_tiling())
+  "spatial_tiled_encode" inputs["pixels"] -> {"mean"}      (diffusers' tiled_encode, mean of the result)
+The spatial modes take config["tiling"] = {tileSampleMinHeight, tileSampleMinWidth,
+tileSampleStrideHeight, tileSampleStrideWidth} in pixels (diffusers' enable_tiling arguments).
 """
 import math
 
@@ -186,6 +191,7 @@ class VAE(nn.Module):
         self.decoder = Decoder(cfg)
         self.quant_conv = nn.Conv3d(2 * L, 2 * L, 1)
         self.post_quant_conv = nn.Conv3d(L, L, 1)
+        self.k = cfg["spatialCompressionRatio"]
 
     def encode(self, x):
         mean, logvar = self.quant_conv(self.encoder(x)).chunk(2, dim=1)
@@ -194,15 +200,16 @@ class VAE(nn.Module):
     def decode(self, z):
         return self.decoder(self.post_quant_conv(z))
 
-    def tiled_decode(self, z):
+    def tiled_decode(self, z, spatial=None):
         """Official temporal tiling: 5-latent tiles at stride 3, first frame of later tiles dropped,
         4-frame linear blend with the previous tile's tail, keep 13 then 12 frames, cut to 4T-3."""
         t = z.shape[2]
+        dec = self.decode if spatial is None else (lambda x: self.spatial_decode(x, spatial))
         if t <= 4:
-            return self.decode(z)
+            return dec(z)
         tiles = []
         for i in range(0, t, 3):
-            d = self.decode(z[:, :, i:i + 5])
+            d = dec(z[:, :, i:i + 5])
             tiles.append(d if i == 0 else d[:, :, 1:])
         kept = [tiles[0][:, :, :13]]
         for k in range(1, len(tiles)):
@@ -213,6 +220,64 @@ class VAE(nn.Module):
             tiles[k] = b
             kept.append(b[:, :, :12])
         return torch.cat(kept, dim=2)[:, :, :4 * (t - 1) + 1]
+
+
+    # diffusers' tiled_decode / tiled_encode (AutoencoderKLHunyuanVideo): decode every tile first,
+    # then blend each tile with the (already blended) tile above and to its left, in place, and keep
+    # the top-left stride x stride of each.
+    @staticmethod
+    def blend_v(a, b, extent):
+        extent = min(a.shape[-2], b.shape[-2], extent)
+        for y in range(extent):
+            b[:, :, :, y, :] = a[:, :, :, -extent + y, :] * (1 - y / extent) + b[:, :, :, y, :] * (y / extent)
+        return b
+
+    @staticmethod
+    def blend_h(a, b, extent):
+        extent = min(a.shape[-1], b.shape[-1], extent)
+        for x in range(extent):
+            b[:, :, :, :, x] = a[:, :, :, :, -extent + x] * (1 - x / extent) + b[:, :, :, :, x] * (x / extent)
+        return b
+
+    def _tiles(self, x, run, tile_h, tile_w, stride_h, stride_w, blend_h, blend_w, keep_h, keep_w, out_h, out_w):
+        rows = []
+        for i in range(0, x.shape[3], stride_h):
+            rows.append([run(x[:, :, :, i:i + tile_h, j:j + tile_w]) for j in range(0, x.shape[4], stride_w)])
+        result_rows = []
+        for i, row in enumerate(rows):
+            result_row = []
+            for j, tile in enumerate(row):
+                if i > 0:
+                    tile = self.blend_v(rows[i - 1][j], tile, blend_h)
+                if j > 0:
+                    tile = self.blend_h(row[j - 1], tile, blend_w)
+                result_row.append(tile[:, :, :, :keep_h, :keep_w])
+            result_rows.append(torch.cat(result_row, dim=4))
+        return torch.cat(result_rows, dim=3)[:, :, :, :out_h, :out_w]
+
+    def spatial_decode(self, z, t):
+        k = self.k
+        h, w = z.shape[3], z.shape[4]
+        if not (w > t["tileSampleMinWidth"] // k or h > t["tileSampleMinHeight"] // k):
+            return self.decode(z)
+        return self._tiles(
+            z, self.decode, t["tileSampleMinHeight"] // k, t["tileSampleMinWidth"] // k,
+            t["tileSampleStrideHeight"] // k, t["tileSampleStrideWidth"] // k,
+            t["tileSampleMinHeight"] - t["tileSampleStrideHeight"], t["tileSampleMinWidth"] - t["tileSampleStrideWidth"],
+            t["tileSampleStrideHeight"], t["tileSampleStrideWidth"], h * k, w * k)
+
+    def spatial_encode_mean(self, x, t):
+        k = self.k
+        h, w = x.shape[3], x.shape[4]
+        run = lambda tile: self.quant_conv(self.encoder(tile))  # noqa: E731
+        if not (w > t["tileSampleMinWidth"] or h > t["tileSampleMinHeight"]):
+            moments = run(x)
+        else:
+            moments = self._tiles(
+                x, run, t["tileSampleMinHeight"], t["tileSampleMinWidth"], t["tileSampleStrideHeight"], t["tileSampleStrideWidth"],
+                (t["tileSampleMinHeight"] - t["tileSampleStrideHeight"]) // k, (t["tileSampleMinWidth"] - t["tileSampleStrideWidth"]) // k,
+                t["tileSampleStrideHeight"] // k, t["tileSampleStrideWidth"] // k, h // k, w // k)
+        return moments.chunk(2, dim=1)[0]
 
 
 def reference(config, weights, inputs):
@@ -228,4 +293,8 @@ def reference(config, weights, inputs):
         return {"pixels": vae.decode(inputs["latents"].float())}
     if mode == "tiled_decode":
         return {"pixels": vae.tiled_decode(inputs["latents"].float())}
+    if mode == "spatial_tiled_decode":
+        return {"pixels": vae.tiled_decode(inputs["latents"].float(), config["tiling"])}
+    if mode == "spatial_tiled_encode":
+        return {"mean": vae.spatial_encode_mean(inputs["pixels"].float(), config["tiling"])}
     raise ValueError("unknown mode %s" % mode)

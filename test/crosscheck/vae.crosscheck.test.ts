@@ -1,7 +1,8 @@
 // Cross-checks the tiny VAE graphs against the independent PyTorch reference
 // (scripts/reference/vae_ref.py) on the same seeded weights: encoder and decoder at two sizes each,
-// and the TS temporal tiled decode (T = 7 latents: tiles [0,5), [3,7) and the empty T ≡ 1 mod 3 tail [6,7))
-// against the reference's own tiled decode.
+// the TS temporal tiled decode (T = 7 latents: tiles [0,5), [3,7) and the empty T ≡ 1 mod 3 tail [6,7))
+// against the reference's own tiled decode, and the spatial tiling (diffusers' tiled_decode inside
+// each temporal tile, and tiled_encode) against the reference's implementation of diffusers' code.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../daemon/onnx/graph.js';
 import { serializeModel } from '../../daemon/onnx/model-writer.js';
@@ -9,6 +10,7 @@ import { createCpuSession, runOnce, tensorF32 } from '../../daemon/onnx/run.js';
 import { SeededRandom } from '../../daemon/weights/seeded.js';
 import { tinyVaeConfig } from '../../daemon/models/vae/config.js';
 import { temporalTiledDecode, type Tensor5d } from '../../daemon/models/vae/temporal-tiling.js';
+import { spatialTiledEncode, tiledVaeDecode, type SpatialTiling } from '../../daemon/models/vae/spatial-tiling.js';
 import { tinyVaeModels, tinyVaeWeights } from '../../daemon/models/vae/test-helpers.js';
 import { crosscheck } from './harness.js';
 import { readFile } from 'node:fs/promises';
@@ -67,6 +69,57 @@ describe('VAE vs PyTorch reference (tiny, seeded)', () => {
       config: { ...tinyVaeConfig, mode: 'tiled_decode' },
     });
     expectClose(report, ['pixels']);
+  });
+
+  // diffusers' tiling with smaller tiles (32 px every 24: 4 latents every 3, an 8-px / 1-latent
+  // blend) so the tiny test sizes still give a grid with short edge tiles on both axes.
+  const tiling: SpatialTiling = { tileSampleMinHeight: 32, tileSampleMinWidth: 32, tileSampleStrideHeight: 24, tileSampleStrideWidth: 24, spatialCompression: 8 };
+  const tilingConfig = { tileSampleMinHeight: 32, tileSampleMinWidth: 32, tileSampleStrideHeight: 24, tileSampleStrideWidth: 24 };
+
+  /** Passes a TS result through an Identity graph so the harness compares it with the reference. */
+  async function identityModel(inputName: string, inputDims: number[], outputName: string, result: Tensor5d) {
+    const g = new GraphBuilder('tiled_result');
+    g.input(inputName, 'float32', inputDims);
+    const decoded = g.input('result', 'float32', [...result.dims]);
+    g.output(g.op('Identity', [decoded]), outputName, 'float32', [...result.dims]);
+    return serializeModel(g);
+  }
+
+  it('spatially tiled decode of 5 latents 7×5 (temporal tiles [0,5), [3,5) × 3×2 spatial tiles) matches diffusers\' order', async () => {
+    const dims: Tensor5d['dims'] = [1, 16, 5, 7, 5];
+    const latents: Tensor5d = { data: new SeededRandom(500).normalArray(16 * 5 * 7 * 5), dims };
+    const session = await createCpuSession(models.decoder);
+    const tileShapes: string[] = [];
+    const tiled = await tiledVaeDecode(latents, async (tile) => {
+      tileShapes.push(tile.dims.slice(2).join('×'));
+      const out = (await runOnce(session, { latents: tensorF32(tile.data, tile.dims) })).pixels!;
+      return { data: out.data, dims: out.dims as Tensor5d['dims'] };
+    }, tiling);
+    expect(tileShapes).toEqual([5, 2].flatMap((t) => ['4', '4', '1'].flatMap((h) => ['4', '2'].map((w) => `${t}×${h}×${w}`))));
+    expect(tiled.dims).toEqual([1, 3, 17, 56, 40]);
+    const report = await crosscheck({
+      module: 'vae_ref', model: await identityModel('latents', [...dims], 'pixels', tiled), weights,
+      feeds: { latents: tensorF32(latents.data, dims), result: tensorF32(tiled.data, tiled.dims) },
+      config: { ...tinyVaeConfig, mode: 'spatial_tiled_decode', tiling: tilingConfig },
+    });
+    expectClose(report, ['pixels']);
+  });
+
+  it('spatially tiled encode of 80×72 pixels (4×3 pixel tiles) matches diffusers\' tiled_encode', async () => {
+    const dims: Tensor5d['dims'] = [1, 3, 1, 80, 72];
+    const pixels: Tensor5d = { data: new SeededRandom(501).normalArray(3 * 80 * 72, 0.5), dims };
+    const session = await createCpuSession(models.encoder);
+    const tiled = await spatialTiledEncode(pixels, async (tile) => {
+      const out = (await runOnce(session, { pixels: tensorF32(tile.data, tile.dims) })).mean!;
+      return { data: out.data, dims: out.dims as Tensor5d['dims'] };
+    }, tiling);
+    expect(tiled.dims).toEqual([1, 16, 1, 10, 9]);
+    const report = await crosscheck({
+      module: 'vae_ref', model: await identityModel('pixels', [...dims], 'mean', tiled), weights,
+      feeds: { pixels: tensorF32(pixels.data, dims), result: tensorF32(tiled.data, tiled.dims) },
+      config: { ...tinyVaeConfig, mode: 'spatial_tiled_encode', tiling: tilingConfig },
+    });
+    expectClose(report, ['mean']);
   });
 });
 

@@ -16,6 +16,8 @@ import { siglipPixelValues } from '../../models/image/siglip-preprocess.js';
 import type { F32 } from '../../models/transformer/run-transformer.js';
 import { imageToVaeInput, type RgbImage } from '../../media/pixels.js';
 import { resizeExact } from '../../media/image-input.js';
+import { spatialTiledEncode, type SpatialTiling } from '../../models/vae/spatial-tiling.js';
+import type { Tensor5d } from '../../models/vae/temporal-tiling.js';
 import type { PipelineSessions } from './sessions.js';
 
 /** One prompt's conditioning. */
@@ -96,10 +98,17 @@ export async function encodeImage(s: PipelineSessions, manifest: Manifest, image
   return output(await s.imageEncoder.run({ pixel_values: tensorF32(pixels, [1, 3, size, size]) }), 'last_hidden_state');
 }
 
-/** The start latent: posterior mean (deterministic; the official sample is unseeded) × scaling. */
-export async function encodeStartLatent(s: PipelineSessions, manifest: Manifest, image: RgbImage): Promise<F32> {
-  const pixels = imageToVaeInput(image);
-  const mean = output(await s.vaeEncoder.run({ pixels: tensorF32(pixels, [1, 3, 1, image.height, image.width]) }), 'mean');
+/**
+ * The start latent: posterior mean (deterministic; the official sample is unseeded) × scaling,
+ * encoded in spatial tiles when `spatial` is given (diffusers' tiled_encode, blending the mean).
+ */
+export async function encodeStartLatent(s: PipelineSessions, manifest: Manifest, image: RgbImage, spatial: SpatialTiling | null = null): Promise<F32> {
+  const pixels: Tensor5d = { data: imageToVaeInput(image), dims: [1, 3, 1, image.height, image.width] };
+  const encodeTile = async (tile: Tensor5d): Promise<Tensor5d> => {
+    const out = output(await s.vaeEncoder.run({ pixels: tensorF32(tile.data, tile.dims) }), 'mean');
+    return { data: out.data, dims: out.dims as Tensor5d['dims'] };
+  };
+  const mean = spatial ? await spatialTiledEncode(pixels, encodeTile, spatial) : await encodeTile(pixels);
   const k = manifest.latent.scalingFactor;
   const data = new Float32Array(mean.data.length);
   for (let i = 0; i < data.length; i++) data[i] = mean.data[i]! * k;
@@ -112,6 +121,8 @@ export interface ConditioningOptions {
   cfg: number;
   /** Called before each encoder so progress can name the stage. */
   onStage?: (stage: 'text' | 'vae' | 'image') => void;
+  /** Spatial tiling for the start-frame encode (the job plan's vaeTiling.encode.spatial). */
+  encodeTiling?: SpatialTiling | null;
 }
 
 export async function computeConditioning(s: PipelineSessions, manifest: Manifest, image: RgbImage, opts: ConditioningOptions): Promise<JobConditioning> {
@@ -119,7 +130,7 @@ export async function computeConditioning(s: PipelineSessions, manifest: Manifes
   const positive = await encodePrompt(s, manifest, opts.prompt);
   const negative = opts.cfg === 1 ? zeroConditioning(positive) : await encodePrompt(s, manifest, opts.negativePrompt);
   opts.onStage?.('vae');
-  const startLatent = await encodeStartLatent(s, manifest, image);
+  const startLatent = await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
   opts.onStage?.('image');
   const imageEmbeddings = await encodeImage(s, manifest, image);
   return { positive, negative, imageEmbeddings, startLatent };

@@ -1,12 +1,14 @@
 // Everything about a job that is known before any model runs: the bucket for the input image, the
 // latent size, the section plan (generation and display order, paddings, RoPE index lists,
-// context ranges, tokens, frame accounting) and the σ schedule. `framepack plan` prints it and the
+// context ranges, tokens, frame accounting), the σ schedule and the VAE's spatial tiling choice. `framepack plan` prints it and the
 // pipeline runs it.
 import type { Manifest } from '../../models/bundle/manifest.js';
+import { vaeConfigSchema } from '../../models/vae/config.js';
 import { nearestBucket, resizeCropPlan, type Bucket, type ResizeCropPlan } from '../buckets.js';
 import { planJob, type JobPlan } from '../section-plan.js';
 import type { JobSpec } from './job-spec.js';
 import { samplerSchedule, type SamplerSchedule } from './sampling.js';
+import { planVaeTiling, vaeTilingSettingFromEnv, type VaeTilingPlan, type VaeTilingSetting } from './vae-tiling-plan.js';
 
 export interface JobLayout {
   input: { width: number; height: number };
@@ -15,6 +17,7 @@ export interface JobLayout {
   latent: { channels: number; height: number; width: number };
   plan: JobPlan;
   schedule: SamplerSchedule;
+  vaeTiling: VaeTilingPlan;
 }
 
 /** The manifest's bucket list in scan order, as buckets.ts expects. */
@@ -22,11 +25,16 @@ export function manifestBuckets(manifest: Pick<Manifest, 'buckets'>): Bucket[] {
   return manifest.buckets.map((b) => ({ heightPx: b.height, widthPx: b.width }));
 }
 
-export function layoutJob(spec: JobSpec, manifest: Manifest, input: { width: number; height: number }): JobLayout {
+/** `vaeTiling` defaults to the FRAMEPACK_VAE_TILING / FRAMEPACK_VAE_BUDGET_MB setting, so the plan and the run agree. */
+export function layoutJob(spec: JobSpec, manifest: Manifest, input: { width: number; height: number }, vaeTiling: VaeTilingSetting = vaeTilingSettingFromEnv(process.env)): JobLayout {
   const bucket = nearestBucket(input.height, input.width, manifestBuckets(manifest));
   const k = manifest.latent.spatialCompression;
   const latent = { channels: manifest.latent.channels, height: bucket.heightPx / k, width: bucket.widthPx / k };
   const plan = planJob({ mode: spec.mode, seconds: spec.seconds, latentHeight: latent.height, latentWidth: latent.width, latentWindowSize: spec.windowSize });
   const schedule = samplerSchedule({ sampler: spec.sampler, steps: spec.steps, windowSize: spec.windowSize, latentHeight: latent.height, latentWidth: latent.width, shift: spec.shift });
-  return { input, bucket, resize: resizeCropPlan(input.width, input.height, bucket), latent, plan, schedule };
+  const decodeLatentFrames = Math.max(...plan.sections.map((sec) => sec.decode.to - sec.decode.from));
+  const vaeConfig = vaeConfigSchema.safeParse(manifest.components.vae.config);
+  if (!vaeConfig.success) throw new Error(`bundle ${manifest.name}: components.vae.config is not a VAE config (${vaeConfig.error.issues[0]?.message ?? 'invalid'})`);
+  const vae = planVaeTiling(vaeConfig.data, latent, decodeLatentFrames, vaeTiling);
+  return { input, bucket, resize: resizeCropPlan(input.width, input.height, bucket), latent, plan, schedule, vaeTiling: vae };
 }

@@ -19,6 +19,7 @@ import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent, PipelineStage } from './events.js';
 import { layoutJob } from './job-plan.js';
 import { withEta } from './pipeline-eta.js';
+import { describeVaeTiling } from './vae-tiling-plan.js';
 import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { runSections } from './section-loop.js';
@@ -103,14 +104,17 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const parameters = recordedParameters(spec, {
       bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
       startLatent: 'posterior-mean',
+      // Tiled and whole VAE passes differ slightly (docs/graphs/vae.md): record which one made these pixels.
+      vaeTiling: { decode: layout.vaeTiling.decode.spatial ? 'spatial' : 'whole', encode: layout.vaeTiling.encode.spatial ? 'spatial' : 'whole' },
     });
     const encoding: VideoEncoding = { width: bucket.width, height: bucket.height, fps: plan.fps, crf: spec.crf };
 
+    const vaeTiling = describeVaeTiling(layout.vaeTiling);
     const conditioning = await computeConditioning(sessions, manifest, bucketed, {
-      prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg,
+      prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
       onStage: (s) => {
         if (s === 'text') stage('text-encoding', 'encoding the prompt');
-        else if (s === 'vae') stage('vae-encoding', 'encoding the start frame');
+        else if (s === 'vae') stage('vae-encoding', `encoding the start frame; ${vaeTiling}`);
         else stage('image-encoding', 'encoding the image');
       },
     });
@@ -120,7 +124,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
     const onCheckpoint = opts.onCheckpoint;
     const result = await runSections({
-      sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens,
+      sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, decodeTiling: layout.vaeTiling.decode.spatial,
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),

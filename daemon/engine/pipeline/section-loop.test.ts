@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readdir } from 'node:fs/promises';
+import type ort from 'onnxruntime-node';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadBundle } from '../../models/bundle/load-bundle.js';
@@ -26,13 +27,13 @@ const image = { width: 96, height: 64, rgb: Uint8Array.from({ length: 96 * 64 * 
 const conditioning = await computeConditioning(sessions, manifest, image, { prompt: 'a red ball bounces', negativePrompt: '', cfg: 1 });
 const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
 
-async function run(extra: JobSpecInput) {
+async function run(extra: JobSpecInput, loop: Partial<Parameters<typeof runSections>[0]> = {}) {
   const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'a red ball bounces', steps: 2, ...extra }, manifest, 'framepack-tiny');
   const plan = planJob({ mode: spec.mode, seconds: spec.seconds, latentHeight: g.height, latentWidth: g.width, latentWindowSize: spec.windowSize });
   const events: PipelineEvent[] = [];
   const result = await runSections({
     sessions, manifest, spec, plan, geometry: g, conditioning, imageTokens, noise: SeededNoise.fromSeed(spec.seed),
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => events.push(e), ...loop,
   });
   return { result, events, plan };
 }
@@ -159,5 +160,27 @@ describe('section loop on the tiny bundle', () => {
       onEvent: (e) => { if (e.type === 'step' && e.step === 2) controller.abort(new DOMException('stop', 'AbortError')); },
     });
     await expect(run).rejects.toThrow('stop');
+  });
+
+  it('decodes in spatial tiles when the job plan says so (latent tiles of 4 every 3 on the 8×12 latents)', async () => {
+    const shapes: string[] = [];
+    const spy = {
+      run: async (feeds: Record<string, ort.Tensor>) => {
+        shapes.push(feeds.latents!.dims.slice(2).join('×'));
+        return sessions.vaeDecoder.run(feeds);
+      },
+    } as unknown as ort.InferenceSession;
+    const tiling = { tileSampleMinHeight: 32, tileSampleMinWidth: 32, tileSampleStrideHeight: 24, tileSampleStrideWidth: 24, spatialCompression: 8 };
+    const whole = await run({ seconds: 1, mode: 'f1' });
+    const tiled = await run({ seconds: 1, mode: 'f1' }, { sessions: { ...sessions, vaeDecoder: spy }, decodeTiling: tiling });
+    // F1's first section decodes 10 latents: temporal tiles of 5, 5 and 4 latents, each as 3 × 4
+    // spatial tiles (rows 0, 3, 6 of 8; columns 0, 3, 6, 9 of 12).
+    const grid = (t: number) => ['4', '4', '2'].flatMap((h) => ['4', '4', '4', '3'].map((w) => `${t}×${h}×${w}`));
+    expect(shapes).toEqual([...grid(5), ...grid(5), ...grid(4)]);
+    expect(tiled.result.pixels.frames).toBe(whole.result.pixels.frames);
+    let maxAbs = 0;
+    for (let i = 0; i < whole.result.pixels.data.length; i++) maxAbs = Math.max(maxAbs, Math.abs(tiled.result.pixels.data[i]! - whole.result.pixels.data[i]!));
+    expect(maxAbs).toBeGreaterThan(0); // the blend is not exact …
+    expect(maxAbs).toBeLessThan(0.25); // … but close (same latents)
   });
 });

@@ -2,13 +2,14 @@
 // recent-frames-only context): for each section, gather the clean/2×/4× context from the latent
 // history as the plan says (zeros where the history is short), draw the section's noise from the job's one generator, sample with the
 // transformer as the velocity model (TeaCache fresh per section), update the history, decode what
-// the plan says with the temporal tiling and soft-append it to the pixel history. After each
+// the plan says with the temporal tiling (and the spatial tiling when the job plan chose it) and soft-append it to the pixel history. After each
 // section the loop's whole state (history latents, pixel video, noise generator) goes to
 // `onCheckpoint`, and `resume` continues from such a state: the rest of the job is then exactly
 // what an uninterrupted run would have computed.
 import type { Manifest } from '../../models/bundle/manifest.js';
 import { ropeFor, runBlocks, runContext, runPost, runPre, type F32 } from '../../models/transformer/run-transformer.js';
-import { temporalTiledDecode, type Tensor5d } from '../../models/vae/temporal-tiling.js';
+import { tiledVaeDecode, type SpatialTiling } from '../../models/vae/spatial-tiling.js';
+import type { Tensor5d } from '../../models/vae/temporal-tiling.js';
 import { softAppend, type PixelVideo } from '../../media/pixels.js';
 import { tensorF32 } from '../../onnx/run.js';
 import { latentPreview, previewRgbMap } from '../latent-preview.js';
@@ -44,6 +45,8 @@ export interface SectionLoopInput {
   now?: () => number;
   /** Continue after `sectionsDone` finished sections (`noise` must be restored to the matching state). */
   resume?: LoopResumeState;
+  /** Spatial tiling for the decode (the job plan's vaeTiling.decode.spatial); absent or null: whole temporal tiles. */
+  decodeTiling?: SpatialTiling | null;
   /** Awaited after each section (after section.done), before the next one starts. */
   onCheckpoint?: (state: LoopCheckpoint) => Promise<void>;
 }
@@ -72,12 +75,12 @@ export interface SectionLoopResult {
 }
 
 /** Runs the VAE decoder over latents [1, C, T, h, w] (already divided by the scaling factor). */
-async function decodeLatents(s: PipelineSessions, latents: F32): Promise<PixelVideo> {
-  const decoded = await temporalTiledDecode({ data: latents.data, dims: latents.dims as Tensor5d['dims'] }, async (tile) => {
+async function decodeLatents(s: PipelineSessions, latents: F32, spatial: SpatialTiling | null): Promise<PixelVideo> {
+  const decoded = await tiledVaeDecode({ data: latents.data, dims: latents.dims as Tensor5d['dims'] }, async (tile) => {
     const out = (await s.vaeDecoder.run({ latents: tensorF32(tile.data, [...tile.dims]) })).pixels;
     if (!out || !(out.data instanceof Float32Array)) throw new Error('vae_decoder produced no float32 pixels');
     return { data: out.data, dims: out.dims as unknown as Tensor5d['dims'] };
-  });
+  }, spatial);
   const [, , frames, height, width] = decoded.dims;
   return { frames, height, width, data: decoded.data };
 }
@@ -179,7 +182,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     const d = section.decode;
     const latents = framesToTensor(history.slice(d.from, d.to), g);
     onEvent({ type: 'stage', stage: 'decoding', message: `${d.to - d.from} latents → ${d.decodedFrames} frames` });
-    const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims });
+    const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims }, input.decodeTiling ?? null);
     if (current.frames !== d.decodedFrames) throw new Error(`section ${k}: decoded ${current.frames} frames, plan says ${d.decodedFrames}`);
     crashPoint('append', k);
     if (!pixels || d.overlapFrames === 0) pixels = current;

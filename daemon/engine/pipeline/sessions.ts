@@ -83,11 +83,16 @@ export async function openSessions(bundle: LoadedBundle, opts: OpenSessionsOptio
   const open = (p: string) => createCpuSession(p, sessionOpts);
   const chainLocations = stepChainLocations(provider, { teacache: opts.teacache ?? true });
   const transformerFiles = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graphPath(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
-  const openTransformer = () => openTransformerSessions(transformerFiles, sessionOpts, chainLocations);
   const [transformer, vaeEncoder, vaeDecoder, textEncoder, textEncoder2, imageEncoder, tokenizer, tokenizer2] = await Promise.all([
-    openTransformer(),
-    open(graphPath(bundle, 'vae', 'vae_encoder')),
-    open(graphPath(bundle, 'vae', 'vae_decoder')),
+    // No CPU arena for the transformer: its explicit attention allocates [heads, N, N] buffers
+    // (2.5 GB each for the tiny model at 768×512, 17,729 tokens) that an arena keeps after the run
+    // and lets grow from step to step (measured 6,196 MiB after step 1, past 8 GiB in step 3), so the
+    // VAE decode and the next steps would run on top of them.
+    openTransformerSessions(transformerFiles, { ...sessionOpts, cpuMemArena: false }, chainLocations),
+    // The VAE too: the start-frame encode runs once per job and its arena would keep its peak
+    // (≈ 0.9 GiB at 768×512) through sampling; the decode's tiles are large and transient.
+    createCpuSession(graphPath(bundle, 'vae', 'vae_encoder'), { ...sessionOpts, cpuMemArena: false }),
+    createCpuSession(graphPath(bundle, 'vae', 'vae_decoder'), { ...sessionOpts, cpuMemArena: false }),
     open(graphPath(bundle, 'text_encoder', 'text_encoder')),
     open(graphPath(bundle, 'text_encoder_2', 'text_encoder_2')),
     open(graphPath(bundle, 'image_encoder', 'image_encoder')),
