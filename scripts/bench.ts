@@ -3,6 +3,7 @@
 //   sections   time and peak memory per section of a long video, packed context vs naive
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
+//   memory     the official model's computed memory tables (docs/memory.md) and the estimate vs measured RSS
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
+import { measureBundle, peakTable, sixGbTable, weightTable } from './bench/memory-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
@@ -37,6 +39,11 @@ benchmarks:
              default): per second, colour-histogram distance and sharpness ratio
              against the first second; prompt following per 145-frame window; a
              summary of late drift (last ${LATE_SECONDS} s) per mode
+  memory     the official model (computed from its configs, no weights read): weight
+             bytes per component and precision, expected peak per component for
+             bucket × precision × plan, the 6 GB card plan against the official
+             DynamicSwap; then the bundle's graphs loaded and run once (all resident)
+             with the RSS growth set against the plan's peak (docs/memory.md)
 
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
@@ -92,10 +99,11 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
+  if (name === 'memory') return runMemoryBench(values);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, memory)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, memory); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];
@@ -133,6 +141,28 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
       else console.log(`${r.method} while a job runs: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms (${r.samples} calls)`);
     }
   }
+  return 0;
+}
+
+async function runMemoryBench(values: { json: boolean; bundle: string }): Promise<number> {
+  const measured = await measureBundle(path.resolve(values.bundle));
+  if (values.json) {
+    console.log(JSON.stringify({ bench: 'memory', measured }));
+    return 0;
+  }
+  const untiled = { fusedAttention: false, vaeTilePx: null };
+  const fusedTiled = { fusedAttention: true, vaeTilePx: 256 };
+  console.log('## Weights (GiB)\n');
+  console.log(weightTable());
+  console.log('\n## Peak per component, attention unfused, VAE untiled (estimate.ts today)\n');
+  console.log(peakTable(untiled));
+  console.log('\n## Peak per component, attention fused, VAE decoded in 256 px tiles\n');
+  console.log(peakTable(fusedTiled));
+  console.log('\n## A 6 GB card (5.5 GiB usable), attention fused, VAE tiled\n');
+  console.log(sixGbTable(fusedTiled));
+  console.log('\n## Measured on this CPU\n');
+  const m = measured;
+  console.log(`${m.bundle} at ${m.bucket}: plan peak (all resident) ${m.planPeakMiB} MiB (weights ${m.weightsMiB} MiB); RSS ${m.rssBeforeMiB} → peak ${m.rssPeakMiB} MiB (ru_maxrss ${m.maxRssMiB} MiB), growth ${m.rssGrowthMiB} MiB = ×${m.ratio} the plan's peak`);
   return 0;
 }
 
