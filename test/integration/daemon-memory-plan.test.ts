@@ -10,13 +10,18 @@ import { JobPlanResult, RpcError } from '../../shared/protocol/index.js';
 import { startDaemon, type DaemonProcess } from '../helpers/daemon-harness.js';
 
 let d: DaemonProcess;
+let roomy: DaemonProcess;
 let image: string;
 beforeAll(async () => {
-  d = await startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx' }, args: ['--device-memory', '0.04297', '--preserve-vram', '0'] });
+  [d, roomy] = await Promise.all([
+    startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx' }, args: ['--device-memory', '0.04297', '--preserve-vram', '0'] }),
+    // Room enough for the tiny bundle whatever else runs on the machine.
+    startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx' }, args: ['--preserve-vram', '0'] }),
+  ]);
   image = path.join(d.base, 'start.png');
   await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 9, g: 99, b: 199 } } }).png().toFile(image);
 }, 30_000);
-afterAll(async () => d?.cleanup());
+afterAll(async () => { await Promise.all([d?.cleanup(), roomy?.cleanup()]); });
 
 describe('daemon: memory plan on a device too small for the tiny bundle', () => {
   it('jobs.plan shows the plan, the per-component peaks and the refusal', async () => {
@@ -39,5 +44,17 @@ describe('daemon: memory plan on a device too small for the tiny bundle', () => 
     expect((err as RpcError).message).toMatch(/^memory: on cpu at 96×64, window 9: needs 44\.5 MiB of device memory \(all components resident; .*\), but 44\.0 MiB is available; encoders released/);
     expect((await c.call('jobs.list', {})).jobs).toEqual([]);
     expect((await c.call('daemon.status', {})).pid).toBe(d.child.pid);
+  });
+});
+
+describe('daemon: memory plan of an accepted job', () => {
+  it('ps shows the plan of the queued or running job', async () => {
+    const c = await roomy.client();
+    const { jobId } = await c.call('jobs.submit', { image, prompt: 'fits', model: 'framepack-tiny', seconds: 1, steps: 2 });
+    const ps = await c.call('ps', {});
+    await c.call('jobs.cancel', { jobId });
+    expect(ps.plans).toHaveLength(1);
+    expect(ps.plans![0]).toMatchObject({ jobId, state: expect.stringMatching(/^(queued|running)$/), memory: { kind: 'all-resident', fits: true, reason: null, device: 'cpu' } });
+    expect(ps.plans![0]!.memory.peakBytes).toBeLessThan(ps.plans![0]!.memory.availableBytes);
   });
 });
