@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtemp } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -8,6 +8,7 @@ import { runPlanCommand } from './plan-command.js';
 const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-plan-'));
 const image = path.join(dir, 'tall.png');
 await sharp({ create: { width: 300, height: 800, channels: 3, background: '#336699' } }).png().toFile(image);
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function plan(args: string[]): Promise<string> {
   let text = '';
