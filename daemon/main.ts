@@ -30,6 +30,7 @@ import { createLogger, type LogRecord } from './log.js';
 import { clientDrivenLog } from './log-rate-limit.js';
 import { budgetBytes, readTelemetry } from './residency/memory.js';
 import { ResidencyScheduler } from './residency/scheduler.js';
+import { daemonMemoryDeps, withMemoryAdmission } from './residency/memory-admission.js';
 import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
 import { componentEstimates, JobTelemetry } from './telemetry/job-telemetry.js';
 
@@ -130,7 +131,10 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     // gets the provider chosen, which is the CPU when the one asked for is not usable.
     if (provider) process.env.FRAMEPACK_EP = (provider as ExecutionProviderInfo).name;
   }
-  const engine = await createEngine(config);
+  // The memory plan's check at submit (docs/memory.md) wraps the real engine; the fake one has no bundles.
+  const memoryDeps = config.engine === 'fake' ? null
+    : daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => scheduler.list() });
+  const engine = memoryDeps ? withMemoryAdmission(await createEngine(config), memoryDeps) : await createEngine(config);
   const budget = budgetBytes(deviceTotal(config, memory), config.preserveVramBytes);
   lifecycle.info('starting', { pid: process.pid, engine: engine.name, socket: config.socketPath, dataDir: config.dataDir, budgetBytes: budget });
 
@@ -169,7 +173,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   let listener: TransportServer | null = null;
   let telemetryTimer: NodeJS.Timeout | null = null;
   const services = {
-    engine, jobs, scheduler, memory: () => memory, doctor,
+    engine, jobs, scheduler, memory: () => memory, doctor, memoryDeps,
     identity: {
       provider: () => provider,
       version: daemonVersion(), startedAtMs, socketPath: config.socketPath,

@@ -5,6 +5,7 @@
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 //   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
+//   memory     the official model's computed memory tables (docs/memory.md) and the estimate vs measured RSS
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/grap
 import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
 import { runWithPlacementLog, summariseCpuNodes } from './bench/placements.js';
 import { resolveProvider } from '../daemon/engine/pipeline/sessions.js';
+import { measureBundle, peakTable, sixGbTable, weightTable } from './bench/memory-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
@@ -47,6 +49,11 @@ benchmarks:
              default): per second, colour-histogram distance and sharpness ratio
              against the first second; prompt following per 145-frame window; a
              summary of late drift (last ${LATE_SECONDS} s) per mode
+  memory     the official model (computed from its configs, no weights read): weight
+             bytes per component and precision, expected peak per component for
+             bucket × precision × plan, the 6 GB card plan against the official
+             DynamicSwap; then the bundle's graphs loaded and run once (all resident)
+             with the RSS growth set against the plan's peak (docs/memory.md)
 
   quant      the default model's trained weights built again as int8 and int4
              (MatMulNBits) bundles; the README job (docs/examples/start.png, its
@@ -130,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
+  if (name === 'memory') return runMemoryBench(values);
   if (name === 'eta') return runEtaBench(values, argv);
   if (name === 'quant') return runQuantBench(values, argv);
   if (name === 'quant-matmul') {
@@ -144,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, quant, quant-matmul); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, memory, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, memory, quant, quant-matmul); --help for usage');
     return 2;
   }
   const provider = values.provider;
@@ -233,6 +241,28 @@ async function runEtaBench(values: { json: boolean; bundle: string; seconds: str
   console.log(`  measured sections (now)  mean |error| ${f(r.measured.meanAbsErrorSeconds)} s  mean estimate/actual ${f(r.measured.meanRatio)}`);
   console.log(`  sampling only (before)   mean |error| ${f(r.samplingOnly.meanAbsErrorSeconds)} s  mean estimate/actual ${f(r.samplingOnly.meanRatio)}`);
   console.log(`  error ratio (before / now) ${f(r.errorRatio)}`);
+  return 0;
+}
+
+async function runMemoryBench(values: { json: boolean; bundle: string }): Promise<number> {
+  const measured = await measureBundle(path.resolve(values.bundle));
+  if (values.json) {
+    console.log(JSON.stringify({ bench: 'memory', measured }));
+    return 0;
+  }
+  const untiled = { fusedAttention: false, vaeTilePx: null };
+  const fusedTiled = { fusedAttention: true, vaeTilePx: 256 };
+  console.log('## Weights (GiB)\n');
+  console.log(weightTable());
+  console.log('\n## Peak per component, attention unfused, VAE untiled (estimate.ts today)\n');
+  console.log(peakTable(untiled));
+  console.log('\n## Peak per component, attention fused, VAE decoded in 256 px tiles\n');
+  console.log(peakTable(fusedTiled));
+  console.log('\n## A 6 GB card (5.5 GiB usable), attention fused, VAE tiled\n');
+  console.log(sixGbTable(fusedTiled));
+  console.log('\n## Measured on this CPU\n');
+  const m = measured;
+  console.log(`${m.bundle} at ${m.bucket}: plan peak (all resident) ${m.planPeakMiB} MiB (weights ${m.weightsMiB} MiB); RSS ${m.rssBeforeMiB} → peak ${m.rssPeakMiB} MiB (ru_maxrss ${m.maxRssMiB} MiB), growth ${m.rssGrowthMiB} MiB = ×${m.ratio} the plan's peak`);
   return 0;
 }
 

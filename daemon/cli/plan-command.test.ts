@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -9,6 +9,7 @@ import { fileTempDir } from '../../test/helpers/temp-dir.js';
 const dir = fileTempDir('fp-plan-');
 const image = path.join(dir, 'tall.png');
 await sharp({ create: { width: 300, height: 800, channels: 3, background: '#336699' } }).png().toFile(image);
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 async function plan(args: string[]): Promise<string> {
   let text = '';
@@ -29,6 +30,10 @@ describe('framepack plan', () => {
     expect(lines.find((l) => l.startsWith('  2     1    0  1–9'))).toBeDefined();
     expect(text).toContain('display order (first → last in the video): sections 2, 1');
     expect(text).toMatch(/^sigmas    1\.000000 /m);
+    // The memory plan on this machine (host RAM): the tiny bundle fits; one row per component.
+    expect(text).toMatch(/^memory    all components resident on cpu: peak [\d.]+ MiB of [\d.]+ GiB available$/m);
+    expect(text).toMatch(/^ {10}COMPONENT +WEIGHTS +ACTIVATIONS +PEAK$/m);
+    expect(text).toMatch(/^ {10}transformer +[\d.]+ MiB +[\d.]+ (KiB|MiB) +[\d.]+ MiB$/m);
   });
 
   it('f1 plans forward with the same indices every section', async () => {
@@ -38,5 +43,6 @@ describe('framepack plan', () => {
     expect(p.sections.map((s: { decode: { totalFrames: number } }) => s.decode.totalFrames)).toEqual([37, 73]);
     expect(p.displayOrder).toEqual([0, 1]);
     expect(p.sections[0].tokens.text).toBeGreaterThan(0);
+    expect(p.memory).toMatchObject({ kind: 'all-resident', fits: true, device: 'cpu', reason: null });
   });
 });

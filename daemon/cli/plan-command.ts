@@ -11,14 +11,23 @@ import type { JobSpec } from '../engine/pipeline/job-spec.js';
 import { timestepForSigma } from '../engine/sigmas.js';
 import type { SectionPlan } from '../engine/section-plan.js';
 import { parseFlags } from './args.js';
+import { loadConfig } from '../config.js';
+import { daemonMemoryDeps, memoryView, planJobMemory } from '../residency/memory-admission.js';
+import type { PlannedMemory } from '../../shared/protocol/index.js';
 import { EXIT_OK, UsageError } from './errors.js';
+import { formatMemoryPlan } from './memory-format.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 
 export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flags]
 
 Prints what \`framepack generate\` with the same flags would do, without running a model: the
 bucket, the sections in generation and display order with their latent padding and RoPE index
-lists, tokens per transformer call, total frames and duration, and the σ schedule.
+lists, tokens per transformer call, total frames and duration, the σ schedule, and the memory
+plan: how the components would be held on this machine's device (FRAMEPACK_EP, else the CPU's
+RAM), the expected peak per component, and whether it fits what the device has free now less the
+daemon's preserved headroom (--preserve-vram / FRAMEPACK_PRESERVE_VRAM, --device-memory) — the
+same check that refuses a job at submit (docs/memory.md). Components a running daemon already
+holds are not counted as free here; \`framepack ps\` shows the daemon's own view.
 
 ${JOB_FLAGS_HELP}
 
@@ -58,7 +67,7 @@ function sectionJson(s: SectionPlan, extra: { imageTokens: number; textTokens: n
   };
 }
 
-export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, extra: { imageTokens: number; textTokens: number }) {
+export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, extra: { imageTokens: number; textTokens: number }, memory?: PlannedMemory) {
   const { plan, schedule } = layout;
   const sigmas = Array.from(schedule.sigmas);
   return {
@@ -88,6 +97,7 @@ export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, e
     guidance: { gs: spec.gs, cfg: spec.cfg, rs: spec.rs },
     teacache: { enabled: spec.teacache, threshold: spec.teacacheThreshold },
     seed: spec.seed,
+    ...(memory ? { memory } : {}),
   };
 }
 
@@ -115,6 +125,10 @@ export function planText(p: ReturnType<typeof planJson>): string {
   lines.push('');
   lines.push(`sigmas    ${p.sigmas.map((s) => s.toFixed(6)).join(' ')}`);
   lines.push(`timesteps ${p.timesteps.join(' ')}`);
+  if (p.memory) {
+    const [head, ...rest] = formatMemoryPlan(p.memory, '          ');
+    lines.push('', `memory    ${head}`, ...rest);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -127,7 +141,10 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
   const { spec, manifest, modelDir } = await resolveJob(values);
   const image = await loadInputImage(spec.imagePath);
   const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
-  const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt));
+  const config = loadConfig([], process.env);
+  const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
+  const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));
+  const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory);
   io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : planText(json));
   return EXIT_OK;
 }

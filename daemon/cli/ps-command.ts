@@ -5,18 +5,29 @@ import { connectDaemon } from './daemon-client.js';
 import { didYouMean } from './args.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { formatBytes, formatUntil, table } from './format.js';
+import { formatMemoryPlan } from './memory-format.js';
 
 export const PS_HELP = `Usage: framepack ps [--json]
 
-Lists the model components the daemon holds in memory, with their size and how long they stay.`;
+Lists the model components the daemon holds in memory, with their size and how long they stay,
+then the memory plan of the running and queued jobs: how their components are held, the expected
+peak per component, and the peak against what the device can give now (docs/memory.md).`;
 
 export function formatPs(result: Result<'ps'>, nowMs = Date.now()): string {
-  if (result.components.length === 0) return 'nothing loaded';
-  const rows = [['MODEL', 'COMPONENT', 'DEVICE', 'VRAM', 'RAM', 'UNTIL']];
-  for (const c of result.components) {
-    rows.push([c.model, c.component, c.device ?? '-', formatBytes(c.vramBytes), formatBytes(c.ramBytes), c.state === 'loaded' ? formatUntil(c.expiresAt, c.keepAliveMs, c.leases, nowMs) : c.state]);
+  const lines: string[] = [];
+  if (result.components.length === 0) lines.push('nothing loaded');
+  else {
+    const rows = [['MODEL', 'COMPONENT', 'DEVICE', 'VRAM', 'RAM', 'UNTIL']];
+    for (const c of result.components) {
+      rows.push([c.model, c.component, c.device ?? '-', formatBytes(c.vramBytes), formatBytes(c.ramBytes), c.state === 'loaded' ? formatUntil(c.expiresAt, c.keepAliveMs, c.leases, nowMs) : c.state]);
+    }
+    lines.push(table(rows));
   }
-  return table(rows);
+  for (const p of result.plans ?? []) {
+    const [head, ...rest] = formatMemoryPlan(p.memory, '  ');
+    lines.push('', `job ${p.jobId} (${p.state}): ${head}`, ...rest);
+  }
+  return lines.join('\n');
 }
 
 export async function runPsCommand(argv: string[]): Promise<number> {

@@ -68,13 +68,13 @@ export type EngineOutcome =
   /** stopAfterSection() returned true; the last checkpoint holds the progress. */
   | { outcome: 'stopped'; sectionsDone: number };
 
-/** A field problem found at submit; becomes INVALID_PARAMS (or MODEL_MISSING) with the field path. */
+/** A field problem found at submit; becomes INVALID_PARAMS (or MODEL_MISSING, or OUT_OF_MEMORY for a job the device cannot hold) with the field path. */
 export class JobRejected extends Error {
   override readonly name = 'JobRejected';
   constructor(
     readonly field: string,
     readonly problem: string,
-    readonly code: 'INVALID_PARAMS' | 'MODEL_MISSING' = 'INVALID_PARAMS',
+    readonly code: 'INVALID_PARAMS' | 'MODEL_MISSING' | 'OUT_OF_MEMORY' = 'INVALID_PARAMS',
   ) {
     super(`${field}: ${problem}`);
   }

@@ -6,6 +6,7 @@ import type { DoctorService } from '../diagnostics/doctor-service.js';
 import type { Engine } from '../engine/engine.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
+import { jobMemoryPlan, memoryView, planJobMemory, type MemoryAdmissionDeps } from '../residency/memory-admission.js';
 import { daemonHandlers, type DaemonIdentity } from './daemon-handlers.js';
 import { doctorHandlers } from './doctor-handlers.js';
 import { jobsHandlers } from './jobs-handlers.js';
@@ -19,14 +20,34 @@ export interface Services {
   memory: () => MemoryTelemetry | null;
   identity: Omit<DaemonIdentity, 'queue' | 'memory'>;
   doctor: Pick<DoctorService, 'get'>;
+  /** The memory plan's inputs (null for the fake engine: no bundles, no plan). */
+  memoryDeps?: MemoryAdmissionDeps | null;
+}
+
+/** `ps`'s plans: the running and queued jobs' memory plans, now (a job whose bundle or image is gone is left out). */
+async function activePlans(s: Services, deps: MemoryAdmissionDeps) {
+  const out = [];
+  for (const j of s.jobs.list()) {
+    if (j.state !== 'running' && j.state !== 'queued') continue;
+    try {
+      out.push({ jobId: j.id, state: j.state, memory: memoryView(await jobMemoryPlan(deps, j.spec, j.spec.model ?? s.engine.defaultModel)) });
+    } catch {
+      // ps reports what is resident; a plan that cannot be computed is not an error of ps.
+    }
+  }
+  return out;
 }
 
 export function buildHandlers(s: Services): Handlers {
+  const deps = s.memoryDeps ?? null;
   return {
     ...daemonHandlers({ ...s.identity, queue: () => s.jobs.queue.status(), memory: s.memory }),
     ...jobsHandlers(s.jobs, s.scheduler),
-    ...modelsHandlers(s.engine, s.scheduler, s.memory),
-    ...planHandlers({ engine: s.engine, jobs: () => s.jobs.list() }),
+    ...modelsHandlers(s.engine, s.scheduler, s.memory, deps ? () => activePlans(s, deps) : undefined),
+    ...planHandlers({
+      engine: s.engine, jobs: () => s.jobs.list(),
+      ...(deps ? { memory: async (manifest, bucket, windowSize) => memoryView(await planJobMemory(deps, manifest, bucket, windowSize)) } : {}),
+    }),
     ...doctorHandlers(s.doctor),
   };
 }

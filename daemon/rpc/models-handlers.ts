@@ -1,13 +1,13 @@
 // models.* and ps: residency as `ollama ps` shows it, pre-warming and unloading.
 import { keepAliveToMs } from '../../shared/domain/keep-alive.js';
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
-import { RpcError, type MemoryTelemetry, type ModelStatus } from '../../shared/protocol/index.js';
+import { RpcError, type MemoryTelemetry, type ModelStatus, type Result } from '../../shared/protocol/index.js';
 import type { Engine } from '../engine/engine.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 
 export type ModelsHandlers = Pick<Handlers, 'models.list' | 'models.load' | 'models.unload' | 'ps'>;
 
-export function modelsHandlers(engine: Engine, scheduler: ResidencyScheduler, memory: () => MemoryTelemetry | null): ModelsHandlers {
+export function modelsHandlers(engine: Engine, scheduler: ResidencyScheduler, memory: () => MemoryTelemetry | null, plans?: () => Promise<NonNullable<Result<'ps'>['plans']>>): ModelsHandlers {
   const known = async (model: string): Promise<void> => {
     const models = await engine.listModels();
     if (!models.includes(model)) throw new RpcError('MODEL_MISSING', `unknown model '${model}' (available: ${models.join(', ') || 'none'})`, { detail: { model, available: models } });
@@ -29,6 +29,6 @@ export function modelsHandlers(engine: Engine, scheduler: ResidencyScheduler, me
       await scheduler.unload(model, components, force, 'requested');
       return { models: await statuses(model) };
     },
-    ps: () => ({ components: scheduler.list(), memory: memory() }),
+    ps: async () => ({ components: scheduler.list(), memory: memory(), ...(plans ? { plans: await plans() } : {}) }),
   };
 }

@@ -3,7 +3,7 @@
 // gives buckets, latent geometry and defaults, and layoutJob — the same function the pipeline and
 // `framepack plan` use — gives sections, frames and σ. The time estimate is the newest s/step the
 // daemon measured for the model, preferring a job with the same latent window.
-import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEstimate } from '../../shared/protocol/index.js';
+import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEstimate, type PlannedMemory } from '../../shared/protocol/index.js';
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import type { Engine } from '../engine/engine.js';
 import { layoutJob, type JobLayout } from '../engine/pipeline/job-plan.js';
@@ -24,6 +24,8 @@ export interface PlanDeps {
   manifest?: (model: string) => Promise<Manifest>;
   /** Pixel size from the image header; default: sharp metadata. */
   imageSize?: (path: string) => Promise<{ width: number; height: number }>;
+  /** The job's memory plan (residency/memory-admission.ts); absent: no memory field (the fake engine). */
+  memory?: (manifest: Manifest, bucket: { width: number; height: number }, windowSize: number) => Promise<PlannedMemory>;
 }
 
 /** INVALID_PARAMS naming one field, in the shape jobs.submit uses (detail.issues). */
@@ -48,7 +50,7 @@ export function measuredEstimate(jobs: readonly Job[], model: string, defaultMod
 }
 
 /** The wire result from a layout (pure). */
-export function planResult(spec: PipelineSpec, manifest: Manifest, layout: JobLayout, estimate: PlanEstimate | null): JobPlanResult {
+export function planResult(spec: PipelineSpec, manifest: Manifest, layout: JobLayout, estimate: PlanEstimate | null, memory?: PlannedMemory): JobPlanResult {
   const imageEmbedding = siglipPatchesPerSide(siglipConfigSchema.parse(manifest.components.image_encoder.config)) ** 2;
   const { plan, schedule } = layout;
   return {
@@ -79,6 +81,7 @@ export function planResult(spec: PipelineSpec, manifest: Manifest, layout: JobLa
     mu: schedule.mu,
     sigmas: Array.from(schedule.sigmas),
     estimate,
+    ...(memory ? { memory } : {}),
   };
 }
 
@@ -117,7 +120,8 @@ export function planHandlers(deps: PlanDeps): PlanHandlers {
       }
       const layout = layoutJob(spec, manifest, size);
       const estimate = measuredEstimate(deps.jobs(), model, deps.engine.defaultModel, spec.windowSize, spec.steps, layout.plan.sectionCount);
-      return planResult(spec, manifest, layout, estimate);
+      const memory = deps.memory ? await deps.memory(manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize) : undefined;
+      return planResult(spec, manifest, layout, estimate, memory);
     },
   };
 }

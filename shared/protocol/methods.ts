@@ -9,7 +9,7 @@ import { ComponentId, ComponentStatus, MemoryTelemetry, ModelName, ModelStatus }
 import { DoctorParams, DoctorResult, ExecutionProviderInfo } from './doctor.js';
 import { SubscriptionId, Seq } from './envelope.js';
 import { QueueStatus, Snapshot, Topic } from './events.js';
-import { JobPlanParams, JobPlanResult } from './plan.js';
+import { JobPlanParams, JobPlanResult, PlannedMemory } from './plan.js';
 
 const Empty = z.strictObject({});
 const IsoTime = z.iso.datetime({ offset: true });
@@ -114,7 +114,15 @@ export const methods = {
     result: z.object({ models: z.array(ModelStatus) }),
   },
   /** Loaded components with bytes and expiry, like `ollama ps`. */
-  ps: { params: Empty, result: z.object({ components: z.array(ComponentStatus), memory: MemoryTelemetry.nullable() }) },
+  ps: {
+    params: Empty,
+    result: z.object({
+      components: z.array(ComponentStatus),
+      memory: MemoryTelemetry.nullable(),
+      /** The memory plan of the running job and of the queued ones, computed now (absent from the fake engine). */
+      plans: z.array(z.object({ jobId: z.string(), state: z.enum(['running', 'queued']), memory: PlannedMemory })).optional(),
+    }),
+  },
   'daemon.status': { params: Empty, result: DaemonStatus },
   /** The doctor's checks (cached from the start-up run unless refresh) and the provider in use. */
   'daemon.doctor': { params: DoctorParams, result: DoctorResult },

@@ -56,6 +56,30 @@ export const PlanEstimate = z.object({
 });
 export type PlanEstimate = z.infer<typeof PlanEstimate>;
 
+const Bytes = z.number().int().nonnegative();
+
+/**
+ * The job's memory plan (docs/memory.md): how its components are held on the device, the expected
+ * peak per component and overall, and whether that fits what the device can give now. When it
+ * does not, `reason` holds the refusal jobs.submit gives and the plan shown is the smallest the
+ * engine can run.
+ */
+export const PlannedMemory = z.object({
+  kind: z.enum(['all-resident', 'release-encoders', 'stream-blocks']),
+  /** Transformer block groups when streaming. */
+  groups: z.number().int().positive().nullable(),
+  fits: z.boolean(),
+  reason: z.string().nullable(),
+  /** 'cpu' (host RAM) or 'cuda:N'. */
+  device: z.string(),
+  peakBytes: Bytes,
+  availableBytes: Bytes,
+  /** Host → device weight bytes per transformer call (streaming only). */
+  bytesMovedPerCall: Bytes,
+  components: z.array(z.object({ component: z.string(), weightBytes: Bytes, activationBytes: Bytes, peakBytes: Bytes })),
+});
+export type PlannedMemory = z.infer<typeof PlannedMemory>;
+
 export const JobPlanResult = z.object({
   model: ModelName,
   mode: GenerationMode,
@@ -79,5 +103,7 @@ export const JobPlanResult = z.object({
   sigmas: z.array(z.number()),
   /** null until the daemon has measured a step of this model. */
   estimate: PlanEstimate.nullable(),
+  /** Absent from engines without bundles (the fake engine). */
+  memory: PlannedMemory.optional(),
 });
 export type JobPlanResult = z.infer<typeof JobPlanResult>;

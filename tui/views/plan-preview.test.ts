@@ -34,5 +34,18 @@ describe('plan preview', () => {
     expect(f1[1]).toBe('sections: made 1 · 13 tokens/call');
     expect(f1[2]).toBe('time: estimated once the daemon has measured a step of m');
     expect(planStateLines({ state: 'error', key: 'k', message: 'image: cannot read' })).toEqual(['plan: image: cannot read']);
+    expect(f1).toHaveLength(3);
+  });
+
+  it('shows the memory plan, or the refusal submit would give', () => {
+    const MiB = 1024 ** 2;
+    const memory = {
+      kind: 'all-resident' as const, groups: null, fits: true, reason: null, device: 'cpu', peakBytes: 44.5 * MiB, availableBytes: 18 * 1024 * MiB, bytesMovedPerCall: 0,
+      components: [{ component: 'vae', weightBytes: 3 * MiB, activationBytes: 37 * MiB, peakBytes: 40 * MiB }, { component: 'transformer', weightBytes: 3 * MiB, activationBytes: 4 * MiB, peakBytes: 7 * MiB }],
+    };
+    const ok = planSummary({ ...plan(1, 'f1', null), memory });
+    expect(ok[3]).toBe('memory: all resident on cpu · peak 45 MiB of 18 GiB · largest vae 40 MiB');
+    const refused = planSummary({ ...plan(1, 'f1', null), memory: { ...memory, fits: false, reason: 'needs 44.5 MiB of device memory …, but 1.0 MiB is available' } });
+    expect(refused[3]).toBe('memory: will be refused — needs 44.5 MiB of device memory …, but 1.0 MiB is available');
   });
 });

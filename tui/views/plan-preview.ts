@@ -1,9 +1,10 @@
 // The new-job form's plan, from the daemon's jobs.plan: which params to ask with (only once the
 // plan-relevant fields parse), and the lines shown under the form — bucket, sections in
-// generation and video order, frames, duration and the time estimate from measured s/step. Pure,
+// generation and video order, frames, duration, the time estimate from measured s/step and the
+// memory plan (docs/memory.md: fits or the refusal submit would give). Pure,
 // so tests check it without Ink; new-job-form.tsx debounces the calls.
 import type { JobPlanResult, ParamsInput } from '../../shared/protocol/index.js';
-import { formatDuration } from '../daemon/residency-store.js';
+import { formatBytes, formatDuration } from '../daemon/residency-store.js';
 import type { FormValues } from './form-state.js';
 
 export const PLAN_FEATURE = 'jobs.plan';
@@ -45,6 +46,14 @@ export function planSummary(p: JobPlanResult): string[] {
   lines.push(e
     ? `time: ${e.secPerStep.toFixed(2)} s/step → ${formatDuration(e.sectionSeconds * 1000)}/section · ≈${formatDuration(e.samplingSeconds * 1000)} sampling (measured on ${e.measuredOn}${e.sameWindow ? '' : ', another window'})`
     : `time: estimated once the daemon has measured a step of ${p.model}`);
+  const m = p.memory;
+  if (m) {
+    const largest = m.components.reduce((a, b) => (b.peakBytes > a.peakBytes ? b : a));
+    const kind = m.kind === 'stream-blocks' ? `blocks streamed in ${m.groups} groups` : m.kind === 'all-resident' ? 'all resident' : 'encoders released';
+    lines.push(m.fits
+      ? `memory: ${kind} on ${m.device} · peak ${formatBytes(m.peakBytes)} of ${formatBytes(m.availableBytes)} · largest ${largest.component} ${formatBytes(largest.peakBytes)}`
+      : `memory: will be refused — ${m.reason}`);
+  }
   return lines;
 }
 

@@ -1,0 +1,64 @@
+// The memory plan of one job, from its bundle and its device: component bytes from the manifest
+// (weights = the component's file sizes, so fp16/int8/int4 bundles count what they hold;
+// activations from models/bundle/estimate.ts at the job's bucket and window), the bytes the
+// device can give (device-memory.ts), and memory-plan.ts's choice. checkJobMemory is the one
+// check jobs.submit and jobs.plan both call: a job that cannot fit is refused before it is
+// queued, with the numbers, instead of dying in the middle of a section.
+import type { Manifest, ModelComponentId } from '../models/bundle/manifest.js';
+import type { ResolvedBundleConfig } from '../models/bundle/bundle-config.js';
+import { estimateActivationBytes } from '../models/bundle/estimate.js';
+import { transformerConfigSchema } from '../models/transformer/config.js';
+import { transformerParameterShapes } from '../models/transformer/params.js';
+import { chooseMemoryPlan, PLAN_COMPONENTS, type MemoryPlanInput, type MemoryPlanKind, type PlanDecision } from './memory-plan.js';
+
+/**
+ * Plans this engine executes. The ONNX engine opens every component before a job's first stage
+ * and keeps them to its end (framepack-engine.ts run), so releasing encoders and streaming blocks
+ * are computed and shown but not yet carried out: a job that needs them is refused.
+ */
+export const EXECUTABLE_PLANS: readonly MemoryPlanKind[] = ['all-resident'];
+
+/** The geometry estimate.ts reads, from a manifest, at one bucket and latent window. */
+function resolvedAt(m: Manifest, bucket: { width: number; height: number }, windowSize: number): ResolvedBundleConfig {
+  const components = Object.fromEntries(PLAN_COMPONENTS.map((id) => [id, m.components[id].config])) as Record<ModelComponentId, unknown>;
+  return {
+    name: m.name, description: m.description, variant: m.variant, components, latent: m.latent,
+    contextKernels: m.contextKernels, patchSize: m.patchSize, text: m.text, imageEncoder: m.imageEncoder, buckets: m.buckets,
+    defaultBucket: { height: bucket.height, width: bucket.width }, defaults: { ...m.defaults, windowSize },
+  };
+}
+
+const elements = (shape: number[]) => shape.reduce((a, d) => a * d, 1);
+
+/** The transformer's repeated blocks and their share of its stored weight bytes (from the parameter list). */
+export function transformerBlockShare(config: unknown): { count: number; fraction: number } {
+  const c = transformerConfigSchema.parse(config);
+  let total = 0;
+  let blocks = 0;
+  for (const [name, shape] of transformerParameterShapes(c)) {
+    const n = elements(shape);
+    total += n;
+    if (/^(single_)?transformer_blocks\./.test(name)) blocks += n;
+  }
+  return { count: c.numLayers + c.numSingleLayers, fraction: total > 0 ? blocks / total : 0 };
+}
+
+/** Weights and activations per component for a job at `bucket` (pixels) with `windowSize` latent frames. */
+export function jobComponentBytes(m: Manifest, bucket: { width: number; height: number }, windowSize: number): Pick<MemoryPlanInput, 'components' | 'transformerBlocks'> {
+  const r = resolvedAt(m, bucket, windowSize);
+  const components = {} as MemoryPlanInput['components'];
+  for (const id of PLAN_COMPONENTS) {
+    const c = m.components[id];
+    const weightBytes = c.files.reduce((a, f) => a + f.bytes, 0);
+    // Activations are float32 unless the bundle computes in fp16 (quantised weights compute in the activation dtype).
+    const activationDtype = c.weightDtype === 'float16' ? 'float16' : 'float32';
+    components[id] = { weightBytes, activationBytes: Math.ceil(estimateActivationBytes(id, c.config, r, weightBytes, activationDtype)) };
+  }
+  const share = transformerBlockShare(m.components.transformer.config);
+  return { components, transformerBlocks: { count: share.count, weightBytes: Math.round(components.transformer.weightBytes * share.fraction) } };
+}
+
+/** The check: the plan for this job on a device that can give `availableBytes`. */
+export function checkJobMemory(m: Manifest, bucket: { width: number; height: number }, windowSize: number, availableBytes: number, executable: readonly MemoryPlanKind[] = EXECUTABLE_PLANS): PlanDecision {
+  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize), availableBytes, executable });
+}

@@ -1,0 +1,97 @@
+// The memory check at submit, around an engine's own validate: after the engine accepted the job
+// (model known, image readable, values valid), the job's memory plan must fit what the device can
+// give, or the job is refused with OUT_OF_MEMORY and the numbers — before it is queued, so it never
+// dies midway. jobs.plan uses planJobMemory for the same figures.
+import sharp from 'sharp';
+import type { ComponentStatus, JobSpec, PlannedMemory } from '../../shared/protocol/index.js';
+import { nearestBucket } from '../engine/buckets.js';
+import { JobRejected, type Engine } from '../engine/engine.js';
+import type { Manifest } from '../models/bundle/manifest.js';
+import { readManifest } from '../models/bundle/load-bundle.js';
+import { resolveModelDir } from '../engine/pipeline/model-location.js';
+import { availableForJob, readDevice, type DeviceReading } from './device-memory.js';
+import { checkJobMemory } from './job-memory.js';
+import { PLAN_COMPONENTS, type PlanDecision } from './memory-plan.js';
+
+export interface MemoryAdmissionDeps {
+  manifest(model: string): Promise<Manifest>;
+  device(): Promise<DeviceReading>;
+  /** Bytes of the components this daemon holds now (budgeted: VRAM on a GPU, RAM on the CPU). */
+  heldBytes(): number;
+  preserveBytes: number;
+  /** --device-memory; 0 = the device's own total. */
+  deviceMemoryBytes: number;
+  /** Pixel size from the image header; default: sharp metadata (EXIF-rotated as decoded). */
+  imageSize?(path: string): Promise<{ width: number; height: number }>;
+}
+
+export interface JobMemoryPlan {
+  decision: PlanDecision;
+  bucket: { width: number; height: number };
+  windowSize: number;
+  device: DeviceReading;
+}
+
+async function headerSize(file: string): Promise<{ width: number; height: number }> {
+  const meta = await sharp(file).metadata();
+  if (!meta.width || !meta.height) throw new Error(`${file}: the image header has no size`);
+  return (meta.orientation ?? 1) >= 5 ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+}
+
+/** The plan for a job whose bucket is known (jobs.plan, `framepack plan`). */
+export async function planJobMemory(deps: MemoryAdmissionDeps, manifest: Manifest, bucket: { width: number; height: number }, windowSize: number): Promise<JobMemoryPlan> {
+  const device = await deps.device();
+  const available = availableForJob(device, { preserveBytes: deps.preserveBytes, heldBytes: deps.heldBytes(), deviceMemoryBytes: deps.deviceMemoryBytes });
+  return { decision: checkJobMemory(manifest, bucket, windowSize, available), bucket, windowSize, device };
+}
+
+/** The plan for a submitted (or to-be-submitted) job: its bucket from the image header, its window or the bundle's. */
+export async function jobMemoryPlan(deps: MemoryAdmissionDeps, spec: Pick<JobSpec, 'image' | 'window'>, model: string): Promise<JobMemoryPlan> {
+  const manifest = await deps.manifest(model);
+  const size = await (deps.imageSize ?? headerSize)(spec.image);
+  const b = nearestBucket(size.height, size.width, manifest.buckets.map((x) => ({ heightPx: x.height, widthPx: x.width })));
+  return planJobMemory(deps, manifest, { width: b.widthPx, height: b.heightPx }, spec.window ?? manifest.defaults.windowSize);
+}
+
+/** Throws JobRejected('memory', …, 'OUT_OF_MEMORY') when the job's plan does not fit. */
+export async function assertJobFitsMemory(deps: MemoryAdmissionDeps, spec: Pick<JobSpec, 'image' | 'window'>, model: string): Promise<JobMemoryPlan> {
+  const plan = await jobMemoryPlan(deps, spec, model);
+  if (!plan.decision.fits) {
+    throw new JobRejected('memory', `on ${plan.device.device} at ${plan.bucket.width}×${plan.bucket.height}, window ${plan.windowSize}: ${plan.decision.reason}`, 'OUT_OF_MEMORY');
+  }
+  return plan;
+}
+
+/** The engine with the memory check after its own validate (the daemon wraps its real engine; the fake one has no bundle). */
+export function withMemoryAdmission<E extends Pick<Engine, 'validate'>>(engine: E, deps: MemoryAdmissionDeps): E {
+  const validate = engine.validate.bind(engine);
+  engine.validate = async (spec, model) => {
+    await validate(spec, model);
+    await assertJobFitsMemory(deps, spec, model);
+  };
+  return engine;
+}
+
+/** The wire shape (PlannedMemory): the chosen plan, or when none fits the smallest the engine can run, with the refusal. */
+export function memoryView(p: JobMemoryPlan): PlannedMemory {
+  const d = p.decision;
+  const plan = d.fits ? d.plan : (d.executableBest ?? d.best);
+  return {
+    kind: plan.kind, groups: plan.groups, fits: d.fits, reason: d.fits ? null : d.reason, device: p.device.device,
+    peakBytes: plan.peakBytes, availableBytes: d.availableBytes, bytesMovedPerCall: plan.bytesMovedPerCall,
+    components: PLAN_COMPONENTS.map((component) => ({
+      component, weightBytes: plan.components[component].deviceWeightBytes, activationBytes: plan.components[component].activationBytes, peakBytes: plan.components[component].peakBytes,
+    })),
+  };
+}
+
+/** The daemon's deps: bundles from the models folder, the engine's device (FRAMEPACK_EP), the scheduler's resident components. */
+export function daemonMemoryDeps(opts: { preserveBytes: number; deviceMemoryBytes: number; resident: () => readonly ComponentStatus[] }): MemoryAdmissionDeps {
+  return {
+    manifest: async (model) => readManifest(await resolveModelDir(model)),
+    device: () => readDevice(process.env.FRAMEPACK_EP !== undefined && process.env.FRAMEPACK_EP !== 'cpu'),
+    heldBytes: () => opts.resident().filter((c) => c.state === 'loaded').reduce((a, c) => a + (c.device === 'cpu' ? c.ramBytes : c.vramBytes), 0),
+    preserveBytes: opts.preserveBytes,
+    deviceMemoryBytes: opts.deviceMemoryBytes,
+  };
+}
