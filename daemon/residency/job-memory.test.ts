@@ -18,6 +18,16 @@ describe('job memory from a manifest', () => {
     }
   });
 
+  it('counts a spatially tiled VAE at its tile\'s peak, not an untiled pass over the window (768×512)', () => {
+    const GiB = 1024 ** 3;
+    const tiled = jobComponentBytes(manifest, { width: 768, height: 512 }, 9).components.vae.activationBytes;
+    const whole = jobComponentBytes(manifest, { width: 768, height: 512 }, 9, { mode: 'off', budgetBytes: 0 }).components.vae.activationBytes;
+    // Untiled, the mid-block attention alone spans every latent cell of the window (tens of GiB);
+    // in 256-px tiles the decode ran in ≈ 1.3 GiB of RSS (docs/benchmarks.md).
+    expect(whole).toBeGreaterThan(10 * GiB);
+    expect(tiled).toBeLessThan(2 * GiB);
+  });
+
   it('grows the transformer and VAE activations with the bucket and the window', () => {
     const small = jobComponentBytes(manifest, { width: 96, height: 64 }, 9).components;
     const big = jobComponentBytes(manifest, { width: 128, height: 112 }, 9).components;

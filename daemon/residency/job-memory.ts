@@ -7,6 +7,8 @@
 import type { Manifest, ModelComponentId } from '../models/bundle/manifest.js';
 import type { ResolvedBundleConfig } from '../models/bundle/bundle-config.js';
 import { estimateActivationBytes } from '../models/bundle/estimate.js';
+import { vaeConfigSchema } from '../models/vae/config.js';
+import { DEFAULT_VAE_TILING, planVaeTiling, type VaeTilingSetting } from '../engine/pipeline/vae-tiling-plan.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { transformerParameterShapes } from '../models/transformer/params.js';
 import { chooseMemoryPlan, PLAN_COMPONENTS, type MemoryPlanInput, type MemoryPlanKind, type PlanDecision } from './memory-plan.js';
@@ -44,7 +46,7 @@ export function transformerBlockShare(config: unknown): { count: number; fractio
 }
 
 /** Weights and activations per component for a job at `bucket` (pixels) with `windowSize` latent frames. */
-export function jobComponentBytes(m: Manifest, bucket: { width: number; height: number }, windowSize: number): Pick<MemoryPlanInput, 'components' | 'transformerBlocks'> {
+export function jobComponentBytes(m: Manifest, bucket: { width: number; height: number }, windowSize: number, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING): Pick<MemoryPlanInput, 'components' | 'transformerBlocks'> {
   const r = resolvedAt(m, bucket, windowSize);
   const components = {} as MemoryPlanInput['components'];
   for (const id of PLAN_COMPONENTS) {
@@ -54,11 +56,24 @@ export function jobComponentBytes(m: Manifest, bucket: { width: number; height: 
     const activationDtype = c.weightDtype === 'float16' ? 'float16' : 'float32';
     components[id] = { weightBytes, activationBytes: Math.ceil(estimateActivationBytes(id, c.config, r, weightBytes, activationDtype)) };
   }
+  // When the job will decode/encode in spatial tiles (vae-tiling-plan.ts chooses them when the
+  // untiled pass is over its budget), the VAE's peak is a tile's, from the tiling plan's estimate
+  // (fitted to measured decoder runs): the generic estimate above assumes one untiled pass over the
+  // whole window and would refuse jobs that the tiled decode runs in a few GiB.
+  const vaeConfig = vaeConfigSchema.safeParse(m.components.vae.config);
+  if (vaeConfig.success) {
+    const k = vaeConfig.data.spatialCompressionRatio;
+    const tiling = planVaeTiling(vaeConfig.data, { height: Math.round(bucket.height / k), width: Math.round(bucket.width / k) }, windowSize + 1, vaeTiling);
+    if (tiling.decode.spatial || tiling.encode.spatial) {
+      const peak = (c: typeof tiling.decode) => (c.spatial ? c.tiledPeakBytes : c.untiledPeakBytes);
+      components.vae = { ...components.vae, activationBytes: Math.ceil(Math.max(peak(tiling.decode), peak(tiling.encode))) };
+    }
+  }
   const share = transformerBlockShare(m.components.transformer.config);
   return { components, transformerBlocks: { count: share.count, weightBytes: Math.round(components.transformer.weightBytes * share.fraction) } };
 }
 
 /** The check: the plan for this job on a device that can give `availableBytes`. */
-export function checkJobMemory(m: Manifest, bucket: { width: number; height: number }, windowSize: number, availableBytes: number, executable: readonly MemoryPlanKind[] = EXECUTABLE_PLANS): PlanDecision {
-  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize), availableBytes, executable });
+export function checkJobMemory(m: Manifest, bucket: { width: number; height: number }, windowSize: number, availableBytes: number, executable: readonly MemoryPlanKind[] = EXECUTABLE_PLANS, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING): PlanDecision {
+  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize, vaeTiling), availableBytes, executable });
 }

@@ -11,6 +11,7 @@ import { readManifest } from '../models/bundle/load-bundle.js';
 import { resolveModelDir } from '../engine/pipeline/model-location.js';
 import { availableForJob, readDevice, type DeviceReading } from './device-memory.js';
 import { checkJobMemory } from './job-memory.js';
+import { DEFAULT_VAE_TILING, vaeTilingSettingFromEnv, type VaeTilingSetting } from '../engine/pipeline/vae-tiling-plan.js';
 import { PLAN_COMPONENTS, type PlanDecision } from './memory-plan.js';
 
 export interface MemoryAdmissionDeps {
@@ -38,11 +39,20 @@ async function headerSize(file: string): Promise<{ width: number; height: number
   return (meta.orientation ?? 1) >= 5 ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
 }
 
+/** The VAE tiling the job will use (FRAMEPACK_VAE_TILING / _BUDGET_MB, as the job plan reads them); a bad value fails the job itself with its own message, so the plan assumes the default. */
+function vaeTilingForPlan(): VaeTilingSetting {
+  try {
+    return vaeTilingSettingFromEnv(process.env);
+  } catch {
+    return DEFAULT_VAE_TILING;
+  }
+}
+
 /** The plan for a job whose bucket is known (jobs.plan, `framepack plan`). */
 export async function planJobMemory(deps: MemoryAdmissionDeps, manifest: Manifest, bucket: { width: number; height: number }, windowSize: number): Promise<JobMemoryPlan> {
   const device = await deps.device();
   const available = availableForJob(device, { preserveBytes: deps.preserveBytes, heldBytes: deps.heldBytes(), deviceMemoryBytes: deps.deviceMemoryBytes });
-  return { decision: checkJobMemory(manifest, bucket, windowSize, available), bucket, windowSize, device };
+  return { decision: checkJobMemory(manifest, bucket, windowSize, available, undefined, vaeTilingForPlan()), bucket, windowSize, device };
 }
 
 /** The plan for a submitted (or to-be-submitted) job: its bucket from the image header, its window or the bundle's. */
