@@ -24,7 +24,10 @@ if (!existsSync(tsxLoader)) {
 // The pinned Node is the supported one; elsewhere (another OS) fall back to the current Node.
 const node = existsSync(pinnedNode) ? pinnedNode : process.execPath;
 
-const child = spawn(node, ['--import', pathToFileURL(tsxLoader).href, main, ...process.argv.slice(2)], { stdio: 'inherit' });
+// ONNX Runtime's usage telemetry writes `.ses` and `mat-debug-<pid>.log` into the temp dir of every
+// process that opens a session (measured with 1.30); the product opts out unless the user says otherwise.
+const env = { ORT_DISABLE_TELEMETRY: '1', ...process.env };
+const child = spawn(node, ['--import', pathToFileURL(tsxLoader).href, main, ...process.argv.slice(2)], { stdio: 'inherit', env });
 // Ctrl-C reaches the child directly (same process group); forwarding it too would count twice.
 const onInterrupt = () => {};
 const forward = (sig) => { if (child.exitCode === null) child.kill(sig); };
