@@ -1,8 +1,7 @@
 // `framepack daemon start|stop|status|restart|run`: lifecycle of the background daemon. `run`
 // stays in the foreground (for service managers); `start` spawns it detached with its output in
 // <data dir>/daemon.log; `status --json` prints pid, versions and the socket path.
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { isNotRunning } from '../../shared/ipc/ensure-daemon.js';
+import { fileSize, isNotRunning, readFrom } from '../../shared/ipc/ensure-daemon.js';
 import { readRegistration } from '../lifecycle/registration.js';
 import { pidAlive } from '../lifecycle/claim-instance.js';
 import { settingsHelp } from '../config.js';
@@ -108,37 +107,15 @@ export function startWarnings(logText: string): string[] {
   return out;
 }
 
-function logSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** What the log gained since `offset`, at most 1 MiB of it (a start logs a few lines). */
-function readLogFrom(file: string, offset: number): string {
-  let fd: number | null = null;
-  try {
-    fd = openSync(file, 'r');
-    const buffer = Buffer.alloc(Math.max(0, Math.min(fstatSync(fd).size - offset, 1 << 20)));
-    return buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, offset)).toString('utf8');
-  } catch {
-    return '';
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
-}
-
 async function start(flags: string[], json: boolean): Promise<number> {
-  const logOffset = logSize(daemonPaths().logFile);
+  const logOffset = fileSize(daemonPaths().logFile);
   const { client, started } = await connectDaemon({ autoStart: true, name: 'framepack daemon start', flags });
   const hello = client.hello!;
   client.close();
   const paths = daemonPaths();
   if (started) {
     // The daemon is up, but the user should hear at once that it set a damaged journal aside.
-    for (const warning of startWarnings(readLogFrom(paths.logFile, logOffset))) process.stderr.write(`framepack: warning: ${warning}\n`);
+    for (const warning of startWarnings(readFrom(paths.logFile, logOffset))) process.stderr.write(`framepack: warning: ${warning}\n`);
   }
   if (json) process.stdout.write(`${JSON.stringify({ started, pid: hello.pid, daemonVersion: hello.daemonVersion, protocolVersion: hello.protocolVersion, socketPath: paths.socketFile })}\n`);
   else process.stdout.write(`${started ? 'started' : 'already running'}: pid ${hello.pid} on ${paths.socketFile}\n`);

@@ -93,7 +93,8 @@ export function spawnDetached(cmd: DaemonCommand, logFile?: string, onExit?: (ex
   }
 }
 
-function fileSize(file: string): number {
+/** A file's size in bytes, 0 when it does not exist (where a log stood before a daemon was spawned). */
+export function fileSize(file: string): number {
   try {
     return statSync(file).size;
   } catch {
@@ -102,7 +103,7 @@ function fileSize(file: string): number {
 }
 
 /** The log's text from `offset` on (what the spawned daemon wrote), at most its last 64 KiB: the log may be huge. */
-function readFrom(file: string, offset: number): string {
+export function readFrom(file: string, offset: number): string {
   let fd: number | null = null;
   try {
     fd = openSync(file, 'r');
