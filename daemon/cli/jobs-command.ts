@@ -6,6 +6,7 @@
 import { isTerminalJobState, JobState, type Job } from '../../shared/protocol/index.js';
 import { parseFlags } from './args.js';
 import { connectDaemon, daemonPaths } from './daemon-client.js';
+import { isNotRunning } from '../../shared/ipc/ensure-daemon.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { followJob } from './follow-job.js';
 import { table } from './format.js';
@@ -57,13 +58,19 @@ Resumes a paused queue: the next queued job starts.
 
 type Client = Awaited<ReturnType<typeof connectDaemon>>['client'];
 
-/** Runs fn with a client, or returns null (after no output) when no daemon runs. */
+/**
+ * Runs fn with a client, or returns null (after no output) when no daemon runs. A daemon that is
+ * up but refused us (too many connections, a protocol mismatch) is an error, not "down": its
+ * journal is live, and the user must hear why.
+ */
 async function tryClient(name: string, fn: (client: Client) => Promise<number>): Promise<number | null> {
   let conn;
   try {
     conn = await connectDaemon({ autoStart: false, name });
-  } catch {
-    return null;
+  } catch (e: unknown) {
+    if (isNotRunning(e)) return null;
+    process.stderr.write(`framepack: ${(e as Error).message}\n`);
+    return EXIT_FAILURE;
   }
   try {
     return await fn(conn.client);
