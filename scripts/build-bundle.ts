@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { AttentionForm } from '../daemon/onnx/graph.js';
 import { buildBundle, type BuildBundleResult, type BuildProgress } from '../daemon/models/bundle/build-bundle.js';
 import { BundleError } from '../daemon/models/bundle/bundle-error.js';
 import { resolveBundleConfig, type ComponentDefinitions } from '../daemon/models/bundle/bundle-config.js';
@@ -16,7 +17,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... \\
-         --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16]
+         --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16] [--attention fused|explicit]
 
 Builds a FramePack model bundle: ONNX graphs for every component, tokenizer files, manifest.json.
 
@@ -27,7 +28,12 @@ Builds a FramePack model bundle: ONNX graphs for every component, tokenizer file
   --tokenizer PATH     Llama tokenizer: tokenizer.json or a folder of tokenizer files
   --tokenizer-2 PATH   CLIP tokenizer: tokenizer.json or a folder of tokenizer files
   --out DIR            output folder (created; an existing bundle there is replaced)
-  --dtype fp32|fp16    weight and compute precision of the graphs (default fp32)
+  --dtype fp32|fp16    weight and compute precision of the graphs (default fp32; fp16 is for GPUs,
+                       norm statistics, softmax and RoPE stay fp32 inside)
+  --attention fused|explicit
+                       fused: one com.microsoft MultiHeadAttention node per attention (CPU, CUDA,
+                       WebGPU); explicit: MatMul→Softmax→MatMul (default: fused with --dtype fp16,
+                       explicit with fp32)
   -h, --help           show this help`;
 
 /** A bad command line or input file: reported as one line, exit code 2. */
@@ -41,6 +47,8 @@ export interface BuildRequest {
   tokenizer2: string;
   outDir: string;
   dtype: 'float32' | 'float16';
+  /** Attention form of the graphs; default 'explicit' (the CLI picks 'fused' for fp16). */
+  attention?: AttentionForm;
 }
 
 export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
@@ -50,7 +58,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
       args: argv,
       options: {
         config: { type: 'string' }, weights: { type: 'string', multiple: true }, tokenizer: { type: 'string' },
-        'tokenizer-2': { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'fp32' },
+        'tokenizer-2': { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'fp32' }, attention: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true, allowPositionals: false,
@@ -63,6 +71,8 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
     if (!values[flag]) throw new UsageError(`missing --${flag}`);
   }
   if (values.dtype !== 'fp32' && values.dtype !== 'fp16') throw new UsageError(`--dtype must be fp32 or fp16, not '${values.dtype}'`);
+  const attention = values.attention ?? (values.dtype === 'fp16' ? 'fused' : 'explicit');
+  if (attention !== 'fused' && attention !== 'explicit') throw new UsageError(`--attention must be fused or explicit, not '${attention}'`);
   const weights: Partial<Record<ModelComponentId, string>> = {};
   for (const spec of values.weights ?? []) {
     const eq = spec.indexOf('=');
@@ -76,7 +86,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   if (missing.length) throw new UsageError(`missing --weights for ${missing.join(', ')}`);
   return {
     config: values.config!, weights: weights as Record<ModelComponentId, string>, tokenizer: values.tokenizer!,
-    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype: values.dtype === 'fp16' ? 'float16' : 'float32',
+    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype: values.dtype === 'fp16' ? 'float16' : 'float32', attention,
   };
 }
 
@@ -112,7 +122,7 @@ export async function runBuildBundle(req: BuildRequest, definitions: ComponentDe
     }
     return await buildBundle({
       config, definitions, weights, tokenizers: { llama: req.tokenizer, clip: req.tokenizer2 },
-      outDir: req.outDir, weightDtype: req.dtype, onProgress,
+      outDir: req.outDir, weightDtype: req.dtype, attention: req.attention, onProgress,
     });
   } finally {
     await Promise.all(opened.map((w) => w.close()));

@@ -3,6 +3,9 @@
 // module it matches so the cross-check references can mirror it.
 import { f, type GraphBuilder, type Value } from './graph.js';
 
+const ONNX_FLOAT = 1;
+const ONNX_FLOAT16 = 10;
+
 /** nn.Linear(inF, outF) named `prefix` (weight [out,in] stored transposed, bias optional). */
 export function linear(g: GraphBuilder, x: Value, prefix: string, inF: number, outF: number, bias = true): Value {
   const w = g.weight(`${prefix}.weight`, [outF, inF], { transpose: true });
@@ -25,11 +28,31 @@ export function rmsNorm(g: GraphBuilder, x: Value, weightName: string | null, di
   return weightName ? g.op('Mul', [y, g.weight(weightName, [dim])]) : y;
 }
 
-/** GroupNorm(groups, C) on NC… tensors, affine, as torch.nn.GroupNorm. */
+/**
+ * GroupNorm(groups, C) on NC… tensors, affine, as torch.nn.GroupNorm. Written out instead of ONNX
+ * GroupNormalization: ORT 1.30 has no kernel for that op and runs its function body, whose
+ * statistics drift with group size (6.6e-4 off at 884,736 values, 9.4e-3 at a full-size VAE tile's
+ * 27.9M). Here the statistics are two-pass in float32 (mean first, then the mean of squared
+ * deviations), which every provider runs and which stays exact to float32 rounding at any size
+ * (docs/graph-builder.md, measured in ops.test.ts). In a float16 graph the statistics and the
+ * normalisation run in float32 and only the result is cast back, so large groups cannot overflow.
+ */
 export function groupNorm(g: GraphBuilder, x: Value, prefix: string, groups: number, channels: number, eps: number): Value {
-  // ONNX GroupNormalization (opset 21) takes per-channel scale/bias, matching torch.
-  return g.op('GroupNormalization', [x, g.weight(`${prefix}.weight`, [channels]), g.weight(`${prefix}.bias`, [channels])],
-    { num_groups: groups, epsilon: f(eps) });
+  const half = g.weightDtype === 'float16';
+  const x32 = half ? g.op('Cast', [x], { to: ONNX_FLOAT }) : x;
+  const shape = g.op('Shape', [x]);
+  // [N, C, …] → [N, groups, C/groups · …]; the statistics reduce the last axis.
+  const grouped = g.op('Reshape', [x32, g.ints([0, groups, -1])]);
+  const mean = g.op('ReduceMean', [grouped, g.ints([-1])], { keepdims: 1 });
+  const centred = g.op('Sub', [grouped, mean]);
+  const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred]), g.ints([-1])], { keepdims: 1 });
+  const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps, 'float32')])])]);
+  // Back to [N, C, rest] for the per-channel affine (weight/bias as [C, 1]), then to x's shape.
+  const normed = g.op('Reshape', [g.op('Mul', [centred, inv]), g.ints([0, channels, -1])]);
+  const y = half ? g.op('Cast', [normed], { to: ONNX_FLOAT16 }) : normed;
+  const perChannel = (name: string) => g.op('Reshape', [g.weight(name, [channels]), g.ints([channels, 1])]);
+  const affine = g.op('Add', [g.op('Mul', [y, perChannel(`${prefix}.weight`)]), perChannel(`${prefix}.bias`)]);
+  return g.op('Reshape', [affine, shape]);
 }
 
 export const silu = (g: GraphBuilder, x: Value): Value => g.op('Mul', [x, g.op('Sigmoid', [x])]);
@@ -50,14 +73,42 @@ export function chunk(g: GraphBuilder, x: Value, parts: number, axis = -1): Valu
 }
 
 /**
- * Scaled dot-product attention on [B, heads, S, D] tensors, written out (MatMul/Softmax) so it runs
- * on every execution provider. `mask` is an additive float mask broadcastable to [B, heads, Sq, Sk].
+ * Scaled dot-product attention on [B, heads, S, D] tensors, written out (MatMul/Softmax): the
+ * 'explicit' attention form. It runs on every execution provider but materialises the S×S scores.
+ * `mask` is an additive float mask broadcastable to [B, heads, Sq, Sk].
  */
 export function sdpa(g: GraphBuilder, q: Value, k: Value, v: Value, headDim: number, mask?: Value): Value {
   const kT = transpose(g, k, [0, 1, 3, 2]);
   let scores = g.op('Mul', [g.op('MatMul', [q, kT]), g.scalar(1 / Math.sqrt(headDim))]);
   if (mask) scores = g.op('Add', [scores, mask]);
   return g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v]);
+}
+
+/**
+ * Attention on [B, heads, S, D] q/k/v, returning [B, Sq, heads·D], in the graph's attention form
+ * (g.attention, a bundle build option recorded in the manifest):
+ *  - 'explicit': sdpa() then mergeHeads, the node-for-node form older bundles hold;
+ *  - 'fused': one `com.microsoft` MultiHeadAttention node on [B, S, heads·D] inputs. ORT 1.30 runs it
+ *    on CPU, CUDA and WebGPU (the WebGPU kernel has a flash path that never builds the S×S scores);
+ *    the opset-23 Attention op would take BNSH directly but has no WebGPU kernel (GPU.md §1).
+ * `mask` is an additive float mask of rank `maskRank` (2: [Sq, Sk], 4: [B|1, heads|1, Sq, Sk]); the
+ * fused op wants the 4-D form (its attention_bias), so a 2-D mask gains two leading axes.
+ */
+export function attention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number, headDim: number,
+  mask?: { value: Value; rank: 2 | 4 }): Value {
+  if (g.attention === 'explicit') return mergeHeads(g, sdpa(g, q, k, v, headDim, mask?.value), heads, headDim);
+  const bias = mask ? (mask.rank === 2 ? g.op('Unsqueeze', [mask.value, g.ints([0, 1])]) : mask.value) : null;
+  const merge = (t: Value) => mergeHeads(g, t, heads, headDim);
+  return fusedAttention(g, merge(q), merge(k), merge(v), heads, bias);
+}
+
+/**
+ * com.microsoft MultiHeadAttention on [B, S, heads·D] q/k/v with an optional additive
+ * attention_bias [B|1, heads|1, Sq, Sk]; scale 1/√D (the op's default). Returns [B, Sq, heads·D].
+ * Inputs 3 and 4 (packed bias, key_padding_mask) stay empty: WebGPU implements neither.
+ */
+export function fusedAttention(g: GraphBuilder, q: Value, k: Value, v: Value, heads: number, bias: Value | null = null): Value {
+  return g.op('MultiHeadAttention', bias ? [q, k, v, null, null, bias] : [q, k, v], { num_heads: heads }, { domain: 'com.microsoft' });
 }
 
 /** [B, S, heads·D] → [B, heads, S, D] */

@@ -18,7 +18,11 @@ import { openWeights } from '../../daemon/weights/safetensors.js';
 const TOLERANCE = 1e-4;
 const weights = tinyVaeWeights();
 let models: { encoder: Uint8Array; decoder: Uint8Array };
-beforeAll(async () => { models = await tinyVaeModels(weights); });
+let fusedModels: { encoder: Uint8Array; decoder: Uint8Array };
+beforeAll(async () => {
+  models = await tinyVaeModels(weights);
+  fusedModels = await tinyVaeModels(weights, 'float32', 'fused');
+});
 
 function expectClose(report: Awaited<ReturnType<typeof crosscheck>>, outputs: string[], tolerance = TOLERANCE) {
   for (const name of outputs) {
@@ -37,10 +41,19 @@ describe('VAE vs PyTorch reference (tiny, seeded)', () => {
     expectClose(report, ['mean', 'logvar']);
   });
 
-  it.each([[1, 4, 6], [3, 3, 5]])('decoder: %i latent frames %i×%i → pixels', async (t, h, w) => {
-    const latents = tensorF32(new SeededRandom(200 + t).normalArray(16 * t * h * w), [1, 16, t, h, w]);
-    const report = await crosscheck({ module: 'vae_ref', model: models.decoder, weights, feeds: { latents }, config: { ...tinyVaeConfig, mode: 'decode' } });
-    expectClose(report, ['pixels']);
+  // The mid-block attention (frame-causal mask) exists in both forms; 3 latent frames exercise the mask.
+  it.each([[1, 4, 6, 'explicit'], [3, 3, 5, 'explicit'], [1, 4, 6, 'fused'], [3, 3, 5, 'fused']] as const)(
+    'decoder: %i latent frames %i×%i → pixels (%s attention)', async (t, h, w, form) => {
+      const latents = tensorF32(new SeededRandom(200 + t).normalArray(16 * t * h * w), [1, 16, t, h, w]);
+      const model = form === 'fused' ? fusedModels.decoder : models.decoder;
+      const report = await crosscheck({ module: 'vae_ref', model, weights, feeds: { latents }, config: { ...tinyVaeConfig, mode: 'decode' } });
+      expectClose(report, ['pixels']);
+    });
+
+  it('encoder in the fused attention form: 5 frames 24×40 → mean, logvar', async () => {
+    const pixels = tensorF32(new SeededRandom(105).normalArray(3 * 5 * 24 * 40, 0.5), [1, 3, 5, 24, 40]);
+    const report = await crosscheck({ module: 'vae_ref', model: fusedModels.encoder, weights, feeds: { pixels }, config: { ...tinyVaeConfig, mode: 'encode' } });
+    expectClose(report, ['mean', 'logvar']);
   });
 
   it('temporal tiled decode of 7 latents matches the reference tiling', async () => {

@@ -4,7 +4,7 @@
 // so an interrupted build never leaves a folder that passes for a bundle.
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { GraphBuilder } from '../../onnx/graph.js';
+import type { AttentionForm, GraphBuilder } from '../../onnx/graph.js';
 import { writeModel } from '../../onnx/model-writer.js';
 import type { WeightSource } from '../../weights/weight-source.js';
 import { BundleError } from './bundle-error.js';
@@ -34,6 +34,8 @@ export interface BuildBundleOptions {
   tokenizers: { llama: string; clip: string };
   outDir: string;
   weightDtype: 'float32' | 'float16';
+  /** How graphs write attention (ops.ts attention()); default 'explicit'. Recorded in the manifest. */
+  attention?: AttentionForm;
   /** 'auto' (default): weights inline unless a graph's exceed ~1.8 GB; 'always': every graph gets `<graph>.onnx.data`. */
   externalData?: 'auto' | 'always';
   onProgress?: (p: BuildProgress) => void;
@@ -117,10 +119,11 @@ async function buildComponent(
   const def = opts.definitions[id];
   const config = opts.config.components[id];
   const weights = opts.weights[id];
+  const attention = opts.attention ?? 'explicit';
   progress(id, 'graphs');
   let graphs: Record<string, GraphBuilder>;
   try {
-    graphs = def.buildGraphs(config, weights, { weightDtype: opts.weightDtype });
+    graphs = def.buildGraphs(config, weights, { weightDtype: opts.weightDtype, attention });
   } catch (err: unknown) {
     throw new BundleError('BUILD_FAILED', `${id}: building graphs failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
   }
@@ -164,6 +167,7 @@ async function buildComponent(
     files,
     graphs: graphEntries,
     weightDtype: opts.weightDtype,
+    attention,
     parameterCount,
     memory: { weightBytes, activationBytes },
     estimatedResidentBytes: weightBytes + activationBytes,

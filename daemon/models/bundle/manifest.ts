@@ -89,6 +89,9 @@ export type SamplingDefaults = z.infer<typeof samplingDefaultsSchema>;
 export const weightDtypeSchema = z.enum(['float32', 'float16']);
 export type BundleWeightDtype = z.infer<typeof weightDtypeSchema>;
 
+/** How the graphs write attention (docs/bundles.md): MatMul→Softmax→MatMul or com.microsoft MultiHeadAttention. */
+export const attentionFormSchema = z.enum(['explicit', 'fused']);
+
 const jsonObjectSchema = z.record(z.string(), z.unknown());
 
 /** Graph input/output signature as written into the ONNX file (string dims are dynamic axes). */
@@ -122,6 +125,8 @@ export const modelComponentSchema = z.object({
   /** The component's graphs by stem (e.g. 'vae_decoder'). */
   graphs: z.record(z.string().min(1), graphEntrySchema),
   weightDtype: weightDtypeSchema,
+  /** Absent in bundles built before the option existed, which are all 'explicit'. */
+  attention: attentionFormSchema.default('explicit'),
   parameterCount: z.number().int().nonnegative(),
   memory: memoryEstimateSchema,
   /** weightBytes + activationBytes: what the component needs resident to run at the default bucket. */
