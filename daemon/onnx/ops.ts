@@ -29,30 +29,37 @@ export function rmsNorm(g: GraphBuilder, x: Value, weightName: string | null, di
 }
 
 /**
- * GroupNorm(groups, C) on NC… tensors, affine, as torch.nn.GroupNorm. Written out instead of ONNX
- * GroupNormalization: ORT 1.30 has no kernel for that op and runs its function body, whose
- * statistics drift with group size (6.6e-4 off at 884,736 values, 9.4e-3 at a full-size VAE tile's
- * 27.9M). Here the statistics are two-pass in float32 (mean first, then the mean of squared
- * deviations), which every provider runs and which stays exact to float32 rounding at any size
- * (docs/graph-builder.md, measured in ops.test.ts). In a float16 graph the statistics and the
+ * GroupNorm(groups, C) on [N, C, …] tensors of rank `rank` (5 for the VAE's [N, C, T, H, W]),
+ * affine, as torch.nn.GroupNorm. Written out instead of ONNX GroupNormalization: ORT 1.30 has no
+ * kernel for that op and runs its function body, whose statistics drift with group size (6.6e-4 off
+ * at 884,736 values, 9.4e-3 at a full-size VAE tile's 27.9 M). A single float32 ReduceMean over
+ * the whole group is no better (ORT's CPU reduction sums sequentially: 2.6e-3 off at 10.5 M values).
+ * Here the statistics are two-pass (mean, then the mean of squared deviations) and each pass is a
+ * mean of means, one axis at a time (W, then H, T, channels-in-group): every partial sum covers at
+ * most one axis' length, so float32 stays exact to rounding at any size, on every provider
+ * (ops.test.ts measures it against float64). In a float16 graph the statistics and the
  * normalisation run in float32 and only the result is cast back, so large groups cannot overflow.
  */
-export function groupNorm(g: GraphBuilder, x: Value, prefix: string, groups: number, channels: number, eps: number): Value {
+export function groupNorm(g: GraphBuilder, x: Value, prefix: string, groups: number, channels: number, eps: number, rank = 5): Value {
   const half = g.weightDtype === 'float16';
   const x32 = half ? g.op('Cast', [x], { to: ONNX_FLOAT }) : x;
   const shape = g.op('Shape', [x]);
-  // [N, C, …] → [N, groups, C/groups · …]; the statistics reduce the last axis.
-  const grouped = g.op('Reshape', [x32, g.ints([0, groups, -1])]);
-  const mean = g.op('ReduceMean', [grouped, g.ints([-1])], { keepdims: 1 });
-  const centred = g.op('Sub', [grouped, mean]);
-  const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred]), g.ints([-1])], { keepdims: 1 });
+  // [N, C, d2, …] → [N, groups, C/groups, d2, …]: the statistics reduce axes 2 … rank.
+  const groupedShape = g.op('Concat', [g.ints([0, groups, channels / groups]), g.op('Slice', [shape, g.ints([2]), g.ints([rank])])], { axis: 0 });
+  const grouped = g.op('Reshape', [x32, groupedShape]);
+  const meanOfGroup = (t: Value): Value => {
+    let m = t;
+    for (let axis = rank; axis >= 2; axis--) m = g.op('ReduceMean', [m, g.ints([axis])], { keepdims: 1 });
+    return m;
+  };
+  const centred = g.op('Sub', [grouped, meanOfGroup(grouped)]);
+  const variance = meanOfGroup(g.op('Mul', [centred, centred]));
   const inv = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps, 'float32')])])]);
-  // Back to [N, C, rest] for the per-channel affine (weight/bias as [C, 1]), then to x's shape.
-  const normed = g.op('Reshape', [g.op('Mul', [centred, inv]), g.ints([0, channels, -1])]);
+  const normed = g.op('Reshape', [g.op('Mul', [centred, inv]), shape]);
   const y = half ? g.op('Cast', [normed], { to: ONNX_FLOAT16 }) : normed;
-  const perChannel = (name: string) => g.op('Reshape', [g.weight(name, [channels]), g.ints([channels, 1])]);
-  const affine = g.op('Add', [g.op('Mul', [y, perChannel(`${prefix}.weight`)]), perChannel(`${prefix}.bias`)]);
-  return g.op('Reshape', [affine, shape]);
+  // Per-channel affine: weight and bias [C] as [C, 1, …, 1] to broadcast over the trailing axes.
+  const perChannel = (name: string) => g.op('Reshape', [g.weight(name, [channels]), g.ints([channels, ...new Array<number>(rank - 2).fill(1)])]);
+  return g.op('Add', [g.op('Mul', [y, perChannel(`${prefix}.weight`)]), perChannel(`${prefix}.bias`)]);
 }
 
 export const silu = (g: GraphBuilder, x: Value): Value => g.op('Mul', [x, g.op('Sigmoid', [x])]);
