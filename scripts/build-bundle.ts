@@ -47,7 +47,7 @@ export interface BuildRequest {
   tokenizer2: string;
   outDir: string;
   dtype: 'float32' | 'float16';
-  /** Attention form of the graphs; default 'explicit' (the CLI picks 'fused' for fp16). */
+  /** Attention form of the graphs; default defaultAttentionFor(dtype): fused for fp16, explicit for fp32. */
   attention?: AttentionForm;
 }
 
@@ -71,8 +71,8 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
     if (!values[flag]) throw new UsageError(`missing --${flag}`);
   }
   if (values.dtype !== 'fp32' && values.dtype !== 'fp16') throw new UsageError(`--dtype must be fp32 or fp16, not '${values.dtype}'`);
-  const attention = values.attention ?? (values.dtype === 'fp16' ? 'fused' : 'explicit');
-  if (attention !== 'fused' && attention !== 'explicit') throw new UsageError(`--attention must be fused or explicit, not '${attention}'`);
+  const attention = values.attention;
+  if (attention !== undefined && attention !== 'fused' && attention !== 'explicit') throw new UsageError(`--attention must be fused or explicit, not '${attention}'`);
   const weights: Partial<Record<ModelComponentId, string>> = {};
   for (const spec of values.weights ?? []) {
     const eq = spec.indexOf('=');

@@ -34,7 +34,7 @@ export interface BuildBundleOptions {
   tokenizers: { llama: string; clip: string };
   outDir: string;
   weightDtype: 'float32' | 'float16';
-  /** How graphs write attention (ops.ts attention()); default 'explicit'. Recorded in the manifest. */
+  /** How graphs write attention (ops.ts attention()); default defaultAttentionFor(weightDtype). Recorded in the manifest. */
   attention?: AttentionForm;
   /** 'auto' (default): weights inline unless a graph's exceed ~1.8 GB; 'always': every graph gets `<graph>.onnx.data`. */
   externalData?: 'auto' | 'always';
@@ -47,6 +47,16 @@ export interface BuildBundleResult { dir: string; manifest: Manifest }
 const TOKENIZER_FILE = /\.(json|txt|model)$/;
 /** Parsed tokenizers (vocab + merges as JS objects) take several times their JSON size. */
 export const TOKENIZER_RESIDENT_FACTOR = 8;
+
+/**
+ * The attention form a build gets unless it asks: float16 bundles are GPU bundles and get the fused
+ * MultiHeadAttention (WebGPU's flash path, no S×S scores); float32 bundles are CPU bundles and keep
+ * the explicit form, the one the default bundle and every earlier bundle hold (on the CPU the two
+ * cost the same at small sizes; docs/benchmarks.md has the full-size comparison).
+ */
+export function defaultAttentionFor(weightDtype: 'float32' | 'float16'): AttentionForm {
+  return weightDtype === 'float16' ? 'fused' : 'explicit';
+}
 
 export async function buildBundle(opts: BuildBundleOptions): Promise<BuildBundleResult> {
   const outDir = path.resolve(opts.outDir);
@@ -119,7 +129,7 @@ async function buildComponent(
   const def = opts.definitions[id];
   const config = opts.config.components[id];
   const weights = opts.weights[id];
-  const attention = opts.attention ?? 'explicit';
+  const attention = opts.attention ?? defaultAttentionFor(opts.weightDtype);
   progress(id, 'graphs');
   let graphs: Record<string, GraphBuilder>;
   try {
