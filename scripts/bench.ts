@@ -3,6 +3,8 @@
 //   sections   time and peak memory per section of a long video, packed context vs naive
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
+//   fullsize   official widths, 1+1 blocks: a 640×608 transformer step and VAE tile decode on the CPU
+//   precision  fp16 vs fp32 graphs of the default bundle on the README job (per-frame PSNR)
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchGraphs, type GraphBenchRow } from './bench/graphs-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
+import { runSizePrecisionBench, SIZE_PRECISION_HELP } from './bench/size-precision-cli.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
 const DEFAULT_NAIVE_CAP_S = 60;
@@ -37,7 +40,7 @@ benchmarks:
              default): per second, colour-histogram distance and sharpness ratio
              against the first second; prompt following per 145-frame window; a
              summary of late drift (last ${LATE_SECONDS} s) per mode
-
+${SIZE_PRECISION_HELP}
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
   --json                one JSON object per line instead of a table
@@ -66,6 +69,8 @@ const root = path.resolve(import.meta.dirname, '..');
 process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); else throw err; });
 
 async function main(argv: string[]): Promise<number> {
+  // These two take their own options (scripts/bench/size-precision-cli.ts).
+  if (argv[0] === 'fullsize' || argv[0] === 'precision') return runSizePrecisionBench(argv);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
@@ -95,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, fullsize, precision)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, fullsize, precision); --help for usage');
     return 2;
   }
   const rows: GraphBenchRow[] = [];

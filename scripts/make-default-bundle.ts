@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
+import type { AttentionForm } from '../daemon/onnx/graph.js';
 import { builtSummary } from './build-bundle.js';
 import { buildTrainedBundle, type TrainedBundleRequest } from './train/build-trained-bundle.js';
 
@@ -26,6 +27,9 @@ export const TRAINED_FILES = ['vae.safetensors', 'transformer.safetensors', 'tra
 export interface MakeDefaultBundleOptions {
   outDir?: string;
   weightsDir?: string;
+  /** Only for measurements (the committed bundle is float32 / explicit): the trained weights in fp16. */
+  dtype?: 'float32' | 'float16';
+  attention?: AttentionForm;
 }
 
 interface TrainingCard { vae?: { scalingFactor?: number }; components?: TrainedBundleRequest['components'] }
@@ -41,7 +45,7 @@ export async function makeDefaultBundle(opts: MakeDefaultBundleOptions = {}): Pr
   return buildTrainedBundle({
     vae: path.join(weightsDir, 'vae.safetensors'), transformer: path.join(weightsDir, 'transformer.safetensors'),
     outDir: opts.outDir ?? DEFAULT_BUNDLE_DIR, name: DEFAULT_BUNDLE_NAME, description: DEFAULT_BUNDLE_DESCRIPTION,
-    card: cardPath, scalingFactor, components: card.components,
+    card: cardPath, scalingFactor, components: card.components, dtype: opts.dtype, attention: opts.attention,
   });
 }
 
