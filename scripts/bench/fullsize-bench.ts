@@ -52,7 +52,7 @@ export const MIDDLE_SECTION: PackedIndices = {
 /** SigLIP tokens (27 × 27) and a short prompt's valid Llama tokens. */
 export const IMAGE_TOKENS = 729;
 export const TEXT_TOKENS = 32;
-/** A VAE section tile: the official temporal tiling's 5 latent frames. */
+/** A VAE section tile: the official temporal tiling's 5 latent frames (--vae-frames changes it). */
 export const VAE_TILE_FRAMES = 5;
 
 /**
@@ -107,13 +107,13 @@ export interface FullsizeRow {
 }
 
 /** Float32 bytes of the S×S attention scores of one attention call in `part` (all heads), GiB. */
-export function scoresGiB(part: FullsizePart): number {
+export function scoresGiB(part: FullsizePart, vaeFrames = VAE_TILE_FRAMES): number {
   if (part === 'transformer') {
     const c = FULLSIZE_CONFIG.transformer;
     const s = packedTokenCounts(MIDDLE_SECTION, LATENT_H, LATENT_W).total + IMAGE_TOKENS + TEXT_TOKENS;
     return (c.numAttentionHeads * s * s * 4) / 2 ** 30;
   }
-  if (part === 'vae') { const s = VAE_TILE_FRAMES * LATENT_H * LATENT_W; return (s * s * 4) / 2 ** 30; }
+  if (part === 'vae') { const s = vaeFrames * LATENT_H * LATENT_W; return (s * s * 4) / 2 ** 30; }
   return (FULLSIZE_CONFIG.text_encoder.numHeads * TEXT_TOKENS * TEXT_TOKENS * 4) / 2 ** 30;
 }
 
@@ -138,9 +138,10 @@ function inputF32(dims: number[], salt: number): F32 {
 }
 
 /** Runs one part in this process. */
-export async function runFullsizePart(part: FullsizePart, attention: AttentionForm, tmpRoot = os.tmpdir()): Promise<FullsizeRow> {
-  const dir = await mkdtemp(path.join(tmpRoot, `fp-fullsize-${part}-`));
-  const row: FullsizeRow = { part, attention, ran: true, what: '', scoresGiB: scoresGiB(part) };
+export async function runFullsizePart(part: FullsizePart, attention: AttentionForm, opts: { vaeFrames?: number; tmpRoot?: string } = {}): Promise<FullsizeRow> {
+  const vaeFrames = opts.vaeFrames ?? VAE_TILE_FRAMES;
+  const dir = await mkdtemp(path.join(opts.tmpRoot ?? os.tmpdir(), `fp-fullsize-${part}-`));
+  const row: FullsizeRow = { part, attention, ran: true, what: '', scoresGiB: scoresGiB(part, vaeFrames) };
   const sampler = new MemorySampler(50);
   sampler.start();
   try {
@@ -189,12 +190,12 @@ export async function runFullsizePart(part: FullsizePart, attention: AttentionFo
       t = performance.now();
       const session = await createCpuSession(files.vae_decoder!);
       row.loadS = sec(performance.now() - t);
-      const z = inputF32([1, c.latentChannels, VAE_TILE_FRAMES, LATENT_H, LATENT_W], 8);
+      const z = inputF32([1, c.latentChannels, vaeFrames, LATENT_H, LATENT_W], 8);
       const a = performance.now();
       const out = await timed('vae_decoder', () => session.run({ latents: tensorF32(z.data, z.dims) }));
       row.totalS = sec(performance.now() - a);
       const pixels = out.pixels as ort.Tensor;
-      row.what = `one decode of ${VAE_TILE_FRAMES} latent frames → [${pixels.dims.join(', ')}]`;
+      row.what = `one decode of ${vaeFrames} latent frames → [${pixels.dims.join(', ')}]`;
       await session.release();
     } else {
       const c = FULLSIZE_CONFIG.text_encoder;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { AttentionForm } from '../../daemon/onnx/graph.js';
-import { FULLSIZE_PARTS, runFullsizePart, scoresGiB, type FullsizePart, type FullsizeRow } from './fullsize-bench.js';
+import { FULLSIZE_PARTS, runFullsizePart, scoresGiB, VAE_TILE_FRAMES, type FullsizePart, type FullsizeRow } from './fullsize-bench.js';
 import { benchPrecision } from './precision-bench.js';
 
 export const SIZE_PRECISION_HELP = `  fullsize   official widths (transformer hidden 3072 / 24 heads, VAE 128-512 channels,
@@ -18,6 +18,8 @@ export const SIZE_PRECISION_HELP = `  fullsize   official widths (transformer hi
              RSS, fused and explicit attention, each in its own process
     --part P            transformer, vae or llama (repeatable; default: all three)
     --attention A       fused or explicit (default: both)
+    --vae-frames N      latent frames of the VAE tile (default: 5, the official tile;
+                        17 pixel frames at 640×608 need ≈ 14 GB of activations)
     --max-scores-gib G  skip the explicit form where one attention's float32 S×S scores
                         exceed G GiB (default: a quarter of the RAM)
   precision  the default bundle's trained weights built in fp16 (temp folder) vs the
@@ -35,7 +37,7 @@ export async function runSizePrecisionBench(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: argv.slice(1), options: {
       part: { type: 'string', multiple: true }, attention: { type: 'string', multiple: true },
-      'max-scores-gib': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' },
+      'max-scores-gib': { type: 'string' }, 'vae-frames': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' },
       json: { type: 'boolean', default: false }, child: { type: 'boolean', default: false },
     } }));
   } catch (err) {
@@ -60,21 +62,23 @@ export async function runSizePrecisionBench(argv: string[]): Promise<number> {
   if (badPart !== undefined) { console.error(`bench: --part must be one of ${FULLSIZE_PARTS.join(', ')} (got ${badPart})`); return 2; }
   const maxScoresGiB = values['max-scores-gib'] === undefined ? os.totalmem() / 4 / 2 ** 30 : Number(values['max-scores-gib']);
   if (!(maxScoresGiB > 0)) { console.error(`bench: --max-scores-gib must be > 0 (got ${values['max-scores-gib']})`); return 2; }
+  const vaeFrames = values['vae-frames'] === undefined ? VAE_TILE_FRAMES : Number(values['vae-frames']);
+  if (!(Number.isInteger(vaeFrames) && vaeFrames >= 1 && vaeFrames <= 9)) { console.error(`bench: --vae-frames must be an integer from 1 to 9 (got ${values['vae-frames']})`); return 2; }
   const print = (r: FullsizeRow) => console.log(values.json ? JSON.stringify(r) : fullsizeLine(r));
   if (values.child) {
     // One part, one form, in this process: the parent reads one JSON line.
-    console.log(JSON.stringify(await runFullsizePart(parts[0]!, forms[0] as AttentionForm)));
+    console.log(JSON.stringify(await runFullsizePart(parts[0]!, forms[0] as AttentionForm, { vaeFrames })));
     return 0;
   }
   for (const part of parts) {
     for (const form of forms as AttentionForm[]) {
-      const gib = scoresGiB(part);
+      const gib = scoresGiB(part, vaeFrames);
       if (form === 'explicit' && gib > maxScoresGiB) {
         print({ part, attention: form, ran: false, what: '', scoresGiB: gib,
           skipped: `one attention's float32 S×S scores are ${gib.toFixed(1)} GiB (more than --max-scores-gib ${maxScoresGiB.toFixed(1)}), and the explicit form holds scores, their softmax and the masked copy at once` });
         continue;
       }
-      const row = await fullsizeChild(part, form);
+      const row = await fullsizeChild(part, form, vaeFrames);
       if (!row) return 1;
       print(row);
     }
@@ -83,8 +87,8 @@ export async function runSizePrecisionBench(argv: string[]): Promise<number> {
 }
 
 /** `bench fullsize --child --part P --attention A` in a fresh Node (same loader flags). */
-function fullsizeChild(part: FullsizePart, form: AttentionForm): Promise<FullsizeRow | null> {
-  const args = [...process.execArgv, path.join(import.meta.dirname, '..', 'bench.ts'), 'fullsize', '--child', '--part', part, '--attention', form];
+function fullsizeChild(part: FullsizePart, form: AttentionForm, vaeFrames: number): Promise<FullsizeRow | null> {
+  const args = [...process.execArgv, path.join(import.meta.dirname, '..', 'bench.ts'), 'fullsize', '--child', '--part', part, '--attention', form, '--vae-frames', String(vaeFrames)];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let row: FullsizeRow | null = null;
