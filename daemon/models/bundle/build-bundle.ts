@@ -170,7 +170,7 @@ async function buildComponent(
   // Parameters the graphs actually hold (e.g. Llama's last two layers never run and are not counted).
   let parameterCount = 0;
   for (const name of used) parameterCount += (weights.info(name)?.shape ?? []).reduce((a, d) => a * d, 1);
-  const activationBytes = estimateActivationBytes(id, config, opts.config, weightBytes, opts.weightDtype);
+  const activationBytes = estimateActivationBytes(id, config, opts.config, weightBytes, opts.weightDtype, attention);
   return {
     kind: 'model',
     config: config as Record<string, unknown>,
