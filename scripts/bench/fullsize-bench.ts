@@ -100,6 +100,9 @@ export interface FullsizeRow {
   graphMs?: Record<string, number>;
   /** The timed total (the step, the decode, the encode), s. */
   totalS?: number;
+  /** CPU time of the part's process (all threads) over the timed total, s: on a shared machine the
+   *  wall time depends on the load, this much less. */
+  cpuS?: number;
   /** Peak RSS of the part's process (getrusage), MiB. */
   peakRssMiB?: number;
   /** Bytes of one attention's float32 S×S scores at this shape, GiB. */
@@ -147,10 +150,14 @@ export async function runFullsizePart(part: FullsizePart, attention: AttentionFo
   try {
     let t = performance.now();
     const graphMs: Record<string, number> = {};
+    let cpuUs = 0;
     const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       const a = performance.now();
+      const cpu = process.cpuUsage();
       const r = await fn();
+      const d = process.cpuUsage(cpu);
       graphMs[name] = Math.round(performance.now() - a);
+      if (part !== 'transformer' || /pre|blocks|post/.test(name)) cpuUs += d.user + d.system;
       return r;
     };
     if (part === 'transformer') {
@@ -213,6 +220,7 @@ export async function runFullsizePart(part: FullsizePart, attention: AttentionFo
       await session.release();
     }
     row.graphMs = graphMs;
+    row.cpuS = Math.round(cpuUs / 1e4) / 100;
     return row;
   } finally {
     row.peakRssMiB = Math.round(sampler.stop().maxRssMiB);

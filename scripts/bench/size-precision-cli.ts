@@ -75,7 +75,7 @@ export async function runSizePrecisionBench(argv: string[]): Promise<number> {
       const gib = scoresGiB(part, vaeFrames);
       if (form === 'explicit' && gib > maxScoresGiB) {
         print({ part, attention: form, ran: false, what: '', scoresGiB: gib,
-          skipped: `one attention's float32 S×S scores are ${gib.toFixed(1)} GiB (more than --max-scores-gib ${maxScoresGiB.toFixed(1)}), and the explicit form holds scores, their softmax and the masked copy at once` });
+          skipped: `one attention's float32 S×S scores are ${gib.toFixed(1)} GiB (more than --max-scores-gib ${maxScoresGiB.toFixed(1)}), and the explicit form holds them and their softmax at once` });
         continue;
       }
       const row = await fullsizeChild(part, form, vaeFrames);
@@ -104,6 +104,6 @@ function fullsizeChild(part: FullsizePart, form: AttentionForm, vaeFrames: numbe
 function fullsizeLine(r: FullsizeRow): string {
   if (!r.ran) return `${r.part.padEnd(11)} ${r.attention.padEnd(8)} not run: ${r.skipped}`;
   const graphs = Object.entries(r.graphMs ?? {}).map(([g, ms]) => `${g} ${(ms / 1000).toFixed(2)} s`).join(', ');
-  return `${r.part.padEnd(11)} ${r.attention.padEnd(8)} ${r.what}: ${r.totalS} s, peak RSS ${r.peakRssMiB} MiB ` +
+  return `${r.part.padEnd(11)} ${r.attention.padEnd(8)} ${r.what}: ${r.totalS} s (${r.cpuS} CPU-s), peak RSS ${r.peakRssMiB} MiB ` +
     `(build ${r.buildS} s, load ${r.loadS} s; ${graphs})`;
 }
