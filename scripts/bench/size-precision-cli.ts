@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { AttentionForm } from '../../daemon/onnx/graph.js';
 import { FULLSIZE_PARTS, runFullsizePart, scoresGiB, VAE_TILE_FRAMES, type FullsizePart, type FullsizeRow } from './fullsize-bench.js';
+import { benchAttention } from './attention-bench.js';
 import { benchPrecision } from './precision-bench.js';
 
 export const SIZE_PRECISION_HELP = `  fullsize   official widths (transformer hidden 3072 / 24 heads, VAE 128-512 channels,
@@ -16,7 +17,9 @@ export const SIZE_PRECISION_HELP = `  fullsize   official widths (transformer hi
              weights in a temp folder: one transformer step at 640×608 (middle section),
              one VAE decode of a 640×608 tile (5 latents), the text encoder; time and peak
              RSS, fused and explicit attention, each in its own process
-    --part P            transformer, vae or llama (repeatable; default: all three)
+    --part P            transformer, vae or llama (repeatable; default: all three), or
+                        attention alone: one 24 × 128-head call at --tokens N (default
+                        4096) in both forms, alternating in one process, medians of 3
     --attention A       fused or explicit (default: both)
     --vae-frames N      latent frames of the VAE tile (default: 5, the official tile;
                         17 pixel frames at 640×608 need ≈ 14 GB of activations)
@@ -37,7 +40,7 @@ export async function runSizePrecisionBench(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: argv.slice(1), options: {
       part: { type: 'string', multiple: true }, attention: { type: 'string', multiple: true },
-      'max-scores-gib': { type: 'string' }, 'vae-frames': { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' },
+      'max-scores-gib': { type: 'string' }, 'vae-frames': { type: 'string' }, tokens: { type: 'string' }, seconds: { type: 'string' }, steps: { type: 'string' },
       json: { type: 'boolean', default: false }, child: { type: 'boolean', default: false },
     } }));
   } catch (err) {
@@ -55,6 +58,14 @@ export async function runSizePrecisionBench(argv: string[]): Promise<number> {
     const row = await benchPrecision({ attention: forms[0] as AttentionForm, over: { seconds, steps } });
     console.log(values.json ? JSON.stringify(row) : `fp16 (${row.attention} attention) vs fp32, ${row.job}, ${row.frames} frames: ` +
       `PSNR min ${row.minPsnrDb.toFixed(1)} dB, mean ${row.meanPsnrDb.toFixed(1)} dB; job time fp32 ${(row.fp32Ms / 1000).toFixed(1)} s, fp16 ${(row.fp16Ms / 1000).toFixed(1)} s`);
+    return 0;
+  }
+  if (values.part?.length === 1 && values.part[0] === 'attention') {
+    const tokens = values.tokens === undefined ? 4096 : Number(values.tokens);
+    if (!(Number.isInteger(tokens) && tokens >= 1)) { console.error(`bench: --tokens must be a positive integer (got ${values.tokens})`); return 2; }
+    const r = await benchAttention(tokens);
+    console.log(values.json ? JSON.stringify(r) : `attention ${r.heads}×${r.headDim} at ${r.tokens} tokens, median of ${r.runs} alternating runs: ` +
+      `fused ${r.fusedMs} ms (${r.fusedCpuMs} CPU-ms), explicit ${r.explicitMs} ms (${r.explicitCpuMs} CPU-ms), explicit/fused ×${r.ratio}, max |Δ| ${r.maxAbsDiff.toExponential(1)}`);
     return 0;
   }
   const parts = (values.part ?? [...FULLSIZE_PARTS]) as FullsizePart[];
