@@ -6,6 +6,8 @@
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 //   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
 //   memory     the official model's computed memory tables (docs/memory.md) and the estimate vs measured RSS
+//   fullsize   official widths, 1+1 blocks: a 640×608 transformer step and VAE tile decode on the CPU
+//   precision  fp16 vs fp32 graphs of the default bundle on the README job (per-frame PSNR)
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +22,7 @@ import { runWithPlacementLog, summariseCpuNodes } from './bench/placements.js';
 import { resolveProvider } from '../daemon/engine/pipeline/sessions.js';
 import { measureBundle, peakTable, sixGbTable, weightTable } from './bench/memory-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
+import { runSizePrecisionBench, SIZE_PRECISION_HELP } from './bench/size-precision-cli.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
 const DEFAULT_NAIVE_CAP_S = 60;
@@ -69,6 +72,7 @@ benchmarks:
              (s/step × steps left, what was reported before) against the time that
              was really left: mean absolute error and mean estimate/actual of each
 
+${SIZE_PRECISION_HELP}
 options:
   --bundle DIR          bundle folder (default: models/framepack-tiny)
   --json                one JSON object per line instead of a table
@@ -105,6 +109,8 @@ const root = path.resolve(import.meta.dirname, '..');
 process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'EPIPE') process.exit(0); else throw err; });
 
 async function main(argv: string[]): Promise<number> {
+  // These two take their own options (scripts/bench/size-precision-cli.ts).
+  if (argv[0] === 'fullsize' || argv[0] === 'precision') return runSizePrecisionBench(argv);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
@@ -152,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, memory, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, memory, quant, quant-matmul); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul); --help for usage');
     return 2;
   }
   const provider = values.provider;

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { AttentionForm } from '../daemon/onnx/graph.js';
 import { buildBundle, type BuildBundleResult, type BuildProgress } from '../daemon/models/bundle/build-bundle.js';
 import { BundleError } from '../daemon/models/bundle/bundle-error.js';
 import { resolveBundleConfig, type ComponentDefinitions } from '../daemon/models/bundle/bundle-config.js';
@@ -18,7 +19,7 @@ export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... \\
          --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16|int8|int4]
-         [--block-size N] [--compute fp32|fp16]
+         [--block-size N] [--compute fp32|fp16] [--attention fused|explicit]
 
 Builds a FramePack model bundle: ONNX graphs for every component, tokenizer files, manifest.json.
 
@@ -36,6 +37,10 @@ Builds a FramePack model bundle: ONNX graphs for every component, tokenizer file
                        (a power of two ≥ 16; default ${DEFAULT_QUANT_BLOCK_SIZE})
   --compute fp32|fp16  int8/int4: activation and unquantised-weight dtype (default fp32, the
                        CPU's; fp16 for GPUs)
+  --attention fused|explicit
+                       fused: one com.microsoft MultiHeadAttention node per attention (CPU, CUDA,
+                       WebGPU); explicit: MatMul→Softmax→MatMul (default: fused when the compute
+                       dtype is fp16, explicit with fp32)
   -h, --help           show this help
 
 npm run build-bundle -- --dry-run [--config FILE] [--block-size N] [--compute fp32|fp16] [--json]
@@ -55,6 +60,8 @@ export interface BuildRequest {
   /** Compute dtype (and weight dtype of everything not quantised). */
   dtype: 'float32' | 'float16';
   quantization?: QuantizationChoice;
+  /** Attention form of the graphs; default defaultAttentionFor(dtype): fused for fp16, explicit for fp32. */
+  attention?: AttentionForm;
 }
 
 export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
@@ -65,7 +72,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
       options: {
         config: { type: 'string' }, weights: { type: 'string', multiple: true }, tokenizer: { type: 'string' },
         'tokenizer-2': { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'fp32' },
-        'block-size': { type: 'string' }, compute: { type: 'string' },
+        'block-size': { type: 'string' }, compute: { type: 'string' }, attention: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true, allowPositionals: false,
@@ -90,6 +97,8 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   }
   const quantization = quantizationFor(format, blockSize);
   const dtype = format === 'fp16' || values.compute === 'fp16' ? 'float16' : 'float32';
+  const attention = values.attention;
+  if (attention !== undefined && attention !== 'fused' && attention !== 'explicit') throw new UsageError(`--attention must be fused or explicit, not '${attention}'`);
   const weights: Partial<Record<ModelComponentId, string>> = {};
   for (const spec of values.weights ?? []) {
     const eq = spec.indexOf('=');
@@ -103,7 +112,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   if (missing.length) throw new UsageError(`missing --weights for ${missing.join(', ')}`);
   return {
     config: values.config!, weights: weights as Record<ModelComponentId, string>, tokenizer: values.tokenizer!,
-    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype, ...(quantization ? { quantization } : {}),
+    tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype, ...(quantization ? { quantization } : {}), attention,
   };
 }
 
@@ -139,7 +148,7 @@ export async function runBuildBundle(req: BuildRequest, definitions: ComponentDe
     }
     return await buildBundle({
       config, definitions, weights, tokenizers: { llama: req.tokenizer, clip: req.tokenizer2 },
-      outDir: req.outDir, weightDtype: req.dtype, ...(req.quantization ? { quantization: req.quantization } : {}), onProgress,
+      outDir: req.outDir, weightDtype: req.dtype, ...(req.quantization ? { quantization: req.quantization } : {}), attention: req.attention, onProgress,
     });
   } finally {
     await Promise.all(opened.map((w) => w.close()));

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
+import type { AttentionForm } from '../daemon/onnx/graph.js';
 import { builtSummary } from './build-bundle.js';
 import { DEFAULT_QUANT_BLOCK_SIZE, quantizationFor, type QuantizationChoice } from '../daemon/models/bundle/quantization.js';
 import { buildTrainedBundle, type TrainedBundleRequest } from './train/build-trained-bundle.js';
@@ -30,6 +31,9 @@ export interface MakeDefaultBundleOptions {
   /** int8/int4 variants of the default model (docs/bundles.md "Quantised bundles"); never the committed folder. */
   quantization?: QuantizationChoice;
   name?: string;
+  /** Only for measurements (the committed bundle is float32 / explicit): the trained weights in fp16. */
+  dtype?: 'float32' | 'float16';
+  attention?: AttentionForm;
 }
 
 interface TrainingCard { vae?: { scalingFactor?: number }; components?: TrainedBundleRequest['components'] }
@@ -45,7 +49,7 @@ export async function makeDefaultBundle(opts: MakeDefaultBundleOptions = {}): Pr
   return buildTrainedBundle({
     vae: path.join(weightsDir, 'vae.safetensors'), transformer: path.join(weightsDir, 'transformer.safetensors'),
     outDir: opts.outDir ?? DEFAULT_BUNDLE_DIR, name: opts.name ?? DEFAULT_BUNDLE_NAME, description: DEFAULT_BUNDLE_DESCRIPTION,
-    card: cardPath, scalingFactor, components: card.components, ...(opts.quantization ? { quantization: opts.quantization } : {}),
+    card: cardPath, scalingFactor, components: card.components, ...(opts.quantization ? { quantization: opts.quantization } : {}), dtype: opts.dtype, attention: opts.attention,
   });
 }
 

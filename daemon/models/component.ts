@@ -1,7 +1,7 @@
 // The contract every architecture definition (transformer, VAE, text and image encoders) fulfils,
 // so the bundle builder, the importer and the tests treat them alike: one definition, any size.
 import type { z } from 'zod';
-import type { GraphBuilder } from '../onnx/graph.js';
+import type { AttentionForm, GraphBuilder } from '../onnx/graph.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import type { InitSpec } from '../weights/seeded.js';
 
@@ -11,6 +11,8 @@ export type ComponentId = 'transformer' | 'vae' | 'text_encoder' | 'text_encoder
 export interface BuildOptions {
   /** Element type the graph stores its weights in and computes with. */
   weightDtype: 'float32' | 'float16';
+  /** Attention form (ops.ts attention()); default 'explicit'. Recorded per component in the manifest. */
+  attention?: AttentionForm;
 }
 
 export interface ComponentDefinition<Config> {

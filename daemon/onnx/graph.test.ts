@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GraphBuilder, WeightMismatchError } from './graph.js';
@@ -58,6 +58,27 @@ describe('GraphBuilder + model writer', () => {
     const a = await runOnce(inline, feeds);
     const b = await runOnce(p, feeds);
     expect(Array.from(b.z!.data)).toEqual(Array.from(a.z!.data));
+  });
+
+  it('keeps build-time constants inline with external data, so ORT shape inference can read them', async () => {
+    // Shape ops read their int64 inputs (Unsqueeze axes, Reshape shapes) at load time; ORT refuses
+    // those in external data ("Cannot parse data from external tensors"), which broke every graph
+    // over the inline limit (the full-size transformer_blocks).
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-graph-'));
+    try {
+      const g = buildTiny(tinyWeights());
+      const y = g.op('Unsqueeze', [g.op('Mul', [{ name: 'x' }, g.scalar(2)]), g.ints([0])]);
+      g.output(y, 'u', 'float32', [1, 'batch', 2]);
+      const p = path.join(dir, 'shapes.onnx');
+      await writeModel(g, p, { externalData: 'always' });
+      const out = await runOnce(p, { x: tensorF32(Float32Array.from([0.3, -2]), [1, 2]) });
+      expect(out.u!.dims).toEqual([1, 1, 2]);
+      expect(Array.from(out.u!.data)).toEqual([0.6000000238418579, -4]);
+      const inits = (decodeModel(await readFile(p)) as any).graph.initializer as any[];
+      expect(inits.filter((t) => t.dataLocation === 1).map((t) => t.name).sort()).toEqual(['fc.bias', 'fc.weight', 'ln.bias', 'ln.weight']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names every missing or mis-shaped tensor', async () => {

@@ -50,9 +50,16 @@ export interface GraphBuilderOptions {
   weights?: WeightSource;
   /** Element type the weights are stored and computed in (default float32). */
   weightDtype?: 'float32' | 'float16';
+  /**
+   * How attention helpers (ops.ts attention()) write attention: 'explicit' MatMul→Softmax→MatMul
+   * (default, the form bundles had before the option) or 'fused' com.microsoft MultiHeadAttention.
+   */
+  attention?: AttentionForm;
   /** Opset per domain; ai.onnx ('') defaults to 21, com.microsoft is added only when used. */
   opsets?: Record<string, number>;
 }
+
+export type AttentionForm = 'fused' | 'explicit';
 
 export class GraphBuilder {
   readonly nodes: NodeDef[] = [];
@@ -61,6 +68,7 @@ export class GraphBuilder {
   readonly initializers = new Map<string, TensorData | LazyTensor>();
   readonly opsets: Record<string, number>;
   readonly weightDtype: 'float32' | 'float16';
+  readonly attention: AttentionForm;
   readonly usedWeights = new Set<string>();
   private readonly problems: string[] = [];
   private readonly names = new Set<string>();
@@ -71,6 +79,7 @@ export class GraphBuilder {
   constructor(readonly name: string, private readonly options: GraphBuilderOptions = {}) {
     this.opsets = { '': 21, ...(options.opsets ?? {}) };
     this.weightDtype = options.weightDtype ?? 'float32';
+    this.attention = options.attention ?? 'explicit';
   }
 
   /** Runs `fn` with node names prefixed (e.g. 'transformer_blocks.3'), for readable graphs. */

@@ -102,7 +102,13 @@ export async function writeModel(g: GraphBuilder, modelPath: string, opts: Write
   let offset = 0;
   try {
     for (const [name, t] of g.initializers) {
-      const bytes = isLazy(t) ? await t.read() : t.bytes;
+      // Build-time constants (shapes, axes, scalars) stay inline: ORT's shape inference reads some
+      // of them at load time and cannot read external data ("Cannot parse data from external tensors").
+      if (!isLazy(t)) {
+        inits.push({ name, dims: t.dims, dataType: OnnxDataType[t.dtype], rawData: t.bytes });
+        continue;
+      }
+      const bytes = await t.read();
       if (bytes.byteLength !== byteLengthOf(t)) throw new Error(`initializer '${name}': produced ${bytes.byteLength} bytes, expected ${byteLengthOf(t)}`);
       const pad = (EXTERNAL_ALIGN_BYTES - (offset % EXTERNAL_ALIGN_BYTES)) % EXTERNAL_ALIGN_BYTES;
       if (pad && !out.write(Buffer.alloc(pad))) await once(out, 'drain');

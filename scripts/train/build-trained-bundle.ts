@@ -12,6 +12,7 @@ import { componentDefinitions } from '../../daemon/models/bundle/definitions.js'
 import type { BundleConfig } from '../../daemon/models/bundle/bundle-config.js';
 import type { BuildBundleResult } from '../../daemon/models/bundle/build-bundle.js';
 import type { QuantizationChoice } from '../../daemon/models/bundle/quantization.js';
+import type { AttentionForm } from '../../daemon/onnx/graph.js';
 import { builtSummary, runBuildBundle } from '../build-bundle.js';
 import { SEEDED_BUNDLE_SEED, TOKENIZERS_SRC, writeSeededWeights } from '../seeded-bundle.js';
 
@@ -28,6 +29,10 @@ export interface TrainedBundleRequest {
   /** Architecture overrides training used (config.json "components", e.g. { vae: { normNumGroups: 1 } }),
    *  laid over the tiny preset of those components. */
   components?: { vae?: Record<string, unknown>; transformer?: Record<string, unknown> };
+  /** Graph precision (default float32; float16 builds measure the GPU precision on the CPU). */
+  dtype?: 'float32' | 'float16';
+  /** Attention form (default by dtype: fused for float16, explicit for float32). */
+  attention?: AttentionForm;
   /** Seed of the frozen encoders' weights (the seeded bundle's, scripts/seeded-bundle.ts). */
   encoderSeed?: number;
   /** Store the transformer's and Llama's block Linears as MatMulNBits weights (compute stays fp32). */
@@ -55,7 +60,7 @@ export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<Bui
       weights: { ...seeded, vae: path.resolve(req.vae), transformer: path.resolve(req.transformer) },
       tokenizer: path.join(TOKENIZERS_SRC, 'llama', 'tokenizer.json'),
       tokenizer2: path.join(TOKENIZERS_SRC, 'clip', 'tokenizer.json'),
-      outDir: req.outDir, dtype: 'float32', ...(req.quantization ? { quantization: req.quantization } : {}),
+      outDir: req.outDir, dtype: req.dtype ?? 'float32', ...(req.quantization ? { quantization: req.quantization } : {}), attention: req.attention,
     }, componentDefinitions);
     if (req.card) await copyFile(req.card, path.join(result.dir, 'training-card.json'));
     return result;

@@ -58,6 +58,7 @@ describe('build-bundle CLI (fake components)', () => {
       expect(c.parameterCount).toBe(id === 'vae' ? 2 * (16 + 4) : 16 + 4);
       expect(c.memory.weightBytes).toBe(4 * c.parameterCount);
       expect(c.estimatedResidentBytes).toBe(c.memory.weightBytes + c.memory.activationBytes);
+      expect(c.attention).toBe('explicit'); // fp32 builds default to the explicit form
       for (const [stem, graph] of Object.entries(c.graphs)) {
         expect(graph.inputs).toEqual([{ name: 'x', dtype: 'float32', dims: ['tokens', 4] }]);
         const res = await runOnce(b.components[id].graphs[stem]!, { x: tensorF32(new Float32Array(12).fill(0.5), [3, 4]) });
@@ -83,7 +84,16 @@ describe('build-bundle CLI (fake components)', () => {
     expect((await readdir(path.join(out, 'vae'))).sort()).toEqual(['vae_decoder.onnx', 'vae_encoder.onnx']);
     const b = await loadBundle(out, { verify: 'full' });
     expect(b.manifest.components.vae.weightDtype).toBe('float16');
+    expect(b.manifest.components.vae.attention).toBe('fused'); // fp16 (GPU) builds default to fused
     expect(b.manifest.components.vae.memory.weightBytes).toBe(2 * 40);
+  });
+
+  it('records --attention in every component of the manifest', async () => {
+    const out = path.join(dir, 'fused');
+    const r = await cli(args(out, ['--attention', 'fused']));
+    expect(r.code, r.stderr).toBe(EXIT_OK);
+    const b = await loadBundle(out, { verify: 'full' });
+    for (const id of MODEL_COMPONENT_IDS) expect(b.manifest.components[id].attention).toBe('fused');
   });
 
   it('refuses to write into a non-empty folder that is not a bundle', async () => {
@@ -129,6 +139,7 @@ describe('build-bundle CLI (fake components)', () => {
       [args(path.join(dir, 'u1b'), ['--dtype', 'int4', '--block-size', '48']), /--block-size must be a power of two ≥ 16/],
       [args(path.join(dir, 'u1c'), ['--dtype', 'fp16', '--block-size', '32']), /--block-size and --compute apply to --dtype int8 or int4 only/],
       [args(path.join(dir, 'u1d'), ['--dtype', 'int8', '--compute', 'bf16']), /--compute must be fp32 or fp16/],
+      [args(path.join(dir, 'u1a'), ['--attention', 'flash']), /--attention must be fused or explicit, not 'flash'/],
       [args(path.join(dir, 'u2'), ['--weights', 'unet=x']), /unknown component 'unet'/],
       [args(path.join(dir, 'u3'), ['--weights', 'vae=x']), /--weights vae given twice/],
       [args(path.join(dir, 'u4')).filter((a, i, all) => !a.startsWith('image_encoder=') && all[i + 1]?.startsWith('image_encoder=') !== true), /missing --weights for image_encoder/],

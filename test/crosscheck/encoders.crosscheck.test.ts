@@ -9,7 +9,8 @@ import { siglipDefinition, type SiglipConfig } from '../../daemon/models/image/i
 import { crosscheck, type CrosscheckResult } from './harness.js';
 
 const TOLERANCE = 1e-4;
-const f32 = { weightDtype: 'float32' } as const;
+// Every encoder runs in both attention forms (ops.ts attention()); each must match the reference.
+const FORMS = ['explicit', 'fused'] as const;
 
 function expectClose(report: CrosscheckResult, output: string, label: string): void {
   const r = report[output];
@@ -20,7 +21,8 @@ function expectClose(report: CrosscheckResult, output: string, label: string): v
   expect(r?.refMaxAbs).toBeGreaterThan(0.1);
 }
 
-describe('text_encoder (Llama) vs PyTorch', () => {
+describe.each(FORMS)('text_encoder (Llama, %s attention) vs PyTorch', (attention) => {
+  const f32 = { weightDtype: 'float32', attention } as const;
   const config = llamaDefinition.tiny;
   const weights = seededWeights(llamaDefinition.parameterShapes(config), 101);
   const model = serializeModel(llamaDefinition.buildGraphs(config, weights, f32).text_encoder!);
@@ -30,12 +32,13 @@ describe('text_encoder (Llama) vs PyTorch', () => {
       const rng = new SeededRandom(length);
       const ids = Array.from({ length }, () => Math.floor(rng.uniform() * config.vocabSize));
       const report = await crosscheck({ module: 'llama_ref', model: await model, weights, config, feeds: { input_ids: tensorI64(ids, [1, length]) } });
-      expectClose(report, 'hidden_states', `llama L=${length}`);
+      expectClose(report, 'hidden_states', `llama (${attention}) L=${length}`);
     });
   }
 });
 
-describe('text_encoder_2 (CLIP) vs PyTorch', () => {
+describe.each(FORMS)('text_encoder_2 (CLIP, %s attention) vs PyTorch', (attention) => {
+  const f32 = { weightDtype: 'float32', attention } as const;
   const config: ClipTextConfig = clipTextDefinition.tiny;
   const weights = seededWeights(clipTextDefinition.parameterShapes(config), 202);
   const model = serializeModel(clipTextDefinition.buildGraphs(config, weights, f32).text_encoder_2!);
@@ -54,12 +57,13 @@ describe('text_encoder_2 (CLIP) vs PyTorch', () => {
         module: 'clip_text_ref', model: await model, weights, config,
         feeds: { input_ids: tensorI64(ids, [1, config.maxPositions]), eos_index: tensorI64([eosIndex], [1]) },
       });
-      expectClose(report, 'pooled', `clip eos=${eosIndex}`);
+      expectClose(report, 'pooled', `clip (${attention}) eos=${eosIndex}`);
     });
   }
 });
 
-describe('image_encoder (SigLIP) vs PyTorch', () => {
+describe.each(FORMS)('image_encoder (SigLIP, %s attention) vs PyTorch', (attention) => {
+  const f32 = { weightDtype: 'float32', attention } as const;
   // 36 px in 8 px patches: a 4 × 4 grid (16 position embeddings) with the last 4 pixel rows and
   // columns dropped, as the official 384 px / 14 px (27 × 27 = 378 px used).
   const sizes: SiglipConfig[] = [siglipDefinition.tiny, { ...siglipDefinition.tiny, imageSize: 36 }];
@@ -71,7 +75,7 @@ describe('image_encoder (SigLIP) vs PyTorch', () => {
       const rng = new SeededRandom(S);
       const pixels = Float32Array.from({ length: 3 * S * S }, () => rng.uniform() * 2 - 1);
       const report = await crosscheck({ module: 'siglip_ref', model, weights, config, feeds: { pixel_values: tensorF32(pixels, [1, 3, S, S]) } });
-      expectClose(report, 'last_hidden_state', `siglip ${S}px`);
+      expectClose(report, 'last_hidden_state', `siglip (${attention}) ${S}px`);
     });
   }
 });

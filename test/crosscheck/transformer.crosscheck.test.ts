@@ -71,12 +71,13 @@ async function referenceError(weights: MemoryWeights, inputs: TensorToWrite[], v
   }
 }
 
-describe('packed transformer (tiny) vs PyTorch reference', () => {
+// Both attention forms (ops.ts attention()) run every case; each must match the reference.
+describe.each(['explicit', 'fused'] as const)('packed transformer (tiny, %s attention) vs PyTorch reference', (attention) => {
   const weights = seededWeights(transformerDefinition.parameterShapes(config), 1234);
   let sessions: TransformerSessions;
 
   beforeAll(async () => {
-    const graphs = transformerDefinition.buildGraphs(config, weights, { weightDtype: 'float32' });
+    const graphs = transformerDefinition.buildGraphs(config, weights, { weightDtype: 'float32', attention });
     const models = {} as Record<TransformerGraphName, Uint8Array>;
     for (const name of TRANSFORMER_GRAPHS) models[name] = await serializeModel(graphs[name]!);
     sessions = await createTransformerSessions(models, { threads: 2 });
@@ -128,7 +129,7 @@ describe('packed transformer (tiny) vs PyTorch reference', () => {
         f32Tensor('clean_latents_2x', clean2x), i64Tensor('clean_latent_2x_indices', indices.clean2x, [1, fr.clean2x]),
         f32Tensor('clean_latents_4x', clean4x), i64Tensor('clean_latent_4x_indices', indices.clean4x, [1, fr.clean4x]),
       ], velocity);
-      console.log(`transformer ${c.name}: maxAbsErr ${report.maxAbsErr} (ref max |v| ${report.refMaxAbs})`);
+      console.log(`transformer (${attention}) ${c.name}: maxAbsErr ${report.maxAbsErr} (ref max |v| ${report.refMaxAbs})`);
       expect(report.error).toBeUndefined();
       expect(report.refMaxAbs!).toBeGreaterThan(0.1);
       expect(report.maxAbsErr!).toBeLessThanOrEqual(1e-4);

@@ -20,7 +20,11 @@ import { openWeights } from '../../daemon/weights/safetensors.js';
 const TOLERANCE = 1e-4;
 const weights = tinyVaeWeights();
 let models: { encoder: Uint8Array; decoder: Uint8Array };
-beforeAll(async () => { models = await tinyVaeModels(weights); });
+let fusedModels: { encoder: Uint8Array; decoder: Uint8Array };
+beforeAll(async () => {
+  models = await tinyVaeModels(weights);
+  fusedModels = await tinyVaeModels(weights, 'float32', 'fused');
+});
 
 function expectClose(report: Awaited<ReturnType<typeof crosscheck>>, outputs: string[], tolerance = TOLERANCE) {
   for (const name of outputs) {
@@ -39,10 +43,19 @@ describe('VAE vs PyTorch reference (tiny, seeded)', () => {
     expectClose(report, ['mean', 'logvar']);
   });
 
-  it.each([[1, 4, 6], [3, 3, 5]])('decoder: %i latent frames %i×%i → pixels', async (t, h, w) => {
-    const latents = tensorF32(new SeededRandom(200 + t).normalArray(16 * t * h * w), [1, 16, t, h, w]);
-    const report = await crosscheck({ module: 'vae_ref', model: models.decoder, weights, feeds: { latents }, config: { ...tinyVaeConfig, mode: 'decode' } });
-    expectClose(report, ['pixels']);
+  // The mid-block attention (frame-causal mask) exists in both forms; 3 latent frames exercise the mask.
+  it.each([[1, 4, 6, 'explicit'], [3, 3, 5, 'explicit'], [1, 4, 6, 'fused'], [3, 3, 5, 'fused']] as const)(
+    'decoder: %i latent frames %i×%i → pixels (%s attention)', async (t, h, w, form) => {
+      const latents = tensorF32(new SeededRandom(200 + t).normalArray(16 * t * h * w), [1, 16, t, h, w]);
+      const model = form === 'fused' ? fusedModels.decoder : models.decoder;
+      const report = await crosscheck({ module: 'vae_ref', model, weights, feeds: { latents }, config: { ...tinyVaeConfig, mode: 'decode' } });
+      expectClose(report, ['pixels']);
+    });
+
+  it('encoder in the fused attention form: 5 frames 24×40 → mean, logvar', async () => {
+    const pixels = tensorF32(new SeededRandom(105).normalArray(3 * 5 * 24 * 40, 0.5), [1, 3, 5, 24, 40]);
+    const report = await crosscheck({ module: 'vae_ref', model: fusedModels.encoder, weights, feeds: { pixels }, config: { ...tinyVaeConfig, mode: 'encode' } });
+    expectClose(report, ['mean', 'logvar']);
   });
 
   it('temporal tiled decode of 7 latents matches the reference tiling', async () => {
@@ -140,9 +153,9 @@ describe('default bundle VAE (trained, normNumGroups 1, 4 latent channels) vs Py
       ? { pixels: tensorF32(new SeededRandom(400).normalArray(3 * t * 32 * 48, 0.5), [1, 3, t, 32, 48]) }
       : { latents: tensorF32(new SeededRandom(401).normalArray(latentChannels * t * 4 * 6), [1, latentChannels, t, 4, 6]) };
     const report = await crosscheck({ module: 'vae_ref', model, weights: trained, feeds, config: { ...config, mode: part === 'encoder' ? 'encode' : 'decode' } });
-    // The trained decoder keeps vae_init.py's constructed weights (×3.5 output gain, constant ±10
-    // channels inside GroupNorm), which amplify fp32 rounding: measured 5.1e-4 on outputs up to 2.7
-    // (a wrong graph gives errors of order 1). The encoder stays within the usual 1e-4.
-    expectClose(report, part === 'encoder' ? ['mean', 'logvar'] : ['pixels'], part === 'encoder' ? TOLERANCE : 1e-3);
+    // The trained decoder's constructed weights (×3.5 output gain, constant ±10 channels inside
+    // GroupNorm) amplify any error in the GroupNorm statistics: with ORT's GroupNormalization op it
+    // was 4.9e-4 off; with ops.ts' two-pass statistics 3.6e-6, so both parts hold the usual 1e-4.
+    expectClose(report, part === 'encoder' ? ['mean', 'logvar'] : ['pixels'], TOLERANCE);
   });
 });

@@ -4,7 +4,7 @@
 // so an interrupted build never leaves a folder that passes for a bundle.
 import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { GraphBuilder } from '../../onnx/graph.js';
+import type { AttentionForm, GraphBuilder } from '../../onnx/graph.js';
 import { writeModel } from '../../onnx/model-writer.js';
 import { quantizeLinears } from '../../onnx/quantize-linears.js';
 import type { WeightSource } from '../../weights/weight-source.js';
@@ -39,6 +39,8 @@ export interface BuildBundleOptions {
   weightDtype: 'float32' | 'float16';
   /** Store the transformer's and Llama's block Linears as MatMulNBits weights (quantization.ts). */
   quantization?: QuantizationChoice;
+  /** How graphs write attention (ops.ts attention()); default defaultAttentionFor(weightDtype). Recorded in the manifest. */
+  attention?: AttentionForm;
   /** 'auto' (default): weights inline unless a graph's exceed ~1.8 GB; 'always': every graph gets `<graph>.onnx.data`. */
   externalData?: 'auto' | 'always';
   onProgress?: (p: BuildProgress) => void;
@@ -50,6 +52,16 @@ export interface BuildBundleResult { dir: string; manifest: Manifest }
 const TOKENIZER_FILE = /\.(json|txt|model)$/;
 /** Parsed tokenizers (vocab + merges as JS objects) take several times their JSON size. */
 export const TOKENIZER_RESIDENT_FACTOR = 8;
+
+/**
+ * The attention form a build gets unless it asks: float16 bundles are GPU bundles and get the fused
+ * MultiHeadAttention (WebGPU's flash path, no S×S scores); float32 bundles are CPU bundles and keep
+ * the explicit form, the one the default bundle and every earlier bundle hold (on the CPU the two
+ * cost the same at small sizes; docs/benchmarks.md has the full-size comparison).
+ */
+export function defaultAttentionFor(weightDtype: 'float32' | 'float16'): AttentionForm {
+  return weightDtype === 'float16' ? 'fused' : 'explicit';
+}
 
 export async function buildBundle(opts: BuildBundleOptions): Promise<BuildBundleResult> {
   const outDir = path.resolve(opts.outDir);
@@ -122,10 +134,11 @@ async function buildComponent(
   const def = opts.definitions[id];
   const config = opts.config.components[id];
   const weights = opts.weights[id];
+  const attention = opts.attention ?? defaultAttentionFor(opts.weightDtype);
   progress(id, 'graphs');
   let graphs: Record<string, GraphBuilder>;
   try {
-    graphs = def.buildGraphs(config, weights, { weightDtype: opts.weightDtype });
+    graphs = def.buildGraphs(config, weights, { weightDtype: opts.weightDtype, attention });
   } catch (err: unknown) {
     throw new BundleError('BUILD_FAILED', `${id}: building graphs failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
   }
@@ -163,13 +176,14 @@ async function buildComponent(
   // Parameters the graphs actually hold (e.g. Llama's last two layers never run and are not counted).
   let parameterCount = 0;
   for (const name of used) parameterCount += (weights.info(name)?.shape ?? []).reduce((a, d) => a * d, 1);
-  const activationBytes = estimateActivationBytes(id, config, opts.config, weightBytes, opts.weightDtype);
+  const activationBytes = estimateActivationBytes(id, config, opts.config, weightBytes, opts.weightDtype, attention);
   return {
     kind: 'model',
     config: config as Record<string, unknown>,
     files,
     graphs: graphEntries,
     weightDtype: opts.weightDtype,
+    attention,
     ...(quantization ? { quantization } : {}),
     parameterCount,
     memory: { weightBytes, activationBytes },

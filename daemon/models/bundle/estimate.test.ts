@@ -26,6 +26,19 @@ describe('activation estimates', () => {
     expect(estimateActivationBytes('transformer', config, withTiny, 1000, 'float16')).toBe(2 * blockActivationElements(tokens, 64, 2, 256));
   });
 
+  it('drops the S×S scores for fused attention, which keeps none', () => {
+    const config = { numAttentionHeads: 24, attentionHeadDim: 128, mlpRatio: 4 };
+    const explicit = estimateActivationBytes('transformer', config, full, 0, 'float16', 'explicit');
+    const fused = estimateActivationBytes('transformer', config, full, 0, 'float16', 'fused');
+    // Image-side tokens at the default bucket + SigLIP tokens (patch 14 assumed: the fake config has none) + text.
+    const tokens = transformerImageTokens(full, full.defaultBucket.height, full.defaultBucket.width) + Math.floor((384 / 14) ** 2) + full.text.maxUserTokens;
+    expect(explicit - fused).toBe(2 * 2 * 24 * tokens * tokens);
+    expect(fused).toBe(2 * (2 * tokens * 4 * 3072 + 8 * tokens * 3072));
+    // The VAE keeps its estimate: the fused form still takes the S×S frame-causal mask.
+    const vae = { blockOutChannels: [128, 256, 512, 512], midBlockAddAttention: true };
+    expect(estimateActivationBytes('vae', vae, full, 0, 'float16', 'fused')).toBe(estimateActivationBytes('vae', vae, full, 0, 'float16', 'explicit'));
+  });
+
   it('falls back to a quarter of the weights when a config says too little', () => {
     expect(estimateActivationBytes('image_encoder', { width: 4 }, tiny, 1000, 'float32')).toBe(250);
     expect(estimateActivationBytes('vae', {}, tiny, 400, 'float32')).toBe(100);

@@ -5,6 +5,7 @@
 // config does not say enough.
 import type { ModelComponentId } from './manifest.js';
 import type { ResolvedBundleConfig } from './bundle-config.js';
+import type { AttentionForm } from '../../onnx/graph.js';
 
 const bytesOf = (dtype: 'float32' | 'float16') => (dtype === 'float32' ? 4 : 2);
 /** Template tokens before the user prompt (95 with the official tokenizer), rounded up. */
@@ -19,11 +20,13 @@ const n = (c: unknown, ...keys: string[]): number | undefined => {
 };
 
 /**
- * Peak of one attention block over `tokens`: the score matrix and its softmax (2·heads·S²), the MLP
- * hidden activations (2·S·mlp), and ~8 hidden-sized buffers (residual, norms, q/k/v, output).
+ * Peak of one attention block over `tokens`: the score matrix and its softmax (2·heads·S², only
+ * when the attention is written out: the fused MultiHeadAttention keeps no scores without a mask),
+ * the MLP hidden activations (2·S·mlp), and ~8 hidden-sized buffers (residual, norms, q/k/v, output).
  */
-export function blockActivationElements(tokens: number, hidden: number, heads: number, mlp: number): number {
-  return 2 * heads * tokens * tokens + 2 * tokens * mlp + 8 * tokens * hidden;
+export function blockActivationElements(tokens: number, hidden: number, heads: number, mlp: number, attention: AttentionForm = 'explicit'): number {
+  const scores = attention === 'explicit' ? 2 * heads * tokens * tokens : 0;
+  return scores + 2 * tokens * mlp + 8 * tokens * hidden;
 }
 
 /** Image-side tokens of one transformer call at a bucket: noisy + 1×/2×/4× context (FRAMEPACK.md §5.2). */
@@ -38,7 +41,8 @@ export function transformerImageTokens(r: ResolvedBundleConfig, height: number, 
   return noisy + context;
 }
 
-export function estimateActivationBytes(id: ModelComponentId, config: unknown, r: ResolvedBundleConfig, weightBytes: number, dtype: 'float32' | 'float16'): number {
+export function estimateActivationBytes(id: ModelComponentId, config: unknown, r: ResolvedBundleConfig, weightBytes: number, dtype: 'float32' | 'float16',
+  attention: AttentionForm = 'explicit'): number {
   const b = bytesOf(dtype);
   const { height, width } = r.defaultBucket;
   const fallback = Math.ceil(weightBytes / 4);
@@ -51,13 +55,14 @@ export function estimateActivationBytes(id: ModelComponentId, config: unknown, r
       const hidden = heads * headDim;
       const imageTokens = (r.imageEncoder.imageSize / (n(r.components.image_encoder, 'patchSize') ?? 14)) ** 2;
       const tokens = transformerImageTokens(r, height, width) + Math.floor(imageTokens) + r.text.maxUserTokens;
-      return b * blockActivationElements(tokens, hidden, heads, hidden * ratio);
+      return b * blockActivationElements(tokens, hidden, heads, hidden * ratio, attention);
     }
     case 'vae': {
       const channels = (config as { blockOutChannels?: number[] } | null)?.blockOutChannels;
       if (!channels?.length) return fallback;
       // Decoding one section: the last up block holds ~3 full-resolution maps of its width; the
-      // mid-block attention spans every latent cell of the window.
+      // mid-block attention spans every latent cell of the window (in both forms: the fused one takes
+      // the frame-causal mask as an S×S bias, and the CPU kernel holds probabilities beside it).
       const frames = r.latent.temporalCompression * (r.defaults.windowSize - 1) + 1;
       const conv = 3 * channels[0]! * frames * height * width;
       const cells = r.defaults.windowSize * (height / r.latent.spatialCompression) * (width / r.latent.spatialCompression);
@@ -75,7 +80,8 @@ export function estimateActivationBytes(id: ModelComponentId, config: unknown, r
       if (id === 'text_encoder') tokens = TEMPLATE_TOKENS_ESTIMATE + r.text.maxUserTokens;
       else if (id === 'text_encoder_2') tokens = r.text.clipMaxLength;
       else tokens = Math.floor(r.imageEncoder.imageSize / (n(config, 'patchSize') ?? 14)) ** 2;
-      return b * blockActivationElements(tokens, hidden, heads, mlp);
+      // Llama's and CLIP's causal masks are [L, L] biases in the fused form: small at these lengths.
+      return b * blockActivationElements(tokens, hidden, heads, mlp, attention);
     }
   }
 }

@@ -31,6 +31,13 @@ describe('manifestSchema', () => {
     expect(good.defaults).toEqual({ steps: 25, gs: 10, cfg: 1, rs: 0, windowSize: 9, fps: 30, shift: null, teacache: { enabled: true, threshold: 0.15 } });
   });
 
+  it('reads a component without `attention` (bundles built before the option) as explicit, and refuses other forms', () => {
+    const old = structuredClone(good) as any;
+    delete old.components.transformer.attention;
+    expect(manifestSchema.parse(old).components.transformer.attention).toBe('explicit');
+    expect(problems((m) => { m.components.vae.attention = 'flash'; }).join('\n')).toMatch(/components\.vae\.attention/);
+  });
+
   it.each([
     ['formatVersion', (m: any) => { m.formatVersion = 2; }],
     ['name', (m: any) => { m.name = 'Has Spaces'; }],

@@ -90,6 +90,9 @@ export type SamplingDefaults = z.infer<typeof samplingDefaultsSchema>;
 export const weightDtypeSchema = z.enum(['float32', 'float16']);
 export type BundleWeightDtype = z.infer<typeof weightDtypeSchema>;
 
+/** How the graphs write attention (docs/bundles.md): MatMul→Softmax→MatMul or com.microsoft MultiHeadAttention. */
+export const attentionFormSchema = z.enum(['explicit', 'fused']);
+
 const jsonObjectSchema = z.record(z.string(), z.unknown());
 
 /** Graph input/output signature as written into the ONNX file (string dims are dynamic axes). */
@@ -124,6 +127,8 @@ export const modelComponentSchema = z.object({
   graphs: z.record(z.string().min(1), graphEntrySchema),
   /** Compute dtype: activations, and the weights not quantised. */
   weightDtype: weightDtypeSchema,
+  /** Absent in bundles built before the option existed, which are all 'explicit'. */
+  attention: attentionFormSchema.default('explicit'),
   /** Present when Linear layers are stored as MatMulNBits 4- or 8-bit weights (docs/bundles.md). */
   quantization: componentQuantizationSchema.optional(),
   parameterCount: z.number().int().nonnegative(),

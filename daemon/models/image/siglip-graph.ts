@@ -15,7 +15,7 @@ export const SIGLIP_OUTPUT = 'last_hidden_state';
 
 /** Builds `image_encoder`: `pixel_values` float32 [1, C, S, S] → `last_hidden_state` float32 [1, tokens, hidden]. */
 export function buildSiglipGraph(c: SiglipConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
-  const g = new GraphBuilder(SIGLIP_GRAPH_STEM, { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder(SIGLIP_GRAPH_STEM, { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const { hiddenSize: hid, patchSize: p, imageSize: S } = c;
   const tokens = siglipNumPatches(c);
   let pixels = g.input(SIGLIP_INPUT, 'float32', [1, c.numChannels, S, S]);

@@ -2,7 +2,7 @@
 // (both checkpoints name it `layer_norm1`, `self_attn.{q,k,v,out}_proj`, `layer_norm2`, `mlp.fc1/fc2`,
 // all Linear layers with bias):  h += out_proj(attn(LN1(h)));  h += fc2(act(fc1(LN2(h)))).
 import type { GraphBuilder, Value } from '../../onnx/graph.js';
-import { geluErf, geluTanh, layerNorm, linear, mergeHeads, quickGelu, sdpa, splitHeads } from '../../onnx/ops.js';
+import { attention, geluErf, geluTanh, layerNorm, linear, quickGelu, splitHeads } from '../../onnx/ops.js';
 
 export type EncoderActivation = 'quick_gelu' | 'gelu_pytorch_tanh' | 'gelu';
 
@@ -30,7 +30,7 @@ export function encoderLayer(g: GraphBuilder, h: Value, prefix: string, s: Encod
   const q = splitHeads(g, linear(g, x, `${prefix}.self_attn.q_proj`, hid, hid), heads, hd);
   const k = splitHeads(g, linear(g, x, `${prefix}.self_attn.k_proj`, hid, hid), heads, hd);
   const v = splitHeads(g, linear(g, x, `${prefix}.self_attn.v_proj`, hid, hid), heads, hd);
-  const attn = mergeHeads(g, sdpa(g, q, k, v, hd, mask), heads, hd);
+  const attn = attention(g, q, k, v, heads, hd, mask ? { value: mask, rank: 2 } : undefined);
   h = g.op('Add', [h, linear(g, attn, `${prefix}.self_attn.out_proj`, hid, hid)]);
   const y = layerNorm(g, h, `${prefix}.layer_norm2`, hid, s.layerNormEps);
   const mlp = linear(g, activate(g, linear(g, y, `${prefix}.mlp.fc1`, hid, s.intermediateSize), s.activation), `${prefix}.mlp.fc2`, s.intermediateSize, hid);

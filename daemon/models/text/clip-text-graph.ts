@@ -44,7 +44,7 @@ function causalMaskValues(s: number): number[] {
  * `pooled` float32 [1, hiddenSize].
  */
 export function buildClipTextGraph(c: ClipTextConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
-  const g = new GraphBuilder(CLIP_TEXT_GRAPH_STEM, { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder(CLIP_TEXT_GRAPH_STEM, { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const S = c.maxPositions;
   const ids = g.input(CLIP_TEXT_INPUTS.ids, 'int64', [1, S]);
   const eosIndex = g.input(CLIP_TEXT_INPUTS.eosIndex, 'int64', [1]);

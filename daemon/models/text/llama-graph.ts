@@ -4,7 +4,7 @@
 // MLP. The sequence length is dynamic; the RoPE tables and the mask are built in the graph from it.
 import { GraphBuilder, type Value } from '../../onnx/graph.js';
 import { OnnxDataType } from '../../onnx/onnx-proto.js';
-import { linear, mergeHeads, sdpa, silu, splitHeads } from '../../onnx/ops.js';
+import { attention, linear, silu, splitHeads } from '../../onnx/ops.js';
 import type { WeightSource } from '../../weights/weight-source.js';
 import type { BuildOptions } from '../component.js';
 import { llamaLayersRun, type LlamaConfig } from './llama-config.js';
@@ -77,8 +77,8 @@ function decoderLayer(g: GraphBuilder, h: Value, p: string, c: LlamaConfig, rope
   const k = applyRope(g, splitHeads(g, linear(g, attnIn, `${p}.self_attn.k_proj`, hid, kvHeads * hd, false), kvHeads, hd), rope);
   const v = splitHeads(g, linear(g, attnIn, `${p}.self_attn.v_proj`, hid, kvHeads * hd, false), kvHeads, hd);
   const nRep = heads / kvHeads;
-  const attn = sdpa(g, q, repeatKv(g, k, kvHeads, nRep, hd), repeatKv(g, v, kvHeads, nRep, hd), hd, mask);
-  h = g.op('Add', [h, linear(g, mergeHeads(g, attn, heads, hd), `${p}.self_attn.o_proj`, heads * hd, hid, false)]);
+  const attn = attention(g, q, repeatKv(g, k, kvHeads, nRep, hd), repeatKv(g, v, kvHeads, nRep, hd), heads, hd, { value: mask, rank: 2 });
+  h = g.op('Add', [h, linear(g, attn, `${p}.self_attn.o_proj`, heads * hd, hid, false)]);
 
   const mlpIn = llamaRmsNorm(g, h, `${p}.post_attention_layernorm.weight`, hid, c.rmsNormEps);
   const gate = silu(g, linear(g, mlpIn, `${p}.mlp.gate_proj`, hid, c.intermediateSize, false));
@@ -91,7 +91,7 @@ function decoderLayer(g: GraphBuilder, h: Value, p: string, c: LlamaConfig, rope
  * `hidden_states` float32 [1, sequence, hiddenSize], the raw output of layer numLayers − 2.
  */
 export function buildLlamaGraph(c: LlamaConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
-  const g = new GraphBuilder(LLAMA_GRAPH_STEM, { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder(LLAMA_GRAPH_STEM, { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const ids = g.input(LLAMA_INPUT, 'int64', [1, SEQ]);
   const seqLen = g.op('Squeeze', [g.op('Shape', [ids], { start: 1, end: 2 }), g.ints([0])]);
   const rope = g.scope('rope', () => ropeTables(g, seqLen, c));

@@ -2,7 +2,7 @@
 // (HunyuanVideoSingleTransformerBlock) blocks. Image-side tokens come first in every joint
 // sequence; RoPE applies to their q/k only (after the per-head RMSNorm).
 import type { GraphBuilder, Value } from '../../onnx/graph.js';
-import { geluTanh, linear, mergeHeads, sdpa, splitHeads } from '../../onnx/ops.js';
+import { attention, geluTanh, linear, splitHeads } from '../../onnx/ops.js';
 import { applyRope, axisLength, headRmsNorm, modulate, modulationChunks, plainLayerNorm, splitAt } from './layers.js';
 
 export interface BlockDims { hidden: number; heads: number; headDim: number; mlp: number }
@@ -42,7 +42,7 @@ export function dualBlock(g: GraphBuilder, i: number, x: Value, c: Value, temb: 
     const cat = (a: Value, b: Value) => g.op('Concat', [a, b], { axis: 2 });
     const q = cat(applyRope(g, qi, rope.cos, rope.sin, d.headDim), qt);
     const k = cat(applyRope(g, ki, rope.cos, rope.sin, d.headDim), kt);
-    const attn = mergeHeads(g, sdpa(g, q, k, cat(vi, vt), d.headDim), d.heads, d.headDim);
+    const attn = attention(g, q, k, cat(vi, vt), d.heads, d.headDim);
     const [attnImg, attnTxt] = splitAt(g, attn, 1, axisLength(g, x, 1));
     const outImg = linear(g, attnImg, `${p}.attn.to_out.0`, d.hidden, d.hidden);
     const outTxt = linear(g, attnTxt, `${p}.attn.to_add_out`, d.hidden, d.hidden);
@@ -73,7 +73,7 @@ export function singleBlock(g: GraphBuilder, i: number, xc: Value, imageLen: Val
       const [img, txt] = splitAt(g, t, 2, imageLen);
       return g.op('Concat', [applyRope(g, img, rope.cos, rope.sin, d.headDim), txt], { axis: 2 });
     };
-    const attn = mergeHeads(g, sdpa(g, roped(q), roped(k), v, d.headDim), d.heads, d.headDim);
+    const attn = attention(g, roped(q), roped(k), v, d.heads, d.headDim);
     const out = linear(g, g.op('Concat', [attn, mlp], { axis: -1 }), `${p}.proj_out`, d.hidden + d.mlp, d.hidden);
     return g.op('Add', [xc, g.op('Mul', [gate!, out])]);
   });

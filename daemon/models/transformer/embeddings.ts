@@ -2,7 +2,7 @@
 // (time_text_embed), the HunyuanVideo token refiner (context_embedder), the SigLIP image projection
 // and the Conv3d patchifiers (x_embedder, clean_x_embedder with replicate padding).
 import type { GraphBuilder, Value } from '../../onnx/graph.js';
-import { chunk, layerNorm, linear, mergeHeads, sdpa, silu, splitHeads } from '../../onnx/ops.js';
+import { attention, chunk, layerNorm, linear, silu, splitHeads } from '../../onnx/ops.js';
 import { TIME_PROJ_DIM } from './config.js';
 import { toCompute } from './layers.js';
 
@@ -54,7 +54,7 @@ export function tokenRefiner(g: GraphBuilder, text: Value, tProj: Value, d: Refi
         const q = splitHeads(g, linear(g, n1, `${p}.attn.to_q`, d.hidden, d.hidden), d.heads, d.headDim);
         const k = splitHeads(g, linear(g, n1, `${p}.attn.to_k`, d.hidden, d.hidden), d.heads, d.headDim);
         const v = splitHeads(g, linear(g, n1, `${p}.attn.to_v`, d.hidden, d.hidden), d.heads, d.headDim);
-        const attn = linear(g, mergeHeads(g, sdpa(g, q, k, v, d.headDim), d.heads, d.headDim), `${p}.attn.to_out.0`, d.hidden, d.hidden);
+        const attn = linear(g, attention(g, q, k, v, d.heads, d.headDim), `${p}.attn.to_out.0`, d.hidden, d.hidden);
         // HunyuanVideoAdaNorm: (gate_msa, gate_mlp) = chunk2(Linear(SiLU(temb))), broadcast over tokens.
         const gates = linear(g, actTemb, `${p}.norm_out.linear`, d.hidden, 2 * d.hidden);
         const [gateMsa, gateMlp] = chunk(g, g.op('Unsqueeze', [gates, g.ints([1])]), 2, -1);

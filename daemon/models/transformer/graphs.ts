@@ -32,7 +32,7 @@ function finish(g: GraphBuilder): GraphBuilder {
 /** (a) image_embeddings [1, N, imageProjDim] → image_tokens [1, N, hidden]. */
 export function buildImageProjectionGraph(c: TransformerConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
   const { hidden } = transformerDims(c);
-  const g = new GraphBuilder('transformer_image_projection', { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder('transformer_image_projection', { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const x = g.input('image_embeddings', 'float32', [1, 'image_tokens', c.imageProjDim]);
   g.output(toFloat32(g, imageProjection(g, toCompute(g, x), c.imageProjDim, hidden)), 'image_tokens', 'float32', [1, 'image_tokens', hidden]);
   return finish(g);
@@ -45,7 +45,7 @@ export function buildImageProjectionGraph(c: TransformerConfig, weights: WeightS
  */
 export function buildContextGraph(c: TransformerConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
   const { hidden } = transformerDims(c);
-  const g = new GraphBuilder('transformer_context', { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder('transformer_context', { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const level = (name: string, frames: string, proj: keyof typeof CLEAN_KERNELS): Value => {
     const x = g.input(name, 'float32', [1, c.inChannels, frames, 'height', 'width']);
     const k = CLEAN_KERNELS[proj];
@@ -69,7 +69,7 @@ export function buildContextGraph(c: TransformerConfig, weights: WeightSource, o
  */
 export function buildPreGraph(c: TransformerConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
   const { hidden, heads, headDim, mlp } = transformerDims(c);
-  const g = new GraphBuilder('transformer_pre', { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder('transformer_pre', { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const latents = g.input('latents', 'float32', [1, c.inChannels, 'frames', 'height', 'width']);
   const timestep = g.input('timestep', 'float32', [1]);
   const guidance = c.guidanceEmbeds ? g.input('guidance', 'float32', [1]) : null;
@@ -108,7 +108,7 @@ export function buildPreGraph(c: TransformerConfig, weights: WeightSource, opts:
  */
 export function buildBlocksGraph(c: TransformerConfig, weights: WeightSource, opts: BuildOptions): GraphBuilder {
   const d = blockDims(c);
-  const g = new GraphBuilder('transformer_blocks', { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder('transformer_blocks', { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const hiddenIn = g.input('hidden_states', 'float32', [1, 'image_side_tokens', d.hidden]);
   const encoderIn = g.input('encoder_hidden_states', 'float32', [1, 'text_side_tokens', d.hidden]);
   const tembIn = g.input('temb', 'float32', [1, d.hidden]);

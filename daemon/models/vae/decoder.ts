@@ -1,7 +1,7 @@
 // The `vae_decoder` graph: post_quant_conv followed by HunyuanVideoDecoder3D. It takes UNSCALED
 // latents (the pipeline divides by config.scalingFactor first, FRAMEPACK.md §4.3) and any number of
 // latent frames; long clips go through temporal-tiling.ts, which calls it on 5-latent tiles.
-import { GraphBuilder, type Value } from '../../onnx/graph.js';
+import { GraphBuilder, type AttentionForm, type Value } from '../../onnx/graph.js';
 import type { WeightSource } from '../../weights/weight-source.js';
 import { decoderBlocks, type VaeConfig } from './config.js';
 import { causalConv3d, midBlock, normSilu, pointwiseConv3d, resnetBlock, upsampleCausal } from './layers.js';
@@ -27,8 +27,9 @@ function decoderTrunk(g: GraphBuilder, z: Value, c: VaeConfig): Value {
  * latents float32 [B, 16, T, h, w] (unscaled) → pixels float32 [B, 3, 4T − 3, 8h, 8w], roughly in
  * [-1, 1] (not clamped).
  */
-export function buildVaeDecoder(c: VaeConfig, weights: WeightSource, weightDtype: 'float32' | 'float16' = 'float32'): GraphBuilder {
-  const g = new GraphBuilder('vae_decoder', { weights, weightDtype });
+export function buildVaeDecoder(c: VaeConfig, weights: WeightSource, weightDtype: 'float32' | 'float16' = 'float32',
+  attention: AttentionForm = 'explicit'): GraphBuilder {
+  const g = new GraphBuilder('vae_decoder', { weights, weightDtype, attention });
   const latents = g.input('latents', 'float32', ['batch', c.latentChannels, 'latent_frames', 'latent_height', 'latent_width']);
   const z = weightDtype === 'float32' ? latents : g.op('Cast', [latents], { to: 10 });
   const out = decoderTrunk(g, z, c);

@@ -1,7 +1,7 @@
 // The `vae_encoder` graph: HunyuanVideoEncoder3D followed by quant_conv, returning the diagonal
 // Gaussian posterior's mean and (clamped) log-variance. No scaling is applied inside: the pipeline
 // multiplies `mean` by config.scalingFactor (FRAMEPACK.md §4.2, deterministic stand-in for sample()).
-import { GraphBuilder, type Value } from '../../onnx/graph.js';
+import { GraphBuilder, type AttentionForm, type Value } from '../../onnx/graph.js';
 import { chunk } from '../../onnx/ops.js';
 import type { WeightSource } from '../../weights/weight-source.js';
 import { encoderBlocks, type VaeConfig } from './config.js';
@@ -30,8 +30,9 @@ function encoderTrunk(g: GraphBuilder, x: Value, c: VaeConfig): Value {
  * pixels float32 [B, 3, T, H, W] in [-1, 1], T = 1 + 4k, H and W multiples of 8 →
  * mean, logvar float32 [B, 16, 1 + k, H/8, W/8] (unscaled).
  */
-export function buildVaeEncoder(c: VaeConfig, weights: WeightSource, weightDtype: 'float32' | 'float16' = 'float32'): GraphBuilder {
-  const g = new GraphBuilder('vae_encoder', { weights, weightDtype });
+export function buildVaeEncoder(c: VaeConfig, weights: WeightSource, weightDtype: 'float32' | 'float16' = 'float32',
+  attention: AttentionForm = 'explicit'): GraphBuilder {
+  const g = new GraphBuilder('vae_encoder', { weights, weightDtype, attention });
   const pixels = g.input('pixels', 'float32', ['batch', c.inChannels, 'frames', 'height', 'width']);
   const x = weightDtype === 'float32' ? pixels : g.op('Cast', [pixels], { to: 10 });
   const [mean, rawLogvar] = chunk(g, encoderTrunk(g, x, c), 2, 1) as [Value, Value];

@@ -14,8 +14,8 @@ export const vaeDefinition: ComponentDefinition<VaeConfig> = {
   parameterShapes: vaeParameterShapes,
   buildGraphs(config, weights, opts) {
     return {
-      vae_encoder: buildVaeEncoder(config, weights, opts.weightDtype),
-      vae_decoder: buildVaeDecoder(config, weights, opts.weightDtype),
+      vae_encoder: buildVaeEncoder(config, weights, opts.weightDtype, opts.attention),
+      vae_decoder: buildVaeDecoder(config, weights, opts.weightDtype, opts.attention),
     };
   },
 };

@@ -2,7 +2,7 @@
 // convolution, the resnet block, the causal mid-block attention, and the resamplers. Each helper
 // names the diffusers module it matches (autoencoder_kl_hunyuan_video.py).
 import type { GraphBuilder, Value } from '../../onnx/graph.js';
-import { groupNorm, linear, silu, transpose } from '../../onnx/ops.js';
+import { fusedAttention, groupNorm, linear, silu, transpose } from '../../onnx/ops.js';
 
 /** GroupNorm eps used by every norm in this VAE (resnets, attention, conv_norm_out). */
 export const VAE_NORM_EPS = 1e-6;
@@ -48,7 +48,9 @@ export function resnetBlock(g: GraphBuilder, x: Value, prefix: string, inC: numb
 /**
  * The mid-block Attention (one head of width C, residual): tokens are every (t, h, w) position in
  * frame-major order, and a token may attend to tokens of its own frame and of earlier frames.
- * Scores and softmax run in float32 even in a float16 graph (the official block upcasts softmax).
+ * In the explicit form, scores and softmax run in float32 even in a float16 graph (the official
+ * block upcasts softmax); the fused form (MultiHeadAttention) leaves that to the kernel, whose
+ * softmax accumulates in float32 (on the CPU the fp16 decoder is 3.2e-3 off fp32 in either form).
  */
 export function causalAttention(g: GraphBuilder, x: Value, prefix: string, channels: number, groups: number): Value {
   return g.scope(prefix, () => {
@@ -59,6 +61,14 @@ export function causalAttention(g: GraphBuilder, x: Value, prefix: string, chann
     const q = linear(g, tokens, `${prefix}.to_q`, channels, channels);
     const k = linear(g, tokens, `${prefix}.to_k`, channels, channels);
     const v = linear(g, tokens, `${prefix}.to_v`, channels, channels);
+    if (g.attention === 'fused') {
+      // One head of width C; the frame-causal mask becomes an additive attention_bias [1, 1, S, S]
+      // (0 where allowed, −∞ elsewhere; every query may see its own frame, so no row is empty).
+      const allowed = causalFrameMask(g, shape);
+      const bias = g.op('Unsqueeze', [g.op('Where', [allowed, g.scalar(0), g.scalar(-Infinity)]), g.ints([0, 1])]);
+      const attended = linear(g, fusedAttention(g, q, k, v, 1, bias), `${prefix}.to_out.0`, channels, channels);
+      return g.op('Add', [g.op('Reshape', [transpose(g, attended, [0, 2, 1]), shape]), x]);
+    }
     let scores = g.op('MatMul', [q, transpose(g, k, [0, 2, 1])]);
     if (g.weightDtype !== 'float32') scores = g.op('Cast', [scores], { to: 1 });
     scores = g.op('Mul', [scores, g.scalar(1 / Math.sqrt(channels), 'float32')]);

@@ -1,4 +1,5 @@
 // Shared fixtures for the VAE tests: seeded tiny weights and graphs serialized once per file.
+import type { AttentionForm } from '../../onnx/graph.js';
 import { serializeModel } from '../../onnx/model-writer.js';
 import { seededWeights } from '../../weights/seeded.js';
 import type { MemoryWeights } from '../../weights/weight-source.js';
@@ -14,10 +15,10 @@ export function tinyVaeWeights(seed = TINY_SEED): MemoryWeights {
   return seededWeights(vaeParameterShapes(tinyVaeConfig), seed);
 }
 
-export async function tinyVaeModels(weights: MemoryWeights, weightDtype: 'float32' | 'float16' = 'float32') {
+export async function tinyVaeModels(weights: MemoryWeights, weightDtype: 'float32' | 'float16' = 'float32', attention: AttentionForm = 'explicit') {
   return {
-    encoder: await serializeModel(buildVaeEncoder(tinyVaeConfig, weights, weightDtype)),
-    decoder: await serializeModel(buildVaeDecoder(tinyVaeConfig, weights, weightDtype)),
+    encoder: await serializeModel(buildVaeEncoder(tinyVaeConfig, weights, weightDtype, attention)),
+    decoder: await serializeModel(buildVaeDecoder(tinyVaeConfig, weights, weightDtype, attention)),
   };
 }
 
