@@ -5,7 +5,8 @@
 // The figures are the graphs' weight bytes, which is what the files hold to within their protobuf
 // framing (a few kB per graph); tokenizer files are not counted.
 import type { ComponentDefinitions, ResolvedBundleConfig } from './bundle-config.js';
-import { quantizeComponent } from './build-bundle.js';
+import { defaultAttentionFor, quantizeComponent } from './build-bundle.js';
+import type { AttentionForm } from '../../onnx/graph.js';
 import { MODEL_COMPONENT_IDS, type ModelComponentId } from './manifest.js';
 import type { QuantizationChoice } from './quantization.js';
 import type { WeightBytes, WeightInfo, WeightSource } from '../../weights/weight-source.js';
@@ -33,11 +34,13 @@ class ShapeOnlyWeights implements WeightSource {
   read(name: string): Promise<WeightBytes> { return Promise.reject(new Error(`dry run: tensor '${name}' was read`)); }
 }
 
-export function dryRunBundle(config: ResolvedBundleConfig, definitions: ComponentDefinitions, weightDtype: 'float32' | 'float16', quantization?: QuantizationChoice): DryRunComponent[] {
+export function dryRunBundle(config: ResolvedBundleConfig, definitions: ComponentDefinitions, weightDtype: 'float32' | 'float16', quantization?: QuantizationChoice,
+  attention: AttentionForm = defaultAttentionFor(weightDtype)): DryRunComponent[] {
   return MODEL_COMPONENT_IDS.map((id) => {
     const def = definitions[id];
     const weights = new ShapeOnlyWeights(def.parameterShapes(config.components[id]));
-    const graphs = def.buildGraphs(config.components[id], weights, { weightDtype });
+    // The attention form the build would use: the fused form writes other constants than the explicit one.
+    const graphs = def.buildGraphs(config.components[id], weights, { weightDtype, attention });
     for (const g of Object.values(graphs)) g.assertWeightsMatch();
     const q = quantizeComponent(id, graphs, weights, quantization);
     let weightBytes = 0;
