@@ -1,15 +1,17 @@
 // Entry of the dashboard (`framepack` with no arguments): parse flags, connect to the daemon
 // (starting it detached when none answers), render the workbench in the alternate screen, and
 // leave with exit code 0 on Ctrl+C or Quit, restoring the terminal; the daemon and its running
-// job carry on. Nothing is printed outside Ink; logs go to <data dir>/tui.log.
+// job carry on. A daemon that cannot start does not end the dashboard: the workbench opens with
+// the reason in its banner and R to try again. Nothing is printed outside Ink; logs go to
+// <data dir>/tui.log.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { render, Text, Box } from 'ink';
 import { useEffect, useState } from 'react';
 import type { RpcClient } from '../shared/ipc/rpc-client.js';
 import { App } from './app.js';
-import { spawnDetached } from '../shared/ipc/ensure-daemon.js';
-import { connectDashboard, daemonSpawnCommand, dashboardPaths } from './daemon/connection.js';
+import { connectDashboard, dashboardPaths, idleDashboardClient } from './daemon/connection.js';
+import { daemonDownReason } from './daemon/daemon-log-tail.js';
 import { runDoctor } from './daemon/doctor-runner.js';
 import { captureConsole, createFileLog } from './log.js';
 import { openInPlayer } from './settings/open-output.js';
@@ -28,14 +30,18 @@ Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.`;
 
 function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void }) {
   const [client, setClient] = useState<RpcClient | null>(null);
+  const [startFailure, setStartFailure] = useState<string | undefined>(undefined);
   const [services] = useState(makeServices);
   useEffect(() => {
     let cancelled = false;
     connect().then(
       (c) => (cancelled ? c.close() : setClient(c)),
       (err: unknown) => {
+        // Stay up: the workbench opens with the reason in its banner and keeps trying to connect.
         log(`could not reach the daemon: ${(err as Error).message}`);
-        services.exit(`could not reach the daemon: ${(err as Error).message}`);
+        if (cancelled) return;
+        setStartFailure((err as Error).message);
+        setClient(idleDashboardClient());
       },
     );
     return () => {
@@ -51,7 +57,7 @@ function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient
       </Box>
     );
   }
-  return <App client={client} services={services} log={log} />;
+  return <App client={client} services={services} log={log} {...(startFailure ? { initialDown: startFailure } : {})} />;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -77,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
   const loaded = loadSettings();
   if (loaded.problem) fileLog('warn', loaded.problem);
 
-  let client: RpcClient | null = null;
+  let client: RpcClient | null = null; // closed on exit
   let exitMessage: string | null = null;
   let instance: ReturnType<typeof render> | null = null;
   const exit = (message?: string) => {
@@ -95,7 +101,14 @@ export async function main(argv: string[]): Promise<number> {
     },
     // Only for a daemon without daemon.doctor (older than this dashboard).
     runDoctor: () => runDoctor(),
-    ...(values['no-start'] === true ? {} : { startDaemon: () => void spawnDetached(daemonSpawnCommand(), paths.daemonLogFile) }),
+    ...(values['no-start'] === true ? {} : {
+      startDaemon: async () => {
+        // Waits until it answers, or rejects at once with the daemon's own reason (ensure-daemon.ts).
+        const { client: probe } = await connectDashboard({ autoStart: true });
+        probe.close();
+      },
+    }),
+    describeDaemonDown: (pid, sinceMs) => daemonDownReason(paths, pid, sinceMs),
     exit: (m) => exit(m),
     env: process.env,
     paths: { ...paths, tuiLogFile: path.resolve(paths.tuiLogFile) },

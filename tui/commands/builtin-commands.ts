@@ -150,10 +150,10 @@ export function builtinCommands(): Cmd[] {
       }),
     },
     {
-      id: 'daemon.start', title: 'Start the Daemon', category: 'Daemon',
-      when: (ctx) => ctx.daemon.connection !== 'ready' && ctx.services.startDaemon !== undefined,
+      id: 'daemon.start', title: 'Start (Restart) the Daemon', category: 'Daemon',
+      when: (ctx) => ctx.daemon.connection !== 'ready' && !ctx.daemon.restarting && ctx.services.startDaemon !== undefined,
       run: (ctx) => {
-        ctx.services.startDaemon!();
+        ctx.actions.restartDaemon();
         ctx.notify('starting the daemon…', 'info');
       },
     },

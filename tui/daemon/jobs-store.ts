@@ -127,6 +127,13 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
   }
 }
 
+/** The state to show: a running job is `unknown` while the daemon does not answer (it may be dead with it). */
+export type ShownState = Job['state'] | 'unknown';
+
+export function shownState(job: Job, daemonAnswers: boolean): ShownState {
+  return job.state === 'running' && !daemonAnswers ? 'unknown' : job.state;
+}
+
 /** A job's own update after a call (e.g. jobs.cancel's result). */
 export function replaceJob(state: JobsState, job: Job): JobsState {
   const v = state.jobs[job.id];

@@ -51,6 +51,8 @@ export const DEFAULT_KEYBINDINGS: Readonly<Record<Chord, string>> = {
   l: 'models.load',
   u: 'models.unload',
   d: 'diagnostics.run',
+  // Shown in the banner while the daemon does not answer; capital so it is never hit by accident.
+  R: 'daemon.start',
 };
 
 /** Keybindings with user overrides applied (an override to '' removes a default). */

@@ -18,8 +18,11 @@ export interface ServicesDeps {
   openFile: (player: PlayerCommand, file: string) => Promise<void>;
   /** The child-process doctor, used only when the daemon has no daemon.doctor; absent = no fallback. */
   runDoctor?: () => Promise<DoctorReport>;
-  /** Start a daemon process (the reconnect loop then finds it); absent = the dashboard never starts one. */
-  startDaemon?: () => void;
+  /** Start a daemon and wait until it answers (the reconnect loop then finds it); rejects with the
+   *  daemon's own start-failure reason. Absent = the dashboard never starts one (--no-start). */
+  startDaemon?: () => Promise<void>;
+  /** The banner's reason when the daemon does not answer (log tail, start-failure note); absent = a generic line. */
+  describeDaemonDown?: (pid: number | null, sinceMs: number) => string;
   /** Leave the dashboard (exit code 0); the daemon carries on. */
   exit: (errorMessage?: string) => void;
   env: Readonly<Record<string, string | undefined>>;

@@ -69,7 +69,7 @@ export function SideBar({ width, height }: { width: number; height: number }) {
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? colors.border.focused : colors.border.normal} flexShrink={0} overflow="hidden">
       <Text bold color={focused ? colors.border.focused : undefined}>{title}</Text>
       <Box flexDirection="column" height={bodyRows} overflow="hidden">
-        {view === 'jobs' ? <JobsView jobs={daemon.data.jobs} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
+        {view === 'jobs' ? <JobsView jobs={daemon.data.jobs} selected={selected} width={inner} height={bodyRows} focused={focused} daemonAnswers={daemon.connection === 'ready'} /> : null}
         {view === 'models' ? <ModelsView residency={daemon.data.residency} selected={selected} width={inner} height={bodyRows} focused={focused} nowMs={now} /> : null}
         {view === 'outputs' ? <OutputsView jobs={daemon.data.jobs} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
         {view === 'diagnostics' ? <DiagnosticsView doctor={services.doctor} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}

@@ -20,7 +20,7 @@ export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
   const q = daemon.data.jobs.queue;
   if (q) segs.push(`queue ${q.queued}${q.paused ? ' ⏸' : ''}`);
   const run = runningJob(daemon.data.jobs);
-  if (run) segs.push(`▶ ${run.job.id} s${sectionCounter(run)} ${jobPercent(run)}%`);
+  if (run) segs.push(daemon.connection === 'ready' ? `▶ ${run.job.id} s${sectionCounter(run)} ${jobPercent(run)}%` : `? ${run.job.id} unknown`);
   return segs;
 }
 
