@@ -8,7 +8,7 @@ import { createTransportPair, type MemoryTransportEnd } from '../shared/ipc/memo
 import { RpcClient } from '../shared/ipc/rpc-client.js';
 import { RpcServer, type Handlers } from '../shared/ipc/rpc-server.js';
 import { JobPlanResult, JobSpec, RpcError, type Job, type JobSpecInput } from '../shared/protocol/index.js';
-import { job, models, runEvents, snapshot, timing } from '../test/helpers/tui-fixtures.js';
+import { job, memoryUserStore, models, runEvents, snapshot, timing } from '../test/helpers/tui-fixtures.js';
 import { App } from './app.js';
 import type { ServicesDeps } from './workbench/services-context.js';
 
@@ -126,6 +126,7 @@ function setup(initial: Job[] = [], size = { columns: 100, rows: 30 }, features:
   let exits = 0;
   const services: ServicesDeps = {
     settings: {},
+    userStore: memoryUserStore(),
     settingsFile: '/tmp/fp-test/tui.json',
     settingsProblem: null,
     saveSettings: () => {},

@@ -16,6 +16,7 @@ import { runDoctor } from './daemon/doctor-runner.js';
 import { captureConsole, createFileLog } from './log.js';
 import { openInPlayer } from './settings/open-output.js';
 import { loadSettings, saveSettings } from './settings/settings.js';
+import { fileUserStore, migrateTuiPlayer } from './settings/user-store.js';
 import type { ServicesDeps } from './workbench/services-context.js';
 
 export const TUI_HELP = `Usage: framepack [--no-start]
@@ -25,7 +26,9 @@ Opens the dashboard; starts the daemon in the background when none is running.
   -h, --help     this help
 
 Environment: FRAMEPACK_RUNTIME_DIR / FRAMEPACK_DATA_DIR (where the daemon's socket and data are),
-FRAMEPACK_PLAYER (video player command), FRAMEPACK_CONFIG_DIR (settings file folder).
+FRAMEPACK_PLAYER (video player command when the player setting is unset), FRAMEPACK_CONFIG_DIR
+(settings folder: config.json, the settings \`framepack config\` edits and the Settings view shows;
+tui.json, key overrides).
 Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.`;
 
 function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void }) {
@@ -80,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
   const fileLog = createFileLog(paths.tuiLogFile);
   captureConsole(fileLog);
   fileLog('info', `dashboard starting (socket ${paths.socketFile})`);
+  const migrated = migrateTuiPlayer();
+  if (migrated) fileLog('info', migrated);
   const loaded = loadSettings();
   if (loaded.problem) fileLog('warn', loaded.problem);
 
@@ -92,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const makeServices = (): ServicesDeps => ({
     settings: loaded.settings,
+    userStore: fileUserStore(),
     settingsFile: loaded.file,
     settingsProblem: loaded.problem,
     saveSettings: (s) => saveSettings(loaded.file, s),

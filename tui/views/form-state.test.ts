@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobSpec } from '../../shared/protocol/index.js';
-import { buildSpec, FIELDS, formReducer, initialForm, randomSeed, SUBMIT_INDEX, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
+import { buildSpec, FIELDS, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
 
 const run = (actions: FormAction[], from: FormState = initialForm()) => actions.reduce(formReducer, from);
 
@@ -50,5 +50,18 @@ describe('new-job form state', () => {
     expect(s.values).toMatchObject({ image: '/x.png', seed: '7', mode: 'f1', teacache: 'off', keepAlive: '10m', seconds: '2.5' });
     const built = buildSpec(s.values);
     expect(built.ok && JobSpec.parse(built.spec)).toMatchObject({ seed: 7, mode: 'f1', teacache: false, keepAlive: '10m', seconds: 2.5 });
+  });
+});
+
+describe('the form and the defaults.* settings', () => {
+  it('starts from `framepack config set defaults.*` and submits the fields it has no row for', () => {
+    const base = specFromDefaults({ 'defaults.steps': 12, 'defaults.negative': 'blurry', 'defaults.teacache': false, 'defaults.sampler': 'unipc', 'defaults.shift': 3, 'defaults.teacache-threshold': 0.2, player: 'mpv' });
+    expect(base).toEqual({ steps: 12, negativePrompt: 'blurry', teacache: false, sampler: 'unipc', shift: 3, teacacheThreshold: 0.2 });
+    const form = initialForm(base);
+    expect(form.values.steps).toBe('12');
+    expect(form.values.negativePrompt).toBe('blurry');
+    expect(form.values.teacache).toBe('off');
+    const built = buildSpec({ ...form.values, image: '/in.png' }, hiddenSpec(base));
+    expect(built.ok && built.spec).toMatchObject({ steps: 12, shift: 3, sampler: 'unipc', teacacheThreshold: 0.2 });
   });
 });

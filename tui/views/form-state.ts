@@ -81,6 +81,31 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
   };
 }
 
+/** Spec field of each `defaults.*` setting (the settings use generate's flag names). */
+const DEFAULT_FIELD: Readonly<Record<string, keyof JobSpecInput>> = { negative: 'negativePrompt', 'teacache-threshold': 'teacacheThreshold' };
+
+/** The `defaults.*` settings (`framepack config set defaults.steps 12`) as spec fields, for a new job. */
+export function specFromDefaults(settings: Readonly<Record<string, unknown>>): Partial<JobSpecInput> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (!key.startsWith('defaults.')) continue;
+    const flag = key.slice('defaults.'.length);
+    out[DEFAULT_FIELD[flag] ?? flag] = value;
+  }
+  return out as Partial<JobSpecInput>;
+}
+
+/** Spec fields the form has no field for (model, sampler, shift, TeaCache threshold): carried into the submission as they came. */
+export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Partial<JobSpecInput> {
+  const out: Partial<JobSpecInput> = {};
+  if (!spec) return out;
+  if (spec.model !== undefined) out.model = spec.model;
+  if (spec.sampler !== undefined) out.sampler = spec.sampler;
+  if (spec.shift !== undefined) out.shift = spec.shift;
+  if (spec.teacacheThreshold !== undefined) out.teacacheThreshold = spec.teacacheThreshold;
+  return out;
+}
+
 export function initialForm(from?: Partial<JobSpecInput> | null): FormState {
   return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [] };
 }
@@ -137,9 +162,9 @@ const NUMERIC: readonly FieldId[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'r
 export type BuildResult = { ok: true; spec: JobSpecInput } | { ok: false; errors: FormState['errors'] };
 
 /** Turn the typed values into a JobSpec, validated by the protocol schema; errors keyed by field. */
-export function buildSpec(values: FormValues): BuildResult {
+export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}): BuildResult {
   const errors: FormState['errors'] = {};
-  const raw: Record<string, unknown> = { image: values.image.trim(), prompt: values.prompt, negativePrompt: values.negativePrompt };
+  const raw: Record<string, unknown> = { ...hidden, image: values.image.trim(), prompt: values.prompt, negativePrompt: values.negativePrompt };
   for (const id of NUMERIC) {
     const text = values[id].trim();
     const n = Number(text);

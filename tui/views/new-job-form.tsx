@@ -13,8 +13,9 @@ import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
 import { pad, truncate, truncateStart, windowRange } from '../components/text-utils.js';
 import { useLayoutDispatch } from '../workbench/layout-context.js';
+import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
-import { buildSpec, FIELDS, formReducer, initialForm, randomSeed, SUBMIT_INDEX, type FormValues } from './form-state.js';
+import { buildSpec, FIELDS, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
 import { completePath, type ListDir } from './path-completion.js';
 import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
 
@@ -49,14 +50,18 @@ export function planLines(values: FormValues, jobs: JobsState, plan: PlanState |
 }
 
 export function NewJobForm({ from, width, height, focused, listDir }: { from: JobSpec | null; width: number; height: number; focused: boolean; listDir?: ListDir }) {
-  const [state, dispatch] = useReducer(formReducer, from, initialForm);
+  const services = useServices();
+  // A copied job's parameters, else the `defaults.*` settings read now (a `config set` since counts).
+  const [base] = useState(() => from ?? specFromDefaults(services.reloadUser()));
+  const [state, dispatch] = useReducer(formReducer, base, initialForm);
+  const hidden = hiddenSpec(base);
   const daemon = useDaemon();
   const actions = useDaemonActions();
   const layoutDispatch = useLayoutDispatch();
   const notify = (text: string, level: 'info' | 'warn' | 'error' = 'info') => layoutDispatch({ type: 'notify', notice: { text, level } });
 
   const submit = async () => {
-    const built = buildSpec(state.values);
+    const built = buildSpec(state.values, hidden);
     if (!built.ok) {
       dispatch({ type: 'errors', errors: built.errors });
       notify(`cannot submit: ${Object.keys(built.errors).join(', ')}`, 'error');

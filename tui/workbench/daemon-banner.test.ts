@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { initialDashboard } from '../daemon/dashboard-store.js';
 import type { DaemonState } from '../daemon/daemon-context.js';
 import { DEFAULT_KEYBINDINGS } from '../keys/keybindings.js';
-import { bannerLines, bannerRows, wrapRows } from './daemon-banner.js';
+import { wrapRows } from '../components/text-utils.js';
+import { bannerLines, bannerRows } from './daemon-banner.js';
 
 const state = (over: Partial<DaemonState>): DaemonState => ({ connection: 'reconnecting', hello: null, data: initialDashboard, attempts: 0, down: null, restarting: false, ...over });
 

@@ -6,33 +6,12 @@ import { Box, Text } from 'ink';
 import type { DaemonState } from '../daemon/daemon-context.js';
 import { chordsFor } from '../keys/keybindings.js';
 import { colors } from '../theme/semantic-colors.js';
-import { truncate } from '../components/text-utils.js';
+import { truncate, wrapRows } from '../components/text-utils.js';
 
 const MAX_REASON_ROWS = 3;
 
 export function bannerShown(daemon: DaemonState): boolean {
   return daemon.connection !== 'ready' && daemon.connection !== 'connecting' && daemon.down !== null;
-}
-
-/** Cut `text` into rows of `width` columns (at spaces when it can), the last one ending in "…" when cut. */
-export function wrapRows(text: string, width: number, maxRows: number): string[] {
-  const rows: string[] = [];
-  let rest = text;
-  while (rest.length > 0 && rows.length < maxRows) {
-    if ([...rest].length <= width) {
-      rows.push(rest);
-      rest = '';
-      break;
-    }
-    const chars = [...rest];
-    const slice = chars.slice(0, width).join('');
-    const space = slice.lastIndexOf(' ');
-    const cut = space > width / 2 ? space : slice.length;
-    rows.push(rest.slice(0, cut));
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest.length > 0) rows[rows.length - 1] = truncate(`${rows[rows.length - 1]!} ${rest}`, width);
-  return rows;
 }
 
 /** The banner's rows as text (tests read them): the reason (wrapped), then what to do. */

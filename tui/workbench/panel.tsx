@@ -60,6 +60,7 @@ function ProblemsTab({ width, rows }: { width: number; rows: number }) {
   const { data } = useDaemon();
   const items: { text: string; color?: string }[] = [];
   if (services.settingsProblem) items.push({ text: `✖ settings: ${services.settingsProblem}`, color: colors.status.error });
+  if (services.userProblem) items.push({ text: `✖ settings: ${services.userProblem}`, color: colors.status.error });
   const d = services.doctor;
   if (d.state === 'idle') items.push({ text: 'doctor not run yet: d (or Ctrl+P › Run Doctor)', color: colors.text.muted });
   if (d.state === 'running') items.push({ text: 'doctor running…', color: colors.status.info });

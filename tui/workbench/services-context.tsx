@@ -5,12 +5,17 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { DoctorReport } from '../daemon/doctor-runner.js';
 import { mergeKeybindings } from '../keys/keybindings.js';
+import type { Settings } from '../../shared/settings/user-settings.js';
 import { resolvePlayer, type PlayerCommand, type TuiSettings } from '../settings/settings.js';
+import type { UserSettingsStore } from '../settings/user-store.js';
 
 export type DoctorRun = { state: 'idle' } | { state: 'running' } | { state: 'done'; report: DoctorReport; at: string } | { state: 'error'; error: string };
 
 export interface ServicesDeps {
+  /** tui.json: keybinding overrides (the dashboard's own). */
   settings: TuiSettings;
+  /** config.json: the settings `framepack config` edits (player, outputDir, keepAlive, defaults.*…). */
+  userStore: UserSettingsStore;
   settingsFile: string;
   settingsProblem: string | null;
   saveSettings: (settings: TuiSettings) => void;
@@ -31,6 +36,13 @@ export interface ServicesDeps {
 }
 
 export interface Services extends ServicesDeps {
+  /** config.json as last read. */
+  user: Settings;
+  userProblem: string | null;
+  /** Read config.json again (a `framepack config set` since); returns what it holds now. */
+  reloadUser: () => Settings;
+  /** Set (text parsed as `framepack config set` does; '' removes the key): null, or the error naming the key. */
+  setUserSetting: (key: string, value: unknown) => string | null;
   player: PlayerCommand;
   bindings: Record<string, string>;
   updateSettings: (patch: Partial<TuiSettings>) => void;
@@ -43,6 +55,21 @@ const ServicesContext = createContext<Services | null>(null);
 
 export function ServicesProvider({ deps, children }: { deps: ServicesDeps; children: ReactNode }) {
   const [settings, setSettings] = useState(deps.settings);
+  const [userRead, setUserRead] = useState(() => deps.userStore.read());
+  const reloadUser = useCallback(() => {
+    const r = deps.userStore.read();
+    setUserRead(r);
+    return r.settings;
+  }, [deps]);
+  const setUserSetting = useCallback((key: string, value: unknown) => {
+    try {
+      deps.userStore.write(key, value);
+    } catch (err: unknown) {
+      return (err as Error).message;
+    }
+    setUserRead(deps.userStore.read());
+    return null;
+  }, [deps]);
   const [doctor, setDoctor] = useState<DoctorRun>({ state: 'idle' });
   const updateSettings = useCallback(
     (patch: Partial<TuiSettings>) => {
@@ -67,13 +94,17 @@ export function ServicesProvider({ deps, children }: { deps: ServicesDeps; child
     () => ({
       ...deps,
       settings,
-      player: resolvePlayer(settings, deps.env),
+      user: userRead.settings,
+      userProblem: userRead.problem,
+      reloadUser,
+      setUserSetting,
+      player: resolvePlayer(userRead.settings, deps.env),
       bindings: mergeKeybindings(settings.keybindings),
       updateSettings,
       doctor,
       trackDoctor,
     }),
-    [deps, settings, updateSettings, doctor, trackDoctor],
+    [deps, settings, userRead, reloadUser, setUserSetting, updateSettings, doctor, trackDoctor],
   );
   return <ServicesContext.Provider value={value}>{children}</ServicesContext.Provider>;
 }

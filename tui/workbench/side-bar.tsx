@@ -11,12 +11,11 @@ import { DiagnosticsView } from '../views/diagnostics-view.js';
 import { JobsView } from '../views/jobs-view.js';
 import { ModelsView } from '../views/models-view.js';
 import { OutputsView } from '../views/outputs-view.js';
-import { SettingsView } from '../views/settings-view.js';
+import { SETTINGS_ROW_COUNT, SettingsView } from '../views/settings-view.js';
 import { useLayout, useLayoutDispatch } from './layout-context.js';
 import { Part, VIEWS, type ViewId } from './parts.js';
 import { useServices } from './services-context.js';
 
-const SETTINGS_ROWS = 6;
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(Date.now());
@@ -41,7 +40,7 @@ export function SideBar({ width, height }: { width: number; height: number }) {
     models: componentRows(daemon.data.residency).length,
     outputs: outputList(daemon.data.jobs).length,
     diagnostics: services.doctor.state === 'done' ? services.doctor.report.checks.length : 0,
-    settings: SETTINGS_ROWS,
+    settings: SETTINGS_ROW_COUNT,
   };
   useKeypress(
     (e) => {
@@ -73,7 +72,7 @@ export function SideBar({ width, height }: { width: number; height: number }) {
         {view === 'models' ? <ModelsView residency={daemon.data.residency} selected={selected} width={inner} height={bodyRows} focused={focused} nowMs={now} /> : null}
         {view === 'outputs' ? <OutputsView jobs={daemon.data.jobs} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
         {view === 'diagnostics' ? <DiagnosticsView doctor={services.doctor} selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
-        {view === 'settings' ? <SettingsView selected={selected} width={inner} focused={focused} /> : null}
+        {view === 'settings' ? <SettingsView selected={selected} width={inner} height={bodyRows} focused={focused} /> : null}
       </Box>
     </Box>
   );
