@@ -21,7 +21,28 @@ describe('new-job form state', () => {
     expect(built.ok).toBe(false);
     if (built.ok) return;
     expect(Object.keys(built.errors).sort()).toEqual(['crf', 'image', 'keepAlive', 'rs', 'seconds', 'steps']);
-    expect(built.errors.seconds).toBe('a number');
+    expect(built.errors.seconds).toBe('not a number: "abc"; > 0 and ≤ 120');
+    expect(built.errors.steps).toBe('must be an integer 1–100 (got 0)');
+  });
+
+  it('marks a field as it is typed, with the CLI\'s ranges where they are tighter than the protocol\'s (issue 16 item 6)', () => {
+    const steps = FIELDS.findIndex((f) => f.id === 'steps');
+    const gs = FIELDS.findIndex((f) => f.id === 'gs');
+    let s = run([{ type: 'focusField', id: 'steps' }, { type: 'clearField' }]);
+    expect(s.focus).toBe(steps);
+    expect(s.errors.steps).toBe('enter a number, an integer 1–100');
+    s = run([{ type: 'input', text: '250' }], s);
+    // jobs.submit's JobSpec alone allows 1000; the engine and `generate --steps` stop at 100.
+    expect(JobSpec.shape.steps.safeParse(250).success).toBe(true);
+    expect(s.errors.steps).toBe('must be an integer 1–100 (got 250)');
+    s = run([{ type: 'backspace' }], s);
+    expect(s.errors.steps).toBeUndefined(); // 25
+    s = run([{ type: 'focusField', id: 'gs' }, { type: 'clearField' }, { type: 'input', text: '99' }], s);
+    expect(s.focus).toBe(gs);
+    expect(s.errors.gs).toBe('must be 0–32 (got 99)');
+    s = run([{ type: 'focusField', id: 'keepAlive' }, { type: 'input', text: 'soon' }], s);
+    expect(s.errors.keepAlive).toBeTruthy();
+    expect(s.errors.image).toBeUndefined(); // an empty image is only an error at submit
   });
 
   it('edits, cycles choices and toggles, randomises the seed, and moves focus within bounds', () => {

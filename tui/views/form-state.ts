@@ -1,7 +1,9 @@
 // The new-job form as a pure reducer: one string per field (what the user typed), the focused
-// field, and validation through the protocol's own JobSpec schema, so the form accepts exactly
-// what jobs.submit accepts and its defaults are the daemon's defaults (shared/domain/job.ts).
+// field, and validation through the protocol's own JobSpec schema plus the CLI's ranges
+// (field-limits.ts), checked for each field as it is typed, so the form accepts what jobs.submit
+// and `framepack generate` accept; its defaults are the daemon's (shared/domain/job.ts).
 import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/index.js';
+import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
 
 export type FieldKind = 'path' | 'text' | 'number' | 'choice' | 'toggle';
 
@@ -114,7 +116,39 @@ function field(state: FormState): FieldDef | undefined {
   return FIELDS[state.focus];
 }
 
+/** The field's own problem with the values as they are now (typing), or undefined. An empty image is only an error at submit. */
+export function fieldError(id: FieldId, values: FormValues): string | undefined {
+  if (isNumericField(id)) return numberFieldError(id, values[id]) ?? undefined;
+  if (id === 'image' && values.image.trim() === '') return undefined;
+  const built = buildSpec(values);
+  return built.ok ? undefined : built.errors[id];
+}
+
+/** After a value changed: the form with that field's error as it is now. */
+function revalidated(state: FormState, id: FieldId): FormState {
+  return { ...state, errors: { ...state.errors, [id]: fieldError(id, state.values), form: undefined } };
+}
+
 export function formReducer(state: FormState, action: FormAction): FormState {
+  const next = reduce(state, action);
+  const f = field(state);
+  switch (action.type) {
+    case 'input':
+    case 'backspace':
+    case 'clearField':
+      return f && next !== state ? revalidated(next, f.id) : next;
+    case 'setValue':
+      return revalidated(next, action.id);
+    case 'randomSeed':
+      return revalidated(next, 'seed');
+    case 'completions':
+      return revalidated(next, 'image');
+    default:
+      return next;
+  }
+}
+
+function reduce(state: FormState, action: FormAction): FormState {
   const f = field(state);
   switch (action.type) {
     case 'input': {
@@ -157,7 +191,6 @@ export function randomSeed(random: () => number = Math.random): number {
   return Math.floor(random() * 2 ** 32) % (MAX_SEED + 1);
 }
 
-const NUMERIC: readonly FieldId[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf'];
 
 export type BuildResult = { ok: true; spec: JobSpecInput } | { ok: false; errors: FormState['errors'] };
 
@@ -165,11 +198,10 @@ export type BuildResult = { ok: true; spec: JobSpecInput } | { ok: false; errors
 export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}): BuildResult {
   const errors: FormState['errors'] = {};
   const raw: Record<string, unknown> = { ...hidden, image: values.image.trim(), prompt: values.prompt, negativePrompt: values.negativePrompt };
-  for (const id of NUMERIC) {
-    const text = values[id].trim();
-    const n = Number(text);
-    if (text === '' || !Number.isFinite(n)) errors[id] = 'a number';
-    else raw[id] = n;
+  for (const id of NUMERIC_FIELDS) {
+    const problem = numberFieldError(id, values[id]);
+    if (problem) errors[id] = problem;
+    else raw[id] = Number(values[id].trim());
   }
   raw.mode = values.mode;
   raw.teacache = values.teacache === 'on';

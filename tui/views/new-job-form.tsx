@@ -15,7 +15,7 @@ import { pad, truncate, truncateStart, windowRange } from '../components/text-ut
 import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
-import { buildSpec, FIELDS, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
+import { buildSpec, FIELDS, type FieldId, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
 import { completePath, type ListDir } from './path-completion.js';
 import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
 
@@ -60,11 +60,14 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
   const layoutDispatch = useLayoutDispatch();
   const notify = (text: string, level: 'info' | 'warn' | 'error' = 'info') => layoutDispatch({ type: 'notify', notice: { text, level } });
 
+  // Every refused submit goes to Logs in full (the status bar has room for a summary only).
+  const logFailure = (message: string) => actions.dispatch({ type: 'localLog', line: { time: new Date().toISOString(), level: 'error', scope: 'form', message } });
   const submit = async () => {
     const built = buildSpec(state.values, hidden);
     if (!built.ok) {
       dispatch({ type: 'errors', errors: built.errors });
-      notify(`cannot submit: ${Object.keys(built.errors).join(', ')}`, 'error');
+      logFailure(`cannot submit: ${errorList(built.errors)}`);
+      notify(`cannot submit: ${Object.keys(built.errors).join(', ')} (see the fields; Logs has the details)`, 'error');
       return;
     }
     try {
@@ -73,6 +76,10 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
       layoutDispatch({ type: 'openJob', jobId });
     } catch (err: unknown) {
       const msg = err instanceof RpcError ? `${err.code}: ${err.message}` : (err as Error).message;
+      // The daemon's own checks (e.g. the model's limits) name the field: mark it as typing would.
+      const fields = err instanceof RpcError ? fieldErrorsOf(err) : {};
+      if (Object.keys(fields).length > 0) dispatch({ type: 'errors', errors: { ...state.errors, ...fields } });
+      logFailure(`submit failed: ${msg}`);
       notify(`submit failed: ${msg}`, 'error');
     }
   };
@@ -114,7 +121,12 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
 
   const planned = usePlan(state.values, daemon.connection === 'ready' && (daemon.hello?.features.includes(PLAN_FEATURE) ?? false), daemon.data.jobs);
   const plan = planLines(state.values, daemon.data.jobs, planned);
-  const extra = state.completions.length > 0 ? 1 : 0;
+  // The focused field's problem in full (the hint beside a field may be cut), else the first one.
+  const focusedId = FIELDS[state.focus]?.id;
+  const shownError = (focusedId && state.errors[focusedId] ? [focusedId, state.errors[focusedId]] as const : null)
+    ?? (Object.entries(state.errors).find(([, v]) => v) as [string, string] | undefined) ?? null;
+  const errorLine = shownError ? `✖ ${FIELDS.find((f) => f.id === shownError[0])?.label ?? 'form'}: ${shownError[1]}` : null;
+  const extra = (state.completions.length > 0 ? 1 : 0) + (errorLine ? 1 : 0);
   const fieldRows = Math.max(3, height - 1 - plan.length - extra);
   const [start, end] = windowRange(SUBMIT_INDEX + 1, state.focus, fieldRows);
   const valueCols = Math.max(8, width - LABEL_COLS - 1);
@@ -144,7 +156,8 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
           </Text>
         );
       })}
-      {extra ? <Text color={colors.text.muted}>{truncate(`matches: ${state.completions.join('  ')}`, width)}</Text> : null}
+      {errorLine ? <Text color={colors.status.error}>{truncate(errorLine, width)}</Text> : null}
+      {state.completions.length > 0 ? <Text color={colors.text.muted}>{truncate(`matches: ${state.completions.join('  ')}`, width)}</Text> : null}
       {plan.map((l, i) => (
         <Text key={`plan-${i}`} color={l.startsWith('fix:') ? colors.status.warn : colors.status.info}>
           {truncate(l, width)}
@@ -152,6 +165,22 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
       ))}
     </Box>
   );
+}
+
+function errorList(errors: Partial<Record<string, string>>): string {
+  return Object.entries(errors).filter(([, v]) => v).map(([k, v]) => `${FIELDS.find((f) => f.id === k)?.label ?? k}: ${v}`).join('; ');
+}
+
+/** Field errors from an INVALID_PARAMS answer (detail.issues[].path[0], a spec field or a generate flag name). */
+function fieldErrorsOf(err: RpcError): Partial<Record<FieldId, string>> {
+  const issues = (err.detail as { issues?: { path?: unknown[]; message?: string }[] } | undefined)?.issues ?? [];
+  const out: Partial<Record<FieldId, string>> = {};
+  for (const issue of issues) {
+    const key = String(issue.path?.[0] ?? '');
+    const id = (key === 'negative' ? 'negativePrompt' : key) as FieldId;
+    if (FIELDS.some((f) => f.id === id) && issue.message) out[id] = issue.message;
+  }
+  return out;
 }
 
 /** jobs.plan for the form's plan fields, debounced; null when the daemon does not serve it. */
