@@ -11,7 +11,8 @@ import { measuredSecPerStep, observedSections, type JobsState } from '../daemon/
 import { formatDuration } from '../daemon/residency-store.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
-import { pad, truncate, truncateStart, windowRange } from '../components/text-utils.js';
+import { pad, truncate, truncateStart, windowRange, wrapRows } from '../components/text-utils.js';
+import { FORM_KEYS_SHORT } from '../commands/help-overlay.js';
 import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
@@ -126,13 +127,14 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
   const shownError = (focusedId && state.errors[focusedId] ? [focusedId, state.errors[focusedId]] as const : null)
     ?? (Object.entries(state.errors).find(([, v]) => v) as [string, string] | undefined) ?? null;
   const errorLine = shownError ? `✖ ${FIELDS.find((f) => f.id === shownError[0])?.label ?? 'form'}: ${shownError[1]}` : null;
-  const extra = (state.completions.length > 0 ? 1 : 0) + (errorLine ? 1 : 0);
+  const header = formHeader(width, from !== null);
+  const extra = (state.completions.length > 0 ? 1 : 0) + (errorLine ? 1 : 0) + header.length - 1;
   const fieldRows = Math.max(3, height - 1 - plan.length - extra);
   const [start, end] = windowRange(SUBMIT_INDEX + 1, state.focus, fieldRows);
   const valueCols = Math.max(8, width - LABEL_COLS - 1);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold>{truncate(`NEW JOB${from ? ' (copied parameters)' : ''} · ↑↓ move · Enter next · Ctrl+S submit · Esc leave`, width)}</Text>
+      {header.map((h, i) => <Text key={`h${i}`} bold={i === 0} color={i === 0 ? undefined : colors.text.muted}>{h}</Text>)}
       {Array.from({ length: end - start }, (_, k) => start + k).map((i) => {
         const isFocus = i === state.focus && focused;
         if (i === SUBMIT_INDEX) {
@@ -165,6 +167,18 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
       ))}
     </Box>
   );
+}
+
+/**
+ * The key line over the form: every form key in at most two rows where the editor is wide enough
+ * (120 columns and up), else the essential ones in one row (80×24 has no row to spare).
+ */
+export function formHeader(width: number, copied: boolean): string[] {
+  const title = `NEW JOB${copied ? ' (copied parameters)' : ''}`;
+  const full = `${title} · ${FORM_KEYS_SHORT}`;
+  const rows = wrapRows(full, width, 2);
+  if (width >= 70 && !rows.at(-1)!.endsWith('…')) return rows;
+  return [truncate(`${title} · ↑↓ move · Enter next · Ctrl+S submit · Esc leave · ? keys`, width)];
 }
 
 function errorList(errors: Partial<Record<string, string>>): string {
