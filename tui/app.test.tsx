@@ -164,11 +164,17 @@ async function until(what: () => string, pred: (frame: string) => boolean, timeo
 
 describe('dashboard workbench', () => {
   it('shows the daemon state, the jobs from the snapshot, the panel and the status bar', async () => {
-    const t = setup([job('running-1', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 1, displayIndex: 1, total: 3 }, step: null, frames: 33, seconds: 1.1 } }), job('queued-1')]);
+    const t = setup([
+      job('running-1', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 1, displayIndex: 1, total: 3 }, step: null, frames: 33, seconds: 1.1 } }, { prompt: 'a running cat', image: '/img/cat.png' }),
+      job('queued-1', {}, { prompt: 'a queued dog', image: '/img/dog.png' }),
+    ]);
     const f = await until(t.frame, (x) => x.includes('● ready') && x.includes('running-1'));
     expect(f).toContain('JOBS');
-    expect(f).toMatch(/▶ running-1\s+1\/3 33%/);
-    expect(f).toContain('◷ queued-1');
+    // Listed by prompt and image with state and progress (issue 16 item 11), not by id.
+    expect(f).toContain('▶ a running cat');
+    expect(f).toMatch(/cat\.png\s+1\/3 33%/);
+    expect(f).toContain('◷ a queued dog');
+    expect(f).toMatch(/dog\.png\s+#1 queued/);
     expect(f).toContain('▶ running-1 s1/3 33%'); // status bar: running job's sections and percent
     expect(f).toContain('queue 1');
     expect(f).toMatch(/LOGS\s+PROBLEMS\s+DAEMON/);
@@ -211,13 +217,14 @@ describe('dashboard workbench', () => {
     const firstDone = events.findIndex((e) => e.event === 'section.done');
     for (const e of events.slice(0, firstDone + 1)) t.server.publish(e.event, e.payload as never);
     f = await until(t.frame, (x) => x.includes('sections 1/2'));
-    expect(f).toMatch(/job-1\s+1\/2 50%/); // side-bar section counter
+    expect(f).toMatch(/start\.png\s+1\/2 50%/); // side-bar section counter
     expect(f).toContain('timeline (video time →)  □■');
     expect(f).toContain('generation order         2■ 1□');
     expect(f).toContain('inverted: the end of the video is generated first');
     for (const e of events.slice(firstDone + 1)) t.server.publish(e.event, e.payload as never);
     f = await until(t.frame, (x) => x.includes('job-1 · succeeded'));
-    expect(f).toMatch(/✔ job-1\s+2\/2 done/);
+    expect(f).toContain('✔ a cat');
+    expect(f).toMatch(/start\.png\s+2\/2 done/);
     expect(f).toContain('output: /tmp/job-1.mp4');
     // The next form's plan uses what the daemon reported for this job.
     await t.press('n');

@@ -26,15 +26,17 @@ describe('the dashboard when the daemon is gone', () => {
     const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt: 'a cat', seconds: 5, steps: 25 });
     client.close();
     const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 120, 40);
-    await tui.waitScreen((s) => s.includes('● ready') && new RegExp(`▶ ${jobId.slice(0, 4)}`).test(s), 'the running job');
+    await tui.waitScreen((s) => s.includes('● ready') && s.includes('▶ a cat'), 'the running job');
     const pid = d.child.pid!;
     await d.kill('SIGKILL');
 
     const s = await tui.waitScreen((x) => x.includes(`✖ the daemon (pid ${pid}) is gone`), 'the banner', 10_000);
     expect(s).toContain('R restart the daemon');
     // The job that was running is not shown as running any more.
-    expect(s).toMatch(new RegExp(`\\? ${jobId.slice(0, 4)}\\S*\\s+\\S+ unknown`));
-    expect(s).not.toMatch(new RegExp(`▶ ${jobId.slice(0, 4)}`));
+    expect(s).toContain('? a cat');
+    expect(s).toMatch(/in\.png\s+\d\/\d unknown/);
+    expect(s).not.toContain('▶ a cat');
+    expect(s).toContain(`? ${jobId} unknown`); // status bar
     expect(s).toContain('?1 ◷0'); // the side bar's header counts it as unknown, not running
     expect(s).toMatch(/error tui\s+the daemon \(pid \d+\) is gone/); // and Logs has the reason
     await sleep(1_500);

@@ -91,9 +91,9 @@ describe('one settings store for the dashboard and `framepack config`', () => {
 
     // The player from the store opens the output; a `config set player` made meanwhile counts.
     await tui.press('3');
-    await tui.waitScreen((x) => x.includes('OUTPUTS') && x.includes(jobId.slice(0, 4)), 'the Outputs view');
-    await tui.press('o');
-    expect(await waitFile(first.log)).toMatch(/\.mp4$/);
+    await tui.waitScreen((x) => x.includes('OUTPUTS') && x.includes('▣ a cat'), 'the Outputs view');
+    await tui.press('Enter'); // Enter on a finished video plays it (issue 16 item 11)
+    expect(await waitFile(first.log)).toMatch(new RegExp(`${jobId}.*\\.mp4$`));
     expect((await framepack(['config', 'set', 'player', second.command], env)).code).toBe(0);
     await tui.press('o');
     expect(await waitFile(second.log)).toMatch(/\.mp4$/);

@@ -15,6 +15,7 @@ import { SETTINGS_ROW_COUNT, SettingsView } from '../views/settings-view.js';
 import { useLayout, useLayoutDispatch } from './layout-context.js';
 import { Part, VIEWS, type ViewId } from './parts.js';
 import { useServices } from './services-context.js';
+import { useCommands } from '../commands/commands-context.js';
 
 
 function useNow(intervalMs: number): number {
@@ -31,6 +32,7 @@ export function SideBar({ width, height }: { width: number; height: number }) {
   const dispatch = useLayoutDispatch();
   const daemon = useDaemon();
   const services = useServices();
+  const commands = useCommands();
   const now = useNow(1000);
   const focused = layout.focus === Part.sideBar && layout.overlay === null;
   const view = layout.activeView;
@@ -48,9 +50,12 @@ export function SideBar({ width, height }: { width: number; height: number }) {
       else if (e.chord === 'down' || e.chord === 'j') dispatch({ type: 'moveSelection', view, delta: 1, count: counts[view] });
       else if (e.chord === 'home') dispatch({ type: 'select', view, index: 0 });
       else if (e.chord === 'end') dispatch({ type: 'select', view, index: counts[view] - 1 });
-      else if (e.chord === 'enter' && (view === 'jobs' || view === 'outputs')) {
-        const list = view === 'jobs' ? jobList(daemon.data.jobs) : outputList(daemon.data.jobs);
-        const v = list[selected];
+      else if (e.chord === 'enter' && view === 'outputs') {
+        // A finished video's Enter plays it (Outputs: Open Output in Player).
+        if (!outputList(daemon.data.jobs)[selected]) return false;
+        void commands.run('outputs.open');
+      } else if (e.chord === 'enter' && view === 'jobs') {
+        const v = jobList(daemon.data.jobs)[selected];
         if (!v) return false;
         dispatch({ type: 'openJob', jobId: v.job.id });
         dispatch({ type: 'focus', part: Part.editor });
