@@ -71,7 +71,7 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 'cancel', async () => {
         const { job } = await ctx.actions.call('jobs.cancel', { jobId: ctx.selectedJob!.job.id, when: 'now' });
         ctx.actions.dispatch({ type: 'job', job });
-        return `cancelling ${job.id}`;
+        ctx.dispatch({ type: 'notify', notice: { text: `cancelling ${job.id}`, level: 'info', jobId: job.id } });
       }),
     },
     {
@@ -79,7 +79,7 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 'cancel', async () => {
         const { job } = await ctx.actions.call('jobs.cancel', { jobId: ctx.selectedJob!.job.id, when: 'after-section' });
         ctx.actions.dispatch({ type: 'job', job });
-        return `${job.id} stops after its current section`;
+        ctx.dispatch({ type: 'notify', notice: { text: `${job.id} stops after its current section`, level: 'info', jobId: job.id } });
       }),
     },
     {
@@ -87,7 +87,7 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 're-run', async () => {
         const seed = randomSeed();
         const { jobId, position } = await ctx.actions.call('jobs.submit', specForResubmit(ctx.selectedJob!.job.spec, { seed }));
-        return `queued ${jobId} (seed ${seed}, position ${position})`;
+        ctx.dispatch({ type: 'notify', notice: { text: `queued ${jobId} (seed ${seed}, position ${position + 1})`, level: 'info', jobId } });
       }),
     },
     {

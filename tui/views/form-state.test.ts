@@ -86,3 +86,21 @@ describe('the form and the defaults.* settings', () => {
     expect(built.ok && built.spec).toMatchObject({ steps: 12, shift: 3, sampler: 'unipc', teacacheThreshold: 0.2 });
   });
 });
+
+describe('number fields (issue 16 item 13)', () => {
+  it('the first key typed after moving to a number field replaces its value; the next ones append', () => {
+    let s = run([{ type: 'focusField', id: 'steps' }, { type: 'input', text: '5' }, { type: 'input', text: '2' }]);
+    expect(s.values.steps).toBe('52'); // replaced 25 by 5, then appended 2
+    s = run([{ type: 'focusField', id: 'steps' }, { type: 'input', text: '5' }]);
+    expect(s.values.steps).toBe('5');
+    // Backspace first edits the value instead (keeps the rest).
+    s = run([{ type: 'focusField', id: 'steps' }, { type: 'backspace' }, { type: 'input', text: '0' }]);
+    expect(s.values.steps).toBe('20');
+    // Text fields append as before.
+    s = run([{ type: 'focusField', id: 'prompt' }, { type: 'input', text: 'a' }, { type: 'focus', delta: 1 }, { type: 'focus', delta: -1 }, { type: 'input', text: 'b' }]);
+    expect(s.values.prompt).toBe('ab');
+    // Moving down onto Seconds with the arrows arms it too.
+    s = run([{ type: 'focusField', id: 'negativePrompt' }, { type: 'focus', delta: 1 }, { type: 'input', text: '3' }]);
+    expect(s.values.seconds).toBe('3');
+  });
+});

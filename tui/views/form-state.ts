@@ -46,6 +46,8 @@ export interface FormState {
   errors: Partial<Record<FieldId | 'form', string>>;
   /** Candidates of the last path completion (shown under the image field). */
   completions: string[];
+  /** A number field just got focus: the first key typed replaces its value, as in a spreadsheet (`5` then `2` is 2, not 52). */
+  replaceOnType?: boolean;
 }
 
 export type FormAction =
@@ -109,7 +111,7 @@ export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Part
 }
 
 export function initialForm(from?: Partial<JobSpecInput> | null): FormState {
-  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [] };
+  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [], replaceOnType: false };
 }
 
 function field(state: FormState): FieldDef | undefined {
@@ -129,8 +131,18 @@ function revalidated(state: FormState, id: FieldId): FormState {
   return { ...state, errors: { ...state.errors, [id]: fieldError(id, state.values), form: undefined } };
 }
 
+/** Whether focus landed on a number field whose value the next typed key replaces. */
+function withReplace(prev: FormState, next: FormState, action: FormAction): FormState {
+  if (action.type === 'focus' || action.type === 'focusField') {
+    const moved = next.focus !== prev.focus;
+    return moved || action.type === 'focusField' ? { ...next, replaceOnType: FIELDS[next.focus]?.kind === 'number' } : next;
+  }
+  if (action.type === 'errors') return next;
+  return next.replaceOnType ? { ...next, replaceOnType: false } : next;
+}
+
 export function formReducer(state: FormState, action: FormAction): FormState {
-  const next = reduce(state, action);
+  const next = withReplace(state, reduce(state, action), action);
   const f = field(state);
   switch (action.type) {
     case 'input':
@@ -155,7 +167,8 @@ function reduce(state: FormState, action: FormAction): FormState {
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
       // Pasted newlines end up as spaces: prompts are one paragraph.
       const text = action.text.replace(/[\r\n]+/g, ' ');
-      return { ...state, values: { ...state.values, [f.id]: state.values[f.id] + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
+      const base = state.replaceOnType && f.kind === 'number' ? '' : state.values[f.id];
+      return { ...state, values: { ...state.values, [f.id]: base + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
     }
     case 'backspace':
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;

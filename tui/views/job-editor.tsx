@@ -19,7 +19,7 @@ export function JobEditor({ view, width, height, daemonAnswers = true }: { view:
   const barWidth = Math.max(5, Math.min(30, width - 40));
   const lines: { text: string; color?: string; bold?: boolean }[] = [];
   const stateText = state === 'unknown' ? 'unknown (was running; the daemon does not answer)' : j.state;
-  lines.push({ text: `${JOB_STATE_GLYPH[state]} ${j.id} · ${stateText}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p && state !== 'unknown' ? ` · stage ${p.stage}` : ''}`, color: JOB_STATE_COLOR[state], bold: true });
+  lines.push({ text: `${JOB_STATE_GLYPH[state]} ${j.id} · ${stateText}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p && j.state === 'running' && state !== 'unknown' ? ` · stage ${p.stage}` : ''}`, color: JOB_STATE_COLOR[state], bold: true });
   lines.push({ text: `prompt: ${s.prompt || '(empty)'}` });
   lines.push({ text: `${path.basename(s.image)} · ${s.seconds}s · seed ${s.seed} · ${s.steps} steps · gs ${s.gs} cfg ${s.cfg} · ${s.mode} · TeaCache ${s.teacache ? 'on' : 'off'} · crf ${s.crf}`, color: colors.text.muted });
   if (t) {

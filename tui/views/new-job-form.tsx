@@ -73,7 +73,7 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
     }
     try {
       const { jobId, position } = await actions.call('jobs.submit', built.spec);
-      notify(`queued ${jobId} at position ${position + 1}`);
+      layoutDispatch({ type: 'notify', notice: { text: `queued ${jobId} at position ${position + 1}`, level: 'info', jobId } });
       layoutDispatch({ type: 'openJob', jobId });
     } catch (err: unknown) {
       const msg = err instanceof RpcError ? `${err.code}: ${err.message}` : (err as Error).message;

@@ -15,6 +15,8 @@ export type Editor =
 export interface Notice {
   text: string;
   level: 'info' | 'warn' | 'error';
+  /** The job the notice is about ("queued … at position 1", "cancelling …"): it is dropped once that job has finished. */
+  jobId?: string;
 }
 
 export interface LayoutState {
