@@ -53,7 +53,14 @@ export function builtinCommands(): Cmd[] {
   return [
     { id: 'workbench.commandPalette', title: 'Show All Commands', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'openOverlay', overlay: 'palette' }) },
     { id: 'workbench.help', title: 'Keyboard Help', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'openOverlay', overlay: 'help' }) },
-    { id: 'workbench.quit', title: 'Quit (the daemon keeps running)', category: 'Workbench', run: (ctx) => ctx.services.exit() },
+    {
+      id: 'workbench.quit', title: 'Quit (the daemon keeps running)', category: 'Workbench',
+      run: (ctx) => {
+        // A typed, unsubmitted job is not thrown away on one key (Ctrl+C in the form included).
+        if (ctx.layout.draft?.dirty && !ctx.layout.confirm) ctx.dispatch({ type: 'askConfirm', confirm: { text: 'Quit? The new job you are typing is not submitted (the daemon keeps running).', run: () => ctx.services.exit() } });
+        else ctx.services.exit();
+      },
+    },
     { id: 'workbench.focusNext', title: 'Focus Next Part', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focusNext', delta: 1 }) },
     { id: 'workbench.focusPrevious', title: 'Focus Previous Part', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focusNext', delta: -1 }) },
     { id: 'workbench.focusEditor', title: 'Focus Editor', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focus', part: Part.editor }) },
@@ -61,7 +68,18 @@ export function builtinCommands(): Cmd[] {
     { id: 'workbench.nextPanelTab', title: 'Next Panel Tab', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'cyclePanelTab' }) },
     ...views,
     ...panels,
-    { id: 'jobs.new', title: 'New Job…', category: 'Jobs', run: (ctx) => ctx.dispatch({ type: 'openNewJob' }) },
+    {
+      id: 'jobs.new', title: 'New Job…', category: 'Jobs',
+      run: (ctx) => {
+        // Never wipes a draft: the form comes back as it was left (Discard Draft starts afresh).
+        if (ctx.layout.draft?.dirty && ctx.layout.editor.kind !== 'new-job') ctx.notify('continuing your draft (Ctrl+P › Jobs: Discard Draft starts afresh)', 'info');
+        ctx.dispatch({ type: 'openNewJob' });
+      },
+    },
+    {
+      id: 'jobs.discardDraft', title: 'Discard Draft (new job form)', category: 'Jobs', when: (ctx) => ctx.layout.draft?.dirty === true,
+      run: (ctx) => ctx.dispatch({ type: 'askConfirm', confirm: { text: 'Discard the new job you are typing?', run: () => ctx.dispatch({ type: 'discardDraft' }) } }),
+    },
     {
       id: 'jobs.open', title: 'Open Selected Job', category: 'Jobs', when: hasJob,
       run: (ctx) => ctx.dispatch({ type: 'openJob', jobId: ctx.selectedJob!.job.id }),
@@ -92,7 +110,11 @@ export function builtinCommands(): Cmd[] {
     },
     {
       id: 'jobs.copyToNew', title: 'Copy Job Parameters Into a New Job', category: 'Jobs', when: hasJob,
-      run: (ctx) => ctx.dispatch({ type: 'openNewJob', from: ctx.selectedJob!.job.spec }),
+      run: (ctx) => {
+        const open = () => ctx.dispatch({ type: 'openNewJob', from: ctx.selectedJob!.job.spec });
+        if (ctx.layout.draft?.dirty) ctx.dispatch({ type: 'askConfirm', confirm: { text: `Replace the new job you are typing with ${ctx.selectedJob!.job.id}'s parameters?`, run: open } });
+        else open();
+      },
     },
     {
       id: 'queue.pause', title: 'Pause Queue (running job finishes)', category: 'Queue', when: (ctx) => connected(ctx) && ctx.daemon.data.jobs.queue?.paused !== true,

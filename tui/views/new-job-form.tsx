@@ -4,8 +4,8 @@
 // again a moment after the plan fields change. A daemon without jobs.plan gets the old estimate:
 // sections from an earlier job with the same length/window/mode, time from the newest s/step.
 import { Box, Text } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
-import { RpcError, type JobSpec } from '../../shared/protocol/index.js';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { RpcError, type JobSpec, type JobSpecInput } from '../../shared/protocol/index.js';
 import { useDaemon, useDaemonActions } from '../daemon/daemon-context.js';
 import { measuredSecPerStep, observedSections, type JobsState } from '../daemon/jobs-store.js';
 import { formatDuration } from '../daemon/residency-store.js';
@@ -13,10 +13,10 @@ import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
 import { pad, truncate, truncateStart, windowRange, wrapRows } from '../components/text-utils.js';
 import { FORM_KEYS_SHORT } from '../commands/help-overlay.js';
-import { useLayoutDispatch } from '../workbench/layout-context.js';
+import { useLayout, useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
-import { buildSpec, FIELDS, type FieldId, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
+import { buildSpec, FIELDS, type FieldId, type FormState, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
 import { completePath, type ListDir } from './path-completion.js';
 import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
 
@@ -52,10 +52,24 @@ export function planLines(values: FormValues, jobs: JobsState, plan: PlanState |
 
 export function NewJobForm({ from, width, height, focused, listDir }: { from: JobSpec | null; width: number; height: number; focused: boolean; listDir?: ListDir }) {
   const services = useServices();
-  // A copied job's parameters, else the `defaults.*` settings read now (a `config set` since counts).
-  const [base] = useState(() => from ?? specFromDefaults(services.reloadUser()));
-  const [state, dispatch] = useReducer(formReducer, base, initialForm);
+  const layout = useLayout();
+  // A copied job's parameters; else the draft left when the form was closed; else the
+  // `defaults.*` settings read now (a `config set` since counts).
+  const [opening] = useState(() => {
+    if (!from && layout.draft) return { base: layout.draft.base as Partial<JobSpecInput>, state: layout.draft.state as FormState, dirty: layout.draft.dirty };
+    const b = from ?? specFromDefaults(services.reloadUser());
+    return { base: b, state: initialForm(b), dirty: false };
+  });
+  const base = opening.base;
+  const [state, dispatch] = useReducer(formReducer, opening.state);
   const hidden = hiddenSpec(base);
+  // Keep the draft in the layout (it outlives this component): dirty once anything differs from the start.
+  const pristine = useState(() => JSON.stringify(initialForm(base).values))[0];
+  const submitted = useRef(false);
+  useEffect(() => {
+    if (submitted.current) return;
+    layoutDispatch({ type: 'saveDraft', draft: { state, base, dirty: opening.dirty || JSON.stringify(state.values) !== pristine } });
+  }, [state]);
   const daemon = useDaemon();
   const actions = useDaemonActions();
   const layoutDispatch = useLayoutDispatch();
@@ -74,6 +88,9 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
     try {
       const { jobId, position } = await actions.call('jobs.submit', built.spec);
       layoutDispatch({ type: 'notify', notice: { text: `queued ${jobId} at position ${position + 1}`, level: 'info', jobId } });
+      // Submitted: the next `n` starts from the defaults again.
+      submitted.current = true;
+      layoutDispatch({ type: 'discardDraft' });
       layoutDispatch({ type: 'openJob', jobId });
     } catch (err: unknown) {
       const msg = err instanceof RpcError ? `${err.code}: ${err.message}` : (err as Error).message;

@@ -8,6 +8,7 @@ import type { ListDir } from '../views/path-completion.js';
 import { useDaemon } from '../daemon/daemon-context.js';
 import { ActivityBar } from './activity-bar.js';
 import { bannerRows, DaemonBanner } from './daemon-banner.js';
+import { ConfirmLine } from './confirm-line.js';
 import { useServices } from './services-context.js';
 import { EditorArea } from './editor-area.js';
 import { useLayout } from './layout-context.js';
@@ -27,7 +28,8 @@ export function Workbench({ size, listDir }: { size?: { columns: number; rows: n
   useDoctorAutoload();
   const canStart = services.startDaemon !== undefined;
   const banner = bannerRows(daemon, services.bindings, canStart, cols);
-  const s = computeLayout(cols, rows - banner, layout.panelVisible);
+  const confirmRows = layout.confirm ? 1 : 0;
+  const s = computeLayout(cols, rows - banner - confirmRows, layout.panelVisible);
   return (
     <Box flexDirection="column" width={cols} height={rows}>
       {banner > 0 ? <DaemonBanner width={cols} daemon={daemon} bindings={services.bindings} canStart={canStart} /> : null}
@@ -37,6 +39,7 @@ export function Workbench({ size, listDir }: { size?: { columns: number; rows: n
         <EditorArea width={s.editorCols} height={s.bodyRows} {...(listDir ? { listDir } : {})} />
       </Box>
       {layout.panelVisible ? <Panel width={cols} height={s.panelRows} /> : null}
+      <ConfirmLine width={cols} />
       <StatusBar width={cols} />
     </Box>
   );
