@@ -197,6 +197,11 @@ describe('dashboard workbench', () => {
     await t.press(KEY.down, KEY.enter);
     f = await until(t.frame, (x) => x.includes('queue 0 ⏸'));
     expect(t.calls.map((c) => c.method)).toEqual(['queue.pause']);
+    await t.press(KEY.ctrlP);
+    await until(t.frame, (x) => x.includes('Show All Commands'));
+    await t.press('k', 'e', 'y', 'b', 'o', 'a', 'r', 'd');
+    f = await until(t.frame, (x) => x.includes('> keyboard'));
+    expect(f).toContain('1 command · Enter runs'); // not "1 commands" (issue 16 item 13)
   });
 
   it('submits a new job from the form and follows its sections to success', async () => {

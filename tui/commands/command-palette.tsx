@@ -48,7 +48,7 @@ export function CommandPalette({ width, height }: { width: number; height: numbe
         <Text bold color={colors.text.accent}>{'> '}</Text>
         <Text>{query}</Text>
         <Text inverse> </Text>
-        <Text color={colors.text.muted}>  {matches.length} commands · Enter runs · Esc closes</Text>
+        <Text color={colors.text.muted}>  {matches.length} {matches.length === 1 ? 'command' : 'commands'} · Enter runs · Esc closes</Text>
       </Text>
       {matches.length === 0 ? <Text color={colors.text.muted}>no matching command</Text> : null}
       {matches.slice(start, end).map((cmd, i) => {
