@@ -279,7 +279,9 @@ describe('dashboard workbench', () => {
     f = await until(t.frame, (x) => x.includes('gpu.0: no GPU → install a driver'));
     await t.press('4');
     f = await until(t.frame, (x) => x.includes('DIAGNOSTICS'));
-    expect(f).toContain('⚠ gpu.0');
+    // Each check with what was found, as `framepack doctor` says it, not only its id (issue 16 item 13).
+    expect(f).toContain('⚠ gpu.0 · no GPU');
+    expect(f).toContain('✔ node.version · 22');
     await t.press('?');
     f = await until(t.frame, (x) => x.includes('KEYS'));
     expect(f).toMatch(/Ctrl\+P, F1\s+Workbench: Show All Commands/);
@@ -293,7 +295,7 @@ describe('dashboard workbench', () => {
     await until(t.frame, (x) => x.includes('● ready'));
     await t.press('4');
     let f = await until(t.frame, (x) => x.includes('overall fail · 2 checks · cpu'));
-    expect(f).toContain('✖ ffmpeg');
+    expect(f).toContain('✖ ffmpeg · ffmpeg not found');
     await t.press('t');
     f = await until(t.frame, (x) => x.includes('✖ ffmpeg: ffmpeg not found → install ffmpeg'));
     expect(f).toContain('runs on cpu: the CUDA provider is not usable');
