@@ -210,3 +210,16 @@ export function observedSections(state: JobsState, spec: Pick<Job['spec'], 'seco
 export function isFinished(v: JobView): boolean {
   return isTerminalJobState(v.job.state);
 }
+
+/**
+ * The `/` filter of the Jobs and Outputs lists (lazygit/k9s): every word of the query must occur,
+ * case-insensitively, in the job's prompt, image file name, id or state. Empty = everything.
+ */
+export function filterJobs(list: readonly JobView[], query: string): JobView[] {
+  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return [...list];
+  return list.filter((v) => {
+    const hay = `${v.job.spec.prompt} ${v.job.spec.image.split('/').at(-1) ?? ''} ${v.job.id} ${v.job.state}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}

@@ -3,7 +3,7 @@
 // Running first, then queued, then finished newest first.
 import path from 'node:path';
 import { Box, Text } from 'ink';
-import { jobList, jobPercent, sectionCounter, shownState, type JobsState, type JobView, type ShownState } from '../daemon/jobs-store.js';
+import { filterJobs, jobList, jobPercent, sectionCounter, shownState, type JobsState, type JobView, type ShownState } from '../daemon/jobs-store.js';
 import { colors, JOB_STATE_COLOR, JOB_STATE_GLYPH } from '../theme/semantic-colors.js';
 import { pad, truncate, windowRange } from '../components/text-utils.js';
 
@@ -31,8 +31,8 @@ export function jobRowText(v: JobView, width: number, daemonAnswers = true): [st
   return [truncate(`${JOB_STATE_GLYPH[state]} ${prompt}`, width), `${pad(truncate(`  ${path.basename(j.spec.image)}`, room), room)} ${tail}`];
 }
 
-export function JobsView({ jobs, selected, width, height, focused, daemonAnswers = true }: { jobs: JobsState; selected: number; width: number; height: number; focused: boolean; daemonAnswers?: boolean }) {
-  const list = jobList(jobs);
+export function JobsView({ jobs, filter = '', selected, width, height, focused, daemonAnswers = true }: { jobs: JobsState; filter?: string; selected: number; width: number; height: number; focused: boolean; daemonAnswers?: boolean }) {
+  const list = filterJobs(jobList(jobs), filter);
   const count = (s: ShownState) => list.filter((v) => shownState(v.job, daemonAnswers) === s).length;
   const live = daemonAnswers ? `${JOB_STATE_GLYPH.running}${count('running')}` : `${JOB_STATE_GLYPH.unknown}${count('unknown')}`;
   const header = `${live} ${JOB_STATE_GLYPH.queued}${count('queued')} ${JOB_STATE_GLYPH.succeeded}${count('succeeded')} ${JOB_STATE_GLYPH.failed}${count('failed')}${jobs.queue?.paused ? ' ⏸ paused' : ''}`;
@@ -40,7 +40,7 @@ export function JobsView({ jobs, selected, width, height, focused, daemonAnswers
   return (
     <Box flexDirection="column">
       <Text color={colors.text.muted}>{truncate(header, width)}</Text>
-      {list.length === 0 ? <Text color={colors.text.muted}>{truncate('No jobs yet: n = new job', width)}</Text> : null}
+      {list.length === 0 ? <Text color={colors.text.muted}>{truncate(filter ? `no job matches /${filter} (Esc clears)` : 'No jobs yet: n = new job', width)}</Text> : null}
       {list.slice(start, end).map((v, i) => {
         const index = start + i;
         const isSel = index === selected;

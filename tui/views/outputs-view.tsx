@@ -3,7 +3,7 @@
 // job itself is one Tab away in the Jobs view.
 import path from 'node:path';
 import { Box, Text } from 'ink';
-import { outputList, type JobsState, type JobView } from '../daemon/jobs-store.js';
+import { filterJobs, outputList, type JobsState, type JobView } from '../daemon/jobs-store.js';
 import { colors } from '../theme/semantic-colors.js';
 import { pad, truncate, windowRange } from '../components/text-utils.js';
 
@@ -14,9 +14,9 @@ export function outputRowText(v: JobView, width: number): [string, string] {
   return [truncate(`▣ ${prompt}`, width), `${pad(truncate(`  ${path.basename(v.job.outputPath!)}`, room), room)} ${tail}`];
 }
 
-export function OutputsView({ jobs, selected, width, height, focused }: { jobs: JobsState; selected: number; width: number; height: number; focused: boolean }) {
-  const list = outputList(jobs);
-  if (list.length === 0) return <Text color={colors.text.muted}>{truncate('No finished videos yet', width)}</Text>;
+export function OutputsView({ jobs, filter = '', selected, width, height, focused }: { jobs: JobsState; filter?: string; selected: number; width: number; height: number; focused: boolean }) {
+  const list = filterJobs(outputList(jobs), filter);
+  if (list.length === 0) return <Text color={colors.text.muted}>{truncate(filter ? `no video matches /${filter} (Esc clears)` : 'No finished videos yet', width)}</Text>;
   const [start, end] = windowRange(list.length, selected, Math.max(1, Math.floor(height / 2)));
   return (
     <Box flexDirection="column">

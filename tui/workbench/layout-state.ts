@@ -30,6 +30,9 @@ export interface LayoutState {
   selection: Record<ViewId, number>;
   notice: Notice | null;
   nextNonce: number;
+  /** The `/` filter of the Jobs and Outputs lists, and whether it is being typed. */
+  listFilter: { jobs: string; outputs: string };
+  filtering: boolean;
   /** The new-job form's state, kept while the form is closed, so `n` brings it back instead of wiping it. */
   draft: Draft | null;
   /** A question waiting for y (runs `run`) or any other key (drops it): destructive keys ask first. */
@@ -65,6 +68,7 @@ export type LayoutAction =
   | { type: 'moveSelection'; view: ViewId; delta: number; count: number }
   | { type: 'select'; view: ViewId; index: number }
   | { type: 'notify'; notice: Notice | null }
+  | { type: 'setFilter'; view: 'jobs' | 'outputs'; query: string; editing: boolean }
   | { type: 'saveDraft'; draft: Draft }
   | { type: 'discardDraft' }
   | { type: 'askConfirm'; confirm: Confirm }
@@ -80,6 +84,8 @@ export const initialLayout: LayoutState = {
   selection: { jobs: 0, models: 0, outputs: 0, diagnostics: 0, settings: 0 },
   notice: null,
   nextNonce: 1,
+  listFilter: { jobs: '', outputs: '' },
+  filtering: false,
   draft: null,
   confirm: null,
 };
@@ -132,6 +138,9 @@ export function layoutReducer(state: LayoutState, action: LayoutAction): LayoutS
       return { ...state, selection: { ...state.selection, [action.view]: Math.max(0, action.index) } };
     case 'notify':
       return { ...state, notice: action.notice };
+    case 'setFilter':
+      // A new query starts at the top of the filtered list.
+      return { ...state, listFilter: { ...state.listFilter, [action.view]: action.query }, filtering: action.editing, selection: { ...state.selection, [action.view]: 0 } };
     case 'saveDraft':
       return { ...state, draft: action.draft };
     case 'discardDraft':
