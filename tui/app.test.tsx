@@ -8,7 +8,7 @@ import { createTransportPair, type MemoryTransportEnd } from '../shared/ipc/memo
 import { RpcClient } from '../shared/ipc/rpc-client.js';
 import { RpcServer, type Handlers } from '../shared/ipc/rpc-server.js';
 import { JobPlanResult, JobSpec, RpcError, type Job, type JobSpecInput } from '../shared/protocol/index.js';
-import { job, models, runEvents, snapshot, timing } from '../test/helpers/tui-fixtures.js';
+import { job, memoryUserStore, models, runEvents, snapshot, timing } from '../test/helpers/tui-fixtures.js';
 import { App } from './app.js';
 import type { ServicesDeps } from './workbench/services-context.js';
 
@@ -126,6 +126,7 @@ function setup(initial: Job[] = [], size = { columns: 100, rows: 30 }, features:
   let exits = 0;
   const services: ServicesDeps = {
     settings: {},
+    userStore: memoryUserStore(),
     settingsFile: '/tmp/fp-test/tui.json',
     settingsProblem: null,
     saveSettings: () => {},
@@ -163,11 +164,17 @@ async function until(what: () => string, pred: (frame: string) => boolean, timeo
 
 describe('dashboard workbench', () => {
   it('shows the daemon state, the jobs from the snapshot, the panel and the status bar', async () => {
-    const t = setup([job('running-1', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 1, displayIndex: 1, total: 3 }, step: null, frames: 33, seconds: 1.1 } }), job('queued-1')]);
+    const t = setup([
+      job('running-1', { state: 'running', position: null, progress: { stage: 'sample', section: { index: 1, displayIndex: 1, total: 3 }, step: null, frames: 33, seconds: 1.1 } }, { prompt: 'a running cat', image: '/img/cat.png' }),
+      job('queued-1', {}, { prompt: 'a queued dog', image: '/img/dog.png' }),
+    ]);
     const f = await until(t.frame, (x) => x.includes('● ready') && x.includes('running-1'));
     expect(f).toContain('JOBS');
-    expect(f).toMatch(/▶ running-1\s+1\/3 33%/);
-    expect(f).toContain('◷ queued-1');
+    // Listed by prompt and image with state and progress (issue 16 item 11), not by id.
+    expect(f).toContain('▶ a running cat');
+    expect(f).toMatch(/cat\.png\s+1\/3 33%/);
+    expect(f).toContain('◷ a queued dog');
+    expect(f).toMatch(/dog\.png\s+#1 queued/);
     expect(f).toContain('▶ running-1 s1/3 33%'); // status bar: running job's sections and percent
     expect(f).toContain('queue 1');
     expect(f).toMatch(/LOGS\s+PROBLEMS\s+DAEMON/);
@@ -193,6 +200,11 @@ describe('dashboard workbench', () => {
     await t.press(KEY.down, KEY.enter);
     f = await until(t.frame, (x) => x.includes('queue 0 ⏸'));
     expect(t.calls.map((c) => c.method)).toEqual(['queue.pause']);
+    await t.press(KEY.ctrlP);
+    await until(t.frame, (x) => x.includes('Show All Commands'));
+    await t.press('k', 'e', 'y', 'b', 'o', 'a', 'r', 'd');
+    f = await until(t.frame, (x) => x.includes('> keyboard'));
+    expect(f).toContain('1 command · Enter runs'); // not "1 commands" (issue 16 item 13)
   });
 
   it('submits a new job from the form and follows its sections to success', async () => {
@@ -213,13 +225,14 @@ describe('dashboard workbench', () => {
     const firstDone = events.findIndex((e) => e.event === 'section.done');
     for (const e of events.slice(0, firstDone + 1)) t.server.publish(e.event, e.payload as never);
     f = await until(t.frame, (x) => x.includes('sections 1/2'));
-    expect(f).toMatch(/job-1\s+1\/2 50%/); // side-bar section counter
+    expect(f).toMatch(/start\.png\s+1\/2 50%/); // side-bar section counter
     expect(f).toContain('timeline (video time →)  □■');
     expect(f).toContain('generation order         2■ 1□');
     expect(f).toContain('inverted: the end of the video is generated first');
     for (const e of events.slice(firstDone + 1)) t.server.publish(e.event, e.payload as never);
     f = await until(t.frame, (x) => x.includes('job-1 · succeeded'));
-    expect(f).toMatch(/✔ job-1\s+2\/2 done/);
+    expect(f).toContain('✔ a cat');
+    expect(f).toMatch(/start\.png\s+2\/2 done/);
     expect(f).toContain('output: /tmp/job-1.mp4');
     // The next form's plan uses what the daemon reported for this job.
     await t.press('n');
@@ -270,7 +283,9 @@ describe('dashboard workbench', () => {
     f = await until(t.frame, (x) => x.includes('gpu.0: no GPU → install a driver'));
     await t.press('4');
     f = await until(t.frame, (x) => x.includes('DIAGNOSTICS'));
-    expect(f).toContain('⚠ gpu.0');
+    // Each check with what was found, as `framepack doctor` says it, not only its id (issue 16 item 13).
+    expect(f).toContain('⚠ gpu.0 · no GPU');
+    expect(f).toContain('✔ node.version · 22');
     await t.press('?');
     f = await until(t.frame, (x) => x.includes('KEYS'));
     expect(f).toMatch(/Ctrl\+P, F1\s+Workbench: Show All Commands/);
@@ -284,7 +299,7 @@ describe('dashboard workbench', () => {
     await until(t.frame, (x) => x.includes('● ready'));
     await t.press('4');
     let f = await until(t.frame, (x) => x.includes('overall fail · 2 checks · cpu'));
-    expect(f).toContain('✖ ffmpeg');
+    expect(f).toContain('✖ ffmpeg · ffmpeg not found');
     await t.press('t');
     f = await until(t.frame, (x) => x.includes('✖ ffmpeg: ffmpeg not found → install ffmpeg'));
     expect(f).toContain('runs on cpu: the CUDA provider is not usable');

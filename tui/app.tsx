@@ -20,14 +20,16 @@ export interface AppProps {
   listDir?: ListDir;
   reconnectDelayMs?: number;
   log?: (message: string) => void;
+  /** Why the first connection failed (the banner shows it at once). */
+  initialDown?: string;
   children?: ReactNode;
 }
 
-export function App({ client, services, size, initialLayout, listDir, reconnectDelayMs, log }: AppProps) {
+export function App({ client, services, size, initialLayout, listDir, reconnectDelayMs, log, initialDown }: AppProps) {
   return (
     <KeypressProvider>
       <ServicesProvider deps={services}>
-        <DaemonProvider client={client} {...(reconnectDelayMs !== undefined ? { reconnectDelayMs } : {})} {...(log ? { log } : {})}>
+        <DaemonProvider client={client} {...(reconnectDelayMs !== undefined ? { reconnectDelayMs } : {})} {...(log ? { log } : {})} {...(initialDown ? { initialDown } : {})}>
           <LayoutProvider {...(initialLayout ? { initial: initialLayout } : {})}>
             <CommandsProvider>
               <Workbench {...(size ? { size } : {})} {...(listDir ? { listDir } : {})} />

@@ -1,19 +1,22 @@
 // Entry of the dashboard (`framepack` with no arguments): parse flags, connect to the daemon
 // (starting it detached when none answers), render the workbench in the alternate screen, and
 // leave with exit code 0 on Ctrl+C or Quit, restoring the terminal; the daemon and its running
-// job carry on. Nothing is printed outside Ink; logs go to <data dir>/tui.log.
+// job carry on. A daemon that cannot start does not end the dashboard: the workbench opens with
+// the reason in its banner and R to try again. Nothing is printed outside Ink; logs go to
+// <data dir>/tui.log.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { render, Text, Box } from 'ink';
 import { useEffect, useState } from 'react';
 import type { RpcClient } from '../shared/ipc/rpc-client.js';
 import { App } from './app.js';
-import { spawnDetached } from '../shared/ipc/ensure-daemon.js';
-import { connectDashboard, daemonSpawnCommand, dashboardPaths } from './daemon/connection.js';
+import { connectDashboard, dashboardPaths, idleDashboardClient } from './daemon/connection.js';
+import { daemonDownReason } from './daemon/daemon-log-tail.js';
 import { runDoctor } from './daemon/doctor-runner.js';
 import { captureConsole, createFileLog } from './log.js';
 import { openInPlayer } from './settings/open-output.js';
 import { loadSettings, saveSettings } from './settings/settings.js';
+import { fileUserStore, migrateTuiPlayer } from './settings/user-store.js';
 import type { ServicesDeps } from './workbench/services-context.js';
 
 export const TUI_HELP = `Usage: framepack [--no-start]
@@ -23,19 +26,25 @@ Opens the dashboard; starts the daemon in the background when none is running.
   -h, --help     this help
 
 Environment: FRAMEPACK_RUNTIME_DIR / FRAMEPACK_DATA_DIR (where the daemon's socket and data are),
-FRAMEPACK_PLAYER (video player command), FRAMEPACK_CONFIG_DIR (settings file folder).
+FRAMEPACK_PLAYER (video player command when the player setting is unset), FRAMEPACK_CONFIG_DIR
+(settings folder: config.json, the settings \`framepack config\` edits and the Settings view shows;
+tui.json, key overrides).
 Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.`;
 
 function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void }) {
   const [client, setClient] = useState<RpcClient | null>(null);
+  const [startFailure, setStartFailure] = useState<string | undefined>(undefined);
   const [services] = useState(makeServices);
   useEffect(() => {
     let cancelled = false;
     connect().then(
       (c) => (cancelled ? c.close() : setClient(c)),
       (err: unknown) => {
+        // Stay up: the workbench opens with the reason in its banner and keeps trying to connect.
         log(`could not reach the daemon: ${(err as Error).message}`);
-        services.exit(`could not reach the daemon: ${(err as Error).message}`);
+        if (cancelled) return;
+        setStartFailure((err as Error).message);
+        setClient(idleDashboardClient());
       },
     );
     return () => {
@@ -51,7 +60,7 @@ function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient
       </Box>
     );
   }
-  return <App client={client} services={services} log={log} />;
+  return <App client={client} services={services} log={log} {...(startFailure ? { initialDown: startFailure } : {})} />;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,10 +83,12 @@ export async function main(argv: string[]): Promise<number> {
   const fileLog = createFileLog(paths.tuiLogFile);
   captureConsole(fileLog);
   fileLog('info', `dashboard starting (socket ${paths.socketFile})`);
+  const migrated = migrateTuiPlayer();
+  if (migrated) fileLog('info', migrated);
   const loaded = loadSettings();
   if (loaded.problem) fileLog('warn', loaded.problem);
 
-  let client: RpcClient | null = null;
+  let client: RpcClient | null = null; // closed on exit
   let exitMessage: string | null = null;
   let instance: ReturnType<typeof render> | null = null;
   const exit = (message?: string) => {
@@ -86,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   const makeServices = (): ServicesDeps => ({
     settings: loaded.settings,
+    userStore: fileUserStore(),
     settingsFile: loaded.file,
     settingsProblem: loaded.problem,
     saveSettings: (s) => saveSettings(loaded.file, s),
@@ -95,7 +107,14 @@ export async function main(argv: string[]): Promise<number> {
     },
     // Only for a daemon without daemon.doctor (older than this dashboard).
     runDoctor: () => runDoctor(),
-    ...(values['no-start'] === true ? {} : { startDaemon: () => void spawnDetached(daemonSpawnCommand(), paths.daemonLogFile) }),
+    ...(values['no-start'] === true ? {} : {
+      startDaemon: async () => {
+        // Waits until it answers, or rejects at once with the daemon's own reason (ensure-daemon.ts).
+        const { client: probe } = await connectDashboard({ autoStart: true });
+        probe.close();
+      },
+    }),
+    describeDaemonDown: (pid, sinceMs) => daemonDownReason(paths, pid, sinceMs),
     exit: (m) => exit(m),
     env: process.env,
     paths: { ...paths, tuiLogFile: path.resolve(paths.tuiLogFile) },

@@ -104,20 +104,21 @@ describe('the dashboard in a real terminal', () => {
     expect(s).toMatch(/Prompt\s+a red square moves right/);
 
     await press('C-s');
-    // The list was empty: the first row of the side bar is the new job (the submit notice may lag
-    // behind the job's own events, so read the id from the list).
-    const ROW = /│[◷▶✔✖⊘] (\S+)\s/;
-    s = await waitScreen((x) => ROW.test(x), 'the job in the side bar');
-    const jobId = ROW.exec(s)![1]!;
+    // The submit opens the job: its id is in the editor's first line (the side bar lists jobs by
+    // prompt and image, the submit notice may lag behind the job's own events).
+    const HEAD = /[◷▶✔✖⊘] (\S+) · (?:queued|running|succeeded)/;
+    s = await waitScreen((x) => HEAD.test(x) && /[◷▶✔] a red square moves right/.test(x), 'the job in the side bar');
+    const jobId = HEAD.exec(s)![1]!;
 
-    // The side bar's section counter advances: 0/2 or 1/2 while running, then 2/2 done.
+    // The side bar's section counter (under the prompt, beside the image) advances: 0/2 or 1/2 while running, then 2/2 done.
     const counters = new Set<string>();
     s = await waitScreen((x) => {
-      const m = new RegExp(`${jobId}\\s+(\\d/\\d)`).exec(x);
+      const m = /start\.png\s+(\d\/\d)/.exec(x);
       if (m) counters.add(m[1]!);
       return x.includes(`${jobId} · succeeded`);
     }, 'the job to succeed', 120_000);
-    expect(s).toMatch(new RegExp(`✔ ${jobId}\\s+2/2 done`));
+    expect(s).toContain('✔ a red square moves right');
+    expect(s).toMatch(/start\.png\s+2\/2 done/);
     expect([...counters], [...counters].join(",")).toEqual(expect.arrayContaining(["1/2"]));
     expect(s).toContain('timeline (video time →)  ■■');
     const output = /output: (\S+)/.exec(s)![1]!;

@@ -1,5 +1,7 @@
 // Sample protocol data for the dashboard's tests: jobs in every state, events as the daemon emits
 // them, models and telemetry. Built through the protocol schemas, so a schema change breaks here.
+import { checkSetting, settingInfo } from '../../shared/settings/user-settings.js';
+import type { UserSettingsStore } from '../../tui/settings/user-store.js';
 import { JobSpec, type EventMessage, type EventName, type EventPayload, type Job, type JobSpecInput, type ModelStatus, type Snapshot } from '../../shared/protocol/index.js';
 
 export const T0 = '2026-11-28T03:00:00.000Z';
@@ -59,4 +61,20 @@ export function runEvents(jobId: string, total: number, steps: number): EventMes
   }
   out.push(ev('job.succeeded', { jobId, outputPath: `/tmp/${jobId}.mp4`, timing }));
   return out;
+}
+
+/** config.json in memory, validated as the real store (tui/settings/user-store.ts) validates it. */
+export function memoryUserStore(initial: Record<string, unknown> = {}): UserSettingsStore & { data: Record<string, unknown> } {
+  const data: Record<string, unknown> = { ...initial };
+  return {
+    data,
+    file: '/tmp/fp-test/config.json',
+    read: () => ({ settings: { ...data }, problem: null }),
+    write: (key, value) => {
+      if (value === undefined) {
+        settingInfo(key);
+        delete data[key];
+      } else data[key] = checkSetting(key, value);
+    },
+  };
 }

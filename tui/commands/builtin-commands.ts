@@ -4,6 +4,7 @@
 import { RpcError, type JobSpec, type JobSpecInput } from '../../shared/protocol/index.js';
 import { fetchDoctor } from '../daemon/doctor-source.js';
 import { isFinished } from '../daemon/jobs-store.js';
+import { resolvePlayer } from '../settings/settings.js';
 import { randomSeed } from '../views/form-state.js';
 import { PANEL_TABS, Part, VIEWS } from '../workbench/parts.js';
 import { CommandRegistry, type Command } from './command-registry.js';
@@ -52,7 +53,14 @@ export function builtinCommands(): Cmd[] {
   return [
     { id: 'workbench.commandPalette', title: 'Show All Commands', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'openOverlay', overlay: 'palette' }) },
     { id: 'workbench.help', title: 'Keyboard Help', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'openOverlay', overlay: 'help' }) },
-    { id: 'workbench.quit', title: 'Quit (the daemon keeps running)', category: 'Workbench', run: (ctx) => ctx.services.exit() },
+    {
+      id: 'workbench.quit', title: 'Quit (the daemon keeps running)', category: 'Workbench',
+      run: (ctx) => {
+        // A typed, unsubmitted job is not thrown away on one key (Ctrl+C in the form included).
+        if (ctx.layout.draft?.dirty && !ctx.layout.confirm) ctx.dispatch({ type: 'askConfirm', confirm: { text: 'Quit? The new job you are typing is not submitted (the daemon keeps running).', run: () => ctx.services.exit() } });
+        else ctx.services.exit();
+      },
+    },
     { id: 'workbench.focusNext', title: 'Focus Next Part', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focusNext', delta: 1 }) },
     { id: 'workbench.focusPrevious', title: 'Focus Previous Part', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focusNext', delta: -1 }) },
     { id: 'workbench.focusEditor', title: 'Focus Editor', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'focus', part: Part.editor }) },
@@ -60,7 +68,18 @@ export function builtinCommands(): Cmd[] {
     { id: 'workbench.nextPanelTab', title: 'Next Panel Tab', category: 'Workbench', run: (ctx) => ctx.dispatch({ type: 'cyclePanelTab' }) },
     ...views,
     ...panels,
-    { id: 'jobs.new', title: 'New Job…', category: 'Jobs', run: (ctx) => ctx.dispatch({ type: 'openNewJob' }) },
+    {
+      id: 'jobs.new', title: 'New Job…', category: 'Jobs',
+      run: (ctx) => {
+        // Never wipes a draft: the form comes back as it was left (Discard Draft starts afresh).
+        if (ctx.layout.draft?.dirty && ctx.layout.editor.kind !== 'new-job') ctx.notify('continuing your draft (Ctrl+P › Jobs: Discard Draft starts afresh)', 'info');
+        ctx.dispatch({ type: 'openNewJob' });
+      },
+    },
+    {
+      id: 'jobs.discardDraft', title: 'Discard Draft (new job form)', category: 'Jobs', when: (ctx) => ctx.layout.draft?.dirty === true,
+      run: (ctx) => ctx.dispatch({ type: 'askConfirm', confirm: { text: 'Discard the new job you are typing?', run: () => ctx.dispatch({ type: 'discardDraft' }) } }),
+    },
     {
       id: 'jobs.open', title: 'Open Selected Job', category: 'Jobs', when: hasJob,
       run: (ctx) => ctx.dispatch({ type: 'openJob', jobId: ctx.selectedJob!.job.id }),
@@ -70,7 +89,7 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 'cancel', async () => {
         const { job } = await ctx.actions.call('jobs.cancel', { jobId: ctx.selectedJob!.job.id, when: 'now' });
         ctx.actions.dispatch({ type: 'job', job });
-        return `cancelling ${job.id}`;
+        ctx.dispatch({ type: 'notify', notice: { text: `cancelling ${job.id}`, level: 'info', jobId: job.id } });
       }),
     },
     {
@@ -78,7 +97,7 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 'cancel', async () => {
         const { job } = await ctx.actions.call('jobs.cancel', { jobId: ctx.selectedJob!.job.id, when: 'after-section' });
         ctx.actions.dispatch({ type: 'job', job });
-        return `${job.id} stops after its current section`;
+        ctx.dispatch({ type: 'notify', notice: { text: `${job.id} stops after its current section`, level: 'info', jobId: job.id } });
       }),
     },
     {
@@ -86,13 +105,16 @@ export function builtinCommands(): Cmd[] {
       run: (ctx) => attempt(ctx, 're-run', async () => {
         const seed = randomSeed();
         const { jobId, position } = await ctx.actions.call('jobs.submit', specForResubmit(ctx.selectedJob!.job.spec, { seed }));
-        // The protocol counts from 0; people count from 1, as everywhere else (#1 runs next).
-        return `queued ${jobId} (seed ${seed}, position ${position + 1})`;
+        ctx.dispatch({ type: 'notify', notice: { text: `queued ${jobId} (seed ${seed}, position ${position + 1})`, level: 'info', jobId } });
       }),
     },
     {
       id: 'jobs.copyToNew', title: 'Copy Job Parameters Into a New Job', category: 'Jobs', when: hasJob,
-      run: (ctx) => ctx.dispatch({ type: 'openNewJob', from: ctx.selectedJob!.job.spec }),
+      run: (ctx) => {
+        const open = () => ctx.dispatch({ type: 'openNewJob', from: ctx.selectedJob!.job.spec });
+        if (ctx.layout.draft?.dirty) ctx.dispatch({ type: 'askConfirm', confirm: { text: `Replace the new job you are typing with ${ctx.selectedJob!.job.id}'s parameters?`, run: open } });
+        else open();
+      },
     },
     {
       id: 'queue.pause', title: 'Pause Queue (running job finishes)', category: 'Queue', when: (ctx) => connected(ctx) && ctx.daemon.data.jobs.queue?.paused !== true,
@@ -122,8 +144,10 @@ export function builtinCommands(): Cmd[] {
       when: (ctx) => Boolean(ctx.selectedJob?.job.outputPath ?? ctx.selectedJob?.job.partialPath),
       run: (ctx) => attempt(ctx, 'open', async () => {
         const file = ctx.selectedJob!.job.outputPath ?? ctx.selectedJob!.job.partialPath!;
-        await ctx.services.openFile(ctx.services.player, file);
-        return `opened ${file} with ${ctx.services.player.command}`;
+        // Read the store again: a `framepack config set player` made since counts (as for `framepack open`).
+        const player = resolvePlayer(ctx.services.reloadUser(), ctx.services.env);
+        await ctx.services.openFile(player, file);
+        return `opened ${file} with ${player.command}`;
       }),
     },
     {
@@ -151,10 +175,10 @@ export function builtinCommands(): Cmd[] {
       }),
     },
     {
-      id: 'daemon.start', title: 'Start the Daemon', category: 'Daemon',
-      when: (ctx) => ctx.daemon.connection !== 'ready' && ctx.services.startDaemon !== undefined,
+      id: 'daemon.start', title: 'Start (Restart) the Daemon', category: 'Daemon',
+      when: (ctx) => ctx.daemon.connection !== 'ready' && !ctx.daemon.restarting && ctx.services.startDaemon !== undefined,
       run: (ctx) => {
-        ctx.services.startDaemon!();
+        ctx.actions.restartDaemon();
         ctx.notify('starting the daemon…', 'info');
       },
     },

@@ -2,7 +2,7 @@
 // the current selection (resolved here once, so every command agrees on "the selected job").
 import type { Dispatch } from 'react';
 import type { DaemonActions, DaemonState } from '../daemon/daemon-context.js';
-import { jobList, outputList, type JobView } from '../daemon/jobs-store.js';
+import { filterJobs, jobList, outputList, type JobView } from '../daemon/jobs-store.js';
 import { componentRows, type ComponentRow } from '../daemon/residency-store.js';
 import type { LayoutAction, LayoutState, Notice } from '../workbench/layout-state.js';
 import { Part } from '../workbench/parts.js';
@@ -28,8 +28,8 @@ export function resolveSelection(layout: LayoutState, daemon: DaemonState): Pick
   const editorJob = layout.editor.kind === 'job' ? jobs.jobs[layout.editor.jobId] ?? null : null;
   let selectedJob: JobView | null = null;
   if (layout.focus === Part.editor && editorJob) selectedJob = editorJob;
-  else if (layout.activeView === 'jobs') selectedJob = jobList(jobs)[layout.selection.jobs] ?? null;
-  else if (layout.activeView === 'outputs') selectedJob = outputList(jobs)[layout.selection.outputs] ?? null;
+  else if (layout.activeView === 'jobs') selectedJob = filterJobs(jobList(jobs), layout.listFilter.jobs)[layout.selection.jobs] ?? null;
+  else if (layout.activeView === 'outputs') selectedJob = filterJobs(outputList(jobs), layout.listFilter.outputs)[layout.selection.outputs] ?? null;
   selectedJob ??= editorJob;
   const rows = componentRows(daemon.data.residency);
   const selectedComponent = layout.activeView === 'models' ? rows[layout.selection.models] ?? null : null;

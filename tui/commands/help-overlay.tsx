@@ -1,42 +1,86 @@
-// `?` help: every command with its keys, grouped by category, plus the form keys; any key closes.
+// `?` help: every command with its keys, grouped by category, plus the list and form keys. Long
+// lines wrap (nothing is cut at 120 columns) and the table scrolls when it is taller than the
+// editor (80×24 shows about 14 rows of ~25): ↑↓ j k, PgUp/PgDn, Home/End scroll; any other key closes.
 import { Box, Text } from 'ink';
+import { useState } from 'react';
 import { chordsFor } from '../keys/keybindings.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
-import { pad, truncate } from '../components/text-utils.js';
+import { pad, wrapRows } from '../components/text-utils.js';
 import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { useCommands } from './commands-context.js';
+
+export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+/** The same keys in the words the form's own key line has room for. */
+export const FORM_KEYS_SHORT = '↑↓ move · Enter next · Tab complete path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
 
 export function helpLines(commands: { id: string; title: string; category: string }[], bindings: Record<string, string>): string[] {
   const bound = commands.filter((c) => chordsFor(bindings, c.id).length > 0);
   return [
     ...bound.map((c) => `${pad(chordsFor(bindings, c.id).join(', '), 16)} ${c.category}: ${c.title}`),
     `${pad('↑↓ j k, Enter', 16)} move in lists, open the selected job`,
-    `${pad('New-job form', 16)} ↑↓ fields · Tab completes the image path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+S submit · Esc leave`,
+    `${pad('New-job form', 16)} ${FORM_KEYS}`,
   ];
+}
+
+/** The help as screen rows of `width` columns: each line wrapped, continuation rows indented under the text. */
+export function helpRows(lines: readonly string[], width: number): { text: string; muted: boolean }[] {
+  const rows: { text: string; muted: boolean }[] = [];
+  lines.forEach((line, i) => {
+    const muted = i >= lines.length - 2;
+    const indent = width > 40 ? 17 : 0;
+    const [first, ...rest] = wrapRows(line, width, 1 + 4);
+    rows.push({ text: first ?? '', muted });
+    if (rest.length > 0) {
+      // Re-wrap the remainder under the description column.
+      const remainder = line.slice((first ?? '').length).trimStart();
+      for (const r of wrapRows(remainder, width - indent, 4)) rows.push({ text: ' '.repeat(indent) + r, muted });
+    }
+  });
+  return rows;
+}
+
+/** The first row shown after a scroll key, clamped so the last page is full. */
+export function scrollHelp(offset: number, chord: string, total: number, pageRows: number): number | null {
+  const max = Math.max(0, total - pageRows);
+  const clamp = (v: number) => Math.min(Math.max(v, 0), max);
+  if (chord === 'down' || chord === 'j') return clamp(offset + 1);
+  if (chord === 'up' || chord === 'k') return clamp(offset - 1);
+  if (chord === 'pagedown' || chord === ' ') return clamp(offset + pageRows - 1);
+  if (chord === 'pageup') return clamp(offset - pageRows + 1);
+  if (chord === 'home') return 0;
+  if (chord === 'end') return max;
+  return null;
 }
 
 export function HelpOverlay({ width, height }: { width: number; height: number }) {
   const dispatch = useLayoutDispatch();
   const { registry } = useCommands();
   const { bindings } = useServices();
+  const [offset, setOffset] = useState(0);
+  const rows = helpRows(helpLines(registry.list(), bindings), width);
+  const pageRows = Math.max(1, height - 1);
   useKeypress(
     (e) => {
       if (e.chord === 'ctrl+c') return false;
-      dispatch({ type: 'closeOverlay' });
+      const next = scrollHelp(offset, e.chord, rows.length, pageRows);
+      if (next !== null) setOffset(next);
+      else dispatch({ type: 'closeOverlay' });
       return true;
     },
     { priority: KeyPriority.overlay },
   );
-  const lines = helpLines(registry.list(), bindings);
+  const scrolls = rows.length > pageRows;
+  const first = Math.min(offset, Math.max(0, rows.length - pageRows));
+  const title = scrolls
+    ? `KEYS ${first + 1}–${Math.min(rows.length, first + pageRows)} of ${rows.length} · ↑↓ PgUp PgDn scroll · other keys close`
+    : 'KEYS (any key closes; Ctrl+P lists every command)';
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold>KEYS (any key closes; Ctrl+P lists every command)</Text>
-      {lines.slice(0, height - 1).map((l, i) => (
-        <Text key={i} color={i >= lines.length - 2 ? colors.text.muted : undefined}>
-          {truncate(l, width)}
-        </Text>
+      <Text bold>{wrapRows(title, width, 1)[0]}</Text>
+      {rows.slice(first, first + pageRows).map((r, i) => (
+        <Text key={first + i} color={r.muted ? colors.text.muted : undefined}>{r.text}</Text>
       ))}
     </Box>
   );

@@ -33,3 +33,24 @@ export function windowRange(count: number, selected: number, height: number): [n
   const start = Math.min(Math.max(0, selected - Math.floor(height / 2)), count - height);
   return [start, start + height];
 }
+
+/** Cut `text` into rows of `width` columns (at spaces when it can), the last one ending in "…" when cut. */
+export function wrapRows(text: string, width: number, maxRows: number): string[] {
+  const rows: string[] = [];
+  let rest = text;
+  while (rest.length > 0 && rows.length < maxRows) {
+    if ([...rest].length <= width) {
+      rows.push(rest);
+      rest = '';
+      break;
+    }
+    const chars = [...rest];
+    const slice = chars.slice(0, width).join('');
+    const space = slice.lastIndexOf(' ');
+    const cut = space > width / 2 ? space : slice.length;
+    rows.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0) rows[rows.length - 1] = truncate(`${rows[rows.length - 1]!} ${rest}`, width);
+  return rows;
+}

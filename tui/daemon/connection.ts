@@ -4,8 +4,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureDaemon, type DaemonCommand } from '../../shared/ipc/ensure-daemon.js';
+import { connectNodeIpc } from '../../shared/ipc/node-ipc-transport.js';
+import { RpcClient } from '../../shared/ipc/rpc-client.js';
 import { dataDir, socketPath } from '../../shared/ipc/socket-path.js';
-import type { RpcClient } from '../../shared/ipc/rpc-client.js';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -31,6 +32,13 @@ export function dashboardPaths(env: Env = process.env): DashboardPaths {
 export function daemonSpawnCommand(flags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): DaemonCommand {
   const loader = pathToFileURL(path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
   return { command: process.execPath, args: ['--import', loader, path.join(REPO_ROOT, 'daemon', 'main.ts'), ...flags], env, cwd: REPO_ROOT };
+}
+
+/** A client for the socket that has not connected yet: the dashboard's reconnect loop connects it
+ *  once a daemon answers (used when the first start failed, so the dashboard stays up). */
+export function idleDashboardClient(env: NodeJS.ProcessEnv = process.env): RpcClient {
+  const socketFile = dashboardPaths(env).socketFile;
+  return new RpcClient({ connect: () => connectNodeIpc(socketFile, { connectTimeoutMs: 2_000 }), client: { name: 'framepack-tui', pid: process.pid }, requestTimeoutMs: 15_000 });
 }
 
 /** Connect, starting the daemon when none answers (unless autoStart is false). */

@@ -1,10 +1,14 @@
 // The daemon as React state (STYLE.md §3.2): one RpcClient, one subscription to every topic feeding
 // the dashboard store, the connection state the status bar shows (connecting / ready / reconnecting
 // / incompatible), and a reconnect loop: when the daemon restarts, the client reconnects and the
-// subscription resumes (a new daemon instance answers with a fresh snapshot).
+// subscription resumes (a new daemon instance answers with a fresh snapshot). When the daemon does
+// not answer (killed, crashed, or it could not start) `down` carries the reason for the banner
+// (daemon-down.ts) and restartDaemon() starts a new one; the loop keeps trying meanwhile, so a
+// daemon started elsewhere (`framepack daemon start`) is picked up too. Nothing here exits.
 import { createContext, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import type { CallableMethod, RpcClient, Subscription } from '../../shared/ipc/rpc-client.js';
 import type { HelloResult, ParamsInput, Result } from '../../shared/protocol/index.js';
+import { useServices } from '../workbench/services-context.js';
 import { dashboardReducer, initialDashboard, type DashboardAction, type DashboardData } from './dashboard-store.js';
 
 export type DaemonConnection = 'connecting' | 'ready' | 'reconnecting' | 'incompatible' | 'closed';
@@ -15,11 +19,17 @@ export interface DaemonState {
   data: DashboardData;
   /** Reconnect attempts since the connection dropped. */
   attempts: number;
+  /** Why the daemon does not answer (banner text); null while connected or not yet known. */
+  down: string | null;
+  /** A restart asked for from the dashboard is under way. */
+  restarting: boolean;
 }
 
 export interface DaemonActions {
   call<M extends CallableMethod>(method: M, params: ParamsInput<M>): Promise<Result<M>>;
   dispatch(action: DashboardAction): void;
+  /** Start a daemon (when the dashboard may) and show its start failure in the banner. */
+  restartDaemon(): void;
 }
 
 const StateContext = createContext<DaemonState | null>(null);
@@ -33,18 +43,26 @@ export interface DaemonProviderProps {
   /** How often daemon.status (uptime, clients) is refreshed. */
   statusPollMs?: number;
   log?: (message: string) => void;
+  /** The reason the first connection failed (the daemon could not start): the banner shows it at once. */
+  initialDown?: string;
 }
 
 function nowIso(): string {
   return new Date().toISOString();
 }
 
-export function DaemonProvider({ client, children, reconnectDelayMs = 500, statusPollMs = 5_000, log }: DaemonProviderProps) {
+export function DaemonProvider({ client, children, reconnectDelayMs = 500, statusPollMs = 5_000, log, initialDown }: DaemonProviderProps) {
+  const services = useServices();
   const [data, dispatch] = useReducer(dashboardReducer, initialDashboard);
   const [connection, setConnection] = useState<DaemonConnection>(client.state === 'ready' ? 'ready' : 'connecting');
   const [hello, setHello] = useState<HelloResult | null>(client.hello);
   const [attempts, setAttempts] = useState(0);
+  const [down, setDown] = useState<string | null>(initialDown ?? null);
+  const [restarting, setRestarting] = useState(false);
   const subscription = useRef<Subscription | null>(null);
+  // The last daemon we spoke to and when: the banner names it, and older start-failure notes are ignored.
+  const lastPid = useRef<number | null>(client.hello?.pid ?? null);
+  const lastReadyAtMs = useRef(Date.now());
 
   useEffect(() => {
     let disposed = false;
@@ -53,6 +71,19 @@ export function DaemonProvider({ client, children, reconnectDelayMs = 500, statu
     const local = (level: 'info' | 'warn' | 'error', message: string) => {
       log?.(message);
       dispatch({ type: 'localLog', line: { time: nowIso(), level, scope: 'tui', message } });
+    };
+    const markDown = () => {
+      if (disposed) return;
+      const reason = services.describeDaemonDown?.(lastPid.current, lastReadyAtMs.current) ?? 'the daemon does not answer';
+      setDown((prev) => {
+        if (prev === null) local('error', reason);
+        return prev ?? reason;
+      });
+    };
+    const markReady = () => {
+      lastPid.current = client.hello?.pid ?? null;
+      lastReadyAtMs.current = Date.now();
+      setDown(null);
     };
     const refreshStatus = () => {
       if (client.state !== 'ready') return;
@@ -71,13 +102,17 @@ export function DaemonProvider({ client, children, reconnectDelayMs = 500, statu
         if (disposed) return;
         setHello(client.hello);
         await subscribe();
+        markReady();
         setConnection('ready');
         refreshStatus();
       } catch (err: unknown) {
         if (disposed) return;
-        local('error', `could not connect: ${(err as Error).message}`);
+        if (!initialDown) local('error', `could not connect: ${(err as Error).message}`);
         if (client.state === 'incompatible') setConnection('incompatible');
-        else scheduleReconnect();
+        else {
+          markDown();
+          scheduleReconnect();
+        }
       }
     };
     const scheduleReconnect = () => {
@@ -93,12 +128,16 @@ export function DaemonProvider({ client, children, reconnectDelayMs = 500, statu
           if (disposed) return;
           await subscribe();
           setHello(client.hello);
+          markReady();
           setConnection('ready');
           setAttempts(0);
           local('info', `reconnected to the daemon (pid ${client.hello?.pid ?? '?'})`);
           refreshStatus();
         } catch {
-          if (!disposed && client.state !== 'incompatible') scheduleReconnect();
+          if (!disposed && client.state !== 'incompatible') {
+            markDown();
+            scheduleReconnect();
+          }
           else if (!disposed) setConnection('incompatible');
         }
       }, reconnectDelayMs);
@@ -114,6 +153,7 @@ export function DaemonProvider({ client, children, reconnectDelayMs = 500, statu
       else if (s === 'closed') setConnection('closed');
       else if (s === 'ready') wasReady = true;
     });
+    if (initialDown) local('error', initialDown);
     const problemSub = client.onProtocolError((problem) => local('error', `protocol problem: ${problem}`));
     const poll = setInterval(refreshStatus, statusPollMs);
     void start();
@@ -126,13 +166,29 @@ export function DaemonProvider({ client, children, reconnectDelayMs = 500, statu
     };
   }, [client, reconnectDelayMs, statusPollMs]);
 
-  const state = useMemo<DaemonState>(() => ({ connection, hello, data, attempts }), [connection, hello, data, attempts]);
+  const state = useMemo<DaemonState>(() => ({ connection, hello, data, attempts, down, restarting }), [connection, hello, data, attempts, down, restarting]);
   const actions = useMemo<DaemonActions>(
     () => ({
       call: (method, params) => client.call(method, params),
       dispatch,
+      restartDaemon: () => {
+        if (!services.startDaemon) return;
+        setRestarting(true);
+        dispatch({ type: 'localLog', line: { time: nowIso(), level: 'info', scope: 'tui', message: 'starting the daemon…' } });
+        services.startDaemon().then(
+          // The reconnect loop connects to it within reconnectDelayMs.
+          () => setRestarting(false),
+          (err: unknown) => {
+            const reason = (err as Error).message;
+            log?.(reason);
+            dispatch({ type: 'localLog', line: { time: nowIso(), level: 'error', scope: 'tui', message: reason } });
+            setDown(reason);
+            setRestarting(false);
+          },
+        );
+      },
     }),
-    [client],
+    [client, services],
   );
   return (
     <ActionsContext.Provider value={actions}>

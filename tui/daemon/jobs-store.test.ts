@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ev, job, runEvents, snapshot, T0 } from '../../test/helpers/tui-fixtures.js';
-import { initialJobs, jobList, jobPercent, jobsReducer, measuredSecPerStep, observedSections, outputList, sectionCounter, type JobsState } from './jobs-store.js';
+import { filterJobs, initialJobs, jobList, jobPercent, jobsReducer, measuredSecPerStep, observedSections, outputList, sectionCounter, type JobsState } from './jobs-store.js';
 
 const apply = (state: JobsState, events: ReturnType<typeof runEvents>) => events.reduce((s, event) => jobsReducer(s, { type: 'event', event }), state);
 
@@ -69,5 +69,17 @@ describe('jobs store', () => {
     expect(measuredSecPerStep(s)).toEqual({ secPerStep: 0.25, jobId: 'j1' });
     expect(observedSections(s, { seconds: 3, window: 9, mode: 'inverted' })).toEqual({ sections: 2, frames: 66, jobId: 'j1' });
     expect(observedSections(s, { seconds: 4, window: 9, mode: 'inverted' })).toBeNull();
+  });
+});
+
+describe('the / filter (issue 16)', () => {
+  it('keeps the jobs whose prompt, image, id or state hold every word, case-insensitively', () => {
+    const view = (j: ReturnType<typeof job>) => ({ job: j, doneSections: [], displayOf: {}, preview: null });
+    const list = [view(job('a1', {}, { prompt: 'A red fox', image: '/x/fox.png' })), view(job('b2', { state: 'failed' }, { prompt: 'a blue bird', image: '/x/bird.png' }))];
+    expect(filterJobs(list, '').map((v) => v.job.id)).toEqual(['a1', 'b2']);
+    expect(filterJobs(list, 'RED').map((v) => v.job.id)).toEqual(['a1']);
+    expect(filterJobs(list, 'bird.png failed').map((v) => v.job.id)).toEqual(['b2']);
+    expect(filterJobs(list, 'b2').map((v) => v.job.id)).toEqual(['b2']);
+    expect(filterJobs(list, 'fox bird')).toEqual([]);
   });
 });

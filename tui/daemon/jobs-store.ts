@@ -127,6 +127,13 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
   }
 }
 
+/** The state to show: a running job is `unknown` while the daemon does not answer (it may be dead with it). */
+export type ShownState = Job['state'] | 'unknown';
+
+export function shownState(job: Job, daemonAnswers: boolean): ShownState {
+  return job.state === 'running' && !daemonAnswers ? 'unknown' : job.state;
+}
+
 /** A job's own update after a call (e.g. jobs.cancel's result). */
 export function replaceJob(state: JobsState, job: Job): JobsState {
   const v = state.jobs[job.id];
@@ -202,4 +209,17 @@ export function observedSections(state: JobsState, spec: Pick<Job['spec'], 'seco
 
 export function isFinished(v: JobView): boolean {
   return isTerminalJobState(v.job.state);
+}
+
+/**
+ * The `/` filter of the Jobs and Outputs lists (lazygit/k9s): every word of the query must occur,
+ * case-insensitively, in the job's prompt, image file name, id or state. Empty = everything.
+ */
+export function filterJobs(list: readonly JobView[], query: string): JobView[] {
+  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
+  if (words.length === 0) return [...list];
+  return list.filter((v) => {
+    const hay = `${v.job.spec.prompt} ${v.job.spec.image.split('/').at(-1) ?? ''} ${v.job.id} ${v.job.state}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
 }

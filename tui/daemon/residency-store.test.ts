@@ -23,9 +23,9 @@ describe('residency store', () => {
     expect(models()).toHaveLength(1);
   });
 
-  it('chooses VRAM for the gauge when a GPU reports, else RAM', () => {
+  it('chooses VRAM for the gauge when a GPU reports, else the daemon\'s own RAM (not the machine\'s)', () => {
     const base = { at: '2026-11-28T03:00:00.000Z', rssBytes: GiB, ramUsedBytes: 8 * GiB, ramTotalBytes: 32 * GiB };
-    expect(memoryGauge({ ...base, vram: [] })).toEqual({ label: 'RAM', usedBytes: 8 * GiB, totalBytes: 32 * GiB });
+    expect(memoryGauge({ ...base, vram: [] })).toEqual({ label: 'daemon RAM', usedBytes: GiB, totalBytes: 32 * GiB });
     expect(memoryGauge({ ...base, vram: [{ device: 'cuda:0', usedBytes: 40 * GiB, totalBytes: 80 * GiB, processBytes: null }] })).toEqual({ label: 'VRAM', usedBytes: 40 * GiB, totalBytes: 80 * GiB });
     let s = residencyReducer(initialResidency, { type: 'event', event: ev('telemetry', { ...base, vram: [] }) });
     expect(s.memory?.ramTotalBytes).toBe(32 * GiB);

@@ -98,11 +98,14 @@ export function residentBytes(state: ResidencyState): { vramBytes: number; ramBy
 }
 
 /** The status bar's memory gauge: the first GPU's VRAM, else host RAM (CPU mode). */
-export function memoryGauge(memory: MemoryTelemetry | null): { label: 'VRAM' | 'RAM'; usedBytes: number; totalBytes: number } | null {
+export function memoryGauge(memory: MemoryTelemetry | null): { label: 'VRAM' | 'daemon RAM'; usedBytes: number; totalBytes: number } | null {
   if (!memory) return null;
   const gpu = memory.vram[0];
+  // The device as a whole: what decides whether the next load fits.
   if (gpu && gpu.totalBytes > 0) return { label: 'VRAM', usedBytes: gpu.usedBytes, totalBytes: gpu.totalBytes };
-  if (memory.ramTotalBytes > 0) return { label: 'RAM', usedBytes: memory.ramUsedBytes, totalBytes: memory.ramTotalBytes };
+  // CPU mode: the daemon's own resident memory (issue 16 item 13), not the whole machine's, which
+  // other programs fill.
+  if (memory.ramTotalBytes > 0) return { label: 'daemon RAM', usedBytes: memory.rssBytes, totalBytes: memory.ramTotalBytes };
   return null;
 }
 

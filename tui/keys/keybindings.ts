@@ -40,7 +40,8 @@ export const DEFAULT_KEYBINDINGS: Readonly<Record<Chord, string>> = {
   '5': 'view.settings',
   tab: 'workbench.focusNext',
   'shift+tab': 'workbench.focusPrevious',
-  'ctrl+j': 'workbench.togglePanel',
+  // Not Ctrl+J: a terminal sends it as a line feed, the same byte as Enter in many setups.
+  'ctrl+t': 'workbench.togglePanel',
   t: 'workbench.nextPanelTab',
   c: 'jobs.cancel',
   x: 'jobs.cancelAfterSection',
@@ -51,6 +52,8 @@ export const DEFAULT_KEYBINDINGS: Readonly<Record<Chord, string>> = {
   l: 'models.load',
   u: 'models.unload',
   d: 'diagnostics.run',
+  // Shown in the banner while the daemon does not answer; capital so it is never hit by accident.
+  R: 'daemon.start',
 };
 
 /** Keybindings with user overrides applied (an override to '' removes a default). */

@@ -1,5 +1,7 @@
-// The dashboard's own settings (user file, validated with zod): the player command used to open
-// outputs and keybinding overrides. The file is $FRAMEPACK_CONFIG_DIR/tui.json, else
+// The dashboard's own file, tui.json (validated with zod): keybinding overrides only — every other
+// setting, the player included, lives in the one store `framepack config` edits (user-store.ts,
+// shared/settings/user-settings.ts). `player` is still read here so an old tui.json can be moved
+// there once (migrateTuiPlayer). The file is $FRAMEPACK_CONFIG_DIR/tui.json, else
 // $XDG_CONFIG_HOME/framepack/tui.json, else ~/.config/framepack/tui.json. A broken file is
 // reported (Problems) and ignored, never fatal.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -8,7 +10,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 export const TuiSettings = z.object({
-  /** Command that opens a video; the path is appended, or replaces "{}" when present. */
+  /** Before issue 16: the player command; moved to config.json at start (user-store.ts). */
   player: z.string().min(1).max(1000).optional(),
   /** Chord → command id; '' removes a default binding. */
   keybindings: z.record(z.string().min(1).max(32), z.string().max(100)).optional(),
@@ -85,9 +87,9 @@ export function splitCommandLine(line: string): string[] {
   return out;
 }
 
-/** The player: settings, else $FRAMEPACK_PLAYER, else the system opener (xdg-open / open). */
-export function resolvePlayer(settings: TuiSettings, env: Env = process.env, platform: NodeJS.Platform = process.platform): PlayerCommand {
-  const [line, source] = settings.player ? [settings.player, 'settings' as const] : env.FRAMEPACK_PLAYER ? [env.FRAMEPACK_PLAYER, 'FRAMEPACK_PLAYER' as const] : [platform === 'darwin' ? 'open' : platform === 'win32' ? 'explorer' : 'xdg-open', 'system' as const];
+/** The player: the `player` setting, else $FRAMEPACK_PLAYER, else the system opener (xdg-open / open), as `framepack open`. */
+export function resolvePlayer(settings: { player?: unknown }, env: Env = process.env, platform: NodeJS.Platform = process.platform): PlayerCommand {
+  const [line, source] = typeof settings.player === 'string' && settings.player !== '' ? [settings.player, 'settings' as const] : env.FRAMEPACK_PLAYER ? [env.FRAMEPACK_PLAYER, 'FRAMEPACK_PLAYER' as const] : [platform === 'darwin' ? 'open' : platform === 'win32' ? 'explorer' : 'xdg-open', 'system' as const];
   const [command, ...args] = splitCommandLine(line);
   return { command: command ?? 'xdg-open', args, source };
 }

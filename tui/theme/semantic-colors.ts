@@ -16,6 +16,8 @@ export const JOB_STATE_GLYPH = {
   succeeded: '✔',
   failed: '✖',
   cancelled: '⊘',
+  // A running job while the daemon does not answer: it may have died with it (issue 16 item 3).
+  unknown: '?',
 } as const;
 
 export const JOB_STATE_COLOR = {
@@ -24,4 +26,5 @@ export const JOB_STATE_COLOR = {
   succeeded: colors.status.ok,
   failed: colors.status.error,
   cancelled: colors.status.warn,
+  unknown: colors.status.warn,
 } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobSpec } from '../../shared/protocol/index.js';
-import { buildSpec, FIELDS, formReducer, initialForm, randomSeed, SUBMIT_INDEX, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
+import { buildSpec, FIELDS, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
 
 const run = (actions: FormAction[], from: FormState = initialForm()) => actions.reduce(formReducer, from);
 
@@ -21,7 +21,28 @@ describe('new-job form state', () => {
     expect(built.ok).toBe(false);
     if (built.ok) return;
     expect(Object.keys(built.errors).sort()).toEqual(['crf', 'image', 'keepAlive', 'rs', 'seconds', 'steps']);
-    expect(built.errors.seconds).toBe('a number');
+    expect(built.errors.seconds).toBe('not a number: "abc"; > 0 and ≤ 120');
+    expect(built.errors.steps).toBe('must be an integer 1–100 (got 0)');
+  });
+
+  it('marks a field as it is typed, with the CLI\'s ranges where they are tighter than the protocol\'s (issue 16 item 6)', () => {
+    const steps = FIELDS.findIndex((f) => f.id === 'steps');
+    const gs = FIELDS.findIndex((f) => f.id === 'gs');
+    let s = run([{ type: 'focusField', id: 'steps' }, { type: 'clearField' }]);
+    expect(s.focus).toBe(steps);
+    expect(s.errors.steps).toBe('enter a number, an integer 1–100');
+    s = run([{ type: 'input', text: '250' }], s);
+    // jobs.submit's JobSpec alone allows 1000; the engine and `generate --steps` stop at 100.
+    expect(JobSpec.shape.steps.safeParse(250).success).toBe(true);
+    expect(s.errors.steps).toBe('must be an integer 1–100 (got 250)');
+    s = run([{ type: 'backspace' }], s);
+    expect(s.errors.steps).toBeUndefined(); // 25
+    s = run([{ type: 'focusField', id: 'gs' }, { type: 'clearField' }, { type: 'input', text: '99' }], s);
+    expect(s.focus).toBe(gs);
+    expect(s.errors.gs).toBe('must be 0–32 (got 99)');
+    s = run([{ type: 'focusField', id: 'keepAlive' }, { type: 'input', text: 'soon' }], s);
+    expect(s.errors.keepAlive).toBeTruthy();
+    expect(s.errors.image).toBeUndefined(); // an empty image is only an error at submit
   });
 
   it('edits, cycles choices and toggles, randomises the seed, and moves focus within bounds', () => {
@@ -50,5 +71,36 @@ describe('new-job form state', () => {
     expect(s.values).toMatchObject({ image: '/x.png', seed: '7', mode: 'f1', teacache: 'off', keepAlive: '10m', seconds: '2.5' });
     const built = buildSpec(s.values);
     expect(built.ok && JobSpec.parse(built.spec)).toMatchObject({ seed: 7, mode: 'f1', teacache: false, keepAlive: '10m', seconds: 2.5 });
+  });
+});
+
+describe('the form and the defaults.* settings', () => {
+  it('starts from `framepack config set defaults.*` and submits the fields it has no row for', () => {
+    const base = specFromDefaults({ 'defaults.steps': 12, 'defaults.negative': 'blurry', 'defaults.teacache': false, 'defaults.sampler': 'unipc', 'defaults.shift': 3, 'defaults.teacache-threshold': 0.2, player: 'mpv' });
+    expect(base).toEqual({ steps: 12, negativePrompt: 'blurry', teacache: false, sampler: 'unipc', shift: 3, teacacheThreshold: 0.2 });
+    const form = initialForm(base);
+    expect(form.values.steps).toBe('12');
+    expect(form.values.negativePrompt).toBe('blurry');
+    expect(form.values.teacache).toBe('off');
+    const built = buildSpec({ ...form.values, image: '/in.png' }, hiddenSpec(base));
+    expect(built.ok && built.spec).toMatchObject({ steps: 12, shift: 3, sampler: 'unipc', teacacheThreshold: 0.2 });
+  });
+});
+
+describe('number fields (issue 16 item 13)', () => {
+  it('the first key typed after moving to a number field replaces its value; the next ones append', () => {
+    let s = run([{ type: 'focusField', id: 'steps' }, { type: 'input', text: '5' }, { type: 'input', text: '2' }]);
+    expect(s.values.steps).toBe('52'); // replaced 25 by 5, then appended 2
+    s = run([{ type: 'focusField', id: 'steps' }, { type: 'input', text: '5' }]);
+    expect(s.values.steps).toBe('5');
+    // Backspace first edits the value instead (keeps the rest).
+    s = run([{ type: 'focusField', id: 'steps' }, { type: 'backspace' }, { type: 'input', text: '0' }]);
+    expect(s.values.steps).toBe('20');
+    // Text fields append as before.
+    s = run([{ type: 'focusField', id: 'prompt' }, { type: 'input', text: 'a' }, { type: 'focus', delta: 1 }, { type: 'focus', delta: -1 }, { type: 'input', text: 'b' }]);
+    expect(s.values.prompt).toBe('ab');
+    // Moving down onto Seconds with the arrows arms it too.
+    s = run([{ type: 'focusField', id: 'negativePrompt' }, { type: 'focus', delta: 1 }, { type: 'input', text: '3' }]);
+    expect(s.values.seconds).toBe('3');
   });
 });

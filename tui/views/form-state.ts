@@ -1,7 +1,9 @@
 // The new-job form as a pure reducer: one string per field (what the user typed), the focused
-// field, and validation through the protocol's own JobSpec schema, so the form accepts exactly
-// what jobs.submit accepts and its defaults are the daemon's defaults (shared/domain/job.ts).
+// field, and validation through the protocol's own JobSpec schema plus the CLI's ranges
+// (field-limits.ts), checked for each field as it is typed, so the form accepts what jobs.submit
+// and `framepack generate` accept; its defaults are the daemon's (shared/domain/job.ts).
 import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/index.js';
+import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
 
 export type FieldKind = 'path' | 'text' | 'number' | 'choice' | 'toggle';
 
@@ -44,6 +46,8 @@ export interface FormState {
   errors: Partial<Record<FieldId | 'form', string>>;
   /** Candidates of the last path completion (shown under the image field). */
   completions: string[];
+  /** A number field just got focus: the first key typed replaces its value, as in a spreadsheet (`5` then `2` is 2, not 52). */
+  replaceOnType?: boolean;
 }
 
 export type FormAction =
@@ -81,22 +85,90 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
   };
 }
 
+/** Spec field of each `defaults.*` setting (the settings use generate's flag names). */
+const DEFAULT_FIELD: Readonly<Record<string, keyof JobSpecInput>> = { negative: 'negativePrompt', 'teacache-threshold': 'teacacheThreshold' };
+
+/** The `defaults.*` settings (`framepack config set defaults.steps 12`) as spec fields, for a new job. */
+export function specFromDefaults(settings: Readonly<Record<string, unknown>>): Partial<JobSpecInput> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(settings)) {
+    if (!key.startsWith('defaults.')) continue;
+    const flag = key.slice('defaults.'.length);
+    out[DEFAULT_FIELD[flag] ?? flag] = value;
+  }
+  return out as Partial<JobSpecInput>;
+}
+
+/** Spec fields the form has no field for (model, sampler, shift, TeaCache threshold): carried into the submission as they came. */
+export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Partial<JobSpecInput> {
+  const out: Partial<JobSpecInput> = {};
+  if (!spec) return out;
+  if (spec.model !== undefined) out.model = spec.model;
+  if (spec.sampler !== undefined) out.sampler = spec.sampler;
+  if (spec.shift !== undefined) out.shift = spec.shift;
+  if (spec.teacacheThreshold !== undefined) out.teacacheThreshold = spec.teacacheThreshold;
+  return out;
+}
+
 export function initialForm(from?: Partial<JobSpecInput> | null): FormState {
-  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [] };
+  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [], replaceOnType: false };
 }
 
 function field(state: FormState): FieldDef | undefined {
   return FIELDS[state.focus];
 }
 
+/** The field's own problem with the values as they are now (typing), or undefined. An empty image is only an error at submit. */
+export function fieldError(id: FieldId, values: FormValues): string | undefined {
+  if (isNumericField(id)) return numberFieldError(id, values[id]) ?? undefined;
+  if (id === 'image' && values.image.trim() === '') return undefined;
+  const built = buildSpec(values);
+  return built.ok ? undefined : built.errors[id];
+}
+
+/** After a value changed: the form with that field's error as it is now. */
+function revalidated(state: FormState, id: FieldId): FormState {
+  return { ...state, errors: { ...state.errors, [id]: fieldError(id, state.values), form: undefined } };
+}
+
+/** Whether focus landed on a number field whose value the next typed key replaces. */
+function withReplace(prev: FormState, next: FormState, action: FormAction): FormState {
+  if (action.type === 'focus' || action.type === 'focusField') {
+    const moved = next.focus !== prev.focus;
+    return moved || action.type === 'focusField' ? { ...next, replaceOnType: FIELDS[next.focus]?.kind === 'number' } : next;
+  }
+  if (action.type === 'errors') return next;
+  return next.replaceOnType ? { ...next, replaceOnType: false } : next;
+}
+
 export function formReducer(state: FormState, action: FormAction): FormState {
+  const next = withReplace(state, reduce(state, action), action);
+  const f = field(state);
+  switch (action.type) {
+    case 'input':
+    case 'backspace':
+    case 'clearField':
+      return f && next !== state ? revalidated(next, f.id) : next;
+    case 'setValue':
+      return revalidated(next, action.id);
+    case 'randomSeed':
+      return revalidated(next, 'seed');
+    case 'completions':
+      return revalidated(next, 'image');
+    default:
+      return next;
+  }
+}
+
+function reduce(state: FormState, action: FormAction): FormState {
   const f = field(state);
   switch (action.type) {
     case 'input': {
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
       // Pasted newlines end up as spaces: prompts are one paragraph.
       const text = action.text.replace(/[\r\n]+/g, ' ');
-      return { ...state, values: { ...state.values, [f.id]: state.values[f.id] + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
+      const base = state.replaceOnType && f.kind === 'number' ? '' : state.values[f.id];
+      return { ...state, values: { ...state.values, [f.id]: base + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
     }
     case 'backspace':
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
@@ -132,19 +204,17 @@ export function randomSeed(random: () => number = Math.random): number {
   return Math.floor(random() * 2 ** 32) % (MAX_SEED + 1);
 }
 
-const NUMERIC: readonly FieldId[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf'];
 
 export type BuildResult = { ok: true; spec: JobSpecInput } | { ok: false; errors: FormState['errors'] };
 
 /** Turn the typed values into a JobSpec, validated by the protocol schema; errors keyed by field. */
-export function buildSpec(values: FormValues): BuildResult {
+export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}): BuildResult {
   const errors: FormState['errors'] = {};
-  const raw: Record<string, unknown> = { image: values.image.trim(), prompt: values.prompt, negativePrompt: values.negativePrompt };
-  for (const id of NUMERIC) {
-    const text = values[id].trim();
-    const n = Number(text);
-    if (text === '' || !Number.isFinite(n)) errors[id] = 'a number';
-    else raw[id] = n;
+  const raw: Record<string, unknown> = { ...hidden, image: values.image.trim(), prompt: values.prompt, negativePrompt: values.negativePrompt };
+  for (const id of NUMERIC_FIELDS) {
+    const problem = numberFieldError(id, values[id]);
+    if (problem) errors[id] = problem;
+    else raw[id] = Number(values[id].trim());
   }
   raw.mode = values.mode;
   raw.teacache = values.teacache === 'on';

@@ -2,22 +2,24 @@
 // order, the step bar with s/step and ETAs, output / partial / error, and the newest preview.
 import path from 'node:path';
 import { Box, Text } from 'ink';
-import { jobPercent, sectionCounter, type JobView } from '../daemon/jobs-store.js';
+import { jobPercent, sectionCounter, shownState, type JobView } from '../daemon/jobs-store.js';
 import { formatDuration } from '../daemon/residency-store.js';
 import { colors, JOB_STATE_COLOR, JOB_STATE_GLYPH } from '../theme/semantic-colors.js';
 import { gauge, truncate, truncateStart } from '../components/text-utils.js';
 import { displayLine, generationLine, timelineOf } from './section-timeline.js';
 import { Preview } from './preview.js';
 
-export function JobEditor({ view, width, height }: { view: JobView; width: number; height: number }) {
+export function JobEditor({ view, width, height, daemonAnswers = true }: { view: JobView; width: number; height: number; daemonAnswers?: boolean }) {
   const j = view.job;
+  const state = shownState(j, daemonAnswers);
   const s = j.spec;
   const p = j.progress;
   const t = timelineOf(view);
   const step = p?.step && p.section && p.step.section === p.section.index ? p.step : null;
   const barWidth = Math.max(5, Math.min(30, width - 40));
   const lines: { text: string; color?: string; bold?: boolean }[] = [];
-  lines.push({ text: `${JOB_STATE_GLYPH[j.state]} ${j.id} · ${j.state}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p ? ` · stage ${p.stage}` : ''}`, color: JOB_STATE_COLOR[j.state], bold: true });
+  const stateText = state === 'unknown' ? 'unknown (was running; the daemon does not answer)' : j.state;
+  lines.push({ text: `${JOB_STATE_GLYPH[state]} ${j.id} · ${stateText}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p && j.state === 'running' && state !== 'unknown' ? ` · stage ${p.stage}` : ''}`, color: JOB_STATE_COLOR[state], bold: true });
   lines.push({ text: `prompt: ${s.prompt || '(empty)'}` });
   lines.push({ text: `${path.basename(s.image)} · ${s.seconds}s · seed ${s.seed} · ${s.steps} steps · gs ${s.gs} cfg ${s.cfg} · ${s.mode} · TeaCache ${s.teacache ? 'on' : 'off'} · crf ${s.crf}`, color: colors.text.muted });
   if (t) {

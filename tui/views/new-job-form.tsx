@@ -4,17 +4,19 @@
 // again a moment after the plan fields change. A daemon without jobs.plan gets the old estimate:
 // sections from an earlier job with the same length/window/mode, time from the newest s/step.
 import { Box, Text } from 'ink';
-import { useEffect, useReducer, useState } from 'react';
-import { RpcError, type JobSpec } from '../../shared/protocol/index.js';
+import { useEffect, useReducer, useRef, useState } from 'react';
+import { RpcError, type JobSpec, type JobSpecInput } from '../../shared/protocol/index.js';
 import { useDaemon, useDaemonActions } from '../daemon/daemon-context.js';
 import { measuredSecPerStep, observedSections, type JobsState } from '../daemon/jobs-store.js';
 import { formatDuration } from '../daemon/residency-store.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
-import { pad, truncate, truncateStart, windowRange } from '../components/text-utils.js';
-import { useLayoutDispatch } from '../workbench/layout-context.js';
+import { pad, truncate, truncateStart, windowRange, wrapRows } from '../components/text-utils.js';
+import { FORM_KEYS_SHORT } from '../commands/help-overlay.js';
+import { useLayout, useLayoutDispatch } from '../workbench/layout-context.js';
+import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
-import { buildSpec, FIELDS, formReducer, initialForm, randomSeed, SUBMIT_INDEX, type FormValues } from './form-state.js';
+import { buildSpec, FIELDS, type FieldId, type FormState, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
 import { completePath, type ListDir } from './path-completion.js';
 import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
 
@@ -49,25 +51,53 @@ export function planLines(values: FormValues, jobs: JobsState, plan: PlanState |
 }
 
 export function NewJobForm({ from, width, height, focused, listDir }: { from: JobSpec | null; width: number; height: number; focused: boolean; listDir?: ListDir }) {
-  const [state, dispatch] = useReducer(formReducer, from, initialForm);
+  const services = useServices();
+  const layout = useLayout();
+  // A copied job's parameters; else the draft left when the form was closed; else the
+  // `defaults.*` settings read now (a `config set` since counts).
+  const [opening] = useState(() => {
+    if (!from && layout.draft) return { base: layout.draft.base as Partial<JobSpecInput>, state: layout.draft.state as FormState, dirty: layout.draft.dirty };
+    const b = from ?? specFromDefaults(services.reloadUser());
+    return { base: b, state: initialForm(b), dirty: false };
+  });
+  const base = opening.base;
+  const [state, dispatch] = useReducer(formReducer, opening.state);
+  const hidden = hiddenSpec(base);
+  // Keep the draft in the layout (it outlives this component): dirty once anything differs from the start.
+  const pristine = useState(() => JSON.stringify(initialForm(base).values))[0];
+  const submitted = useRef(false);
+  useEffect(() => {
+    if (submitted.current) return;
+    layoutDispatch({ type: 'saveDraft', draft: { state, base, dirty: opening.dirty || JSON.stringify(state.values) !== pristine } });
+  }, [state]);
   const daemon = useDaemon();
   const actions = useDaemonActions();
   const layoutDispatch = useLayoutDispatch();
   const notify = (text: string, level: 'info' | 'warn' | 'error' = 'info') => layoutDispatch({ type: 'notify', notice: { text, level } });
 
+  // Every refused submit goes to Logs in full (the status bar has room for a summary only).
+  const logFailure = (message: string) => actions.dispatch({ type: 'localLog', line: { time: new Date().toISOString(), level: 'error', scope: 'form', message } });
   const submit = async () => {
-    const built = buildSpec(state.values);
+    const built = buildSpec(state.values, hidden);
     if (!built.ok) {
       dispatch({ type: 'errors', errors: built.errors });
-      notify(`cannot submit: ${Object.keys(built.errors).join(', ')}`, 'error');
+      logFailure(`cannot submit: ${errorList(built.errors)}`);
+      notify(`cannot submit: ${Object.keys(built.errors).join(', ')} (see the fields; Logs has the details)`, 'error');
       return;
     }
     try {
       const { jobId, position } = await actions.call('jobs.submit', built.spec);
-      notify(`queued ${jobId} at position ${position + 1}`);
+      layoutDispatch({ type: 'notify', notice: { text: `queued ${jobId} at position ${position + 1}`, level: 'info', jobId } });
+      // Submitted: the next `n` starts from the defaults again.
+      submitted.current = true;
+      layoutDispatch({ type: 'discardDraft' });
       layoutDispatch({ type: 'openJob', jobId });
     } catch (err: unknown) {
       const msg = err instanceof RpcError ? `${err.code}: ${err.message}` : (err as Error).message;
+      // The daemon's own checks (e.g. the model's limits) name the field: mark it as typing would.
+      const fields = err instanceof RpcError ? fieldErrorsOf(err) : {};
+      if (Object.keys(fields).length > 0) dispatch({ type: 'errors', errors: { ...state.errors, ...fields } });
+      logFailure(`submit failed: ${msg}`);
       notify(`submit failed: ${msg}`, 'error');
     }
   };
@@ -109,13 +139,19 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
 
   const planned = usePlan(state.values, daemon.connection === 'ready' && (daemon.hello?.features.includes(PLAN_FEATURE) ?? false), daemon.data.jobs);
   const plan = planLines(state.values, daemon.data.jobs, planned);
-  const extra = state.completions.length > 0 ? 1 : 0;
+  // The focused field's problem in full (the hint beside a field may be cut), else the first one.
+  const focusedId = FIELDS[state.focus]?.id;
+  const shownError = (focusedId && state.errors[focusedId] ? [focusedId, state.errors[focusedId]] as const : null)
+    ?? (Object.entries(state.errors).find(([, v]) => v) as [string, string] | undefined) ?? null;
+  const errorLine = shownError ? `✖ ${FIELDS.find((f) => f.id === shownError[0])?.label ?? 'form'}: ${shownError[1]}` : null;
+  const header = formHeader(width, from !== null);
+  const extra = (state.completions.length > 0 ? 1 : 0) + (errorLine ? 1 : 0) + header.length - 1;
   const fieldRows = Math.max(3, height - 1 - plan.length - extra);
   const [start, end] = windowRange(SUBMIT_INDEX + 1, state.focus, fieldRows);
   const valueCols = Math.max(8, width - LABEL_COLS - 1);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
-      <Text bold>{truncate(`NEW JOB${from ? ' (copied parameters)' : ''} · ↑↓ move · Enter next · Ctrl+S submit · Esc leave`, width)}</Text>
+      {header.map((h, i) => <Text key={`h${i}`} bold={i === 0} color={i === 0 ? undefined : colors.text.muted}>{h}</Text>)}
       {Array.from({ length: end - start }, (_, k) => start + k).map((i) => {
         const isFocus = i === state.focus && focused;
         if (i === SUBMIT_INDEX) {
@@ -139,7 +175,8 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
           </Text>
         );
       })}
-      {extra ? <Text color={colors.text.muted}>{truncate(`matches: ${state.completions.join('  ')}`, width)}</Text> : null}
+      {errorLine ? <Text color={colors.status.error}>{truncate(errorLine, width)}</Text> : null}
+      {state.completions.length > 0 ? <Text color={colors.text.muted}>{truncate(`matches: ${state.completions.join('  ')}`, width)}</Text> : null}
       {plan.map((l, i) => (
         <Text key={`plan-${i}`} color={l.startsWith('fix:') ? colors.status.warn : colors.status.info}>
           {truncate(l, width)}
@@ -147,6 +184,34 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
       ))}
     </Box>
   );
+}
+
+/**
+ * The key line over the form: every form key in at most two rows where the editor is wide enough
+ * (120 columns and up), else the essential ones in one row (80×24 has no row to spare).
+ */
+export function formHeader(width: number, copied: boolean): string[] {
+  const title = `NEW JOB${copied ? ' (copied parameters)' : ''}`;
+  const full = `${title} · ${FORM_KEYS_SHORT}`;
+  const rows = wrapRows(full, width, 2);
+  if (width >= 70 && !rows.at(-1)!.endsWith('…')) return rows;
+  return [truncate(`${title} · ↑↓ move · Enter next · Ctrl+S submit · Esc leave · ? keys`, width)];
+}
+
+function errorList(errors: Partial<Record<string, string>>): string {
+  return Object.entries(errors).filter(([, v]) => v).map(([k, v]) => `${FIELDS.find((f) => f.id === k)?.label ?? k}: ${v}`).join('; ');
+}
+
+/** Field errors from an INVALID_PARAMS answer (detail.issues[].path[0], a spec field or a generate flag name). */
+function fieldErrorsOf(err: RpcError): Partial<Record<FieldId, string>> {
+  const issues = (err.detail as { issues?: { path?: unknown[]; message?: string }[] } | undefined)?.issues ?? [];
+  const out: Partial<Record<FieldId, string>> = {};
+  for (const issue of issues) {
+    const key = String(issue.path?.[0] ?? '');
+    const id = (key === 'negative' ? 'negativePrompt' : key) as FieldId;
+    if (FIELDS.some((f) => f.id === id) && issue.message) out[id] = issue.message;
+  }
+  return out;
 }
 
 /** jobs.plan for the form's plan fields, debounced; null when the daemon does not serve it. */

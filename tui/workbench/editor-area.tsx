@@ -34,7 +34,7 @@ export function EditorArea({ width, height, listDir }: { width: number; height: 
   else if (layout.editor.kind === 'new-job') body = <NewJobForm key={layout.editor.nonce} from={layout.editor.from} width={inner} height={rows} focused={focused} {...(listDir ? { listDir } : {})} />;
   else if (layout.editor.kind === 'job') {
     const v = daemon.data.jobs.jobs[layout.editor.jobId];
-    body = v ? <JobEditor view={v} width={inner} height={rows} /> : <Text color={colors.text.muted}>job {layout.editor.jobId} is no longer listed by the daemon</Text>;
+    body = v ? <JobEditor view={v} width={inner} height={rows} daemonAnswers={daemon.connection === 'ready'} /> : <Text color={colors.text.muted}>job {layout.editor.jobId} is no longer listed by the daemon</Text>;
   } else body = <Welcome />;
   const active = focused || layout.overlay !== null;
   return (

@@ -52,3 +52,23 @@ describe('layout state', () => {
     expect(computeLayout(80, 24, false).panelRows).toBe(0);
   });
 });
+
+describe('drafts and confirmations (issue 16 item 13)', () => {
+  it('n on the open form keeps it; a discarded draft reopens the form fresh', () => {
+    let s = layoutReducer(initialLayout, { type: 'openNewJob' });
+    const nonce = s.editor.kind === 'new-job' ? s.editor.nonce : -1;
+    s = layoutReducer(s, { type: 'saveDraft', draft: { state: { typed: true }, base: {}, dirty: true } });
+    s = layoutReducer(s, { type: 'openNewJob' });
+    expect(s.editor).toMatchObject({ kind: 'new-job', nonce });
+    expect(s.draft?.dirty).toBe(true);
+    s = layoutReducer(s, { type: 'discardDraft' });
+    expect(s.draft).toBeNull();
+    expect(s.editor.kind === 'new-job' && s.editor.nonce).not.toBe(nonce);
+    let ran = 0;
+    s = layoutReducer(s, { type: 'askConfirm', confirm: { text: 'Quit?', run: () => void ran++ } });
+    expect(s.confirm?.text).toBe('Quit?');
+    s = layoutReducer(s, { type: 'closeConfirm' });
+    expect(s.confirm).toBeNull();
+    expect(ran).toBe(0);
+  });
+});

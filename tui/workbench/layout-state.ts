@@ -15,6 +15,8 @@ export type Editor =
 export interface Notice {
   text: string;
   level: 'info' | 'warn' | 'error';
+  /** The job the notice is about ("queued … at position 1", "cancelling …"): it is dropped once that job has finished. */
+  jobId?: string;
 }
 
 export interface LayoutState {
@@ -28,6 +30,27 @@ export interface LayoutState {
   selection: Record<ViewId, number>;
   notice: Notice | null;
   nextNonce: number;
+  /** The `/` filter of the Jobs and Outputs lists, and whether it is being typed. */
+  listFilter: { jobs: string; outputs: string };
+  filtering: boolean;
+  /** The new-job form's state, kept while the form is closed, so `n` brings it back instead of wiping it. */
+  draft: Draft | null;
+  /** A question waiting for y (runs `run`) or any other key (drops it): destructive keys ask first. */
+  confirm: Confirm | null;
+}
+
+export interface Draft {
+  /** The form's reducer state (tui/views/form-state.ts), opaque here. */
+  state: unknown;
+  /** What the form started from (defaults or a copied job), to restore its hidden fields. */
+  base: unknown;
+  /** Something was typed or changed since the form opened. */
+  dirty: boolean;
+}
+
+export interface Confirm {
+  text: string;
+  run: () => void;
 }
 
 export type LayoutAction =
@@ -44,7 +67,12 @@ export type LayoutAction =
   | { type: 'closeEditor' }
   | { type: 'moveSelection'; view: ViewId; delta: number; count: number }
   | { type: 'select'; view: ViewId; index: number }
-  | { type: 'notify'; notice: Notice | null };
+  | { type: 'notify'; notice: Notice | null }
+  | { type: 'setFilter'; view: 'jobs' | 'outputs'; query: string; editing: boolean }
+  | { type: 'saveDraft'; draft: Draft }
+  | { type: 'discardDraft' }
+  | { type: 'askConfirm'; confirm: Confirm }
+  | { type: 'closeConfirm' };
 
 export const initialLayout: LayoutState = {
   activeView: 'jobs',
@@ -56,6 +84,10 @@ export const initialLayout: LayoutState = {
   selection: { jobs: 0, models: 0, outputs: 0, diagnostics: 0, settings: 0 },
   notice: null,
   nextNonce: 1,
+  listFilter: { jobs: '', outputs: '' },
+  filtering: false,
+  draft: null,
+  confirm: null,
 };
 
 function clamp(n: number, lo: number, hi: number): number {
@@ -90,6 +122,8 @@ export function layoutReducer(state: LayoutState, action: LayoutAction): LayoutS
     case 'closeOverlay':
       return { ...state, overlay: null };
     case 'openNewJob':
+      // `n` on the open form keeps it (and its draft): only a copy replaces what is there.
+      if (!action.from && state.editor.kind === 'new-job') return { ...state, focus: Part.editor, overlay: null };
       return { ...state, editor: { kind: 'new-job', from: action.from ?? null, nonce: state.nextNonce }, nextNonce: state.nextNonce + 1, focus: Part.editor, overlay: null };
     case 'openJob':
       return { ...state, editor: { kind: 'job', jobId: action.jobId } };
@@ -104,6 +138,20 @@ export function layoutReducer(state: LayoutState, action: LayoutAction): LayoutS
       return { ...state, selection: { ...state.selection, [action.view]: Math.max(0, action.index) } };
     case 'notify':
       return { ...state, notice: action.notice };
+    case 'setFilter':
+      // A new query starts at the top of the filtered list.
+      return { ...state, listFilter: { ...state.listFilter, [action.view]: action.query }, filtering: action.editing, selection: { ...state.selection, [action.view]: 0 } };
+    case 'saveDraft':
+      return { ...state, draft: action.draft };
+    case 'discardDraft':
+      // A fresh form when it is open (new nonce: remounted from the defaults).
+      return state.editor.kind === 'new-job'
+        ? { ...state, draft: null, editor: { kind: 'new-job', from: null, nonce: state.nextNonce }, nextNonce: state.nextNonce + 1 }
+        : { ...state, draft: null };
+    case 'askConfirm':
+      return { ...state, confirm: action.confirm };
+    case 'closeConfirm':
+      return { ...state, confirm: null };
   }
 }
 

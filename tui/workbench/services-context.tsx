@@ -5,12 +5,17 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { DoctorReport } from '../daemon/doctor-runner.js';
 import { mergeKeybindings } from '../keys/keybindings.js';
+import type { Settings } from '../../shared/settings/user-settings.js';
 import { resolvePlayer, type PlayerCommand, type TuiSettings } from '../settings/settings.js';
+import type { UserSettingsStore } from '../settings/user-store.js';
 
 export type DoctorRun = { state: 'idle' } | { state: 'running' } | { state: 'done'; report: DoctorReport; at: string } | { state: 'error'; error: string };
 
 export interface ServicesDeps {
+  /** tui.json: keybinding overrides (the dashboard's own). */
   settings: TuiSettings;
+  /** config.json: the settings `framepack config` edits (player, outputDir, keepAlive, defaults.*…). */
+  userStore: UserSettingsStore;
   settingsFile: string;
   settingsProblem: string | null;
   saveSettings: (settings: TuiSettings) => void;
@@ -18,8 +23,11 @@ export interface ServicesDeps {
   openFile: (player: PlayerCommand, file: string) => Promise<void>;
   /** The child-process doctor, used only when the daemon has no daemon.doctor; absent = no fallback. */
   runDoctor?: () => Promise<DoctorReport>;
-  /** Start a daemon process (the reconnect loop then finds it); absent = the dashboard never starts one. */
-  startDaemon?: () => void;
+  /** Start a daemon and wait until it answers (the reconnect loop then finds it); rejects with the
+   *  daemon's own start-failure reason. Absent = the dashboard never starts one (--no-start). */
+  startDaemon?: () => Promise<void>;
+  /** The banner's reason when the daemon does not answer (log tail, start-failure note); absent = a generic line. */
+  describeDaemonDown?: (pid: number | null, sinceMs: number) => string;
   /** Leave the dashboard (exit code 0); the daemon carries on. */
   exit: (errorMessage?: string) => void;
   env: Readonly<Record<string, string | undefined>>;
@@ -28,6 +36,13 @@ export interface ServicesDeps {
 }
 
 export interface Services extends ServicesDeps {
+  /** config.json as last read. */
+  user: Settings;
+  userProblem: string | null;
+  /** Read config.json again (a `framepack config set` since); returns what it holds now. */
+  reloadUser: () => Settings;
+  /** Set (text parsed as `framepack config set` does; '' removes the key): null, or the error naming the key. */
+  setUserSetting: (key: string, value: unknown) => string | null;
   player: PlayerCommand;
   bindings: Record<string, string>;
   updateSettings: (patch: Partial<TuiSettings>) => void;
@@ -40,6 +55,21 @@ const ServicesContext = createContext<Services | null>(null);
 
 export function ServicesProvider({ deps, children }: { deps: ServicesDeps; children: ReactNode }) {
   const [settings, setSettings] = useState(deps.settings);
+  const [userRead, setUserRead] = useState(() => deps.userStore.read());
+  const reloadUser = useCallback(() => {
+    const r = deps.userStore.read();
+    setUserRead(r);
+    return r.settings;
+  }, [deps]);
+  const setUserSetting = useCallback((key: string, value: unknown) => {
+    try {
+      deps.userStore.write(key, value);
+    } catch (err: unknown) {
+      return (err as Error).message;
+    }
+    setUserRead(deps.userStore.read());
+    return null;
+  }, [deps]);
   const [doctor, setDoctor] = useState<DoctorRun>({ state: 'idle' });
   const updateSettings = useCallback(
     (patch: Partial<TuiSettings>) => {
@@ -64,13 +94,17 @@ export function ServicesProvider({ deps, children }: { deps: ServicesDeps; child
     () => ({
       ...deps,
       settings,
-      player: resolvePlayer(settings, deps.env),
+      user: userRead.settings,
+      userProblem: userRead.problem,
+      reloadUser,
+      setUserSetting,
+      player: resolvePlayer(userRead.settings, deps.env),
       bindings: mergeKeybindings(settings.keybindings),
       updateSettings,
       doctor,
       trackDoctor,
     }),
-    [deps, settings, updateSettings, doctor, trackDoctor],
+    [deps, settings, userRead, reloadUser, setUserSetting, updateSettings, doctor, trackDoctor],
   );
   return <ServicesContext.Provider value={value}>{children}</ServicesContext.Provider>;
 }

@@ -3,7 +3,8 @@
 // marked), the running job's section and percent, then the latest notice and the key hints.
 import { Box, Text } from 'ink';
 import { useDaemon } from '../daemon/daemon-context.js';
-import { jobPercent, runningJob, sectionCounter } from '../daemon/jobs-store.js';
+import { isFinished, jobPercent, runningJob, sectionCounter, type JobsState } from '../daemon/jobs-store.js';
+import type { Notice } from './layout-state.js';
 import { formatBytes, memoryGauge } from '../daemon/residency-store.js';
 import { colors } from '../theme/semantic-colors.js';
 import { gauge, truncate } from '../components/text-utils.js';
@@ -12,6 +13,13 @@ import { useLayout } from './layout-context.js';
 const CONNECTION_TEXT = { connecting: '◌ connecting', ready: '● ready', reconnecting: '↻ reconnecting', incompatible: '✖ incompatible daemon', closed: '○ closed' } as const;
 const CONNECTION_COLOR = { connecting: colors.status.info, ready: colors.status.ok, reconnecting: colors.status.warn, incompatible: colors.status.error, closed: colors.text.muted } as const;
 const NOTICE_COLOR = { info: colors.status.info, warn: colors.status.warn, error: colors.status.error } as const;
+
+/** The notice to show: one about a job that has finished since ("queued … at position 1", "cancelling …") is stale. */
+export function currentNotice(notice: Notice | null, jobs: JobsState): Notice | null {
+  if (!notice?.jobId) return notice;
+  const v = jobs.jobs[notice.jobId];
+  return v && isFinished(v) ? null : notice;
+}
 
 /** The left part as plain text segments (for tests and width accounting). */
 export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
@@ -23,7 +31,7 @@ export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
   const q = daemon.data.jobs.queue;
   if (q) segs.push(`queue ${q.queued}${q.paused ? ' ⏸' : ''}`);
   const run = runningJob(daemon.data.jobs);
-  if (run) segs.push(`▶ ${run.job.id} s${sectionCounter(run)} ${jobPercent(run)}%`);
+  if (run) segs.push(daemon.connection === 'ready' ? `▶ ${run.job.id} s${sectionCounter(run)} ${jobPercent(run)}%` : `? ${run.job.id} unknown`);
   return segs;
 }
 
@@ -35,7 +43,8 @@ export function StatusBar({ width }: { width: number }) {
   // The notice matters more than the key hint: the hint gives way first when space is short.
   const free = Math.max(0, width - left.length - 3);
   const fullHint = '^P commands  ? help';
-  const noticeText = layout.notice?.text ?? '';
+  const shownNotice = currentNotice(layout.notice, daemon.data.jobs);
+  const noticeText = shownNotice?.text ?? '';
   const hint = noticeText.length + fullHint.length + 2 <= free ? fullHint : noticeText ? '' : truncate(fullHint, free);
   const notice = noticeText ? truncate(noticeText, Math.max(0, free - (hint ? hint.length + 2 : 0))) : '';
   return (
@@ -43,7 +52,7 @@ export function StatusBar({ width }: { width: number }) {
       <Text color={CONNECTION_COLOR[daemon.connection]}>{truncate(segs[0]!, width)}</Text>
       <Text>{truncate(segs.length > 1 ? ` │ ${segs.slice(1).join(' │ ')}` : '', Math.max(0, width - segs[0]!.length))}</Text>
       <Box flexGrow={1} justifyContent="flex-end">
-        {notice ? <Text color={NOTICE_COLOR[layout.notice!.level]}>{notice}  </Text> : null}
+        {notice ? <Text color={NOTICE_COLOR[shownNotice!.level]}>{notice}  </Text> : null}
         {hint ? <Text color={colors.text.muted}>{hint}</Text> : null}
       </Box>
     </Box>

@@ -5,7 +5,11 @@ import { Box, useWindowSize } from 'ink';
 import { useGlobalKeybindings } from '../commands/commands-context.js';
 import { useDoctorAutoload } from '../daemon/use-doctor-autoload.js';
 import type { ListDir } from '../views/path-completion.js';
+import { useDaemon } from '../daemon/daemon-context.js';
 import { ActivityBar } from './activity-bar.js';
+import { bannerRows, DaemonBanner } from './daemon-banner.js';
+import { ConfirmLine } from './confirm-line.js';
+import { useServices } from './services-context.js';
 import { EditorArea } from './editor-area.js';
 import { useLayout } from './layout-context.js';
 import { computeLayout } from './layout-state.js';
@@ -18,17 +22,24 @@ export function Workbench({ size, listDir }: { size?: { columns: number; rows: n
   const cols = size?.columns ?? window.columns;
   const rows = size?.rows ?? window.rows;
   const layout = useLayout();
+  const daemon = useDaemon();
+  const services = useServices();
   useGlobalKeybindings();
   useDoctorAutoload();
-  const s = computeLayout(cols, rows, layout.panelVisible);
+  const canStart = services.startDaemon !== undefined;
+  const banner = bannerRows(daemon, services.bindings, canStart, cols);
+  const confirmRows = layout.confirm ? 1 : 0;
+  const s = computeLayout(cols, rows - banner - confirmRows, layout.panelVisible);
   return (
     <Box flexDirection="column" width={cols} height={rows}>
+      {banner > 0 ? <DaemonBanner width={cols} daemon={daemon} bindings={services.bindings} canStart={canStart} /> : null}
       <Box flexDirection="row" height={s.bodyRows}>
         <ActivityBar active={layout.activeView} height={s.bodyRows} />
         <SideBar width={s.sideCols} height={s.bodyRows} />
         <EditorArea width={s.editorCols} height={s.bodyRows} {...(listDir ? { listDir } : {})} />
       </Box>
       {layout.panelVisible ? <Panel width={cols} height={s.panelRows} /> : null}
+      <ConfirmLine width={cols} />
       <StatusBar width={cols} />
     </Box>
   );

