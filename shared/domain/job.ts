@@ -94,11 +94,22 @@ export type CancelWhen = z.infer<typeof CancelWhen>;
 
 const IsoTime = z.iso.datetime({ offset: true });
 
+/** The ranges of steps, gs and cfg before they were tightened to the CLI's (see Job.spec). */
+const RECORDED_SPEC_RANGES = {
+  steps: z.number().int().min(1).max(1000).default(25),
+  gs: z.number().min(0).max(100).default(10),
+  cfg: z.number().min(0).max(100).default(1),
+};
+
 /** A job as the daemon reports it. */
 export const Job = z.object({
   id: JobId,
-  /** The spec after defaults (unknown keys stripped so a newer daemon's extra fields don't break older clients). */
-  spec: z.object(JobSpec.shape),
+  /**
+   * The spec after defaults (unknown keys stripped so a newer daemon's extra fields don't break
+   * older clients). steps, gs and cfg keep the wider ranges earlier versions accepted (steps ≤ 1000,
+   * gs and cfg 0–100): a journaled job from then is history, replayed as it ran, not journal damage.
+   */
+  spec: z.object({ ...JobSpec.shape, ...RECORDED_SPEC_RANGES }),
   state: JobState,
   /** 0-based place in the queue while queued, else null. */
   position: z.number().int().nonnegative().nullable(),
