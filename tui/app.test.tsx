@@ -75,6 +75,24 @@ function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
       jobs.set(jobId, updated);
       return { job: updated };
     },
+    'jobs.move': ({ jobId, to }) => {
+      record('jobs.move', { jobId, to });
+      const order = [...jobs.values()].filter((j) => j.state === 'queued' && j.id !== jobId).sort((a, b) => a.position! - b.position!).map((j) => j.id);
+      const at = to === 'front' ? 0 : to === 'back' ? order.length : Math.min(to, order.length);
+      order.splice(at, 0, jobId);
+      order.forEach((id, position) => jobs.set(id, { ...jobs.get(id)!, position }));
+      server.publish('queue.reordered', { queued: order });
+      return { job: jobs.get(jobId)!, position: at, queued: order };
+    },
+    'jobs.remove': ({ jobId }) => {
+      record('jobs.remove', { jobId });
+      jobs.delete(jobId);
+      const order = [...jobs.values()].filter((j) => j.state === 'queued').sort((a, b) => a.position! - b.position!).map((j) => j.id);
+      order.forEach((id, position) => jobs.set(id, { ...jobs.get(id)!, position }));
+      server.publish('job.removed', { jobId });
+      server.publish('queue.reordered', { queued: order });
+      return { removed: jobId, queued: order };
+    },
     'queue.pause': () => {
       record('queue.pause', {});
       paused = true;
@@ -267,6 +285,41 @@ describe('dashboard workbench', () => {
     const f = await until(t.frame, (x) => x.includes('NEW JOB (copied parameters)'));
     expect(f).toMatch(/Prompt\s+copied prompt/);
     expect(f).toMatch(/Seed\s+11/);
+  });
+
+  it('moves a queued job up (K) and down (Alt+↓), and removes it after D then y (issue 16: reorder/remove)', async () => {
+    const t = setup([
+      job('run', { state: 'running', position: null }, { prompt: 'running job' }),
+      job('qa', { position: 0, createdAt: '2026-11-28T01:00:00.000Z' }, { prompt: 'queued alpha' }),
+      job('qb', { position: 1, createdAt: '2026-11-28T01:00:01.000Z' }, { prompt: 'queued beta' }),
+      job('qc', { position: 2, createdAt: '2026-11-28T01:00:02.000Z' }, { prompt: 'queued gamma' }),
+    ]);
+    const rows = (f: string) => [...f.matchAll(/◷ queued (\w+)/g)].map((m) => m[1]);
+    await until(t.frame, (x) => x.includes('● ready') && rows(x).length === 3);
+    await t.press('j', 'j', 'j'); // running, alpha, beta, gamma: select gamma
+    await t.press('K');
+    let f = await until(t.frame, (x) => rows(x).join() === 'alpha,gamma,beta');
+    expect(f).toContain('moved to #2 of 3: qc');
+    await t.press('K'); // the selection followed gamma: it moves up again
+    await until(t.frame, (x) => rows(x).join() === 'gamma,alpha,beta');
+    await t.press('\u001b[1;3B'); // Alt+↓
+    await until(t.frame, (x) => rows(x).join() === 'alpha,gamma,beta');
+    expect(t.calls.filter((c) => c.method === 'jobs.move').map((c) => c.params)).toEqual([{ jobId: 'qc', to: 1 }, { jobId: 'qc', to: 0 }, { jobId: 'qc', to: 1 }]);
+    await t.press('D');
+    f = await until(t.frame, (x) => x.includes('Remove queued job qc'));
+    await t.press('n'); // any other key: nothing removed
+    await until(t.frame, (x) => !x.includes('Remove queued job qc'));
+    expect(rows(t.frame()).join()).toBe('alpha,gamma,beta');
+    await t.press('D');
+    await until(t.frame, (x) => x.includes('Remove queued job qc'));
+    await t.press('y');
+    f = await until(t.frame, (x) => rows(x).join() === 'alpha,beta');
+    expect(f).toContain('removed (2 still queued): qc');
+    expect(f).toMatch(/#2 queued/); // beta's position came from queue.reordered
+    // On the running job the keys do nothing but say so.
+    await t.press('k', 'k', 'k', 'D');
+    f = await until(t.frame, (x) => x.includes('not available here'));
+    expect(t.calls.filter((c) => c.method === 'jobs.remove')).toEqual([{ method: 'jobs.remove', params: { jobId: 'qc' } }]);
   });
 
   it('shows models and loads one, runs the doctor into Problems, shows help, and quits', async () => {

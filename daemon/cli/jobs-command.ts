@@ -13,15 +13,20 @@ import { table } from './format.js';
 import { formatDuration, stageLabel } from './progress.js';
 import { matchJobRef, resolveJobRef } from './job-ref.js';
 import { readJournalView, type JournalView } from './journal-view.js';
+import { runJobsMoveCommand, runJobsRmCommand } from './queue-edit-command.js';
 
 const ID_HELP = `ID is a job id, a unique prefix of one (\`framepack jobs\` lists them), or \`last\` (the newest job).`;
 
 export const JOBS_HELP = `Usage: framepack jobs [--state queued|running|succeeded|failed|cancelled]... [--json]
        framepack jobs show ID [--follow] [--json]
+       framepack jobs move ID (--front | --back | --to N) [--json]
+       framepack jobs rm ID [--json]
 
 Lists the daemon's jobs (oldest first): id, state, progress or queue position (#1 runs next),
 creation time and prompt. \`jobs show\` prints one job's prompt, image, parameters, stage, output
 and error; --follow prints its progress until it ends (exit 0 succeeded, 1 failed, 130 cancelled).
+\`jobs move\` reorders a queued job (--to N counts from 1, as the list does); \`jobs rm\` removes a
+queued job (a running one is stopped with \`framepack cancel\`). \`jobs move --help\`, \`jobs rm --help\`.
 When the daemon is not running, \`jobs\` and \`jobs show\` read its journal on disk instead (and say so).
 ${ID_HELP}
 
@@ -147,6 +152,9 @@ function fromJournal(show: (v: JournalView) => number): number {
 }
 
 export async function runJobsCommand(argv: string[]): Promise<number> {
+  // Subcommands with flags of their own (and their own --help) are parsed by them.
+  if (argv[0] === 'move') return runJobsMoveCommand(argv.slice(1));
+  if (argv[0] === 'rm') return runJobsRmCommand(argv.slice(1));
   const { values, positionals } = parseFlags('jobs', argv, JOBS_OPTIONS, true);
   if (values.help) return (out(JOBS_HELP), EXIT_OK);
   const json = values.json === true;
@@ -167,7 +175,7 @@ export async function runJobsCommand(argv: string[]): Promise<number> {
       return EXIT_OK;
     });
   }
-  if (positionals.length) throw new UsageError(`jobs: unknown argument '${positionals[0]}' (did you mean \`jobs show ${positionals[0]}\`?)`);
+  if (positionals.length) throw new UsageError(`jobs: unknown argument '${positionals[0]}' (subcommands: show, move, rm; did you mean \`jobs show ${positionals[0]}\`?)`);
   const states = values.state?.map((s) => {
     const parsed = JobState.safeParse(s);
     if (!parsed.success) throw new UsageError(`--state must be one of ${JobState.options.join(', ')} (got '${s}')`);

@@ -16,6 +16,7 @@ import { LOAD_HELP, runLoadCommand, runUnloadCommand } from './load-command.js';
 import { CONFIG_HELP, runConfigCommand } from './config-command.js';
 import { LOGS_HELP, runLogsCommand } from './logs-command.js';
 import { OPEN_HELP, runOpenCommand } from './open-command.js';
+import { JOBS_MOVE_HELP, JOBS_RM_HELP } from './queue-edit-command.js';
 import { CANCEL_HELP, JOBS_HELP, PAUSE_HELP, RESUME_HELP, runCancelCommand, runJobsCommand, runPauseCommand, runResumeCommand } from './jobs-command.js';
 
 export const MAIN_HELP = `Usage: framepack                      (no arguments, in a terminal: open the dashboard)
@@ -25,7 +26,8 @@ Commands:
   generate   make a video from an image and a prompt (framepack generate --help)
   plan       show the bucket, sections, frames and σ schedule a generate would use
   daemon     start, stop, restart or inspect the background daemon (framepack daemon --help)
-  jobs       list the daemon's jobs, or show/follow one (jobs show ID --follow)
+  jobs       list the daemon's jobs, or show/follow one (jobs show ID --follow);
+             reorder or remove queued ones (jobs move ID --front|--back|--to N, jobs rm ID)
              (ID: a job id, a unique prefix of one, or \`last\`)
   cancel     cancel a job now or after its current section (cancel ID [--after-section])
   pause      pause the queue; resume: resume it
@@ -49,6 +51,9 @@ const COMMAND_HELP: Record<string, string> = {
   open: OPEN_HELP, logs: LOGS_HELP, config: CONFIG_HELP,
 };
 
+/** Subcommands with flags of their own: `jobs move --help` shows theirs, not the command's. */
+const SUBCOMMAND_HELP: Record<string, string> = { 'jobs move': JOBS_MOVE_HELP, 'jobs rm': JOBS_RM_HELP };
+
 export function version(): string {
   const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
   return pkg.version;
@@ -62,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     // -h/--help anywhere in a command's arguments shows its help and does nothing else (a
     // `daemon stop --help` must not stop the daemon); each command also checks, for in-process callers.
     if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && wantsHelp(rest)) {
-      process.stdout.write(`${COMMAND_HELP[command]}\n`);
+      process.stdout.write(`${SUBCOMMAND_HELP[`${command} ${rest[0]}`] ?? COMMAND_HELP[command]}\n`);
       return EXIT_OK;
     }
     switch (command) {

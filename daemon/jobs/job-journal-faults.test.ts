@@ -217,6 +217,20 @@ describe('JobJournal formats and modes', () => {
     expect(['a', 'b', 'c', 'd'].map((id) => r.jobs.get(id)!.spec.keepAlive)).toEqual([-1, -1, -1, '5m']);
   });
 
+  it('jobs journaled before steps/gs/cfg were limited to 1–100/0–32/1–32 replay as they ran, not as damage', () => {
+    const dir = tempDir();
+    const withSpec = (id: string, state: Job['state'], extra: object) => ({ ...job(id, state), spec: { ...job(id, state).spec, ...extra } });
+    writeFileSync(path.join(dir, 'journal.jsonl'), [
+      { t: 'job', job: withSpec('a', 'succeeded', { steps: 250, gs: 99, cfg: 0 }) }, { t: 'job', job: withSpec('b', 'queued', { steps: 25 }) },
+      { t: 'order', queued: ['b'] },
+    ].map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const r = new JobJournal(dir).open();
+    expect(r.damage).toBeNull();
+    expect(r.skippedLines).toBe(0);
+    expect(r.jobs.get('a')!.spec).toMatchObject({ steps: 250, gs: 99, cfg: 0 });
+    expect(r.queued).toEqual(['b']);
+  });
+
   it('the journal is 0600 and the jobs folders 0700 whatever the umask', () => {
     const dir = tempDir();
     const old = process.umask(0o022);

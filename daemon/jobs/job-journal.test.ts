@@ -43,6 +43,22 @@ describe('replay', () => {
     expect(r.skippedLines).toBe(1);
     expect(r.queued).toEqual(['a']);
   });
+
+  it('forgets a removed job and keeps a moved order across a restart (issue 16: jobs.remove, jobs.move)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fpj-'));
+    dirs.push(dir);
+    const j = new JobJournal(dir);
+    j.open();
+    for (const id of ['a', 'b', 'c']) j.commit({ t: 'job', job: job(id, 'queued'), queued: ['a', 'b', 'c'].slice(0, 'abc'.indexOf(id) + 1) });
+    j.commit({ t: 'order', queued: ['c', 'a', 'b'] }); // jobs.move c to the front
+    j.commit({ t: 'removed', id: 'a', queued: ['c', 'b'] });
+    j.close();
+
+    const r = new JobJournal(dir).open();
+    expect(r.skippedLines).toBe(0); // the new record type is understood, not counted as damage
+    expect(r.queued).toEqual(['c', 'b']);
+    expect([...r.jobs.keys()].sort()).toEqual(['b', 'c']);
+  });
 });
 
 describe('JobJournal', () => {

@@ -28,8 +28,10 @@ export const MAX_FINISHED_JOBS_KEPT = 1000;
 export type JournalRecord =
   /** Upsert of a job's record (submit, start, finish, requeue); `queued` also replaces the queue order, in the same atomic record. */
   | { t: 'job'; job: Job; queued?: string[] }
-  /** The queue's waiting ids in run order, after any change. */
+  /** The queue's waiting ids in run order, after any change (also jobs.move). */
   | { t: 'order'; queued: string[] }
+  /** A queued job removed by jobs.remove: gone from the job list; `queued` is the order after it. */
+  | { t: 'removed'; id: string; queued: string[] }
   /** A section checkpoint was saved in the job folder (informational). */
   | { t: 'checkpoint'; id: string; sectionsDone: number };
 
@@ -81,6 +83,9 @@ export function replayRecords(records: readonly Record<string, unknown>[], unrea
       order = stringIds(record.queued) ?? order;
     } else if (record.t === 'order') {
       order = stringIds(record.queued) ?? order;
+    } else if (record.t === 'removed' && typeof record.id === 'string') {
+      jobs.delete(record.id);
+      order = (stringIds(record.queued) ?? order).filter((id) => id !== record.id);
     } else if (record.t !== 'checkpoint') {
       skippedLines++;
     }

@@ -52,4 +52,21 @@ describe('JobQueue', () => {
     expect(q.running).toBeNull();
     expect(q.order).toEqual(['a', 'c']);
   });
+
+  it('moves a waiting job to the front, the back or a position, and not a running one', () => {
+    const q = new JobQueue(10);
+    for (const id of ['a', 'b', 'c', 'd']) q.enqueue(id);
+    expect(q.take()).toBe('a');
+    expect(q.move('d', 'front')).toBe(0);
+    expect(q.order).toEqual(['d', 'b', 'c']);
+    expect(q.move('d', 'back')).toBe(2);
+    expect(q.order).toEqual(['b', 'c', 'd']);
+    expect(q.move('b', 1)).toBe(1);
+    expect(q.order).toEqual(['c', 'b', 'd']);
+    expect(q.move('c', 99)).toBe(2); // past the end = last
+    expect(q.order).toEqual(['b', 'd', 'c']);
+    expect(q.move('a', 'front')).toBeNull(); // running
+    expect(q.move('zz', 0)).toBeNull();
+    expect(q.order).toEqual(['b', 'd', 'c']);
+  });
 });

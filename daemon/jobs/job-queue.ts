@@ -60,6 +60,25 @@ export class JobQueue {
     return true;
   }
 
+  /**
+   * Move a waiting job to `to` (0-based; past the end = last); returns its new position, or null
+   * when it is not waiting (running or ended jobs have no place to move to).
+   */
+  move(id: string, to: number | 'front' | 'back'): number | null {
+    const i = this.waiting.indexOf(id);
+    if (i < 0) return null;
+    this.waiting.splice(i, 1);
+    const last = this.waiting.length;
+    const at = to === 'front' ? 0 : to === 'back' ? last : Math.max(0, Math.min(Math.trunc(to), last));
+    this.waiting.splice(at, 0, id);
+    return at;
+  }
+
+  /** Put back an order saved before a move whose journal write failed (same ids). */
+  restoreOrder(ids: readonly string[]): void {
+    this.waiting.splice(0, this.waiting.length, ...ids);
+  }
+
   position(id: string): number | null {
     const i = this.waiting.indexOf(id);
     return i < 0 ? null : i;

@@ -240,6 +240,56 @@ export class JobService {
     return this.view(this.jobs.get(id)!);
   }
 
+  /** A queued job, or INVALID_PARAMS naming its state (and, for a running one, what to use instead). */
+  private queuedJob(id: string, verb: 'move' | 'remove'): Job {
+    const job = this.jobs.get(id);
+    if (!job) throw new RpcError('NOT_FOUND', `no job '${id}'`, { detail: { jobId: id } });
+    if (job.state === 'queued') return job;
+    const why = job.state === 'running'
+      ? `job ${id} is running; only queued jobs can be ${verb === 'move' ? 'moved' : 'removed'}${verb === 'remove' ? ' (use jobs.cancel / `framepack cancel` to stop it)' : ''}`
+      : `job ${id} already ${job.state}; only queued jobs can be ${verb === 'move' ? 'moved' : 'removed'}`;
+    throw new RpcError('INVALID_PARAMS', why, { detail: { reason: 'not-queued', jobId: id, state: job.state } });
+  }
+
+  /** Reorder the queue; the new order is durable before it is used (commit throws on a full disk, nothing changes). */
+  move(id: string, to: number | 'front' | 'back'): { job: Job; position: number; queued: string[] } {
+    this.queuedJob(id, 'move');
+    const before = [...this.queue.order];
+    const position = this.queue.move(id, to)!;
+    try {
+      this.o.journal.commit({ t: 'order', queued: [...this.queue.order] });
+    } catch (err: unknown) {
+      this.queue.restoreOrder(before);
+      throw err;
+    }
+    this.log.info('job moved', { jobId: id, position });
+    this.queueReordered();
+    return { job: this.view(this.jobs.get(id)!), position, queued: [...this.queue.order] };
+  }
+
+  /**
+   * Take a queued job out of the queue and the job list, durably first. Its folder (the copied
+   * input, a checkpoint) goes; a partial video it wrote in an earlier run stays where it is.
+   */
+  remove(id: string): { removed: string; queued: string[] } {
+    this.queuedJob(id, 'remove');
+    const queued = this.queue.order.filter((q) => q !== id);
+    this.o.journal.commit({ t: 'removed', id, queued });
+    this.queue.remove(id);
+    this.jobs.delete(id);
+    this.queuedAt.delete(id);
+    rmSync(this.o.journal.jobDir(id), { recursive: true, force: true });
+    this.log.info('job removed from the queue', { jobId: id });
+    this.o.publish('job.removed', { jobId: id });
+    this.queueReordered();
+    this.queueChanged();
+    return { removed: id, queued };
+  }
+
+  private queueReordered(): void {
+    this.o.publish('queue.reordered', { queued: [...this.queue.order] });
+  }
+
   pause(): QueueStatus {
     this.queue.pause();
     this.queueChanged();

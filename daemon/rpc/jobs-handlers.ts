@@ -3,7 +3,7 @@ import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 
-export type JobsHandlers = Pick<Handlers, 'jobs.submit' | 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'queue.pause' | 'queue.resume'>;
+export type JobsHandlers = Pick<Handlers, 'jobs.submit' | 'jobs.list' | 'jobs.get' | 'jobs.cancel' | 'jobs.move' | 'jobs.remove' | 'queue.pause' | 'queue.resume'>;
 
 export function jobsHandlers(jobs: JobService, scheduler: ResidencyScheduler): JobsHandlers {
   return {
@@ -11,6 +11,8 @@ export function jobsHandlers(jobs: JobService, scheduler: ResidencyScheduler): J
     'jobs.list': ({ states, limit }) => ({ jobs: jobs.list(states, limit) }),
     'jobs.get': ({ jobId }) => ({ job: jobs.get(jobId) }),
     'jobs.cancel': ({ jobId, when }) => ({ job: jobs.cancel(jobId, when) }),
+    'jobs.move': ({ jobId, to }) => jobs.move(jobId, to),
+    'jobs.remove': ({ jobId }) => jobs.remove(jobId),
     'queue.pause': async ({ unload }) => {
       const status = jobs.pause();
       // Idle components only: the running job keeps its leases until it finishes.

@@ -28,6 +28,11 @@ export const MAX_SECONDS = 120;
 /** Largest seed: JSON numbers are doubles, so stay within the exactly representable integers. */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
+/** Most sampler steps per section (the official UI's slider ends at 100). */
+export const MAX_STEPS = 100;
+/** Largest gs and cfg (the official UI's sliders end at 32). */
+export const MAX_GUIDANCE = 32;
+
 /** Everything needed to run one generation; jobs.submit's params. Strict: a misspelt field is an error, not a silent default. */
 export const JobSpec = z.strictObject({
   /** Start image (PNG/JPEG/WebP), absolute path on the daemon's machine. */
@@ -38,12 +43,12 @@ export const JobSpec = z.strictObject({
   /** Video length in seconds, 0 < seconds ≤ 120. */
   seconds: z.number().gt(0).max(MAX_SECONDS).default(5),
   seed: z.number().int().min(0).max(MAX_SEED).default(31337),
-  /** Sampler steps per section. */
-  steps: z.number().int().min(1).max(1000).default(25),
-  /** Distilled guidance scale (official `gs`). */
-  gs: z.number().min(0).max(100).default(10),
-  /** Real CFG scale (official `cfg`); 1 = no negative pass. */
-  cfg: z.number().min(0).max(100).default(1),
+  /** Sampler steps per section, 1–100 (the CLI's and the settings' limits, so all ends agree). */
+  steps: z.number().int().min(1).max(MAX_STEPS).default(25),
+  /** Distilled guidance scale (official `gs`), 0–32. */
+  gs: z.number().min(0).max(MAX_GUIDANCE).default(10),
+  /** Real CFG scale (official `cfg`), 1–32; 1 = no negative pass (below 1 is not a CFG the sampler knows). */
+  cfg: z.number().min(1).max(MAX_GUIDANCE).default(1),
   /** Guidance rescale (official `rs`), 0..1. */
   rs: z.number().min(0).max(1).default(0),
   /** Latent window size (official `latent_window_size`). */
@@ -89,11 +94,22 @@ export type CancelWhen = z.infer<typeof CancelWhen>;
 
 const IsoTime = z.iso.datetime({ offset: true });
 
+/** The ranges of steps, gs and cfg before they were tightened to the CLI's (see Job.spec). */
+const RECORDED_SPEC_RANGES = {
+  steps: z.number().int().min(1).max(1000).default(25),
+  gs: z.number().min(0).max(100).default(10),
+  cfg: z.number().min(0).max(100).default(1),
+};
+
 /** A job as the daemon reports it. */
 export const Job = z.object({
   id: JobId,
-  /** The spec after defaults (unknown keys stripped so a newer daemon's extra fields don't break older clients). */
-  spec: z.object(JobSpec.shape),
+  /**
+   * The spec after defaults (unknown keys stripped so a newer daemon's extra fields don't break
+   * older clients). steps, gs and cfg keep the wider ranges earlier versions accepted (steps ≤ 1000,
+   * gs and cfg 0–100): a journaled job from then is history, replayed as it ran, not journal damage.
+   */
+  spec: z.object({ ...JobSpec.shape, ...RECORDED_SPEC_RANGES }),
   state: JobState,
   /** 0-based place in the queue while queued, else null. */
   position: z.number().int().nonnegative().nullable(),

@@ -47,6 +47,10 @@ export const events = {
   'job.succeeded': { topic: 'jobs', payload: JobEvent({ outputPath: Path, timing: TimingSummary }) },
   'job.failed': { topic: 'jobs', payload: JobEvent({ error: WireError, partialPath: Path.nullable(), timing: TimingSummary.nullable() }) },
   'job.cancelled': { topic: 'jobs', payload: JobEvent({ when: CancelWhen, partialPath: Path.nullable(), timing: TimingSummary.nullable() }) },
+  /** A queued job was removed by jobs.remove: it is gone from the job list (not a terminal state). */
+  'job.removed': { topic: 'jobs', payload: JobEvent({}) },
+  /** The waiting jobs' order changed (jobs.move, jobs.remove): every queued id in run order, position = index. */
+  'queue.reordered': { topic: 'jobs', payload: z.object({ queued: z.array(JobId) }) },
   /** Pause, resume or a length change of the queue. */
   'queue.changed': { topic: 'jobs', payload: QueueStatus },
   'model.loaded': {

@@ -14,6 +14,10 @@ import { JobPlanParams, JobPlanResult, PlannedMemory } from './plan.js';
 const Empty = z.strictObject({});
 const IsoTime = z.iso.datetime({ offset: true });
 
+/** Where jobs.move puts a queued job: 'front', 'back' or a 0-based position. */
+export const QueuePlace = z.union([z.enum(['front', 'back']), z.number().int().nonnegative().max(100_000)]);
+export type QueuePlace = z.infer<typeof QueuePlace>;
+
 /** Who is calling; shown in daemon.status and the daemon log. */
 export const ClientInfo = z.object({
   name: z.string().min(1).max(64),
@@ -99,6 +103,20 @@ export const methods = {
     params: z.strictObject({ jobId: JobId, when: CancelWhen.default('now') }),
     result: z.object({ job: Job }),
   },
+  /**
+   * Reorder the queue: move a queued job to the front, the back or a 0-based position (past the
+   * end = last). INVALID_PARAMS (detail.reason 'not-queued') for a running or ended job. Announced as queue.reordered.
+   */
+  'jobs.move': {
+    params: z.strictObject({ jobId: JobId, to: QueuePlace }),
+    result: z.object({ job: Job, position: z.number().int().nonnegative(), queued: z.array(JobId) }),
+  },
+  /**
+   * Take a queued job out of the queue and out of the job list (its copied input goes; outputs
+   * stay). INVALID_PARAMS (detail.reason 'not-queued') for a running job (the message points to
+   * jobs.cancel) or an ended one; NOT_FOUND for an unknown id. Announced as job.removed.
+   */
+  'jobs.remove': { params: z.strictObject({ jobId: JobId }), result: z.object({ removed: JobId, queued: z.array(JobId) }) },
   /** Stop starting new jobs (the running one finishes); optionally unload idle models. */
   'queue.pause': { params: z.strictObject({ unload: z.boolean().default(false) }), result: QueueStatus },
   'queue.resume': { params: Empty, result: QueueStatus },

@@ -5,7 +5,7 @@ import { ClientFrame, EVENT_NAMES, events, isCompatible, METHOD_NAMES, methods, 
 describe('protocol tables', () => {
   it('lists the methods the issue asks for', () => {
     expect(METHOD_NAMES.sort()).toEqual(
-      ['daemon.doctor', 'daemon.shutdown', 'daemon.status', 'hello', 'jobs.cancel', 'jobs.get', 'jobs.list', 'jobs.plan', 'jobs.submit', 'models.list', 'models.load', 'models.unload', 'ps', 'queue.pause', 'queue.resume', 'subscribe', 'unsubscribe'].sort(),
+      ['daemon.doctor', 'daemon.shutdown', 'daemon.status', 'hello', 'jobs.cancel', 'jobs.get', 'jobs.list', 'jobs.move', 'jobs.plan', 'jobs.remove', 'jobs.submit', 'models.list', 'models.load', 'models.unload', 'ps', 'queue.pause', 'queue.resume', 'subscribe', 'unsubscribe'].sort(),
     );
   });
 
@@ -27,6 +27,10 @@ describe('protocol tables', () => {
     expect(methods['jobs.cancel'].params.safeParse({ jobId: 'job-1', when: 'later' }).success).toBe(false);
     expect(methods['queue.resume'].params.safeParse({ extra: 1 }).success).toBe(false);
     expect(methods.hello.params.safeParse({ protocolVersion: 1 }).success).toBe(false);
+    // jobs.move: a place is front, back or a 0-based position, nothing else.
+    for (const to of ['front', 'back', 0, 7]) expect(methods['jobs.move'].params.safeParse({ jobId: 'j', to }).success, String(to)).toBe(true);
+    for (const to of [-1, 1.5, 'top', null]) expect(methods['jobs.move'].params.safeParse({ jobId: 'j', to }).success, String(to)).toBe(false);
+    expect(methods['jobs.remove'].params.safeParse({ jobId: 'j', force: true }).success).toBe(false);
   });
 
   it('jobs.plan params take only plan fields (strict); daemon.doctor defaults to the cached quick report', () => {

@@ -65,6 +65,25 @@ export function fakeDaemon(options: { queueLimit?: number } = {}): FakeDaemon {
       jobs.set(jobId, updated);
       return { job: updated };
     },
+    'jobs.move': ({ jobId, to }) => {
+      const job = jobs.get(jobId);
+      if (!job) throw new RpcError('NOT_FOUND', `no job ${jobId}`);
+      if (job.state !== 'queued') throw new RpcError('INVALID_PARAMS', `job ${jobId} is ${job.state}; only queued jobs can be moved`);
+      const order = [...jobs.values()].filter((j) => j.state === 'queued' && j.id !== jobId).sort((a, b) => a.position! - b.position!).map((j) => j.id);
+      const at = to === 'front' ? 0 : to === 'back' ? order.length : Math.min(to, order.length);
+      order.splice(at, 0, jobId);
+      order.forEach((id, position) => jobs.set(id, { ...jobs.get(id)!, position }));
+      return { job: jobs.get(jobId)!, position: at, queued: order };
+    },
+    'jobs.remove': ({ jobId }) => {
+      const job = jobs.get(jobId);
+      if (!job) throw new RpcError('NOT_FOUND', `no job ${jobId}`);
+      if (job.state !== 'queued') throw new RpcError('INVALID_PARAMS', `job ${jobId} is ${job.state}; only queued jobs can be removed`);
+      jobs.delete(jobId);
+      const order = [...jobs.values()].filter((j) => j.state === 'queued').sort((a, b) => a.position! - b.position!).map((j) => j.id);
+      order.forEach((id, position) => jobs.set(id, { ...jobs.get(id)!, position }));
+      return { removed: jobId, queued: order };
+    },
     'queue.pause': () => {
       paused = true;
       return queue();

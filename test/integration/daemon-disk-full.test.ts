@@ -1,4 +1,5 @@
 // Issue 15 item 1 on a real full disk: the data dir is a 4 MiB tmpfs, filled while the daemon runs.
+// (Also issue 16: jobs.move and jobs.remove are refused the same way and change nothing.)
 // Cancels are refused with "disk full" (and change nothing) once the journal cannot grow; after
 // space is freed a new submit is acknowledged, and a kill -9 + restart keeps every acknowledged
 // request — the torn write of the refused cancel must not swallow the next record. Needs mount
@@ -99,6 +100,12 @@ describe.runIf(canMountTmpfs())('journal on a real full disk (tmpfs)', () => {
     expect(refused, 'some cancel must hit the full disk').not.toBeNull();
     expect(refused!.message).toMatch(new RegExp(`^disk full: could not write the job journal ${path.join(dataDir, 'journal.jsonl')} \\(\\d+ bytes needed, \\d+ bytes free\\); nothing was changed`));
     expect((await c.call('jobs.get', { jobId: refused!.id })).job.state).toBe('queued');
+    // jobs.move and jobs.remove (issue 16) are refused the same way and change nothing.
+    const orderBefore = (await c.call('jobs.list', { states: ['queued'] })).jobs.sort((x, y) => x.position! - y.position!).map((j) => j.id);
+    const last = orderBefore.at(-1)!;
+    await expect(c.call('jobs.move', { jobId: last, to: 'front' })).rejects.toThrow(/^disk full: could not write the job journal .*nothing was changed/);
+    await expect(c.call('jobs.remove', { jobId: last })).rejects.toThrow(/^disk full: could not write the job journal .*nothing was changed/);
+    expect((await c.call('jobs.list', { states: ['queued'] })).jobs.sort((x, y) => x.position! - y.position!).map((j) => j.id)).toEqual(orderBefore);
     // A submit whose record cannot be written is refused and leaves nothing behind.
     rmSync(reserve);
     const jobsBefore = readdirSync(path.join(dataDir, 'jobs')).sort();

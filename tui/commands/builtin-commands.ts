@@ -8,6 +8,7 @@ import { resolvePlayer } from '../settings/settings.js';
 import { randomSeed } from '../views/form-state.js';
 import { PANEL_TABS, Part, VIEWS } from '../workbench/parts.js';
 import { CommandRegistry, type Command } from './command-registry.js';
+import { queueEditCommands } from './queue-edit-commands.js';
 import type { CommandContext } from './command-context.js';
 
 type Cmd = Command<CommandContext>;
@@ -100,6 +101,7 @@ export function builtinCommands(): Cmd[] {
         ctx.dispatch({ type: 'notify', notice: { text: `${job.id} stops after its current section`, level: 'info', jobId: job.id } });
       }),
     },
+    ...queueEditCommands(),
     {
       id: 'jobs.rerunNewSeed', title: 'Re-run Job With a New Seed', category: 'Jobs', when: (ctx) => connected(ctx) && hasJob(ctx),
       run: (ctx) => attempt(ctx, 're-run', async () => {

@@ -82,4 +82,17 @@ describe('the / filter (issue 16)', () => {
     expect(filterJobs(list, 'b2').map((v) => v.job.id)).toEqual(['b2']);
     expect(filterJobs(list, 'fox bird')).toEqual([]);
   });
+
+  it('queue.reordered sets every queued position; job.removed drops the job (issue 16: reorder/remove)', () => {
+    let s = jobsReducer(initialJobs, {
+      type: 'snapshot',
+      snapshot: snapshot([job('run', { state: 'running', position: null }), job('q1', { position: 0 }), job('q2', { position: 1 }), job('q3', { position: 2 })]),
+    });
+    s = jobsReducer(s, { type: 'event', event: ev('queue.reordered', { queued: ['q3', 'q1', 'q2'] }) });
+    expect(jobList(s).map((v) => [v.job.id, v.job.position])).toEqual([['run', null], ['q3', 0], ['q1', 1], ['q2', 2]]);
+    s = jobsReducer(s, { type: 'event', event: ev('job.removed', { jobId: 'q1' }) });
+    s = jobsReducer(s, { type: 'event', event: ev('queue.reordered', { queued: ['q3', 'q2'] }) });
+    expect(jobList(s).map((v) => [v.job.id, v.job.position])).toEqual([['run', null], ['q3', 0], ['q2', 1]]);
+    expect(s.jobs.q1).toBeUndefined();
+  });
 });

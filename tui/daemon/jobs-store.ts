@@ -122,9 +122,26 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
       }));
     case 'queue.changed':
       return { ...state, queue: e.payload };
+    case 'queue.reordered':
+      return withQueueOrder(state, e.payload.queued);
+    case 'job.removed': {
+      if (!state.jobs[e.payload.jobId]) return state;
+      const { [e.payload.jobId]: _gone, ...jobs } = state.jobs;
+      return { ...state, jobs };
+    }
     default:
       return state;
   }
+}
+
+/** Every queued job's position from the daemon's run order (queue.reordered): position = index. */
+function withQueueOrder(state: JobsState, queued: readonly string[]): JobsState {
+  const jobs = { ...state.jobs };
+  queued.forEach((id, position) => {
+    const v = jobs[id];
+    if (v && v.job.state === 'queued') jobs[id] = { ...v, job: { ...v.job, position } };
+  });
+  return { ...state, jobs };
 }
 
 /** The state to show: a running job is `unknown` while the daemon does not answer (it may be dead with it). */

@@ -52,6 +52,14 @@ export const DEFAULT_KEYBINDINGS: Readonly<Record<Chord, string>> = {
   l: 'models.load',
   u: 'models.unload',
   d: 'diagnostics.run',
+  // Queue order, as lazygit moves commits (capital J/K beside j/k) and as editors move lines (Alt+↑/↓).
+  K: 'jobs.moveUp',
+  'alt+up': 'jobs.moveUp',
+  J: 'jobs.moveDown',
+  'alt+down': 'jobs.moveDown',
+  // Removal asks first (y); capital D because d runs the doctor.
+  D: 'jobs.remove',
+  delete: 'jobs.remove',
   // Shown in the banner while the daemon does not answer; capital so it is never hit by accident.
   R: 'daemon.start',
 };

@@ -2,7 +2,7 @@
 // the protocol and of the CLI: each number must pass the protocol's JobSpec field
 // (shared/domain/job.ts, what jobs.submit validates) and the `defaults.*` schema of the same flag
 // (shared/settings/user-settings.ts: the ranges `framepack generate` documents and the engine
-// enforces at submit — steps 1–100, gs 0–32, cfg 1–32, where the protocol alone allows more).
+// enforces at submit — steps 1–100, gs 0–32, cfg 1–32; the protocol's JobSpec has the same limits now).
 // The message names the range from those schemas and the value typed. Pure.
 import type { z } from 'zod';
 import { JobSpec } from '../../shared/protocol/index.js';

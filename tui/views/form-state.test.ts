@@ -25,15 +25,15 @@ describe('new-job form state', () => {
     expect(built.errors.steps).toBe('must be an integer 1–100 (got 0)');
   });
 
-  it('marks a field as it is typed, with the CLI\'s ranges where they are tighter than the protocol\'s (issue 16 item 6)', () => {
+  it('marks a field as it is typed, with the ranges the CLI and the protocol share (issue 16 item 6)', () => {
     const steps = FIELDS.findIndex((f) => f.id === 'steps');
     const gs = FIELDS.findIndex((f) => f.id === 'gs');
     let s = run([{ type: 'focusField', id: 'steps' }, { type: 'clearField' }]);
     expect(s.focus).toBe(steps);
     expect(s.errors.steps).toBe('enter a number, an integer 1–100');
     s = run([{ type: 'input', text: '250' }], s);
-    // jobs.submit's JobSpec alone allows 1000; the engine and `generate --steps` stop at 100.
-    expect(JobSpec.shape.steps.safeParse(250).success).toBe(true);
+    // jobs.submit's JobSpec, the engine and `generate --steps` all stop at 100.
+    expect(JobSpec.shape.steps.safeParse(250).success).toBe(false);
     expect(s.errors.steps).toBe('must be an integer 1–100 (got 250)');
     s = run([{ type: 'backspace' }], s);
     expect(s.errors.steps).toBeUndefined(); // 25
