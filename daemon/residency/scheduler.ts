@@ -80,7 +80,8 @@ export class ResidencyScheduler {
       if (existing && existing.state === 'loaded') {
         existing.leases++;
         if (keepAliveMs !== undefined) existing.keepAliveMs = keepAliveMs;
-        if (planBytes !== undefined) existing.planBytes = planBytes;
+        // The latest holder's plan decides what the component counts (none: its footprint).
+        existing.planBytes = planBytes ?? null;
         this.disarm(existing);
         return this.lease(existing);
       }
