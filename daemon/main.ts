@@ -30,7 +30,7 @@ import { createLogger, type LogRecord } from './log.js';
 import { clientDrivenLog } from './log-rate-limit.js';
 import { budgetBytes, readTelemetry } from './residency/memory.js';
 import { ResidencyScheduler } from './residency/scheduler.js';
-import { daemonMemoryDeps, withMemoryAdmission } from './residency/memory-admission.js';
+import { daemonMemoryDeps, startPlan, withMemoryAdmission } from './residency/memory-admission.js';
 import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
 import { componentEstimates, JobTelemetry } from './telemetry/job-telemetry.js';
 
@@ -148,6 +148,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   const jobs = new JobService({
     engine, scheduler, journal: new JobJournal(config.dataDir, { log }), queueLimit: config.queueLimit, outputDir: config.outputDir,
     maxInputBytes: config.maxInputBytes, jobRetentionMs: config.jobRetentionMs,
+    ...(memoryDeps ? { memoryPlan: (spec: { image: string; window: number }, model: string) => startPlan(memoryDeps, spec, model) } : {}),
     publish, log, onBusyChange: (busy) => {
       idle?.set('job', busy);
       if (busy) jobTelemetry.start();

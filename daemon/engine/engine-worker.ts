@@ -18,7 +18,8 @@ export type FromWorker =
   | { type: 'result'; id: number; ok: false; error: WireEngineError }
   | { type: 'event'; runId: number; event: unknown }
   | { type: 'ask'; id: number; runId: number; what: 'checkpoint'; checkpoint: SectionCheckpoint }
-  | { type: 'ask'; id: number; runId: number; what: 'acquire'; component: ComponentId };
+  | { type: 'ask'; id: number; runId: number; what: 'acquire'; component: ComponentId }
+  | { type: 'ask'; id: number; runId: number; what: 'release'; component: ComponentId; detail: string };
 
 export interface WireEngineError {
   name: string;
@@ -51,7 +52,8 @@ function serve(engine: Engine, port: NonNullable<typeof parentPort>, stopFlags: 
   const asks = new Map<number, { resolve(): void; reject(e: Error): void }>();
   let nextAsk = 1;
   const post = (m: FromWorker) => port.postMessage(m);
-  const ask = (runId: number, body: { what: 'checkpoint'; checkpoint: SectionCheckpoint } | { what: 'acquire'; component: ComponentId }) =>
+  type AskBody = { what: 'checkpoint'; checkpoint: SectionCheckpoint } | { what: 'acquire'; component: ComponentId } | { what: 'release'; component: ComponentId; detail: string };
+  const ask = (runId: number, body: AskBody) =>
     new Promise<void>((resolve, reject) => {
       const id = nextAsk++;
       asks.set(id, { resolve, reject });
@@ -89,6 +91,7 @@ function serve(engine: Engine, port: NonNullable<typeof parentPort>, stopFlags: 
         resume: m.resume,
         checkpoint: (checkpoint) => ask(m.id, { what: 'checkpoint', checkpoint }),
         acquire: (component) => ask(m.id, { what: 'acquire', component }),
+        release: (component, detail) => ask(m.id, { what: 'release', component, detail }),
       }).finally(() => runs.delete(m.id)),
     );
   });

@@ -47,6 +47,11 @@ export interface EngineJob {
   jobDir: string;
   /** Where the final video must end up. */
   outputPath: string;
+  /**
+   * How the job holds its components (residency/memory-plan.ts, chosen when the job starts):
+   * 'release-encoders' loads each encoder for its conditioning call and releases it after; absent = all resident.
+   */
+  memoryPlan?: 'all-resident' | 'release-encoders';
 }
 
 export interface EngineRunContext {
@@ -61,6 +66,11 @@ export interface EngineRunContext {
   checkpoint(checkpoint: SectionCheckpoint): Promise<void>;
   /** Take a residency lease on a component (loads it on first use); released by the runner when the job ends. */
   acquire(component: ComponentId): Promise<void>;
+  /**
+   * Give a lease back before the job ends and unload the component now, whatever its keep-alive
+   * (the memory plan needs the room); `detail` is the logged and published reason. The next job loads it again.
+   */
+  release(component: ComponentId, detail: string): Promise<void>;
 }
 
 export type EngineOutcome =

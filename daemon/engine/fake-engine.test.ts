@@ -16,7 +16,7 @@ function ctx(over: Partial<EngineRunContext> = {}) {
   const checkpoints: SectionCheckpoint[] = [];
   const c: EngineRunContext = {
     signal: new AbortController().signal, stopAfterSection: () => false, onEvent: (e) => events.push(e), resume: null,
-    checkpoint: async (cp) => { checkpoints.push(cp); }, acquire: async () => {}, ...over,
+    checkpoint: async (cp) => { checkpoints.push(cp); }, acquire: async () => {}, release: async () => {}, ...over,
   };
   return { c, events, checkpoints };
 }

@@ -26,6 +26,7 @@ import { PIPELINE_STAGE, type PipelineEvent } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
+import type { ConditioningResidency } from './pipeline/conditioning.js';
 import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
 import { openTransformerSessions, type PipelineSessions } from './pipeline/sessions.js';
 import { stepChainLocations } from './pipeline/step-chain.js';
@@ -177,7 +178,19 @@ export class OnnxEngine implements Engine {
     const bundle = await this.bundle(job.model);
     const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest);
     ctx.onEvent({ type: 'stage', stage: 'load-models' });
-    for (const c of COMPONENTS) await ctx.acquire(c);
+    const releasing = job.memoryPlan === 'release-encoders';
+    // All resident: every component up front, kept to the job's end. Encoders released: nothing yet;
+    // conditioning loads each encoder for its calls and releases it, then the VAE and the transformer
+    // come for the sections (conditioning.ts computeReleasingEncoders; the plan's phases).
+    if (!releasing) for (const c of COMPONENTS) await ctx.acquire(c);
+    const conditioningResidency: ConditioningResidency | undefined = releasing ? {
+      acquire: async (c) => {
+        if (c !== 'vae') return ctx.acquire(c);
+        await ctx.acquire('vae');
+        await ctx.acquire('transformer');
+      },
+      release: (c) => ctx.release(c, `job ${job.id}: memory plan 'encoders released after conditioning' (${c} runs once per job)`),
+    } : undefined;
     const sessions = this.pipelineSessions(job.model, manifest);
     const stop = new AbortController();
     const signal = AbortSignal.any([ctx.signal, stop.signal]);
@@ -235,6 +248,7 @@ export class OnnxEngine implements Engine {
     try {
       const output = await generateVideo(spec, {
         bundle, sessions, onEvent, signal, out: job.outputPath, partials: job.spec.partials, checkpointDir: job.jobDir,
+        ...(conditioningResidency ? { conditioningResidency } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
         onCheckpoint: async (c) => {
           if (!lastDone) throw new Error('checkpoint before section.done');
@@ -264,18 +278,31 @@ export class OnnxEngine implements Engine {
     }, manifest, model);
   }
 
+  /**
+   * The job's sessions, looked up when the pipeline reads them: under the encoders-released plan a
+   * component is opened only after its acquire, and an encoder's session is gone after its release.
+   */
   private pipelineSessions(model: string, manifest: Manifest): PipelineSessions {
-    const get = (c: ComponentId): Opened => {
+    const get = <K extends Opened['kind']>(c: ComponentId, kind: K): Extract<Opened, { kind: K }> => {
       const o = this.opened.get(`${model}/${c}`);
       if (!o) throw new Error(`${model}/${c} is not loaded`);
-      return o;
+      if (o.kind !== kind) throw new Error('component sessions out of shape');
+      return o as Extract<Opened, { kind: K }>;
     };
-    const te = get('text-encoder'), te2 = get('text-encoder-2'), ie = get('image-encoder'), vae = get('vae'), tr = get('transformer');
-    if (te.kind !== 'text' || te2.kind !== 'text' || ie.kind !== 'single' || vae.kind !== 'vae' || tr.kind !== 'transformer') throw new Error('component sessions out of shape');
+    const transformerConfig = transformerConfigSchema.parse(manifest.components.transformer.config);
+    const device = this.device;
+    const chainLocations = this.chainLocations;
     return {
-      transformer: tr.sessions, transformerConfig: transformerConfigSchema.parse(manifest.components.transformer.config),
-      vaeEncoder: vae.encoder, vaeDecoder: vae.decoder, textEncoder: te.session, textEncoder2: te2.session, imageEncoder: ie.session,
-      tokenizer: te.tokenizer, tokenizer2: te2.tokenizer, executionProvider: this.device, chainLocations: this.chainLocations,
+      get transformer() { return get('transformer', 'transformer').sessions; },
+      transformerConfig,
+      get vaeEncoder() { return get('vae', 'vae').encoder; },
+      get vaeDecoder() { return get('vae', 'vae').decoder; },
+      get textEncoder() { return get('text-encoder', 'text').session; },
+      get textEncoder2() { return get('text-encoder-2', 'text').session; },
+      get imageEncoder() { return get('image-encoder', 'single').session; },
+      get tokenizer() { return get('text-encoder', 'text').tokenizer; },
+      get tokenizer2() { return get('text-encoder-2', 'text').tokenizer; },
+      executionProvider: device, chainLocations,
       // The scheduler owns these sessions; the pipeline must not release them.
       release: async () => {},
     };

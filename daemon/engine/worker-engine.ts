@@ -130,7 +130,7 @@ export class WorkerEngine implements Engine {
       Atomics.store(this.stopFlags, m.runId % STOP_SLOTS, run.ctx.stopAfterSection() ? 1 : 0);
       return;
     }
-    const answer = m.what === 'checkpoint' ? run.ctx.checkpoint(m.checkpoint) : run.ctx.acquire(m.component);
+    const answer = m.what === 'checkpoint' ? run.ctx.checkpoint(m.checkpoint) : m.what === 'release' ? run.ctx.release(m.component, m.detail) : run.ctx.acquire(m.component);
     answer.then(
       () => this.post({ op: 'reply', id: m.id, ok: true }),
       (err: unknown) => this.post({

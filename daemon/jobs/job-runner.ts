@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { Lease, ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
 import { checkOutputPath } from './output-path.js';
+import type { StartPlan } from '../residency/memory-admission.js';
 
 export type RunOutcome =
   | { kind: 'succeeded'; outputPath: string; timing: TimingSummary }
@@ -34,6 +35,8 @@ export interface RunJobInput {
   /** Each engine event, already mapped to the job's progress; the service publishes it. */
   onEvent(event: EngineEvent, progress: JobProgress): void;
   log: Logger;
+  /** The executable memory plan for this job now (memory-admission.ts startPlan); absent: all resident, footprints budgeted. */
+  memoryPlan?(): Promise<StartPlan>;
 }
 
 const STAGE_BUCKET: Record<string, 'loadMs' | 'encodeMs' | 'decodeMs' | 'muxMs' | null> = {
@@ -125,8 +128,19 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
     input.onEvent(e, structuredClone(progress));
   };
 
+  // The plan is chosen when the job starts (what the daemon holds now counts as available): the
+  // one admission chose at submit unless memory changed since. A plan that cannot be computed (the
+  // fake engine has no bundle) leaves the engine's default, all resident.
+  let memoryPlan: StartPlan | undefined;
+  try {
+    memoryPlan = await input.memoryPlan?.();
+  } catch (err: unknown) {
+    log.warn('memory plan unavailable at start; all components resident', { error: (err as Error).message });
+  }
+  if (memoryPlan) log.info('memory plan', { plan: memoryPlan.kind, weightBytes: memoryPlan.weightBytes });
+  const planned: EngineJob = memoryPlan ? { ...job, memoryPlan: memoryPlan.kind } : job;
   const run = () =>
-    engine.run(job, {
+    engine.run(planned, {
       signal: input.signal,
       stopAfterSection: input.stopAfterSection,
       onEvent,
@@ -137,7 +151,17 @@ export async function runJob(input: RunJobInput): Promise<RunOutcome> {
       },
       acquire: async (component) => {
         if (leases.has(component)) return;
-        leases.set(component, await scheduler.acquire(job.model, component, keepAliveMs, input.signal));
+        leases.set(component, await scheduler.acquire(job.model, component, keepAliveMs, input.signal, memoryPlan?.weightBytes[component]));
+      },
+      release: async (component, detail) => {
+        const lease = leases.get(component);
+        if (!lease) return;
+        leases.delete(component);
+        lease.release();
+        // Unload now rather than at keep-alive expiry: the plan counted on this memory for the sections.
+        // force: a lease another job still holds (none while jobs run one at a time) defers it to that job's release.
+        await scheduler.unload(job.model, [component], true, 'memory-plan', detail);
+        log.info('component released by the memory plan', { component, detail });
       },
     });
 

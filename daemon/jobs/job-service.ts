@@ -26,6 +26,7 @@ import type { JobJournal } from './job-journal.js';
 import { checkInputSize, copyInput, removeJobScratch, sweepJobFolders } from './job-files.js';
 import { JobQueue } from './job-queue.js';
 import { runJob, type RunOutcome } from './job-runner.js';
+import type { StartPlan } from '../residency/memory-admission.js';
 import { checkOutputPath } from './output-path.js';
 
 export type Publish = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -45,6 +46,8 @@ export interface JobServiceOptions {
   maxInputBytes?: number;
   /** How long an ended job's folder is kept (0 = at once, -1 = forever; default 24 h). */
   jobRetentionMs?: number;
+  /** The memory plan a job runs under, asked when it starts (memory-admission.ts startPlan); absent: all resident. */
+  memoryPlan?(spec: { image: string; window: number }, model: string): Promise<StartPlan>;
 }
 
 const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
@@ -359,6 +362,8 @@ export class JobService {
       stopAfterSection: () => this.stopping || this.jobs.get(id)?.cancelRequested === 'after-section',
       onEvent: (e, progress) => this.onEngineEvent(id, e, progress),
       log: this.log.child({ jobId: id }),
+      // From the job's own copy of the image: the submitted file may be gone by now.
+      ...(this.o.memoryPlan ? { memoryPlan: () => this.o.memoryPlan!({ image: imagePath, window: job.spec.window }, model) } : {}),
     }).then(
       (outcome) => this.settle(id, outcome),
       (err: unknown) => this.settle(id, { kind: 'failed', error: { code: 'INTERNAL', message: String(err), retryable: false }, partialPath: null, timing: null }),

@@ -14,11 +14,11 @@ import { transformerParameterShapes } from '../models/transformer/params.js';
 import { chooseMemoryPlan, PLAN_COMPONENTS, type MemoryPlanInput, type MemoryPlanKind, type PlanDecision } from './memory-plan.js';
 
 /**
- * Plans this engine executes. The ONNX engine opens every component before a job's first stage
- * and keeps them to its end (framepack-engine.ts run), so releasing encoders and streaming blocks
- * are computed and shown but not yet carried out: a job that needs them is refused.
+ * Plans this engine executes: everything resident, or the encoders loaded one at a time for
+ * conditioning and released after it (framepack-engine.ts run, conditioning.ts). Streaming the
+ * transformer's blocks is computed and shown but not carried out: a job that needs it is refused.
  */
-export const EXECUTABLE_PLANS: readonly MemoryPlanKind[] = ['all-resident'];
+export const EXECUTABLE_PLANS: readonly MemoryPlanKind[] = ['all-resident', 'release-encoders'];
 
 /** The geometry estimate.ts reads, from a manifest, at one bucket and latent window. */
 function resolvedAt(m: Manifest, bucket: { width: number; height: number }, windowSize: number): ResolvedBundleConfig {

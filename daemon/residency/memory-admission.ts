@@ -3,9 +3,9 @@
 // give, or the job is refused with OUT_OF_MEMORY and the numbers — before it is queued, so it never
 // dies midway. jobs.plan uses planJobMemory for the same figures.
 import sharp from 'sharp';
-import type { ComponentStatus, JobSpec, PlannedMemory } from '../../shared/protocol/index.js';
+import type { ComponentId, ComponentStatus, JobSpec, PlannedMemory } from '../../shared/protocol/index.js';
 import { nearestBucket } from '../engine/buckets.js';
-import { JobRejected, type Engine } from '../engine/engine.js';
+import { JobRejected, type Engine, type EngineJob } from '../engine/engine.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import { resolveModelDir } from '../engine/pipeline/model-location.js';
@@ -71,6 +71,34 @@ export async function assertJobFitsMemory(deps: MemoryAdmissionDeps, spec: Pick<
   }
   return plan;
 }
+
+/** The plan a job starts under: its kind and each component's weight bytes on the device under it (counted against the residency budget). */
+export interface StartPlan {
+  kind: NonNullable<EngineJob['memoryPlan']>;
+  weightBytes: Partial<Record<ComponentId, number>>;
+}
+
+/**
+ * The plan a job runs under, chosen when it starts (the components this daemon holds count as
+ * available, as at submit): the first executable plan that fits; when none fits any more (memory
+ * shrank since submit) the executable one with the smallest peak, so the job gets its best chance.
+ */
+export async function startPlan(deps: MemoryAdmissionDeps, spec: Pick<JobSpec, 'image' | 'window'>, model: string): Promise<StartPlan> {
+  const d = (await jobMemoryPlan(deps, spec, model)).decision;
+  const plan = d.fits ? d.plan : d.executableBest;
+  if (!plan) throw new Error('no executable memory plan');
+  const kind = plan.kind;
+  // EXECUTABLE_PLANS holds no other kind; a new one must be taught to the engine (EngineJob.memoryPlan) first.
+  if (kind !== 'all-resident' && kind !== 'release-encoders') throw new Error(`memory plan ${kind} is not executable`);
+  const weightBytes: StartPlan['weightBytes'] = {};
+  for (const c of PLAN_COMPONENTS) weightBytes[RESIDENCY_COMPONENT[c]] = plan.components[c].deviceWeightBytes;
+  return { kind, weightBytes };
+}
+
+/** The residency component that holds each plan component (tokenizers ride with their encoders). */
+const RESIDENCY_COMPONENT = {
+  text_encoder: 'text-encoder', text_encoder_2: 'text-encoder-2', image_encoder: 'image-encoder', vae: 'vae', transformer: 'transformer',
+} as const satisfies Record<(typeof PLAN_COMPONENTS)[number], ComponentId>;
 
 /** The engine with the memory check after its own validate (the daemon wraps its real engine; the fake one has no bundle). */
 export function withMemoryAdmission<E extends Pick<Engine, 'validate'>>(engine: E, deps: MemoryAdmissionDeps): E {

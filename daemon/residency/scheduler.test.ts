@@ -113,4 +113,21 @@ describe('ResidencyScheduler', () => {
     await scheduler.unloadAll('shutdown');
     expect(scheduler.list()).toEqual([]);
   });
+
+  it("counts a job's plan bytes against the budget instead of the footprint estimate, and unloads on 'memory-plan' with its detail", async () => {
+    // Footprints: transformer 25 GiB, text encoder 15 GiB; budget 30 GiB. By footprint both cannot
+    // be resident together; the memory plan says the transformer's weights are 12 GiB.
+    const { scheduler, unloads } = setup(30);
+    const te = await scheduler.acquire('fake-tiny', 'text-encoder', undefined, undefined, 14 * GIB);
+    const tr = await scheduler.acquire('fake-tiny', 'transformer', undefined, undefined, 12 * GIB);
+    expect(scheduler.list().map((c) => c.component).sort()).toEqual(['text-encoder', 'transformer']);
+    te.release();
+    expect(await scheduler.unload('fake-tiny', ['text-encoder'], true, 'memory-plan', 'job j: encoders released')).toEqual(['fake-tiny/text-encoder']);
+    expect(unloads).toEqual(['text-encoder:memory-plan']);
+    tr.release();
+    // Without plan bytes the footprints count: 25 + 15 GiB does not fit 30 GiB while the transformer is leased.
+    const held = await scheduler.acquire('fake-tiny', 'transformer');
+    await expect(scheduler.acquire('fake-tiny', 'text-encoder')).rejects.toThrow(/budget of 30\.00 GiB is held by components in use/);
+    held.release();
+  });
 });

@@ -34,6 +34,8 @@ interface Entry {
   lastUsedMs: number;
   /** A forced unload waiting for the last lease. */
   unloadWhenIdle: UnloadReason | null;
+  /** Bytes counted against the budget when a job's memory plan gave them (acquire's planBytes), else null: the footprint's. */
+  planBytes: number | null;
 }
 
 /** A held component; release() exactly once when the job is done with it. */
@@ -63,8 +65,14 @@ export class ResidencyScheduler {
     return next;
   }
 
-  /** Take a lease, loading the component first if needed. keepAliveMs (job override) replaces the component's keep-alive. */
-  acquire(model: string, component: ComponentId, keepAliveMs?: number, signal?: AbortSignal): Promise<Lease> {
+  /**
+   * Take a lease, loading the component first if needed. keepAliveMs (job override) replaces the
+   * component's keep-alive. planBytes: the job's memory plan already checked that its phases fit
+   * (weights on the device plus the largest activation of a phase), so the component counts its
+   * plan weights against the budget instead of its footprint estimate, which adds every component's
+   * own activations as if they coexisted and would refuse the plan the daemon just chose.
+   */
+  acquire(model: string, component: ComponentId, keepAliveMs?: number, signal?: AbortSignal, planBytes?: number): Promise<Lease> {
     return this.serial(async () => {
       signal?.throwIfAborted();
       const key = keyOf(model, component);
@@ -72,10 +80,12 @@ export class ResidencyScheduler {
       if (existing && existing.state === 'loaded') {
         existing.leases++;
         if (keepAliveMs !== undefined) existing.keepAliveMs = keepAliveMs;
+        // The latest holder's plan decides what the component counts (none: its footprint).
+        existing.planBytes = planBytes ?? null;
         this.disarm(existing);
         return this.lease(existing);
       }
-      const entry = await this.loadEntry(model, component, keepAliveMs ?? this.options.defaultKeepAliveMs, signal);
+      const entry = await this.loadEntry(model, component, keepAliveMs ?? this.options.defaultKeepAliveMs, signal, planBytes);
       entry.leases++;
       return this.lease(entry);
     });
@@ -90,7 +100,7 @@ export class ResidencyScheduler {
    * Unload idle components of `model` (all models when absent), or only `components`. With force,
    * leased ones are unloaded as soon as their job releases them. Returns the keys touched.
    */
-  unload(model: string | undefined, components: readonly ComponentId[] | undefined, force: boolean, reason: UnloadReason = 'requested'): Promise<string[]> {
+  unload(model: string | undefined, components: readonly ComponentId[] | undefined, force: boolean, reason: UnloadReason = 'requested', detail?: string): Promise<string[]> {
     return this.serial(async () => {
       const touched: string[] = [];
       for (const e of [...this.entries.values()]) {
@@ -98,7 +108,7 @@ export class ResidencyScheduler {
         if (components && !components.includes(e.component)) continue;
         if (e.state !== 'loaded') continue;
         if (e.leases === 0) {
-          await this.unloadEntry(e, reason);
+          await this.unloadEntry(e, reason, detail);
           touched.push(keyOf(e.model, e.component));
         } else if (force) {
           e.unloadWhenIdle = reason;
@@ -202,12 +212,12 @@ export class ResidencyScheduler {
     await this.unloadEntry(entry, reason);
   }
 
-  private async loadEntry(model: string, component: ComponentId, keepAliveMs: number, signal?: AbortSignal): Promise<Entry> {
+  private async loadEntry(model: string, component: ComponentId, keepAliveMs: number, signal?: AbortSignal, planBytes?: number): Promise<Entry> {
     const key = keyOf(model, component);
-    await this.makeRoom(key, budgetedBytes(this.options.engine.estimate(model, component)));
+    await this.makeRoom(key, planBytes ?? budgetedBytes(this.options.engine.estimate(model, component)));
     const entry: Entry = {
       model, component, state: 'loading', footprint: this.options.engine.estimate(model, component), leases: 0,
-      keepAliveMs, expiresAtMs: null, timer: null, lastUsedMs: this.clock.now(), unloadWhenIdle: null,
+      keepAliveMs, expiresAtMs: null, timer: null, lastUsedMs: this.clock.now(), unloadWhenIdle: null, planBytes: planBytes ?? null,
     };
     this.entries.set(key, entry);
     const started = performance.now();
@@ -242,7 +252,7 @@ export class ResidencyScheduler {
   /** Evict idle components until `neededBytes` fit; OUT_OF_MEMORY when even that is not enough. */
   private async makeRoom(key: string, neededBytes: number): Promise<void> {
     const resident = [...this.entries.values()].map((e) => ({
-      key: keyOf(e.model, e.component), bytes: budgetedBytes(e.footprint), leases: e.state === 'loaded' ? e.leases : 1,
+      key: keyOf(e.model, e.component), bytes: e.planBytes ?? budgetedBytes(e.footprint), leases: e.state === 'loaded' ? e.leases : 1,
       keepAliveMs: e.keepAliveMs, lastUsedMs: e.lastUsedMs,
     }));
     const choice = chooseVictims(resident, neededBytes, this.options.budgetBytes, key);

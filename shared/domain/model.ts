@@ -28,6 +28,7 @@ export const UnloadReason = z.enum([
   'out-of-memory', // a load or run failed with OOM and the scheduler cleared memory to retry
   'shutdown', // the daemon is exiting
   'failed', // the load itself failed
+  'memory-plan', // the job's memory plan released it mid-job (encoders after conditioning)
 ]);
 export type UnloadReason = z.infer<typeof UnloadReason>;
 

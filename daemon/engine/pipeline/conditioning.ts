@@ -66,18 +66,27 @@ function cropTokens(x: F32, length: number): F32 {
   return { data: x.data.slice(0, length * d), dims: [1, length, d] };
 }
 
-export async function encodePrompt(s: PipelineSessions, manifest: Manifest, prompt: string): Promise<PromptConditioning> {
+/** LLaMA's hidden states of `prompt`, cropped to the template's user tokens (and the padded length). */
+export async function encodeLlama(s: PipelineSessions, manifest: Manifest, prompt: string): Promise<F32> {
   const enc = encodeLlamaPrompt(s.tokenizer, prompt, llamaSpec(manifest, s.tokenizer));
   const hidden = output(await s.textEncoder.run({ input_ids: tensorI64(enc.inputIds, [1, enc.inputIds.length]) }), 'hidden_states');
   const d = hidden.dims[2]!;
   const tokens = enc.keepEnd - enc.keepStart;
-  const llama = cropTokens({ data: hidden.data.slice(enc.keepStart * d, enc.keepEnd * d), dims: [1, tokens, d] }, manifest.text.paddedLength);
+  return cropTokens({ data: hidden.data.slice(enc.keepStart * d, enc.keepEnd * d), dims: [1, tokens, d] }, manifest.text.paddedLength);
+}
 
+/** CLIP-L's pooled output of `prompt`. */
+export async function encodeClip(s: PipelineSessions, manifest: Manifest, prompt: string): Promise<F32> {
   const clip = encodeClipPrompt(s.tokenizer2, prompt, clipSpec(manifest));
-  const pooled = output(await s.textEncoder2.run({
+  return output(await s.textEncoder2.run({
     input_ids: tensorI64(clip.inputIds, [1, clip.inputIds.length]),
     eos_index: tensorI64([clip.eosIndex], [1]),
   }), 'pooled');
+}
+
+export async function encodePrompt(s: PipelineSessions, manifest: Manifest, prompt: string): Promise<PromptConditioning> {
+  const llama = await encodeLlama(s, manifest, prompt);
+  const pooled = await encodeClip(s, manifest, prompt);
   return { llama, pooled, tokens: llama.dims[1]! };
 }
 
@@ -115,6 +124,19 @@ export async function encodeStartLatent(s: PipelineSessions, manifest: Manifest,
   return { data, dims: mean.dims };
 }
 
+/** The residency components conditioning runs, in the order the encoders-released plan uses them. */
+export type ConditioningComponent = 'text-encoder' | 'text-encoder-2' | 'image-encoder' | 'vae';
+
+/**
+ * Residency around conditioning (the encoders-released memory plan): `acquire` before a component's
+ * first use, `release` after an encoder's last one; each encoder runs for every prompt it needs in
+ * one go so it is loaded once per job. The VAE stays (it decodes every section) and is not released here.
+ */
+export interface ConditioningResidency {
+  acquire(component: ConditioningComponent): Promise<void>;
+  release(component: Exclude<ConditioningComponent, 'vae'>): Promise<void>;
+}
+
 export interface ConditioningOptions {
   prompt: string;
   negativePrompt: string;
@@ -123,9 +145,12 @@ export interface ConditioningOptions {
   onStage?: (stage: 'text' | 'vae' | 'image') => void;
   /** Spatial tiling for the start-frame encode (the job plan's vaeTiling.encode.spatial). */
   encodeTiling?: SpatialTiling | null;
+  /** Load and release the encoders one at a time (else every session is open throughout). */
+  residency?: ConditioningResidency;
 }
 
 export async function computeConditioning(s: PipelineSessions, manifest: Manifest, image: RgbImage, opts: ConditioningOptions): Promise<JobConditioning> {
+  if (opts.residency) return computeReleasingEncoders(s, manifest, image, opts, opts.residency);
   opts.onStage?.('text');
   const positive = await encodePrompt(s, manifest, opts.prompt);
   const negative = opts.cfg === 1 ? zeroConditioning(positive) : await encodePrompt(s, manifest, opts.negativePrompt);
@@ -133,5 +158,31 @@ export async function computeConditioning(s: PipelineSessions, manifest: Manifes
   const startLatent = await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
   opts.onStage?.('image');
   const imageEmbeddings = await encodeImage(s, manifest, image);
+  return { positive, negative, imageEmbeddings, startLatent };
+}
+
+/**
+ * The same results (each encoder is a pure function of its input) with at most one encoder open:
+ * LLaMA for both prompts, CLIP for both, SigLIP, each released after its last call; then the VAE
+ * encodes the start frame. memory-plan.ts's conditioning phase counts exactly this.
+ */
+async function computeReleasingEncoders(s: PipelineSessions, manifest: Manifest, image: RgbImage, opts: ConditioningOptions, r: ConditioningResidency): Promise<JobConditioning> {
+  const withEncoder = async <T>(c: Exclude<ConditioningComponent, 'vae'>, fn: () => Promise<T>): Promise<T> => {
+    await r.acquire(c);
+    const out = await fn();
+    await r.release(c);
+    return out;
+  };
+  const negativeNeeded = opts.cfg !== 1;
+  opts.onStage?.('text');
+  const llama = await withEncoder('text-encoder', async () => [await encodeLlama(s, manifest, opts.prompt), negativeNeeded ? await encodeLlama(s, manifest, opts.negativePrompt) : null] as const);
+  const pooled = await withEncoder('text-encoder-2', async () => [await encodeClip(s, manifest, opts.prompt), negativeNeeded ? await encodeClip(s, manifest, opts.negativePrompt) : null] as const);
+  const positive: PromptConditioning = { llama: llama[0], pooled: pooled[0], tokens: llama[0].dims[1]! };
+  const negative = llama[1] && pooled[1] ? { llama: llama[1], pooled: pooled[1], tokens: llama[1].dims[1]! } : zeroConditioning(positive);
+  opts.onStage?.('image');
+  const imageEmbeddings = await withEncoder('image-encoder', () => encodeImage(s, manifest, image));
+  opts.onStage?.('vae');
+  await r.acquire('vae');
+  const startLatent = await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
   return { positive, negative, imageEmbeddings, startLatent };
 }

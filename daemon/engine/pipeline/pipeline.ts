@@ -14,7 +14,7 @@ import { createJobOutputs, JobOutputs, type VideoEncoding } from '../../media/ou
 import { videoToRgbFrames } from '../../media/pixels.js';
 import { SeededNoise } from '../seeded-noise.js';
 import { readCheckpoint, removeCheckpointsBefore, writeCheckpoint, type PipelineCheckpoint } from './checkpoint-files.js';
-import { computeConditioning } from './conditioning.js';
+import { computeConditioning, type ConditioningResidency } from './conditioning.js';
 import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent, PipelineStage } from './events.js';
 import { layoutJob } from './job-plan.js';
@@ -48,6 +48,8 @@ export interface GenerateOptions {
   onCheckpoint?: (c: PipelineCheckpoint) => Promise<void>;
   /** Continue after this checkpoint's last finished section instead of starting fresh. */
   resumeFrom?: PipelineCheckpoint;
+  /** Load and release the encoders around conditioning (the encoders-released memory plan; conditioning.ts). */
+  conditioningResidency?: ConditioningResidency;
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -112,6 +114,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const vaeTiling = describeVaeTiling(layout.vaeTiling);
     const conditioning = await computeConditioning(sessions, manifest, bucketed, {
       prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
+      ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
       onStage: (s) => {
         if (s === 'text') stage('text-encoding', 'encoding the prompt');
         else if (s === 'vae') stage('vae-encoding', `encoding the start frame; ${vaeTiling}`);
