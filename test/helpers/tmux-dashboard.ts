@@ -15,6 +15,8 @@ export const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface TmuxDashboard {
+  /** The tmux session (for `tmux display -p -t session '#{…}'`). */
+  session: string;
   screen(): string;
   exitFile: string;
   /** Keys one at a time with a pause, as a person types (a burst can merge escape sequences). */
@@ -38,6 +40,7 @@ export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number
   tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), run);
   const screen = () => tmux('capture-pane', '-p', '-t', session);
   return {
+    session,
     screen,
     exitFile,
     async press(...k: string[]) {
