@@ -1,7 +1,7 @@
-// Issue 16 item 9 (mouse) in a real terminal: tmux at 120×40, a real daemon on the fake engine. The
+// Issue 16 item 9 (mouse) in a real terminal: tmux at 120×30, a real daemon on the fake engine. The
 // dashboard turns SGR mouse tracking on (tmux reports the pane's mode flags), SGR reports typed
 // into the pane with `send-keys -l` switch views from the activity bar, select a job by clicking
-// its row and move the selection with the wheel, and quitting turns tracking off again.
+// its row and move the selection with the wheel, the wheel scrolls Logs, and quitting turns tracking off again.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,16 +21,18 @@ afterEach(() => {
 const sgr = (code: number, col: number, row: number, final: 'M' | 'm' = 'M') => `\x1b[<${code};${col};${row}${final}`;
 
 describe('mouse', () => {
-  it('120×40: clicks on the activity bar and a job row, the wheel in the list; tracking off after quit', async () => {
+  it('120×30: clicks on the activity bar and a job row, the wheel in the list and in Logs; tracking off after quit', async () => {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '20' } });
     bases.push(d.base);
+    const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 120, 30);
+    await tui.waitScreen((x) => x.includes('● ready'), 'the workbench');
+    // Jobs run while the dashboard watches, so the Logs panel has lines to scroll.
     const client = await d.client('setup');
     for (const prompt of ['alpha', 'beta', 'gamma']) {
       const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 1 });
       for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId })).job.state !== 'succeeded'; i++) await sleep(50);
     }
-    const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 120, 40);
-    await tui.waitScreen((x) => x.includes('● ready') && x.includes('✔ alpha'), 'the three jobs');
+    await tui.waitScreen((x) => x.includes('✔ alpha') && x.includes('✔ gamma'), 'the three jobs');
     const flags = () => tmux('display', '-p', '-t', tui.session, '#{mouse_standard_flag} #{mouse_sgr_flag}').trim();
     expect(flags()).toBe('1 1');
 
@@ -50,6 +52,13 @@ describe('mouse', () => {
     await sleep(300);
     await tui.press('Escape', 'Enter');
     await tui.waitScreen((x) => x.includes('prompt: beta'), 'beta opened after one wheel notch up');
+    // The wheel over the panel (rows 22–29 at 120×30) scrolls Logs back three lines, then follows again.
+    tui.type(sgr(64, 50, 25));
+    let s = await tui.waitScreen((x) => /lines \d+–\d+ of \d+ · End follows/.test(x), 'Logs scrolled back by the wheel');
+    const [, , last, total] = /lines (\d+)–(\d+) of (\d+)/.exec(s)!.map(Number);
+    expect(last).toBe(total! - 3);
+    tui.type(sgr(65, 50, 25) + sgr(65, 50, 25));
+    s = await tui.waitScreen((x) => !/lines \d+–\d+ of/.test(x), 'Logs following again after wheel down');
     // No report leaked into the dashboard as typed keys: no stray "[<" on screen.
     expect(tui.screen()).not.toContain('[<');
 
