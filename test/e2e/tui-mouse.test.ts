@@ -2,7 +2,7 @@
 // dashboard turns SGR mouse tracking on (tmux reports the pane's mode flags), SGR reports typed
 // into the pane with `send-keys -l` switch views from the activity bar, select a job by clicking
 // its row and move the selection with the wheel, the wheel scrolls Logs, and quitting turns tracking off again.
-import { rmSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
@@ -21,16 +21,22 @@ afterEach(() => {
 const sgr = (code: number, col: number, row: number, final: 'M' | 'm' = 'M') => `\x1b[<${code};${col};${row}${final}`;
 
 describe('mouse', () => {
-  it('120×30: clicks on the activity bar and a job row, the wheel in the list and in Logs; tracking off after quit', async () => {
+  it('120×30: clicks on the activity bar, an output row and a job row, the wheel in the list and in Logs; tracking off after quit', async () => {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '20' } });
     bases.push(d.base);
-    const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 120, 30);
+    const played = path.join(d.base, 'played');
+    const player = path.join(d.base, 'player.sh');
+    writeFileSync(player, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${played}'\n`);
+    chmodSync(player, 0o755);
+    const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg'), FRAMEPACK_PLAYER: player }, 120, 30);
     await tui.waitScreen((x) => x.includes('● ready'), 'the workbench');
     // Jobs run while the dashboard watches, so the Logs panel has lines to scroll.
     const client = await d.client('setup');
+    const outputs: Record<string, string> = {};
     for (const prompt of ['alpha', 'beta', 'gamma']) {
       const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 1 });
       for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId })).job.state !== 'succeeded'; i++) await sleep(50);
+      outputs[prompt] = (await client.call('jobs.get', { jobId })).job.outputPath!;
     }
     await tui.waitScreen((x) => x.includes('✔ alpha') && x.includes('✔ gamma'), 'the three jobs');
     const flags = () => tmux('display', '-p', '-t', tui.session, '#{mouse_standard_flag} #{mouse_sgr_flag}').trim();
@@ -39,6 +45,12 @@ describe('mouse', () => {
     // Activity bar: rows J M O D S from the top, 3 columns wide. O (row 3) → Outputs, J (row 1) → Jobs.
     tui.type(sgr(0, 2, 3) + sgr(0, 2, 3, 'm'));
     await tui.waitScreen((x) => /│OUTPUTS/.test(x), 'the Outputs view after a click on O');
+    // Outputs, newest first, two rows each from row 3: gamma (3–4), beta (5–6), alpha (7–8). A click on beta, Enter plays it.
+    tui.type(sgr(0, 10, 6) + sgr(0, 10, 6, 'm'));
+    await sleep(300);
+    await tui.press('Enter');
+    for (let i = 0; i < 50 && !existsSync(played); i++) await sleep(100);
+    expect(readFileSync(played, 'utf8').trim()).toBe(outputs.beta);
     tui.type(sgr(0, 2, 1) + sgr(0, 2, 1, 'm'));
     await tui.waitScreen((x) => /│JOBS/.test(x), 'the Jobs view after a click on J');
 

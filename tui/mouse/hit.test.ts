@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inBox, listIndexAt } from './hit.js';
+import { inBox, listIndexAt, sideListGeometry } from './hit.js';
 
 describe('mouse hit tests', () => {
   it('places a cell in a box or outside it', () => {
@@ -18,5 +18,12 @@ describe('mouse hit tests', () => {
     expect(listIndexAt(3, o)).toBe(5);
     expect(listIndexAt(6, o)).toBe(6);
     expect(listIndexAt(7, o)).toBeNull();
+  });
+
+  it('knows how the Jobs, Outputs and Models lists are drawn; not the others', () => {
+    expect(sideListGeometry('jobs', 20)).toEqual({ headerRows: 1, rowsPerItem: 2, windowItems: 9 });
+    expect(sideListGeometry('outputs', 20)).toEqual({ headerRows: 0, rowsPerItem: 2, windowItems: 10 });
+    expect(sideListGeometry('models', 20)).toEqual({ headerRows: 1, rowsPerItem: 1, windowItems: 19 });
+    expect(sideListGeometry('settings', 20)).toBeNull();
   });
 });

@@ -25,5 +25,14 @@ export function listIndexAt(row: number, opts: { start: number; count: number; h
   return index < opts.count ? index : null;
 }
 
+/** How a side-bar list is drawn, as its view draws it (JobsView, OutputsView, ModelsView): header
+ *  lines, lines per item, and how many items its window shows in `bodyRows`. Other views: null. */
+export function sideListGeometry(view: string, bodyRows: number): { headerRows: number; rowsPerItem: number; windowItems: number } | null {
+  if (view === 'jobs') return { headerRows: 1, rowsPerItem: 2, windowItems: Math.max(1, Math.floor((bodyRows - 1) / 2)) };
+  if (view === 'outputs') return { headerRows: 0, rowsPerItem: 2, windowItems: Math.max(1, Math.floor(bodyRows / 2)) };
+  if (view === 'models') return { headerRows: 1, rowsPerItem: 1, windowItems: Math.max(1, bodyRows - 1) };
+  return null;
+}
+
 /** Lines one wheel notch scrolls a log. */
 export const WHEEL_LINES = 3;

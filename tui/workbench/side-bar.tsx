@@ -8,7 +8,7 @@ import { componentRows } from '../daemon/residency-store.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
 import { truncate, windowRange } from '../components/text-utils.js';
-import { inBox, listIndexAt } from '../mouse/hit.js';
+import { inBox, listIndexAt, sideListGeometry } from '../mouse/hit.js';
 import { useMouse } from '../mouse/mouse-context.js';
 import { DiagnosticsView } from '../views/diagnostics-view.js';
 import { JobsView } from '../views/jobs-view.js';
@@ -90,8 +90,8 @@ export function SideBar({ width, height, top = 0, left = 0 }: { width: number; h
   );
   const inner = width - 2;
   const bodyRows = height - 3;
-  // The wheel moves the selection of any list; a click focuses the side bar and, in Jobs (a header
-  // line, then two lines per job, scrolled as JobsView scrolls), selects the job under it.
+  // The wheel moves the selection of any list; a click focuses the side bar and, in Jobs, Outputs
+  // and Models (drawn and scrolled as sideListGeometry says), selects the row under it.
   useMouse((e) => {
     const at = inBox(e, { x: left, y: top, width, height });
     if (!at || layout.overlay !== null) return;
@@ -101,10 +101,11 @@ export function SideBar({ width, height, top = 0, left = 0 }: { width: number; h
     }
     if (e.kind !== 'press' || e.button !== 0) return;
     dispatch({ type: 'focus', part: Part.sideBar });
-    if (view !== 'jobs') return;
-    const [start] = windowRange(counts.jobs, selected, Math.max(1, Math.floor((bodyRows - 1) / 2)));
+    const g = sideListGeometry(view, bodyRows);
+    if (!g) return;
+    const [start] = windowRange(counts[view], selected, g.windowItems);
     // Row 0 is the border, row 1 the title: the list starts at row 2.
-    const index = listIndexAt(at.row - 2, { start, count: counts.jobs, headerRows: 1, rowsPerItem: 2 });
+    const index = listIndexAt(at.row - 2, { start, count: counts[view], headerRows: g.headerRows, rowsPerItem: g.rowsPerItem });
     if (index !== null) dispatch({ type: 'select', view, index });
   });
   const title = VIEWS.find((v) => v.id === view)!.title.toUpperCase();
