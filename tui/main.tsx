@@ -32,7 +32,8 @@ Environment: FRAMEPACK_RUNTIME_DIR / FRAMEPACK_DATA_DIR (where the daemon's sock
 FRAMEPACK_PLAYER (video player command when the player setting is unset), FRAMEPACK_CONFIG_DIR
 (settings folder: config.json, the settings \`framepack config\` edits and the Settings view shows;
 tui.json, key overrides).
-Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.`;
+Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.
+Mouse: click the view letters and list rows; the wheel scrolls lists and Logs (Shift+drag selects text in most terminals).`;
 
 function Root({ connect, makeServices, log, mouse }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void; mouse?: MouseSource | undefined }) {
   const [client, setClient] = useState<RpcClient | null>(null);
