@@ -5,6 +5,7 @@ import type { RpcClient } from '../shared/ipc/rpc-client.js';
 import { CommandsProvider } from './commands/commands-context.js';
 import { DaemonProvider } from './daemon/daemon-context.js';
 import { KeypressProvider } from './keys/keypress-context.js';
+import { MouseProvider, type MouseSource } from './mouse/mouse-context.js';
 import type { ListDir } from './views/path-completion.js';
 import { LayoutProvider } from './workbench/layout-context.js';
 import type { LayoutState } from './workbench/layout-state.js';
@@ -23,10 +24,13 @@ export interface AppProps {
   /** Why the first connection failed (the banner shows it at once). */
   initialDown?: string;
   children?: ReactNode;
+  /** Mouse events from the terminal (main.tsx turns tracking on); absent = no mouse. */
+  mouse?: MouseSource;
 }
 
-export function App({ client, services, size, initialLayout, listDir, reconnectDelayMs, log, initialDown }: AppProps) {
+export function App({ client, services, size, initialLayout, listDir, reconnectDelayMs, log, initialDown, mouse }: AppProps) {
   return (
+    <MouseProvider source={mouse}>
     <KeypressProvider>
       <ServicesProvider deps={services}>
         <DaemonProvider client={client} {...(reconnectDelayMs !== undefined ? { reconnectDelayMs } : {})} {...(log ? { log } : {})} {...(initialDown ? { initialDown } : {})}>
@@ -38,5 +42,6 @@ export function App({ client, services, size, initialLayout, listDir, reconnectD
         </DaemonProvider>
       </ServicesProvider>
     </KeypressProvider>
+    </MouseProvider>
   );
 }

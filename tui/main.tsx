@@ -10,6 +10,9 @@ import { render, Text, Box } from 'ink';
 import { useEffect, useState } from 'react';
 import type { RpcClient } from '../shared/ipc/rpc-client.js';
 import { App } from './app.js';
+import { mouseStdin } from './mouse/mouse-stdin.js';
+import { MOUSE_OFF, MOUSE_ON } from './mouse/sgr-mouse.js';
+import type { MouseSource } from './mouse/mouse-context.js';
 import { connectDashboard, dashboardPaths, idleDashboardClient } from './daemon/connection.js';
 import { daemonDownReason } from './daemon/daemon-log-tail.js';
 import { runDoctor } from './daemon/doctor-runner.js';
@@ -29,9 +32,10 @@ Environment: FRAMEPACK_RUNTIME_DIR / FRAMEPACK_DATA_DIR (where the daemon's sock
 FRAMEPACK_PLAYER (video player command when the player setting is unset), FRAMEPACK_CONFIG_DIR
 (settings folder: config.json, the settings \`framepack config\` edits and the Settings view shows;
 tui.json, key overrides).
-Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.`;
+Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.
+Mouse: click the view letters and list rows; the wheel scrolls lists and Logs (Shift+drag selects text in most terminals).`;
 
-function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void }) {
+function Root({ connect, makeServices, log, mouse }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void; mouse?: MouseSource | undefined }) {
   const [client, setClient] = useState<RpcClient | null>(null);
   const [startFailure, setStartFailure] = useState<string | undefined>(undefined);
   const [services] = useState(makeServices);
@@ -60,7 +64,7 @@ function Root({ connect, makeServices, log }: { connect: () => Promise<RpcClient
       </Box>
     );
   }
-  return <App client={client} services={services} log={log} {...(startFailure ? { initialDown: startFailure } : {})} />;
+  return <App client={client} services={services} log={log} {...(mouse ? { mouse } : {})} {...(startFailure ? { initialDown: startFailure } : {})} />;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -127,13 +131,26 @@ export async function main(argv: string[]): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => exit());
 
-  instance = render(<Root connect={connect} makeServices={makeServices} log={(m) => fileLog('info', m)} />, {
+  // Mouse (SGR reports): only on a terminal Ink can put in raw mode. Tracking is turned off again on
+  // every way out — normal exit below, and 'exit' after a crash or process.exit — or the shell
+  // would receive the reports as typed text.
+  const withMouse = process.stdin.isTTY === true && typeof process.stdin.setRawMode === 'function';
+  const input = withMouse ? mouseStdin(process.stdin) : null;
+  const mouseOff = () => {
+    if (input) process.stdout.write(MOUSE_OFF);
+  };
+  process.on('exit', mouseOff);
+  instance = render(<Root connect={connect} makeServices={makeServices} log={(m) => fileLog('info', m)} mouse={input?.mouse} />, {
+    ...(input ? { stdin: input.stdin } : {}),
     alternateScreen: true,
     exitOnCtrlC: false,
     patchConsole: false,
     maxFps: 20,
   });
+  if (input) process.stdout.write(MOUSE_ON);
   await instance.waitUntilExit();
+  mouseOff();
+  process.off('exit', mouseOff);
   (client as RpcClient | null)?.close();
   fileLog('info', `dashboard closed${exitMessage ? `: ${exitMessage}` : ''}`);
   if (exitMessage) {

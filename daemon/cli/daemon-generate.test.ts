@@ -29,6 +29,8 @@ describe('generate through the daemon: mapping', () => {
     expect(cliEvent(ev('section.started', { index: 0, displayIndex: 1, total: 2 }), st)).toEqual({ type: 'section.started', section: 1, sections: 2, displayIndex: 1 });
     expect(cliEvent(ev('step', { section: 0, step: 2, steps: 3, secPerStep: 0.5, etaSectionMs: 500, etaJobMs: 2000 }), st))
       .toEqual({ type: 'step', section: 1, sections: 2, step: 2, steps: 3, secondsPerStep: 0.5, etaSeconds: 2, teacacheSkipped: false });
+    expect(cliEvent(ev('preview', { section: 0, path: '/j/preview.png', frames: 1 }), st)).toEqual({ type: 'preview', section: 1, path: '/j/preview.png' });
+    expect(cliEvent(ev('preview', { section: 0, path: '/j/frame.png', frames: 33, kind: 'frame' }), st)).toEqual({ type: 'frame', section: 1, path: '/j/frame.png' });
     expect(cliEvent(ev('section.done', { index: 1, displayIndex: 0, total: 2, partialPath: '/p.mp4', frames: 73, seconds: 2.43 }), st)).toMatchObject({ type: 'section.done', section: 2, partialVideo: '/p.mp4', frames: 73 });
     const timing = { totalMs: 4000, queuedMs: 0, loadMs: 0, encodeMs: 0, decodeMs: 0, muxMs: 0, sectionSampleMs: [], peakVramBytes: null, peakRamBytes: 1 };
     expect(cliEvent(ev('job.succeeded', { outputPath: '/v/clip.mp4', timing }), st)).toEqual({ type: 'job.succeeded', jobId: 'j1', output: '/v/clip.mp4', sidecar: '/v/clip.json', frames: 73, seconds: 2.43, wallSeconds: 4 });

@@ -75,7 +75,7 @@ export function cliEvent(e: EventMessage, st: MapState): Record<string, unknown>
       type: 'step', section: e.payload.section + 1, sections: st.sections, step: e.payload.step, steps: e.payload.steps,
       secondsPerStep: e.payload.secPerStep, etaSeconds: e.payload.etaJobMs / 1000, teacacheSkipped: false,
     };
-    case 'preview': return { type: 'preview', section: e.payload.section + 1, path: e.payload.path };
+    case 'preview': return { type: e.payload.kind === 'frame' ? 'frame' : 'preview', section: e.payload.section + 1, path: e.payload.path };
     case 'section.done':
       st.frames = e.payload.frames;
       st.seconds = e.payload.seconds;

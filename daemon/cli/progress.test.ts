@@ -52,6 +52,9 @@ describe('progress output', () => {
   it('keeps preview pixels out of NDJSON', () => {
     const line = eventJson({ type: 'preview', section: 1, step: 3, width: 2, height: 1, rgb: new Uint8Array(6) });
     expect(JSON.parse(line)).toEqual({ type: 'preview', section: 1, step: 3, width: 2, height: 1 });
+    // A decoded frame is up to 160×100×3 bytes: its pixels stay out of the NDJSON too.
+    expect(JSON.parse(eventJson({ type: 'frame', section: 2, width: 160, height: 100, rgb: new Uint8Array(160 * 100 * 3) }))).toEqual({ type: 'frame', section: 2, width: 160, height: 100 });
+    expect(eventLine({ type: 'frame', section: 2, width: 1, height: 1, rgb: new Uint8Array(3) })).toBeNull();
   });
 
   it('piped: one line per section and per stage, none per step, readable names and the ETA', () => {

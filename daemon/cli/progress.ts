@@ -50,6 +50,7 @@ export function eventLine(e: PipelineEvent, ctx: LineContext = newLineContext())
       return `section ${e.section}/${e.sections} (video position ${e.displayIndex + 1}/${e.sections}${e.latentPadding !== undefined ? `, padding ${e.latentPadding}` : ''})`; // the daemon's events carry no padding
     case 'step': return `section ${e.section}/${e.sections} · ${stageLabel('sample')} step ${e.step}/${e.steps}  ${e.secondsPerStep.toFixed(3)} s/step${etaText(e.etaSeconds)}${e.teacacheSkipped ? '  (cached)' : ''}`;
     case 'preview': return null;
+    case 'frame': return null;
     case 'section.done':
       ctx.section = null;
       return `section ${e.section}/${e.sections} done: ${e.frames} frames (${e.seconds.toFixed(2)} s)${e.partialVideo ? ` → ${e.partialVideo}` : ''}${etaText(e.etaSeconds)}`;
@@ -110,9 +111,9 @@ export function plainProgress(out: NodeJS.WritableStream): ProgressWriter {
   };
 }
 
-/** One NDJSON line per event; previews carry their size but not their pixels. */
+/** One NDJSON line per event; previews and decoded frames carry their size but not their pixels. */
 export function eventJson(e: PipelineEvent): string {
-  if (e.type === 'preview') {
+  if (e.type === 'preview' || e.type === 'frame') {
     const { rgb: _rgb, ...rest } = e;
     return JSON.stringify(rest);
   }

@@ -16,7 +16,7 @@ export type EngineEvent =
   | { type: 'stage'; stage: Stage; detail?: string }
   | { type: 'section.started'; index: number; displayIndex: number; total: number }
   | { type: 'step'; section: number; step: number; steps: number; secPerStep: number; etaSectionMs: number; etaJobMs: number }
-  | { type: 'preview'; section: number; path: string; frames: number }
+  | { type: 'preview'; section: number; path: string; frames: number; kind: 'latent' | 'frame' }
   | { type: 'section.done'; index: number; displayIndex: number; total: number; partialPath: string; frames: number; seconds: number; sampleMs: number };
 
 /**

@@ -11,6 +11,8 @@
 import { access, constants, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ComponentId, JobSpec } from '../../shared/protocol/index.js';
+import { savePng } from '../media/image-input.js';
+import type { RgbImage } from '../media/pixels.js';
 import { sectionCount } from './section-plan.js';
 import { SeededNoise, type NoiseState } from './seeded-noise.js';
 import {
@@ -77,6 +79,18 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Write via a temp file and rename, so a crash never leaves a half-written file under the final name. */
+/** The fake decoded frame of a section: 64×40, a left-to-right ramp whose colour moves with the section. */
+export function fakeFrame(index: number, total: number): RgbImage {
+  const width = 64, height = 40;
+  const rgb = new Uint8Array(width * height * 3);
+  const hue = total > 1 ? index / (total - 1) : 0;
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const ramp = x / (width - 1);
+    rgb.set([Math.round(255 * ramp), Math.round(255 * hue), Math.round(255 * (y / (height - 1)))], (y * width + x) * 3);
+  }
+  return { width, height, rgb };
+}
+
 async function writeAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, text);
@@ -182,7 +196,11 @@ export class FakeEngine implements Engine {
       ctx.onEvent({ type: 'stage', stage: 'vae-decode' });
       const previewPath = path.join(job.jobDir, 'preview.json');
       await writeAtomic(previewPath, JSON.stringify({ section: index, value: history.at(-1) }));
-      ctx.onEvent({ type: 'preview', section: index, path: previewPath, frames });
+      ctx.onEvent({ type: 'preview', section: index, path: previewPath, frames, kind: 'latent' });
+      // A real PNG, as the real engine's decoded-frame preview, so the dashboard's picture shows with this engine too.
+      const framePath = path.join(job.jobDir, 'frame.png');
+      await savePng(fakeFrame(index, total), framePath);
+      ctx.onEvent({ type: 'preview', section: index, path: framePath, frames, kind: 'frame' });
       if (index > 0) ctx.onEvent({ type: 'stage', stage: 'append' });
       ctx.onEvent({ type: 'stage', stage: 'mux' });
       const partialPath = path.join(job.jobDir, `partial-${history.length}.json`);

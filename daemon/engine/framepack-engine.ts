@@ -224,7 +224,14 @@ export class OnnxEngine implements Engine {
           lastPreviewMs = Date.now();
           const file = path.join(job.jobDir, 'preview.png');
           pending.push(sharp(Buffer.from(e.rgb), { raw: { width: e.width, height: e.height, channels: 3 } }).png().toFile(file)
-            .then(() => ctx.onEvent({ type: 'preview', section: e.section - 1, path: file, frames: 1 }), () => {}));
+            .then(() => ctx.onEvent({ type: 'preview', section: e.section - 1, path: file, frames: 1, kind: 'latent' }), () => {}));
+          break;
+        }
+        case 'frame': {
+          // Once per section, so never throttled; a failed write only costs the picture.
+          const file = path.join(job.jobDir, 'frame.png');
+          pending.push(sharp(Buffer.from(e.rgb), { raw: { width: e.width, height: e.height, channels: 3 } }).png().toFile(file)
+            .then(() => ctx.onEvent({ type: 'preview', section: e.section - 1, path: file, frames: 1, kind: 'frame' }), () => {}));
           break;
         }
         case 'section.done': {

@@ -431,7 +431,7 @@ export class JobService {
       case 'step':
         return this.o.publish('step', { jobId, section: e.section, step: e.step, steps: e.steps, secPerStep: e.secPerStep, etaSectionMs: e.etaSectionMs, etaJobMs: e.etaJobMs });
       case 'preview':
-        return this.o.publish('preview', { jobId, section: e.section, path: e.path, frames: e.frames });
+        return this.o.publish('preview', { jobId, section: e.section, path: e.path, frames: e.frames, kind: e.kind });
       case 'section.done':
         this.update(id, { partialPath: e.partialPath });
         return this.o.publish('section.done', {

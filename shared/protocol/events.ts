@@ -37,8 +37,12 @@ export const events = {
   stage: { topic: 'jobs', payload: JobEvent({ stage: Stage, detail: z.string().max(1000).optional(), etaJobMs: Ms.optional() }) },
   'section.started': { topic: 'jobs', payload: JobEvent(SectionPosition.shape) },
   step: { topic: 'jobs', payload: JobEvent(StepProgress.shape) },
-  /** Newest decoded frames written to disk (throttled). */
-  preview: { topic: 'jobs', payload: JobEvent({ section: z.number().int().nonnegative(), path: Path, frames: z.number().int().nonnegative() }) },
+  /**
+   * A preview image written to disk: kind 'latent' (absent from daemons before it was added): the
+   * per-step latent strip, throttled; kind 'frame': one frame of the section just decoded, at most
+   * 160×100 pixels. The payload names the file, so it stays small whatever the image.
+   */
+  preview: { topic: 'jobs', payload: JobEvent({ section: z.number().int().nonnegative(), path: Path, frames: z.number().int().nonnegative(), kind: z.enum(['latent', 'frame']).optional() }) },
   /** A section is decoded and appended: partial video so far; etaJobMs as on stage. */
   'section.done': {
     topic: 'jobs',

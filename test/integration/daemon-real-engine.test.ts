@@ -1,6 +1,6 @@
 // The real ONNX engine behind the daemon, with the default tiny bundle (models/framepack-tiny):
 // one short job (1 s, 2 steps) through a real daemon process to job.succeeded, a warm second job
-// that loads nothing, and `ps` listing the five components.
+// that loads nothing, `ps` listing the five components, and the decoded-frame preview (frame.png ≤ 160×100).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -30,6 +30,11 @@ describe('daemon with the real engine and the tiny bundle', () => {
     expect(term, JSON.stringify(term)).toMatchObject({ event: 'job.succeeded' });
     const out = (term!.payload as { outputPath: string }).outputPath;
     expect(existsSync(out)).toBe(true);
+    // The dashboard's large preview: one decoded frame per section, a PNG of at most 160×100.
+    const frames = col.events.filter((e) => e.event === 'preview' && e.payload.jobId === first.jobId && e.payload.kind === 'frame');
+    expect(frames.length).toBeGreaterThanOrEqual(1);
+    const meta = await sharp((frames.at(-1)!.payload as { path: string }).path).metadata();
+    expect([meta.format, meta.width! > 0 && meta.width! <= 160, meta.height! > 0 && meta.height! <= 100]).toEqual(['png', true, true]);
     expect(col.events.filter((e) => e.event === 'model.loaded')).toHaveLength(5);
     expect((await c.call('ps', {})).components.map((x) => x.component).sort()).toEqual(['image-encoder', 'text-encoder', 'text-encoder-2', 'transformer', 'vae']);
 

@@ -23,6 +23,15 @@ describe('jobs store', () => {
     expect(outputList(s).map((v) => v.job.id)).toEqual(['old']);
   });
 
+  it('keeps the decoded frame and the latent strip apart (preview kind; absent = latent)', () => {
+    let s = jobsReducer(initialJobs, { type: 'snapshot', snapshot: snapshot([job('j1', { state: 'running', position: null })]) });
+    s = jobsReducer(s, { type: 'event', event: ev('preview', { jobId: 'j1', section: 0, path: '/j/preview.png', frames: 1 }) });
+    s = jobsReducer(s, { type: 'event', event: ev('preview', { jobId: 'j1', section: 0, path: '/j/frame.png', frames: 9, kind: 'frame' }) });
+    s = jobsReducer(s, { type: 'event', event: ev('preview', { jobId: 'j1', section: 1, path: '/j/preview2.png', frames: 1, kind: 'latent' }) });
+    expect(s.jobs.j1!.frame).toEqual({ section: 0, path: '/j/frame.png', frames: 9 });
+    expect(s.jobs.j1!.preview).toEqual({ section: 1, path: '/j/preview2.png', frames: 1 });
+  });
+
   it('follows a job from queued to succeeded: sections, steps, percent, display order', () => {
     let s = jobsReducer(initialJobs, { type: 'snapshot', snapshot: snapshot() });
     s = jobsReducer(s, { type: 'event', event: ev('job.queued', { jobId: 'j1', position: 0, job: job('j1') }) });
@@ -74,7 +83,7 @@ describe('jobs store', () => {
 
 describe('the / filter (issue 16)', () => {
   it('keeps the jobs whose prompt, image, id or state hold every word, case-insensitively', () => {
-    const view = (j: ReturnType<typeof job>) => ({ job: j, doneSections: [], displayOf: {}, preview: null });
+    const view = (j: ReturnType<typeof job>) => ({ job: j, doneSections: [], displayOf: {}, preview: null, frame: null });
     const list = [view(job('a1', {}, { prompt: 'A red fox', image: '/x/fox.png' })), view(job('b2', { state: 'failed' }, { prompt: 'a blue bird', image: '/x/bird.png' }))];
     expect(filterJobs(list, '').map((v) => v.job.id)).toEqual(['a1', 'b2']);
     expect(filterJobs(list, 'RED').map((v) => v.job.id)).toEqual(['a1']);

@@ -17,7 +17,10 @@ export interface JobView {
   doneSections: number[];
   /** Display (time) index of each generation index seen so far. */
   displayOf: Record<number, number>;
+  /** Newest per-step latent strip. */
   preview: PreviewRef | null;
+  /** Newest decoded frame (one per section; issue 16 item 10). */
+  frame: PreviewRef | null;
 }
 
 export interface JobsState {
@@ -45,7 +48,7 @@ function fromJob(job: Job): JobView {
     for (let i = 0; i < section.total; i++) displayOf[i] = defaultDisplayIndex(i, section.total, job.spec.mode);
     displayOf[section.index] = section.displayIndex;
   }
-  return { job, doneSections: done, displayOf, preview: null };
+  return { job, doneSections: done, displayOf, preview: null, frame: null };
 }
 
 function emptyProgress(): NonNullable<Job['progress']> {
@@ -67,7 +70,7 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
     const jobs: Record<string, JobView> = {};
     for (const job of action.snapshot.jobs) {
       // Keep the preview we already had for a job that is still the same run.
-      jobs[job.id] = { ...fromJob(job), preview: state.jobs[job.id]?.preview ?? null };
+      jobs[job.id] = { ...fromJob(job), preview: state.jobs[job.id]?.preview ?? null, frame: state.jobs[job.id]?.frame ?? null };
     }
     return { jobs, queue: action.snapshot.queue };
   }
@@ -92,8 +95,10 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
       const { jobId, ...step } = e.payload;
       return updateJob(state, jobId, (v) => withProgress(v, (p) => ({ ...p, step })));
     }
-    case 'preview':
-      return updateJob(state, e.payload.jobId, (v) => ({ ...v, preview: { section: e.payload.section, path: e.payload.path, frames: e.payload.frames } }));
+    case 'preview': {
+      const ref = { section: e.payload.section, path: e.payload.path, frames: e.payload.frames };
+      return updateJob(state, e.payload.jobId, (v) => (e.payload.kind === 'frame' ? { ...v, frame: ref } : { ...v, preview: ref }));
+    }
     case 'section.done':
       return updateJob(state, e.payload.jobId, (v) => {
         const doneSections = v.doneSections.includes(e.payload.index) ? v.doneSections : [...v.doneSections, e.payload.index];

@@ -47,7 +47,7 @@ export function JobEditor({ view, width, height, daemonAnswers = true }: { view:
           {truncate(l.text, width)}
         </Text>
       ))}
-      <Preview preview={view.preview} width={width} height={previewRows} />
+      <Preview frame={view.frame} latent={view.preview} width={width} height={previewRows} />
     </Box>
   );
 }

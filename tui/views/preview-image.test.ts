@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { decodePng, loadPreview, toHalfBlocks } from './preview-image.js';
+import { colourAllowed, decodePng, loadPreview, previewRows, toAscii, toHalfBlocks } from './preview-image.js';
 import { testTempDir } from '../../test/helpers/temp-dir.js';
 
 // sharp writes real PNGs with adaptive filters; the test uses it as an independent encoder only.
@@ -45,5 +45,31 @@ describe('preview image', () => {
     writeFileSync(file, '{"section":0}');
     expect(loadPreview(file)).toEqual({ kind: 'none', reason: 'no image preview from this engine' });
     expect(loadPreview(path.join(dir, 'missing.png'))).toMatchObject({ kind: 'none' });
+  });
+});
+
+describe('preview layout and fallbacks', () => {
+  it('gives the decoded frame the free rows and the latent strip a quarter below it (2…7 rows, 1 for a note)', () => {
+    expect(previewRows(36, true, 'image')).toEqual({ frameRows: 29, latentRows: 7 });
+    expect(previewRows(12, true, 'image')).toEqual({ frameRows: 9, latentRows: 3 });
+    expect(previewRows(20, true, 'note')).toEqual({ frameRows: 19, latentRows: 1 });
+    expect(previewRows(5, true, 'image')).toEqual({ frameRows: 5, latentRows: 0 });
+    expect(previewRows(20, false, 'image')).toEqual({ frameRows: 0, latentRows: 20 });
+    expect(previewRows(20, true, null)).toEqual({ frameRows: 20, latentRows: 0 });
+    expect(previewRows(0, true, 'image')).toEqual({ frameRows: 0, latentRows: 0 });
+  });
+
+  it('scales a 160×100 frame to fill 156 columns × 28 rows keeping its aspect', () => {
+    const cells = toHalfBlocks({ width: 160, height: 100, rgb: new Uint8Array(160 * 100 * 3) }, 156, 28);
+    // Height-bound: 56 pixel rows of 100 → scale 0.56 → 89 columns, 28 rows.
+    expect([cells[0]!.length, cells.length]).toEqual([89, 28]);
+  });
+
+  it('without colour, one ASCII character per cell by brightness', () => {
+    const img = { width: 2, height: 2, rgb: new Uint8Array([0, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255]) };
+    expect(toAscii(toHalfBlocks(img, 2, 1))).toEqual([' @']);
+    expect(colourAllowed({ NO_COLOR: '1' })).toBe(false);
+    expect(colourAllowed({ TERM: 'dumb' })).toBe(false);
+    expect(colourAllowed({ TERM: 'xterm-256color' })).toBe(true);
   });
 });

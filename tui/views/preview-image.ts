@@ -117,3 +117,43 @@ export function loadPreview(file: string): PreviewLoad {
     return { kind: 'none', reason: (err as Error).message };
   }
 }
+
+/** How the job view splits its free rows (each part's rows include its caption line). */
+export interface PreviewRows {
+  frameRows: number;
+  latentRows: number;
+}
+
+/** Most rows the latent strip gets under a decoded frame: a 9×(12×8) strip is ~7 rows at 160 columns. */
+const LATENT_ROWS_UNDER_FRAME = 7;
+
+/**
+ * Split the job view's free rows: the decoded frame takes the space, the latent strip of the current
+ * step sits below it (a quarter of the rows, 2…7); a latent that is no image (the fake engine's)
+ * needs only its one line of explanation; with only one of them, that one takes all rows.
+ */
+export function previewRows(rows: number, hasFrame: boolean, latent: 'image' | 'note' | null): PreviewRows {
+  if (rows <= 0) return { frameRows: 0, latentRows: 0 };
+  if (!hasFrame) return { frameRows: 0, latentRows: latent ? rows : 0 };
+  if (latent === null || rows < 6) return { frameRows: rows, latentRows: 0 };
+  const latentRows = latent === 'note' ? 1 : Math.min(LATENT_ROWS_UNDER_FRAME, Math.max(2, Math.floor(rows / 4)));
+  return { frameRows: rows - latentRows, latentRows };
+}
+
+/** Darkest to brightest, for terminals without colour (NO_COLOR). */
+const ASCII_RAMP = ' .:-=+*#%@';
+
+function luma(hexColour: string): number {
+  const v = Number.parseInt(hexColour.slice(1), 16);
+  return (0.299 * ((v >> 16) & 255) + 0.587 * ((v >> 8) & 255) + 0.114 * (v & 255)) / 255;
+}
+
+/** The NO_COLOR rendering of half-block cells: one character per cell from the mean brightness of its two pixels. */
+export function toAscii(cells: HalfBlockCell[][]): string[] {
+  return cells.map((row) => row.map((c) => ASCII_RAMP[Math.min(ASCII_RAMP.length - 1, Math.floor(((luma(c.fg) + luma(c.bg)) / 2) * ASCII_RAMP.length))]!).join(''));
+}
+
+/** Whether the terminal may get colours: not with NO_COLOR set (any non-empty value) or TERM=dumb. */
+export function colourAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !env.NO_COLOR && env.TERM !== 'dumb';
+}

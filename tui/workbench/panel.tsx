@@ -5,6 +5,8 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
+import { inBox, WHEEL_LINES } from '../mouse/hit.js';
+import { useMouse } from '../mouse/mouse-context.js';
 import { logWindow, moveSelection, scrollLogs, type ProblemItem } from './panel-lists.js';
 import { useLayoutDispatch } from './layout-context.js';
 import { windowRange } from '../components/text-utils.js';
@@ -22,7 +24,8 @@ import { useServices } from './services-context.js';
 
 const LEVEL_COLOR = { debug: colors.text.muted, info: undefined, warn: colors.status.warn, error: colors.status.error } as const;
 
-export function Panel({ width, height }: { width: number; height: number }) {
+/** `top`: the screen row the panel starts on (for the mouse). */
+export function Panel({ width, height, top = 0 }: { width: number; height: number; top?: number }) {
   const layout = useLayout();
   const dispatch = useLayoutDispatch();
   const { data } = useDaemon();
@@ -33,6 +36,24 @@ export function Panel({ width, height }: { width: number; height: number }) {
   const [logsFromBottom, setLogsFromBottom] = useState(0);
   const [problemSel, setProblemSel] = useState(0);
   const problems = problemItems(services, data);
+  // The wheel scrolls Logs (and moves the Problems selection) wherever the focus is; a click focuses the panel.
+  useMouse((e) => {
+    if (!inBox(e, { x: 0, y: top, width, height })) return;
+    if (e.kind === 'press') {
+      if (layout.overlay === null) dispatch({ type: 'focus', part: Part.panel });
+      return;
+    }
+    const chord = e.kind === 'wheel-up' ? 'up' : e.kind === 'wheel-down' ? 'down' : null;
+    if (!chord) return;
+    if (layout.panelTab === 'logs') {
+      let at = logsFromBottom;
+      for (let i = 0; i < WHEEL_LINES; i++) at = scrollLogs(at, chord, data.logs.length, rows - 1) ?? at;
+      setLogsFromBottom(at);
+    } else if (layout.panelTab === 'problems') {
+      const next = moveSelection(problemSel, chord, problems.length);
+      if (next !== null) setProblemSel(next);
+    }
+  });
   useKeypress(
     (e) => {
       if (layout.panelTab === 'logs') {

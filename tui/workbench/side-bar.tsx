@@ -7,7 +7,9 @@ import { filterJobs, jobList, outputList } from '../daemon/jobs-store.js';
 import { componentRows } from '../daemon/residency-store.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { colors } from '../theme/semantic-colors.js';
-import { truncate } from '../components/text-utils.js';
+import { truncate, windowRange } from '../components/text-utils.js';
+import { inBox, listIndexAt, sideListGeometry } from '../mouse/hit.js';
+import { useMouse } from '../mouse/mouse-context.js';
 import { DiagnosticsView } from '../views/diagnostics-view.js';
 import { JobsView } from '../views/jobs-view.js';
 import { ModelsView } from '../views/models-view.js';
@@ -28,7 +30,8 @@ function useNow(intervalMs: number): number {
   return now;
 }
 
-export function SideBar({ width, height }: { width: number; height: number }) {
+/** `top`, `left`: the screen cell the side bar's box starts on (for the mouse). */
+export function SideBar({ width, height, top = 0, left = 0 }: { width: number; height: number; top?: number; left?: number }) {
   const layout = useLayout();
   const dispatch = useLayoutDispatch();
   const daemon = useDaemon();
@@ -87,6 +90,24 @@ export function SideBar({ width, height }: { width: number; height: number }) {
   );
   const inner = width - 2;
   const bodyRows = height - 3;
+  // The wheel moves the selection of any list; a click focuses the side bar and, in Jobs, Outputs
+  // and Models (drawn and scrolled as sideListGeometry says), selects the row under it.
+  useMouse((e) => {
+    const at = inBox(e, { x: left, y: top, width, height });
+    if (!at || layout.overlay !== null) return;
+    if (e.kind === 'wheel-up' || e.kind === 'wheel-down') {
+      dispatch({ type: 'moveSelection', view, delta: e.kind === 'wheel-up' ? -1 : 1, count: counts[view] });
+      return;
+    }
+    if (e.kind !== 'press' || e.button !== 0) return;
+    dispatch({ type: 'focus', part: Part.sideBar });
+    const g = sideListGeometry(view, bodyRows);
+    if (!g) return;
+    const [start] = windowRange(counts[view], selected, g.windowItems);
+    // Row 0 is the border, row 1 the title: the list starts at row 2.
+    const index = listIndexAt(at.row - 2, { start, count: counts[view], headerRows: g.headerRows, rowsPerItem: g.rowsPerItem });
+    if (index !== null) dispatch({ type: 'select', view, index });
+  });
   const title = VIEWS.find((v) => v.id === view)!.title.toUpperCase();
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? colors.border.focused : colors.border.normal} flexShrink={0} overflow="hidden">

@@ -34,11 +34,11 @@ export function Workbench({ size, listDir }: { size?: { columns: number; rows: n
     <Box flexDirection="column" width={cols} height={rows}>
       {banner > 0 ? <DaemonBanner width={cols} daemon={daemon} bindings={services.bindings} canStart={canStart} /> : null}
       <Box flexDirection="row" height={s.bodyRows}>
-        <ActivityBar active={layout.activeView} height={s.bodyRows} />
-        <SideBar width={s.sideCols} height={s.bodyRows} />
+        <ActivityBar active={layout.activeView} height={s.bodyRows} top={banner} />
+        <SideBar width={s.sideCols} height={s.bodyRows} top={banner} left={s.activityCols} />
         <EditorArea width={s.editorCols} height={s.bodyRows} {...(listDir ? { listDir } : {})} />
       </Box>
-      {layout.panelVisible ? <Panel width={cols} height={s.panelRows} /> : null}
+      {layout.panelVisible ? <Panel width={cols} height={s.panelRows} top={banner + s.bodyRows} /> : null}
       <ConfirmLine width={cols} />
       <StatusBar width={cols} />
     </Box>

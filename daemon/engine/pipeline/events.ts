@@ -68,6 +68,16 @@ export interface PreviewEvent {
   rgb: Uint8Array;
 }
 
+/** One frame of the section just decoded, downscaled (frame-thumbnail.ts): the dashboard's large preview. */
+export interface FrameEvent {
+  type: 'frame';
+  section: number;
+  width: number;
+  height: number;
+  /** Interleaved RGB, height × width × 3. */
+  rgb: Uint8Array;
+}
+
 export interface SectionDoneEvent {
   type: 'section.done';
   section: number;
@@ -92,4 +102,4 @@ export interface SucceededEvent {
 
 export interface FailedEvent { type: 'job.failed'; error: string }
 
-export type PipelineEvent = StageEvent | PlannedEvent | SectionStartedEvent | StepEvent | PreviewEvent | SectionDoneEvent | SucceededEvent | FailedEvent;
+export type PipelineEvent = StageEvent | PlannedEvent | SectionStartedEvent | StepEvent | PreviewEvent | FrameEvent | SectionDoneEvent | SucceededEvent | FailedEvent;

@@ -80,6 +80,10 @@ describe('section loop on the tiny bundle', () => {
     expect(types.at(-1)).toBe('section.done');
     const done = a.events.filter((e) => e.type === 'section.done');
     expect(done.map((e) => e.frames)).toEqual([33, 73]);
+    // One decoded-frame preview per section, after its decode, at the video's size (under 160×100 already).
+    const frames = a.events.filter((e) => e.type === 'frame');
+    expect(frames.map((e) => [e.section, e.width, e.height, e.rgb.length])).toEqual([1, 2].map((k) => [k, 96, a.result.pixels.height, 96 * a.result.pixels.height * 3]));
+    expect(types.indexOf('frame')).toBeLessThan(types.indexOf('section.done'));
   });
 
   it('the same seed gives the same pixels bit for bit; another seed does not', async () => {

@@ -10,6 +10,7 @@ import type { Manifest } from '../../models/bundle/manifest.js';
 import { ropeFor, runBlocks, runContext, runPost, runPre, type F32 } from '../../models/transformer/run-transformer.js';
 import { tiledVaeDecode, type SpatialTiling } from '../../models/vae/spatial-tiling.js';
 import type { Tensor5d } from '../../models/vae/temporal-tiling.js';
+import { frameThumbnail } from '../frame-thumbnail.js';
 import { softAppend, type PixelVideo } from '../../media/pixels.js';
 import { tensorF32 } from '../../onnx/run.js';
 import { latentPreview, previewRgbMap } from '../latent-preview.js';
@@ -184,6 +185,9 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     onEvent({ type: 'stage', stage: 'decoding', message: `${d.to - d.from} latents → ${d.decodedFrames} frames` });
     const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims }, input.decodeTiling ?? null);
     if (current.frames !== d.decodedFrames) throw new Error(`section ${k}: decoded ${current.frames} frames, plan says ${d.decodedFrames}`);
+    // The middle frame of what this section decoded: away from the blended overlap at either end.
+    const thumb = frameThumbnail(current, Math.floor(current.frames / 2));
+    onEvent({ type: 'frame', section: k, width: thumb.width, height: thumb.height, rgb: thumb.rgb });
     crashPoint('append', k);
     if (!pixels || d.overlapFrames === 0) pixels = current;
     else {
