@@ -3,6 +3,7 @@
 // (field-limits.ts), checked for each field as it is typed, so the form accepts what jobs.submit
 // and `framepack generate` accept; its defaults are the daemon's (shared/domain/job.ts).
 import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/index.js';
+import { GenerationMode, Sampler } from '../../shared/domain/job.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
 
 export type FieldKind = 'path' | 'text' | 'number' | 'choice' | 'toggle';
@@ -16,7 +17,8 @@ export interface FieldDef {
 }
 
 export type FieldId =
-  | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'teacache' | 'crf' | 'keepAlive';
+  | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
+  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive';
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -29,9 +31,13 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'cfg', label: 'CFG', kind: 'number' },
   { id: 'rs', label: 'Rescale rs', kind: 'number' },
   { id: 'window', label: 'Window', kind: 'number' },
-  { id: 'mode', label: 'Mode', kind: 'choice', choices: ['inverted', 'f1', 'vanilla'], hint: '←/→' },
+  { id: 'mode', label: 'Mode', kind: 'choice', choices: GenerationMode.options, hint: '←/→' },
+  { id: 'sampler', label: 'Sampler', kind: 'choice', choices: Sampler.options, hint: '←/→' },
+  { id: 'shift', label: 'Shift', kind: 'number', hint: 'empty = from the resolution' },
   { id: 'teacache', label: 'TeaCache', kind: 'toggle', hint: 'Space' },
   { id: 'crf', label: 'CRF', kind: 'number' },
+  { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
+  { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
 ];
 
@@ -79,8 +85,13 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     rs: String(s.rs),
     window: String(s.window),
     mode: s.mode ?? 'inverted',
+    sampler: s.sampler ?? 'unipc',
+    shift: s.shift === undefined ? '' : String(s.shift),
     teacache: s.teacache === false ? 'off' : 'on',
     crf: String(s.crf),
+    model: s.model ?? '',
+    // A copied job's output path is not taken over: submitting it again would replace that video.
+    out: '',
     keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
   };
 }
@@ -99,13 +110,10 @@ export function specFromDefaults(settings: Readonly<Record<string, unknown>>): P
   return out as Partial<JobSpecInput>;
 }
 
-/** Spec fields the form has no field for (model, sampler, shift, TeaCache threshold): carried into the submission as they came. */
+/** Spec fields the form has no field for (TeaCache threshold): carried into the submission as they came. */
 export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Partial<JobSpecInput> {
   const out: Partial<JobSpecInput> = {};
   if (!spec) return out;
-  if (spec.model !== undefined) out.model = spec.model;
-  if (spec.sampler !== undefined) out.sampler = spec.sampler;
-  if (spec.shift !== undefined) out.shift = spec.shift;
   if (spec.teacacheThreshold !== undefined) out.teacacheThreshold = spec.teacacheThreshold;
   return out;
 }
@@ -214,9 +222,19 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
   for (const id of NUMERIC_FIELDS) {
     const problem = numberFieldError(id, values[id]);
     if (problem) errors[id] = problem;
-    else raw[id] = Number(values[id].trim());
+    else if (values[id].trim() !== '') raw[id] = Number(values[id].trim());
   }
   raw.mode = values.mode;
+  raw.sampler = values.sampler;
+  const model = values.model.trim();
+  if (model !== '') raw.model = model;
+  const out = values.out.trim();
+  if (out !== '') {
+    // The daemon resolves nothing against the dashboard's folder: the path must be absolute, a video file.
+    if (!out.startsWith('/')) errors.out = `must be an absolute path (got ${out})`;
+    else if (!/\.mp4$/i.test(out)) errors.out = `must end in .mp4 (got ${out})`;
+    raw.out = out;
+  }
   raw.teacache = values.teacache === 'on';
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
