@@ -19,10 +19,11 @@ export const PRESET_KEYS: Readonly<Record<string, z.ZodType>> = { prompt: z.stri
 export type Preset = Record<string, unknown>;
 export type Presets = Record<string, Preset>;
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** What a preset name may be (one word, so it is safe on a command line and in a file). */
+export const PRESET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function checkPresetName(name: string): string {
-  if (!NAME.test(name)) throw new SettingsError(`preset name '${name}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
+  if (!PRESET_NAME.test(name)) throw new SettingsError(`preset name '${name}' must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
   return name;
 }
 

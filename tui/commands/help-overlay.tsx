@@ -11,9 +11,9 @@ import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { useCommands } from './commands-context.js';
 
-export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+L/K load/save preset · Ctrl+S submit · Esc leave';
 /** The same keys in the words the form's own key line has room for. */
-export const FORM_KEYS_SHORT = '↑↓ move · Enter next · Tab complete path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+export const FORM_KEYS_SHORT = '↑↓ · Enter next · Tab complete path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
 
 export function helpLines(commands: { id: string; title: string; category: string }[], bindings: Record<string, string>): string[] {
   const bound = commands.filter((c) => chordsFor(bindings, c.id).length > 0);

@@ -4,7 +4,14 @@
 // and `framepack generate` accept; its defaults are the daemon's (shared/domain/job.ts).
 import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/index.js';
 import { GenerationMode, Sampler } from '../../shared/domain/job.js';
+import { PRESET_NAME } from '../../shared/settings/presets.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
+
+/** The preset field's problem: a name `framepack presets` would refuse (empty is fine until Ctrl+L/Ctrl+K). */
+function presetNameError(name: string): string | undefined {
+  const n = name.trim();
+  return n === '' || PRESET_NAME.test(n) ? undefined : "letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)";
+}
 
 export type FieldKind = 'path' | 'text' | 'number' | 'choice' | 'toggle';
 
@@ -18,7 +25,7 @@ export interface FieldDef {
 
 export type FieldId =
   | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
-  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive';
+  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive' | 'preset';
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -39,6 +46,8 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
   { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
+  // Not a job parameter: the name Ctrl+L loads and Ctrl+K saves the form as (form-presets.ts).
+  { id: 'preset', label: 'Preset', kind: 'text', hint: 'a name: Ctrl+L loads it, Ctrl+K saves the form as it' },
 ];
 
 /** Focus index of the Submit button (after the last field). */
@@ -66,7 +75,8 @@ export type FormAction =
   | { type: 'setValue'; id: FieldId; value: string }
   | { type: 'randomSeed'; seed: number }
   | { type: 'completions'; value: string; candidates: string[] }
-  | { type: 'errors'; errors: FormState['errors'] };
+  | { type: 'errors'; errors: FormState['errors'] }
+  | { type: 'replaceValues'; values: FormValues };
 
 /** The daemon's defaults, from the protocol schema itself. */
 const DEFAULTS = JobSpec.parse({ image: '/', prompt: '' });
@@ -93,6 +103,7 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     // A copied job's output path is not taken over: submitting it again would replace that video.
     out: '',
     keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
+    preset: '',
   };
 }
 
@@ -129,6 +140,7 @@ function field(state: FormState): FieldDef | undefined {
 /** The field's own problem with the values as they are now (typing), or undefined. An empty image is only an error at submit. */
 export function fieldError(id: FieldId, values: FormValues): string | undefined {
   if (isNumericField(id)) return numberFieldError(id, values[id]) ?? undefined;
+  if (id === 'preset') return presetNameError(values.preset);
   if (id === 'image' && values.image.trim() === '') return undefined;
   const built = buildSpec(values);
   return built.ok ? undefined : built.errors[id];
@@ -163,6 +175,9 @@ export function formReducer(state: FormState, action: FormAction): FormState {
       return revalidated(next, 'seed');
     case 'completions':
       return revalidated(next, 'image');
+    case 'replaceValues':
+      // A loaded preset: every field shows its problem (if any) with the new values.
+      return { ...next, errors: Object.fromEntries(FIELDS.map((x) => [x.id, fieldError(x.id, next.values)]).filter(([, v]) => v)) };
     default:
       return next;
   }
@@ -204,6 +219,8 @@ function reduce(state: FormState, action: FormAction): FormState {
       return { ...state, values: { ...state.values, image: action.value }, completions: action.candidates };
     case 'errors':
       return { ...state, errors: action.errors };
+    case 'replaceValues':
+      return { ...state, values: action.values, completions: [] };
   }
 }
 
