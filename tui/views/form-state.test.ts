@@ -147,3 +147,11 @@ describe('model, sampler, shift and output fields (issue 16 "what to build")', (
     expect(form.values).toMatchObject({ model: 'framepack-tiny', sampler: 'euler', shift: '2.5', out: '' });
   });
 });
+
+describe('typed text', () => {
+  it('drops control bytes that arrive inside the text (a Ctrl+L read in one chunk with it), keeps the rest', () => {
+    const s = run([{ type: 'input', text: '/tmp/a.png\u000c' }, { type: 'focus', delta: 1 }, { type: 'input', text: 'a\u000bcat\u001b' }]);
+    expect(s.values.image).toBe('/tmp/a.png');
+    expect(s.values.prompt).toBe('acat');
+  });
+});

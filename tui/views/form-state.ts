@@ -188,8 +188,11 @@ function reduce(state: FormState, action: FormAction): FormState {
   switch (action.type) {
     case 'input': {
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
-      // Pasted newlines end up as spaces: prompts are one paragraph.
-      const text = action.text.replace(/[\r\n]+/g, ' ');
+      // Pasted newlines end up as spaces: prompts are one paragraph. Other control bytes (a Ctrl+L
+      // read in one chunk with the text before it arrives inside the text) never belong in a value.
+      // eslint-disable-next-line no-control-regex
+      const text = action.text.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+      if (text === '') return state;
       const base = state.replaceOnType && f.kind === 'number' ? '' : state.values[f.id];
       return { ...state, values: { ...state.values, [f.id]: base + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
     }
