@@ -1,7 +1,7 @@
 // Saved presets through the real command (bin/framepack.js) on isolated XDG dirs (issue 16 "what
-// to build"): `presets save/ls/rm`, refusals that write nothing, and `plan --preset` (the same job
-// resolution as `generate --preset`) with flags over the preset over the defaults.* settings.
-import { readFileSync } from 'node:fs';
+// to build"): `presets save/ls/rm`, refusals that write nothing, `plan --preset` with flags over
+// the preset over the defaults.* settings, and `generate --preset` through a daemon on the fake engine.
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,10 @@ import { createCliHarness } from '../helpers/cli-harness.js';
 const h = await createCliHarness('fp-presets-');
 const presetsJson = path.join(h.env.XDG_CONFIG_HOME!, 'framepack', 'presets.json');
 
+const fake = { FRAMEPACK_ENGINE: 'fake', FRAMEPACK_FAKE_STEP_MS: '5', FRAMEPACK_FAKE_LOAD_MS: '1', FRAMEPACK_DEVICE_MEMORY: '80' };
+
 afterAll(async () => {
+  if (existsSync(h.socketFile)) await h.framepack(['daemon', 'stop'], fake);
   await rm(h.dir, { recursive: true, force: true });
 });
 
@@ -49,5 +52,14 @@ describe('framepack presets', () => {
     // No --prompt: the preset's is used. --sampler wins over the preset; seed comes from the settings.
     expect(JSON.parse(planned.stdout)).toMatchObject({ steps: 6, sampler: 'unipc-bh2', seed: 7, teacache: { enabled: false } });
     expect(unknown).toMatchObject({ code: 2, stderr: "framepack: --preset: no preset 'final' (saved: draft)\n" });
+  });
+
+  it('generate --preset submits the preset\'s parameters to the daemon (a fake engine), flags winning', async () => {
+    await h.framepack(['presets', 'save', 'quick', '--steps', '2', '--sampler', 'euler', '--no-teacache', '--prompt', 'from the preset'], fake);
+    const queued = await h.framepack(['generate', '--image', h.image, '--preset', 'quick', '--seconds', '1', '--detach'], fake);
+    expect(queued.stderr).toBe('');
+    expect(queued.code).toBe(0);
+    const shown = await h.framepack(['jobs', 'show', queued.stdout.trim(), '--json'], fake);
+    expect(JSON.parse(shown.stdout).spec).toMatchObject({ prompt: 'from the preset', steps: 2, sampler: 'euler', teacache: false, seconds: 1, seed: 7 });
   });
 });
