@@ -9,6 +9,8 @@ import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipel
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
 import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
+import { getPreset, presetFlags } from '../../shared/settings/presets.js';
+import { SettingsError } from '../../shared/settings/user-settings.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -32,6 +34,7 @@ export const JOB_OPTIONS = {
   'teacache-threshold': { type: 'string' },
   crf: { type: 'string' },
   model: { type: 'string' },
+  preset: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
@@ -94,7 +97,10 @@ export interface ResolvedJob {
 
 /** Resolves the model, reads its manifest and validates the whole spec (UsageError-class errors). */
 export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedJob> {
-  const v = withSettingsDefaults(flags, defaultJobFlags(env));
+  // Flags over the preset over the defaults.* settings.
+  const preset = str(flags.preset);
+  const base = preset === undefined ? defaultJobFlags(env) : withSettingsDefaults(presetFlagsNamed(preset, env), defaultJobFlags(env));
+  const v = withSettingsDefaults(flags, base);
   const input = jobInputFromFlags(v);
   if (input.imagePath === undefined) throw new UsageError('--image is required (the start frame)');
   if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none)');
@@ -105,8 +111,18 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   return { spec: resolveJobSpec(input, manifest, model), modelDir, manifest };
 }
 
+/** The saved preset's parameters as flags; an unknown name is a usage error listing the saved ones. */
+function presetFlagsNamed(name: string, env: NodeJS.ProcessEnv): Record<string, string | boolean> {
+  try {
+    return presetFlags(getPreset(name, env));
+  } catch (err: unknown) {
+    if (err instanceof SettingsError) throw new UsageError(`--preset: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Flags over the `defaults.*` settings (an explicit --teacache/--no-teacache replaces the setting). */
-export function withSettingsDefaults(flags: ParsedValues, defaults: Record<string, string | boolean>): ParsedValues {
+export function withSettingsDefaults(flags: ParsedValues, defaults: ParsedValues): ParsedValues {
   const d = { ...defaults };
   if (flags.teacache !== undefined || flags['no-teacache'] !== undefined) {
     delete d.teacache;
@@ -135,5 +151,6 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local
+  --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)
   -h, --help              this help`;

@@ -14,6 +14,7 @@ import { DAEMON_HELP, runDaemonCommand } from './daemon-command.js';
 import { PS_HELP, runPsCommand } from './ps-command.js';
 import { LOAD_HELP, runLoadCommand, runUnloadCommand } from './load-command.js';
 import { CONFIG_HELP, runConfigCommand } from './config-command.js';
+import { PRESETS_HELP, runPresetsCommand } from './presets-command.js';
 import { LOGS_HELP, runLogsCommand } from './logs-command.js';
 import { OPEN_HELP, runOpenCommand } from './open-command.js';
 import { JOBS_MOVE_HELP, JOBS_RM_HELP } from './queue-edit-command.js';
@@ -34,6 +35,7 @@ Commands:
   open       play a job's video (open ID; player from settings, $FRAMEPACK_PLAYER or xdg-open)
   logs       the daemon's log (logs [-f] [-n N] [--json])
   config     user settings: config get|set|unset|list|path (data dir, output dir, player, …)
+  presets    saved job parameters: presets ls|save NAME [flags]|rm NAME; generate --preset NAME
   ps         the daemon's resident model components, their memory and keep-alive
   load       load a bundle's components into the daemon; unload: release them
   doctor     check this machine, the runtimes, GPUs, ffmpeg and model bundles
@@ -48,7 +50,7 @@ const COMMAND_HELP: Record<string, string> = {
   generate: GENERATE_HELP, plan: PLAN_HELP, doctor: DOCTOR_HELP, models: MODELS_HELP, setup: SETUP_HELP,
   daemon: DAEMON_HELP, ps: PS_HELP, load: LOAD_HELP, unload: LOAD_HELP,
   jobs: JOBS_HELP, cancel: CANCEL_HELP, pause: PAUSE_HELP, resume: RESUME_HELP,
-  open: OPEN_HELP, logs: LOGS_HELP, config: CONFIG_HELP,
+  open: OPEN_HELP, logs: LOGS_HELP, config: CONFIG_HELP, presets: PRESETS_HELP,
 };
 
 /** Subcommands with flags of their own: `jobs move --help` shows theirs, not the command's. */
@@ -113,6 +115,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runLogsCommand(rest);
       case 'config':
         return await runConfigCommand(rest);
+      case 'presets':
+        return await runPresetsCommand(rest);
       default:
         if (command.startsWith('-')) throw new UsageError(`unknown flag ${command}${didYouMean(command, ['--help', '--version'])} (see framepack --help)`);
         throw new UsageError(`unknown command '${command}'${didYouMean(command, COMMANDS)} (see framepack --help)`);

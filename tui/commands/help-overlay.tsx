@@ -11,9 +11,11 @@ import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { useCommands } from './commands-context.js';
 
-export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+/** The form's preset keys, a help line of their own (the form line wraps to its limit at 80 columns). */
+export const FORM_PRESET_KEYS = 'Ctrl+L loads the preset named in the Preset field · Ctrl+K saves the form as it';
 /** The same keys in the words the form's own key line has room for. */
-export const FORM_KEYS_SHORT = '↑↓ move · Enter next · Tab complete path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+export const FORM_KEYS_SHORT = '↑↓/Enter next · Tab complete path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
 
 export function helpLines(commands: { id: string; title: string; category: string }[], bindings: Record<string, string>): string[] {
   const bound = commands.filter((c) => chordsFor(bindings, c.id).length > 0);
@@ -21,6 +23,7 @@ export function helpLines(commands: { id: string; title: string; category: strin
     ...bound.map((c) => `${pad(chordsFor(bindings, c.id).join(', '), 16)} ${c.category}: ${c.title}`),
     `${pad('↑↓ j k, Enter', 16)} move in lists, open the selected job`,
     `${pad('New-job form', 16)} ${FORM_KEYS}`,
+    `${pad('Form presets', 16)} ${FORM_PRESET_KEYS}`,
   ];
 }
 
@@ -28,7 +31,7 @@ export function helpLines(commands: { id: string; title: string; category: strin
 export function helpRows(lines: readonly string[], width: number): { text: string; muted: boolean }[] {
   const rows: { text: string; muted: boolean }[] = [];
   lines.forEach((line, i) => {
-    const muted = i >= lines.length - 2;
+    const muted = i >= lines.length - 3;
     const indent = width > 40 ? 17 : 0;
     const [first, ...rest] = wrapRows(line, width, 1 + 4);
     rows.push({ text: first ?? '', muted });

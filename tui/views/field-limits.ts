@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { JobSpec } from '../../shared/protocol/index.js';
 import { JOB_DEFAULTS } from '../../shared/settings/user-settings.js';
 
-export type NumericField = 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'crf';
+export type NumericField = 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'crf' | 'shift';
 
 const SCHEMAS: Record<NumericField, z.ZodType[]> = {
   seconds: [JobSpec.shape.seconds, JOB_DEFAULTS.seconds],
@@ -19,6 +19,7 @@ const SCHEMAS: Record<NumericField, z.ZodType[]> = {
   rs: [JobSpec.shape.rs, JOB_DEFAULTS.rs],
   window: [JobSpec.shape.window, JOB_DEFAULTS.window],
   crf: [JobSpec.shape.crf, JOB_DEFAULTS.crf],
+  shift: [JobSpec.shape.shift, JOB_DEFAULTS.shift],
 };
 
 interface NumberBounds { minValue: number | null; maxValue: number | null; isInt: boolean }
@@ -57,13 +58,20 @@ function accepts(field: NumericField, value: number): boolean {
 /** Why the text typed into a number field is not a valid value, or null when it is. */
 export function numberFieldError(field: NumericField, text: string): string | null {
   const t = text.trim();
-  if (t === '') return `enter a number, ${rangeText(field)}`;
+  if (t === '') return isOptionalNumber(field) ? null : `enter a number, ${rangeText(field)}`;
   const n = Number(t);
   if (!Number.isFinite(n)) return `not a number: "${t}"; ${rangeText(field)}`;
   return accepts(field, n) ? null : `must be ${rangeText(field)} (got ${t})`;
 }
 
-export const NUMERIC_FIELDS: readonly NumericField[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf'];
+export const NUMERIC_FIELDS: readonly NumericField[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf', 'shift'];
+
+/** Number fields that may stay empty: the spec leaves them out (shift: derived from the resolution, as the official sampler does). */
+const OPTIONAL_NUMBERS: readonly NumericField[] = ['shift'];
+
+export function isOptionalNumber(field: NumericField): boolean {
+  return OPTIONAL_NUMBERS.includes(field);
+}
 
 export function isNumericField(id: string): id is NumericField {
   return (NUMERIC_FIELDS as readonly string[]).includes(id);

@@ -104,3 +104,54 @@ describe('number fields (issue 16 item 13)', () => {
     expect(s.values.seconds).toBe('3');
   });
 });
+
+describe('model, sampler, shift and output fields (issue 16 "what to build")', () => {
+  const withImage = (s: FormState) => ({ ...s.values, image: '/in.png' });
+
+  it('are fields of the form, sent with the submit, and empty ones stay out of the spec', () => {
+    expect(FIELDS.map((f) => f.id)).toEqual(expect.arrayContaining(['model', 'sampler', 'shift', 'out']));
+    let s = run([{ type: 'focusField', id: 'sampler' }, { type: 'cycle', delta: 1 }]);
+    expect(s.values.sampler).toBe('unipc-bh2');
+    s = run([{ type: 'focusField', id: 'shift' }, { type: 'input', text: '3' }, { type: 'focusField', id: 'model' }, { type: 'input', text: 'framepack-tiny' }, { type: 'focusField', id: 'out' }, { type: 'input', text: '/tmp/clip.mp4' }], s);
+    expect(s.errors).toEqual({ sampler: undefined, shift: undefined, model: undefined, out: undefined, form: undefined });
+    const built = buildSpec(withImage(s));
+    expect(built.ok && built.spec).toMatchObject({ sampler: 'unipc-bh2', shift: 3, model: 'framepack-tiny', out: '/tmp/clip.mp4' });
+    const plain = buildSpec(withImage(initialForm()));
+    expect(plain.ok).toBe(true);
+    if (!plain.ok) return;
+    expect(plain.spec).not.toHaveProperty('shift');
+    expect(plain.spec).not.toHaveProperty('model');
+    expect(plain.spec).not.toHaveProperty('out');
+    expect(plain.spec.sampler).toBe('unipc');
+  });
+
+  it('are validated as typed, with the protocol\'s limits', () => {
+    let s = run([{ type: 'focusField', id: 'shift' }, { type: 'input', text: '0' }]);
+    expect(s.errors.shift).toBe('must be > 0 and ≤ 100 (got 0)');
+    s = run([{ type: 'clearField' }], s);
+    expect(s.errors.shift).toBeUndefined(); // empty = derived from the resolution
+    s = run([{ type: 'focusField', id: 'model' }, { type: 'input', text: '../etc' }], s);
+    expect(s.errors.model).toBeTruthy();
+    s = run([{ type: 'focusField', id: 'out' }, { type: 'input', text: 'clip.mp4' }], s);
+    expect(s.errors.out).toBe('must be an absolute path (got clip.mp4)');
+    s = run([{ type: 'clearField' }, { type: 'input', text: '/tmp/clip.mov' }], s);
+    expect(s.errors.out).toBe('must end in .mp4 (got /tmp/clip.mov)');
+    const built = buildSpec(withImage(s));
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(Object.keys(built.errors).sort()).toEqual(['model', 'out']);
+  });
+
+  it('a copied job brings its model, sampler and shift but not its output path (a resubmit would replace that video)', () => {
+    const form = initialForm({ image: '/in.png', prompt: 'p', model: 'framepack-tiny', sampler: 'euler', shift: 2.5, out: '/v/old.mp4' });
+    expect(form.values).toMatchObject({ model: 'framepack-tiny', sampler: 'euler', shift: '2.5', out: '' });
+  });
+});
+
+describe('typed text', () => {
+  it('drops control bytes that arrive inside the text (a Ctrl+L read in one chunk with it), keeps the rest', () => {
+    const s = run([{ type: 'input', text: '/tmp/a.png\u000c' }, { type: 'focus', delta: 1 }, { type: 'input', text: 'a\u000bcat\u001b' }]);
+    expect(s.values.image).toBe('/tmp/a.png');
+    expect(s.values.prompt).toBe('acat');
+  });
+});

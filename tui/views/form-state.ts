@@ -3,7 +3,15 @@
 // (field-limits.ts), checked for each field as it is typed, so the form accepts what jobs.submit
 // and `framepack generate` accept; its defaults are the daemon's (shared/domain/job.ts).
 import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/index.js';
+import { GenerationMode, Sampler } from '../../shared/domain/job.js';
+import { PRESET_NAME } from '../../shared/settings/presets.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
+
+/** The preset field's problem: a name `framepack presets` would refuse (empty is fine until Ctrl+L/Ctrl+K). */
+function presetNameError(name: string): string | undefined {
+  const n = name.trim();
+  return n === '' || PRESET_NAME.test(n) ? undefined : "letters, digits, '.', '_' or '-', starting with a letter or digit (at most 64)";
+}
 
 export type FieldKind = 'path' | 'text' | 'number' | 'choice' | 'toggle';
 
@@ -16,7 +24,8 @@ export interface FieldDef {
 }
 
 export type FieldId =
-  | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'teacache' | 'crf' | 'keepAlive';
+  | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
+  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive' | 'preset';
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -29,10 +38,16 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'cfg', label: 'CFG', kind: 'number' },
   { id: 'rs', label: 'Rescale rs', kind: 'number' },
   { id: 'window', label: 'Window', kind: 'number' },
-  { id: 'mode', label: 'Mode', kind: 'choice', choices: ['inverted', 'f1', 'vanilla'], hint: '←/→' },
+  { id: 'mode', label: 'Mode', kind: 'choice', choices: GenerationMode.options, hint: '←/→' },
+  { id: 'sampler', label: 'Sampler', kind: 'choice', choices: Sampler.options, hint: '←/→' },
+  { id: 'shift', label: 'Shift', kind: 'number', hint: 'empty = from the resolution' },
   { id: 'teacache', label: 'TeaCache', kind: 'toggle', hint: 'Space' },
   { id: 'crf', label: 'CRF', kind: 'number' },
+  { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
+  { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
+  // Not a job parameter: the name Ctrl+L loads and Ctrl+K saves the form as (form-presets.ts).
+  { id: 'preset', label: 'Preset', kind: 'text', hint: 'a name: Ctrl+L loads it, Ctrl+K saves the form as it' },
 ];
 
 /** Focus index of the Submit button (after the last field). */
@@ -60,7 +75,8 @@ export type FormAction =
   | { type: 'setValue'; id: FieldId; value: string }
   | { type: 'randomSeed'; seed: number }
   | { type: 'completions'; value: string; candidates: string[] }
-  | { type: 'errors'; errors: FormState['errors'] };
+  | { type: 'errors'; errors: FormState['errors'] }
+  | { type: 'replaceValues'; values: FormValues };
 
 /** The daemon's defaults, from the protocol schema itself. */
 const DEFAULTS = JobSpec.parse({ image: '/', prompt: '' });
@@ -79,9 +95,15 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     rs: String(s.rs),
     window: String(s.window),
     mode: s.mode ?? 'inverted',
+    sampler: s.sampler ?? 'unipc',
+    shift: s.shift === undefined ? '' : String(s.shift),
     teacache: s.teacache === false ? 'off' : 'on',
     crf: String(s.crf),
+    model: s.model ?? '',
+    // A copied job's output path is not taken over: submitting it again would replace that video.
+    out: '',
     keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
+    preset: '',
   };
 }
 
@@ -99,13 +121,10 @@ export function specFromDefaults(settings: Readonly<Record<string, unknown>>): P
   return out as Partial<JobSpecInput>;
 }
 
-/** Spec fields the form has no field for (model, sampler, shift, TeaCache threshold): carried into the submission as they came. */
+/** Spec fields the form has no field for (TeaCache threshold): carried into the submission as they came. */
 export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Partial<JobSpecInput> {
   const out: Partial<JobSpecInput> = {};
   if (!spec) return out;
-  if (spec.model !== undefined) out.model = spec.model;
-  if (spec.sampler !== undefined) out.sampler = spec.sampler;
-  if (spec.shift !== undefined) out.shift = spec.shift;
   if (spec.teacacheThreshold !== undefined) out.teacacheThreshold = spec.teacacheThreshold;
   return out;
 }
@@ -121,6 +140,7 @@ function field(state: FormState): FieldDef | undefined {
 /** The field's own problem with the values as they are now (typing), or undefined. An empty image is only an error at submit. */
 export function fieldError(id: FieldId, values: FormValues): string | undefined {
   if (isNumericField(id)) return numberFieldError(id, values[id]) ?? undefined;
+  if (id === 'preset') return presetNameError(values.preset);
   if (id === 'image' && values.image.trim() === '') return undefined;
   const built = buildSpec(values);
   return built.ok ? undefined : built.errors[id];
@@ -155,6 +175,9 @@ export function formReducer(state: FormState, action: FormAction): FormState {
       return revalidated(next, 'seed');
     case 'completions':
       return revalidated(next, 'image');
+    case 'replaceValues':
+      // A loaded preset: every field shows its problem (if any) with the new values.
+      return { ...next, errors: Object.fromEntries(FIELDS.map((x) => [x.id, fieldError(x.id, next.values)]).filter(([, v]) => v)) };
     default:
       return next;
   }
@@ -165,8 +188,11 @@ function reduce(state: FormState, action: FormAction): FormState {
   switch (action.type) {
     case 'input': {
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
-      // Pasted newlines end up as spaces: prompts are one paragraph.
-      const text = action.text.replace(/[\r\n]+/g, ' ');
+      // Pasted newlines end up as spaces: prompts are one paragraph. Other control bytes (a Ctrl+L
+      // read in one chunk with the text before it arrives inside the text) never belong in a value.
+      // eslint-disable-next-line no-control-regex
+      const text = action.text.replace(/[\r\n]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
+      if (text === '') return state;
       const base = state.replaceOnType && f.kind === 'number' ? '' : state.values[f.id];
       return { ...state, values: { ...state.values, [f.id]: base + text }, errors: { ...state.errors, [f.id]: undefined }, completions: [] };
     }
@@ -196,6 +222,8 @@ function reduce(state: FormState, action: FormAction): FormState {
       return { ...state, values: { ...state.values, image: action.value }, completions: action.candidates };
     case 'errors':
       return { ...state, errors: action.errors };
+    case 'replaceValues':
+      return { ...state, values: action.values, completions: [] };
   }
 }
 
@@ -214,9 +242,19 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
   for (const id of NUMERIC_FIELDS) {
     const problem = numberFieldError(id, values[id]);
     if (problem) errors[id] = problem;
-    else raw[id] = Number(values[id].trim());
+    else if (values[id].trim() !== '') raw[id] = Number(values[id].trim());
   }
   raw.mode = values.mode;
+  raw.sampler = values.sampler;
+  const model = values.model.trim();
+  if (model !== '') raw.model = model;
+  const out = values.out.trim();
+  if (out !== '') {
+    // The daemon resolves nothing against the dashboard's folder: the path must be absolute, a video file.
+    if (!out.startsWith('/')) errors.out = `must be an absolute path (got ${out})`;
+    else if (!/\.mp4$/i.test(out)) errors.out = `must end in .mp4 (got ${out})`;
+    raw.out = out;
+  }
   raw.teacache = values.teacache === 'on';
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;

@@ -18,6 +18,8 @@ import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
 import { buildSpec, FIELDS, type FieldId, type FormState, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
 import { completePath, type ListDir } from './path-completion.js';
+import { applyPreset, presetFromForm } from './form-presets.js';
+import { getPreset, presetSummary, readPresets, savePreset } from '../../shared/settings/presets.js';
 import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
 
 const LABEL_COLS = 13;
@@ -62,7 +64,9 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
   });
   const base = opening.base;
   const [state, dispatch] = useReducer(formReducer, opening.state);
-  const hidden = hiddenSpec(base);
+  // A loaded preset's TeaCache threshold (the form has no row for it) goes over the copied job's.
+  const [presetHidden, setPresetHidden] = useState<Partial<JobSpecInput>>({});
+  const hidden = { ...hiddenSpec(base), ...presetHidden };
   // Keep the draft in the layout (it outlives this component): dirty once anything differs from the start.
   const pristine = useState(() => JSON.stringify(initialForm(base).values))[0];
   const submitted = useRef(false);
@@ -102,11 +106,54 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
     }
   };
 
+  // Ctrl+L / Ctrl+K: the preset named in the Preset field (the store `framepack presets` edits).
+  const presetName = (verb: string): string | null => {
+    const name = state.values.preset.trim();
+    if (name !== '' && !state.errors.preset) return name;
+    dispatch({ type: 'focusField', id: 'preset' });
+    let saved: string[] = [];
+    try {
+      saved = Object.keys(readPresets(services.env));
+    } catch { /* the load below names a broken file */ }
+    notify(`type a preset name in Preset, then ${verb}${saved.length ? ` (saved: ${saved.join(', ')})` : ''}`, 'warn');
+    return null;
+  };
+  const loadPreset = () => {
+    const name = presetName('Ctrl+L');
+    if (!name) return;
+    try {
+      const applied = applyPreset(state.values, getPreset(name, services.env));
+      dispatch({ type: 'replaceValues', values: applied.values });
+      setPresetHidden((h) => ({ ...h, ...applied.hidden }));
+      notify(`loaded preset ${name}`);
+    } catch (err: unknown) {
+      notify((err as Error).message, 'error');
+    }
+  };
+  const saveFormAsPreset = () => {
+    const name = presetName('Ctrl+K');
+    if (!name) return;
+    const made = presetFromForm(state.values, hidden);
+    if (!made.ok) {
+      dispatch({ type: 'errors', errors: made.errors });
+      notify(`cannot save preset ${name}: ${errorList(made.errors)}`, 'error');
+      return;
+    }
+    try {
+      const { replaced } = savePreset(name, made.preset, services.env);
+      notify(`${replaced ? 'replaced' : 'saved'} preset ${name}: ${presetSummary(made.preset)}`);
+    } catch (err: unknown) {
+      notify((err as Error).message, 'error');
+    }
+  };
+
   useKeypress(
     (e) => {
       const f = FIELDS[state.focus];
       const c = e.chord;
       if (c === 'ctrl+s') void submit();
+      else if (c === 'ctrl+l') loadPreset();
+      else if (c === 'ctrl+k') saveFormAsPreset();
       else if (c === 'escape') layoutDispatch({ type: 'focus', part: Part.sideBar });
       else if (c === 'up' || c === 'shift+tab') dispatch({ type: 'focus', delta: -1 });
       else if (c === 'down') dispatch({ type: 'focus', delta: 1 });
