@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialDashboard } from '../daemon/dashboard-store.js';
 import type { DaemonStatus } from '../../shared/protocol/index.js';
-import { statusSegments } from './status-bar.js';
+import { fitSegments, statusSegments } from './status-bar.js';
 
 type Daemon = Parameters<typeof statusSegments>[0];
 const daemon = (status: Partial<DaemonStatus> | null) => ({ connection: 'ready', data: { ...initialDashboard, status } }) as unknown as Daemon;
@@ -12,5 +12,17 @@ describe('status bar', () => {
     expect(statusSegments(daemon({ provider: null }))).toEqual(['● ready']);
     const onWebgpu = { provider: { name: 'webgpu' as const, reason: 'the CUDA provider is not usable (x); WebGPU found an adapter', probes: [] } };
     expect(statusSegments(daemon(onWebgpu))).toEqual(['● ready', 'on webgpu']);
+  });
+});
+
+describe('fitSegments: a notice gets room before the gauges', () => {
+  const segs = ['● ready', 'on cpu', 'daemon RAM ▮▯▯▯▯▯ 300 MiB/23 GiB', 'queue 0', '▶ abc s1/4 25%'];
+  it('keeps everything when the notice fits', () => {
+    expect(fitSegments(segs, 160, 30)).toEqual(segs);
+    expect(fitSegments(segs, 80, 0)).toEqual(segs);
+  });
+  it('drops the memory gauge, then the provider, never the state or the running job', () => {
+    expect(fitSegments(segs, 100, 30)).toEqual(['● ready', 'on cpu', 'queue 0', '▶ abc s1/4 25%']);
+    expect(fitSegments(segs, 70, 40)).toEqual(['● ready', 'queue 0', '▶ abc s1/4 25%']);
   });
 });

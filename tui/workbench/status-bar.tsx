@@ -35,10 +35,30 @@ export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
   return segs;
 }
 
+/** Room a notice is given before the left part starts giving up segments. */
+const NOTICE_MIN_CHARS = 40;
+
+/**
+ * The left segments that leave a notice its room: when `noticeChars` would not fit, the memory
+ * gauge goes first, then the provider (`daemon status` and the Models view still say both); the
+ * connection state and the running job always stay.
+ */
+export function fitSegments(segs: string[], width: number, noticeChars: number): string[] {
+  const want = Math.min(noticeChars, NOTICE_MIN_CHARS);
+  const room = (xs: string[]) => width - xs.join(' │ ').length - 3;
+  let out = segs;
+  for (const droppable of [(x: string) => /^(VRAM|RAM|daemon RAM) /.test(x), (x: string) => x.startsWith('on ')]) {
+    if (want === 0 || room(out) >= want) break;
+    out = out.filter((x, i) => i === 0 || !droppable(x));
+  }
+  return out;
+}
+
 export function StatusBar({ width }: { width: number }) {
   const daemon = useDaemon();
   const layout = useLayout();
-  const segs = statusSegments(daemon);
+  const pendingNotice = currentNotice(layout.notice, daemon.data.jobs)?.text ?? '';
+  const segs = fitSegments(statusSegments(daemon), width, pendingNotice.length);
   const left = segs.join(' │ ');
   // The notice matters more than the key hint: the hint gives way first when space is short.
   const free = Math.max(0, width - left.length - 3);
