@@ -42,7 +42,7 @@ describe('reorder and remove queued jobs in the dashboard', () => {
       await tui.press('D');
       await tui.waitScreen((s) => /Remove queued job \S+ \("frog"\)/.test(s), 'the confirmation');
       await tui.press('y');
-      await tui.waitScreen((x) => shown(x).join() === 'fox,bird' && /queue 2 ⏸ removed/.test(x), 'frog removed, and the notice');
+      await tui.waitScreen((x) => shown(x).join() === 'fox,bird' && /queue 2 ⏸\s+removed/.test(x), 'frog removed, and the notice');
       expect(await order()).toEqual(['fox', 'bird']);
     } finally {
       client.close();
