@@ -408,7 +408,8 @@ describe('dashboard workbench', () => {
     await t.press(KEY.enter); // open the running job
     f = await until(t.frame, (x) => x.includes('step  3/25'));
     expect(f).toContain('1.50 s/step');
-    expect(f).toContain('ETA section 33s · job 3m00s');
+    expect(f).toContain('ETA job 3m00s · section 33s');
+    expect(f).toContain('· sampling');
     expect(f).toContain('timeline (video time →)  □□□□▶');
     check(f);
     await t.press('n');
