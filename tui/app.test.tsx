@@ -39,6 +39,7 @@ function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
   const calls: { method: string; params: unknown }[] = [];
   let paused = false;
   let next = 1;
+  let modelReads = 0;
   let server!: RpcServer;
   const queue = () => ({ paused, queued: [...jobs.values()].filter((j) => j.state === 'queued').length, running: [...jobs.values()].find((j) => j.state === 'running')?.id ?? null, limit: 64 });
   const record = <P,>(method: string, params: P) => calls.push({ method, params });
@@ -105,7 +106,10 @@ function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
       server.publish('queue.changed', queue());
       return queue();
     },
-    'models.list': () => ({ models: models() }),
+    'models.list': () => {
+      modelReads++;
+      return { models: models() };
+    },
     'models.load': (params) => {
       record('models.load', params);
       server.publish('model.loaded', { model: 'framepack-tiny', component: 'vae', device: 'cpu', vramBytes: 0, ramBytes: 300 * 1024 ** 2, loadMs: 5, expiresAt: null });
@@ -123,7 +127,7 @@ function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
     'daemon.shutdown': () => ({ accepted: true as const }),
   };
   server = new RpcServer({ handlers, snapshot: () => snapshot([...jobs.values()], { queue: queue() }) });
-  return { server, jobs, calls };
+  return { server, jobs, calls, modelReads: () => modelReads };
 }
 
 function setup(initial: Job[] = [], size = { columns: 100, rows: 30 }, features: string[] = []) {
@@ -322,6 +326,18 @@ describe('dashboard workbench', () => {
     expect(t.calls.filter((c) => c.method === 'jobs.remove')).toEqual([{ method: 'jobs.remove', params: { jobId: 'qc' } }]);
   });
 
+  it('re-reads the models when a job starts or ends, so leases and expiries are not stale (issue 16 item 5)', async () => {
+    const t = setup([job('q-1', {}, { prompt: 'a dog', image: '/img/dog.png' })]);
+    await until(t.frame, (x) => x.includes('● ready'));
+    const reads = () => t.modelReads();
+    const before = reads();
+    t.server.publish('job.started', { jobId: 'q-1', startedAt: '2026-11-28T03:00:01.000Z' });
+    await until(() => String(reads()), (n) => Number(n) > before);
+    const afterStart = reads();
+    t.server.publish('job.cancelled', { jobId: 'q-1', when: 'now', partialPath: null, timing: null });
+    await until(() => String(reads()), (n) => Number(n) > afterStart);
+  });
+
   it('shows models and loads one, runs the doctor into Problems, shows help, and quits', async () => {
     const t = setup();
     await until(t.frame, (x) => x.includes('● ready'));
@@ -392,7 +408,8 @@ describe('dashboard workbench', () => {
     await t.press(KEY.enter); // open the running job
     f = await until(t.frame, (x) => x.includes('step  3/25'));
     expect(f).toContain('1.50 s/step');
-    expect(f).toContain('ETA section 33s · job 3m00s');
+    expect(f).toContain('ETA job 3m00s · section 33s');
+    expect(f).toContain('· sampling');
     expect(f).toContain('timeline (video time →)  □□□□▶');
     check(f);
     await t.press('n');

@@ -51,6 +51,9 @@ function nowIso(): string {
   return new Date().toISOString();
 }
 
+/** Job events after which components' leases and expiries have changed (see refreshModels). */
+export const RESIDENCY_CHANGING_EVENTS: ReadonlySet<string> = new Set(['job.started', 'job.succeeded', 'job.failed', 'job.cancelled']);
+
 export function DaemonProvider({ client, children, reconnectDelayMs = 500, statusPollMs = 5_000, log, initialDown }: DaemonProviderProps) {
   const services = useServices();
   const [data, dispatch] = useReducer(dashboardReducer, initialDashboard);
@@ -85,15 +88,26 @@ export function DaemonProvider({ client, children, reconnectDelayMs = 500, statu
       lastReadyAtMs.current = Date.now();
       setDown(null);
     };
+    // Leases and keep-alive expiries change without a model.* event (a job takes or returns its
+    // components), so the Models view re-reads them when a job starts or ends and with the status
+    // poll; else it kept showing `in use` / `now` while `framepack ps` said `4 minutes from now`.
+    const refreshModels = () => {
+      if (client.state !== 'ready') return;
+      client.call('models.list', {}).then(({ models }) => !disposed && dispatch({ type: 'models', models }), () => {});
+    };
     const refreshStatus = () => {
       if (client.state !== 'ready') return;
       client.call('daemon.status', {}).then((status) => !disposed && dispatch({ type: 'status', status }), () => {});
+      refreshModels();
     };
     const subscribe = async () => {
       if (subscription.current) return;
       subscription.current = await client.subscribe({}, {
         onSnapshot: (snapshot) => dispatch({ type: 'snapshot', snapshot }),
-        onEvent: (event) => dispatch({ type: 'event', event }),
+        onEvent: (event) => {
+          dispatch({ type: 'event', event });
+          if (RESIDENCY_CHANGING_EVENTS.has(event.event)) refreshModels();
+        },
       });
     };
     const start = async () => {

@@ -54,6 +54,16 @@ describe('jobs store', () => {
     expect(s.jobs.j1!.job.progress!.frames).toBe(99);
   });
 
+  it('keeps the job ETA moving through decode, append and encode (stage and section.done carry etaJobMs; issue 16 item 2)', () => {
+    let s = jobsReducer(initialJobs, { type: 'snapshot', snapshot: snapshot([job('j1', { state: 'running', position: null })]) });
+    s = jobsReducer(s, { type: 'event', event: ev('stage', { jobId: 'j1', stage: 'vae-decode', etaJobMs: 12_000 }) });
+    expect(s.jobs.j1!.job.progress).toMatchObject({ stage: 'vae-decode', etaJobMs: 12_000 });
+    s = jobsReducer(s, { type: 'event', event: ev('stage', { jobId: 'j1', stage: 'append' }) });
+    expect(s.jobs.j1!.job.progress).toMatchObject({ stage: 'append', etaJobMs: 12_000 }); // no new figure: the last one stays
+    s = jobsReducer(s, { type: 'event', event: ev('stage', { jobId: 'j1', stage: 'mux', etaJobMs: 9_000 }) });
+    expect(s.jobs.j1!.job.progress!.etaJobMs).toBe(9_000);
+  });
+
   it('records failures, cancels, previews and queue changes; ignores events of unknown jobs', () => {
     let s = jobsReducer(initialJobs, { type: 'snapshot', snapshot: snapshot([job('a', { state: 'running', position: null }), job('b')]) });
     s = jobsReducer(s, { type: 'event', event: ev('preview', { jobId: 'a', section: 0, path: '/tmp/preview.png', frames: 1 }) });

@@ -80,8 +80,12 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
       return { ...state, jobs: { ...state.jobs, [e.payload.jobId]: fromJob({ ...e.payload.job, position: e.payload.position }) } };
     case 'job.started':
       return updateJob(state, e.payload.jobId, (v) => ({ ...v, job: { ...v.job, state: 'running', position: null, startedAt: e.payload.startedAt } }));
-    case 'stage':
-      return updateJob(state, e.payload.jobId, (v) => withProgress(v, (p) => ({ ...p, stage: e.payload.stage })));
+    case 'stage': {
+      // Decode, append and encode are stages of their own; their etaJobMs keeps the job's ETA moving
+      // while no step events come (issue 16 item 2).
+      const { etaJobMs } = e.payload;
+      return updateJob(state, e.payload.jobId, (v) => withProgress(v, (p) => ({ ...p, stage: e.payload.stage, ...(etaJobMs !== undefined ? { etaJobMs } : {}) })));
+    }
     case 'section.started': {
       const { index, displayIndex, total } = e.payload;
       return updateJob(state, e.payload.jobId, (v) => {
@@ -93,7 +97,7 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
     }
     case 'step': {
       const { jobId, ...step } = e.payload;
-      return updateJob(state, jobId, (v) => withProgress(v, (p) => ({ ...p, step })));
+      return updateJob(state, jobId, (v) => withProgress(v, (p) => ({ ...p, step, etaJobMs: step.etaJobMs })));
     }
     case 'preview': {
       const ref = { section: e.payload.section, path: e.payload.path, frames: e.payload.frames };
@@ -106,6 +110,7 @@ export function jobsReducer(state: JobsState, action: JobsAction): JobsState {
           ...p,
           frames: e.payload.frames,
           seconds: e.payload.seconds,
+          ...(e.payload.etaJobMs !== undefined ? { etaJobMs: e.payload.etaJobMs } : {}),
         }));
         return { ...next, job: { ...next.job, partialPath: e.payload.partialPath } };
       });

@@ -8,6 +8,7 @@ import { colors, JOB_STATE_COLOR, JOB_STATE_GLYPH } from '../theme/semantic-colo
 import { gauge, truncate, truncateStart } from '../components/text-utils.js';
 import { displayLine, generationLine, timelineOf } from './section-timeline.js';
 import { Preview } from './preview.js';
+import { STAGE_LABELS } from '../../shared/domain/progress.js';
 
 export function JobEditor({ view, width, height, daemonAnswers = true }: { view: JobView; width: number; height: number; daemonAnswers?: boolean }) {
   const j = view.job;
@@ -19,7 +20,7 @@ export function JobEditor({ view, width, height, daemonAnswers = true }: { view:
   const barWidth = Math.max(5, Math.min(30, width - 40));
   const lines: { text: string; color?: string; bold?: boolean }[] = [];
   const stateText = state === 'unknown' ? 'unknown (was running; the daemon does not answer)' : j.state;
-  lines.push({ text: `${JOB_STATE_GLYPH[state]} ${j.id} · ${stateText}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p && j.state === 'running' && state !== 'unknown' ? ` · stage ${p.stage}` : ''}`, color: JOB_STATE_COLOR[state], bold: true });
+  lines.push({ text: `${JOB_STATE_GLYPH[state]} ${j.id} · ${stateText}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p && j.state === 'running' && state !== 'unknown' ? ` · ${STAGE_LABELS[p.stage]}` : ''}`, color: JOB_STATE_COLOR[state], bold: true });
   lines.push({ text: `prompt: ${s.prompt || '(empty)'}` });
   lines.push({ text: `${path.basename(s.image)} · ${s.seconds}s · seed ${s.seed} · ${s.steps} steps · gs ${s.gs} cfg ${s.cfg} · ${s.mode} · TeaCache ${s.teacache ? 'on' : 'off'} · crf ${s.crf}`, color: colors.text.muted });
   if (t) {
@@ -30,9 +31,15 @@ export function JobEditor({ view, width, height, daemonAnswers = true }: { view:
   } else if (j.state === 'queued') {
     lines.push({ text: `queued at position ${(j.position ?? 0) + 1}`, color: colors.text.muted });
   }
-  if (step && j.state === 'running') {
+  const sampling = p?.stage === 'sample';
+  if (step && j.state === 'running' && sampling) {
     lines.push({ text: `step ${String(step.step).padStart(String(step.steps).length)}/${step.steps} ${gauge(step.step / step.steps, barWidth)} ${step.secPerStep.toFixed(2)} s/step` });
-    lines.push({ text: `ETA section ${formatDuration(step.etaSectionMs)} · job ${formatDuration(step.etaJobMs)}` });
+  }
+  // One ETA for the whole job, the daemon's (measured sections, all stages: shared/domain/eta.ts),
+  // as `framepack generate` and `jobs show` print it; it also moves during decode and encode.
+  const etaJobMs = p?.etaJobMs ?? step?.etaJobMs;
+  if (etaJobMs !== undefined && j.state === 'running' && state !== 'unknown') {
+    lines.push({ text: `ETA job ${formatDuration(etaJobMs)}${step && sampling ? ` · section ${formatDuration(step.etaSectionMs)}` : ''}` });
   }
   if (j.outputPath) lines.push({ text: `output: ${truncateStart(j.outputPath, width - 8)}  (o opens)`, color: colors.status.ok });
   else if (j.partialPath) lines.push({ text: `partial: ${truncateStart(j.partialPath, width - 9)}`, color: colors.text.muted });
