@@ -7,6 +7,7 @@ import { ensureDaemon, type DaemonCommand } from '../../shared/ipc/ensure-daemon
 import type { RpcClient } from '../../shared/ipc/rpc-client.js';
 import { loadConfig } from '../config.js';
 import { DAEMON_LOG_FILE } from '../main.js';
+import { EXIT_FAILURE } from './errors.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -37,4 +38,23 @@ export async function connectDaemon(options: { autoStart: boolean; name: string;
     logFile: p.logFile,
     ...(options.autoStart ? { spawn: daemonCommand(options.flags ?? [], env) } : {}),
   });
+}
+
+/**
+ * Runs `fn` with a client of the running daemon (never starts one); when none answers, says why on
+ * stderr and returns EXIT_FAILURE.
+ */
+export async function withDaemonClient(name: string, fn: (client: RpcClient) => Promise<number>): Promise<number> {
+  let conn;
+  try {
+    conn = await connectDaemon({ autoStart: false, name });
+  } catch (err: unknown) {
+    process.stderr.write(`framepack: ${(err as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  try {
+    return await fn(conn.client);
+  } finally {
+    conn.client.close();
+  }
 }

@@ -5,7 +5,7 @@
 // read the journal on disk instead (journal-view.ts) and say so.
 import { isTerminalJobState, JobState, type Job } from '../../shared/protocol/index.js';
 import { parseFlags } from './args.js';
-import { connectDaemon, daemonPaths } from './daemon-client.js';
+import { connectDaemon, daemonPaths, withDaemonClient } from './daemon-client.js';
 import { isNotRunning } from '../../shared/ipc/ensure-daemon.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { followJob } from './follow-job.js';
@@ -75,21 +75,6 @@ async function tryClient(name: string, fn: (client: Client) => Promise<number>):
   } catch (e: unknown) {
     if (isNotRunning(e)) return null;
     process.stderr.write(`framepack: ${(e as Error).message}\n`);
-    return EXIT_FAILURE;
-  }
-  try {
-    return await fn(conn.client);
-  } finally {
-    conn.client.close();
-  }
-}
-
-async function withClient(name: string, fn: (client: Client) => Promise<number>): Promise<number> {
-  let conn;
-  try {
-    conn = await connectDaemon({ autoStart: false, name });
-  } catch (err: unknown) {
-    process.stderr.write(`framepack: ${(err as Error).message}\n`);
     return EXIT_FAILURE;
   }
   try {
@@ -200,7 +185,7 @@ export async function runCancelCommand(argv: string[]): Promise<number> {
   const ref = positionals[0];
   if (!ref) throw new UsageError('cancel needs a job id (or a prefix of one, or `last`)');
   if (positionals.length > 1) throw new UsageError(`cancel: unexpected argument '${positionals[1]}' (one job at a time)`);
-  return withClient('framepack cancel', async (client) => {
+  return withDaemonClient('framepack cancel', async (client) => {
     const before = await resolveJobRef(client, ref);
     const id = before.id;
     if (isTerminalJobState(before.state)) {
@@ -222,7 +207,7 @@ export async function runCancelCommand(argv: string[]): Promise<number> {
 export async function runPauseCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags('pause', argv, { json: { type: 'boolean' }, unload: { type: 'boolean' } });
   if (values.help) return (out(PAUSE_HELP), EXIT_OK);
-  return withClient('framepack pause', async (client) => {
+  return withDaemonClient('framepack pause', async (client) => {
     const q = await client.call('queue.pause', { unload: values.unload === true });
     out(values.json ? JSON.stringify(q) : `queue paused (${q.queued} waiting${q.running ? `, ${q.running} finishes first` : ''})`);
     return EXIT_OK;
@@ -232,7 +217,7 @@ export async function runPauseCommand(argv: string[]): Promise<number> {
 export async function runResumeCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags('resume', argv, { json: { type: 'boolean' } });
   if (values.help) return (out(RESUME_HELP), EXIT_OK);
-  return withClient('framepack resume', async (client) => {
+  return withDaemonClient('framepack resume', async (client) => {
     const q = await client.call('queue.resume', {});
     out(values.json ? JSON.stringify(q) : `queue running (${q.queued} waiting)`);
     return EXIT_OK;

@@ -3,7 +3,7 @@
 // from 1 here, as `jobs` shows them (#1 runs next); the protocol counts from 0. A running job is
 // refused by the daemon with a message that points to `framepack cancel`.
 import { parseFlags } from './args.js';
-import { connectDaemon } from './daemon-client.js';
+import { withDaemonClient } from './daemon-client.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { resolveJobRef } from './job-ref.js';
 import type { QueuePlace } from '../../shared/protocol/index.js';
@@ -35,23 +35,6 @@ ${ID_HELP}
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
-type Client = Awaited<ReturnType<typeof connectDaemon>>['client'];
-
-async function withClient(name: string, fn: (client: Client) => Promise<number>): Promise<number> {
-  let conn;
-  try {
-    conn = await connectDaemon({ autoStart: false, name });
-  } catch (err: unknown) {
-    process.stderr.write(`framepack: ${(err as Error).message}\n`);
-    return EXIT_FAILURE;
-  }
-  try {
-    return await fn(conn.client);
-  } finally {
-    conn.client.close();
-  }
-}
-
 /** The place the flags name, in the protocol's 0-based terms; a usage error unless exactly one is given. Pure. */
 export function placeFromFlags(v: { front?: boolean; back?: boolean; to?: string }): QueuePlace {
   const given = [v.front && '--front', v.back && '--back', v.to !== undefined && '--to'].filter(Boolean);
@@ -77,7 +60,7 @@ export async function runJobsMoveCommand(argv: string[]): Promise<number> {
   if (values.help) return (out(JOBS_MOVE_HELP), EXIT_OK);
   const ref = oneRef('jobs move', positionals);
   const to = placeFromFlags(values);
-  return withClient('framepack jobs move', async (client) => {
+  return withDaemonClient('framepack jobs move', async (client) => {
     const job = await resolveJobRef(client, ref);
     const moved = await client.call('jobs.move', { jobId: job.id, to });
     if (values.json) out(JSON.stringify(moved));
@@ -90,7 +73,7 @@ export async function runJobsRmCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('jobs rm', argv, { json: { type: 'boolean' } }, true);
   if (values.help) return (out(JOBS_RM_HELP), EXIT_OK);
   const ref = oneRef('jobs rm', positionals);
-  return withClient('framepack jobs rm', async (client) => {
+  return withDaemonClient('framepack jobs rm', async (client) => {
     const job = await resolveJobRef(client, ref);
     const removed = await client.call('jobs.remove', { jobId: job.id });
     if (values.json) out(JSON.stringify(removed));
