@@ -2,26 +2,18 @@
 // runtime dir, the fake engine): when the daemon is killed with SIGKILL under the dashboard, or
 // cannot start at all, the dashboard stays open with a banner that says why and offers R to start
 // a new daemon, shows the job that was running as unknown, and never leaves for the shell itself.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { daemonEnv, killDaemonsUnder, startDaemon, tempBase } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { daemonEnv, startDaemon, tempBase } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('the dashboard when the daemon is gone', () => {
   it('kill -9 under a running job (120×40): banner with the reason, the job unknown, R starts a new daemon', async () => {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '400' } });
-    bases.push(d.base);
+    trackBase(d.base);
     const client = await d.client('setup');
     const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt: 'a cat', seconds: 5, steps: 25 });
     client.close();
@@ -51,7 +43,7 @@ describe('the dashboard when the daemon is gone', () => {
 
   it('a daemon that cannot start (80×24): the daemon\'s own reason at once, and the dashboard stays', async () => {
     const base = tempBase();
-    bases.push(base);
+    trackBase(base);
     const env = daemonEnv(base, { FRAMEPACK_ENGINE: 'bogus' });
     const tui = openDashboard(base, { ...env, FRAMEPACK_CONFIG_DIR: path.join(base, 'cfg') }, 80, 24);
     const s = await tui.waitScreen((x) => x.includes('✖ the daemon exited with code 1 while starting'), 'the start-failure banner', 20_000);

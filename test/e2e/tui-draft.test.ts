@@ -1,25 +1,18 @@
 // Issue 16 item 13 (dashboard) in a real terminal (tmux at 80×24, a real daemon on the fake
 // engine): `n` brings back the job being typed instead of wiping it, and Ctrl+C in the form asks
 // before quitting (any other key stays, y quits with 0).
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('a draft is never lost to one key', () => {
   it('80×24: n keeps the draft; Ctrl+C in the form asks first', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 80, 24);
     await tui.waitScreen((s) => s.includes('● ready'), 'the workbench');
     await tui.press('n');

@@ -1,25 +1,17 @@
 // The `/` filter on the Jobs list in a real terminal (tmux at 80×24, a real daemon on the fake
 // engine): typing narrows the list as it is typed, Enter keeps the filter and Enter then opens
 // the one match, Esc clears it.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('the / filter', () => {
   it('80×24: narrows the Jobs list as typed; Enter opens the match; Esc clears', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const client = await d.client('setup');
     const ids: string[] = [];
     for (const prompt of ['a red fox', 'a blue bird', 'a green frog']) ids.push((await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 1 })).jobId);

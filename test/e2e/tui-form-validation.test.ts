@@ -2,26 +2,18 @@
 // engine): the new-job form marks a field as soon as what is typed is out of range — with the
 // ranges of `framepack generate` (steps 1–100, gs 0–32), not only the protocol's looser ones —
 // shows the whole message, refuses Ctrl+S without asking the daemon, and puts the reason in Logs.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('the new-job form validates each field as it is typed', () => {
   for (const [cols, rows] of [[80, 24], [120, 40]] as const) {
     it(`at ${cols}×${rows}: steps 250 and gs 99 are marked with their ranges, and Ctrl+S is refused into Logs`, async () => {
       const d = await startDaemon();
-      bases.push(d.base);
+      trackBase(d.base);
       const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, cols, rows);
       await tui.waitScreen((s) => s.includes('● ready'), 'the workbench');
       await tui.press('n');

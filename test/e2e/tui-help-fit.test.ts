@@ -1,24 +1,16 @@
 // Issue 16 item 8 in a real terminal (tmux, a real daemon on the fake engine): at 80×24 the `?`
 // key table is taller than the editor, says so and scrolls to its last row (the form keys); at
 // 120×40 the new-job form's key line shows every form key, uncut.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 async function dashboard(cols: number, rows: number) {
   const d = await startDaemon();
-  bases.push(d.base);
+  trackBase(d.base);
   const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, cols, rows);
   await tui.waitScreen((s) => s.includes('● ready'), 'the workbench');
   return tui;

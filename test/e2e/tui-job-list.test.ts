@@ -1,25 +1,18 @@
 // Issue 16 item 11 in a real terminal (tmux at 80×24, a real daemon on the fake engine): the Jobs
 // view lists jobs by prompt and image with their state and progress (no cut ids), and Enter in
 // the Outputs view plays the video with the configured player.
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('jobs by what they are', () => {
   it('80×24: prompt and image with state and progress; Enter in Outputs plays the video', async () => {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '200' } });
-    bases.push(d.base);
+    trackBase(d.base);
     const played = path.join(d.base, 'played');
     const player = path.join(d.base, 'player.sh');
     writeFileSync(player, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${played}'\n`);

@@ -2,20 +2,13 @@
 // dashboard turns SGR mouse tracking on (tmux reports the pane's mode flags), SGR reports typed
 // into the pane with `send-keys -l` switch views from the activity bar, select a job by clicking
 // its row and move the selection with the wheel, the wheel scrolls Logs, and quitting turns tracking off again.
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep, tmux } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, tmux, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 /** An SGR report: button code, 1-based column and row, press (M) or release (m). */
 const sgr = (code: number, col: number, row: number, final: 'M' | 'm' = 'M') => `\x1b[<${code};${col};${row}${final}`;
@@ -23,7 +16,7 @@ const sgr = (code: number, col: number, row: number, final: 'M' | 'm' = 'M') => 
 describe('mouse', () => {
   it('120×30: clicks on the activity bar, an output row and a job row, the wheel in the list and in Logs; tracking off after quit', async () => {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '20' } });
-    bases.push(d.base);
+    trackBase(d.base);
     const played = path.join(d.base, 'played');
     const player = path.join(d.base, 'player.sh');
     writeFileSync(player, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${played}'\n`);

@@ -1,25 +1,17 @@
 // Issue 16 item 9 in a real terminal (tmux at 80×24, a real daemon on the fake engine): the panel
 // toggles with Ctrl+T (Ctrl+J arrives as a line feed), its Logs scroll back and follow again, and
 // a failed job in Problems is selected with the arrows and opened with Enter.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('the bottom panel from the keyboard', () => {
   it('80×24: Ctrl+T toggles it, Logs scroll, Enter on a failed job in Problems opens it', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 80, 24);
     await tui.waitScreen((s) => s.includes('● ready'), 'the workbench');
     // Log lines and a failed job, made while the dashboard watches.

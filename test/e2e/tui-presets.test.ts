@@ -4,29 +4,22 @@
 // Ctrl+K saves the form as a preset the CLI lists, and the submit carries the loaded parameters,
 // the sampler among them; at 80×24 the Preset field scrolls into view.
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard } from '../helpers/tmux-dashboard.js';
+import { REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'framepack.js');
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 const framepack = async (args: string[], env: NodeJS.ProcessEnv) => (await promisify(execFile)(process.execPath, [BIN, ...args], { env, cwd: REPO_ROOT })).stdout;
 
 describe('presets in the new-job form', () => {
   it('120×40: Ctrl+L loads a preset saved by the CLI, Ctrl+K saves the form as one, the submit carries it', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const cfg = path.join(d.base, 'cfg');
     mkdirSync(cfg, { recursive: true });
     const env = { ...d.env, FRAMEPACK_CONFIG_DIR: cfg };
@@ -64,7 +57,7 @@ describe('presets in the new-job form', () => {
 
   it('80×24: the Preset field scrolls into view and Ctrl+L fills the fields above it', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const cfg = path.join(d.base, 'cfg');
     mkdirSync(cfg, { recursive: true });
     const env = { ...d.env, FRAMEPACK_CONFIG_DIR: cfg };

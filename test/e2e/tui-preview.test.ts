@@ -1,25 +1,17 @@
 // Issue 16 item 10 in a real terminal (tmux at 160×50, a real daemon on the fake engine, which writes
 // a real 64×40 PNG per decoded section): the job view shows the decoded frame large in the rows its
 // text leaves free, and the latent strip's line below it; under NO_COLOR as ASCII characters.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('job view preview', () => {
   async function openRunningJob(env: NodeJS.ProcessEnv = {}) {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '120' } });
-    bases.push(d.base);
+    trackBase(d.base);
     const client = await d.client('setup');
     const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt: 'a big picture', seconds: 5, steps: 25 });
     // Wait until the first section is decoded, so the frame exists when the dashboard opens.

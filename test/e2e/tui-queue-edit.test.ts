@@ -1,20 +1,12 @@
 // Reorder and remove queued jobs in a real terminal (tmux at 80×24, a real daemon on the fake
 // engine, queue paused): K moves the selected queued job up, J down, D asks before removing and
 // y removes it; the daemon's own order (jobs.list) is checked after each key, not only the screen.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 /** Queued prompts top to bottom as the side bar lists them. */
 const shown = (screen: string) => [...screen.matchAll(/◷ (fox|bird|frog)/g)].map((m) => m[1]);
@@ -22,7 +14,7 @@ const shown = (screen: string) => [...screen.matchAll(/◷ (fox|bird|frog)/g)].m
 describe('reorder and remove queued jobs in the dashboard', () => {
   it('80×24: K / J move the selected queued job, D then y removes it', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const client = await d.client('setup');
     await client.call('queue.pause', {});
     for (const prompt of ['fox', 'bird', 'frog']) await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 1 });

@@ -9,18 +9,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard, sleep } from '../helpers/tmux-dashboard.js';
+import { REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'framepack.js');
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 async function framepack(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -49,7 +42,7 @@ async function waitFile(file: string): Promise<string> {
 describe('one settings store for the dashboard and `framepack config`', () => {
   it('migrates tui.json, carries defaults.* into the form, edits in Settings, and opens with the configured player', async () => {
     const d = await startDaemon();
-    bases.push(d.base);
+    trackBase(d.base);
     const cfg = path.join(d.base, 'cfg');
     mkdirSync(cfg, { recursive: true });
     const env = { ...d.env, FRAMEPACK_CONFIG_DIR: cfg, FRAMEPACK_PLAYER: '' };

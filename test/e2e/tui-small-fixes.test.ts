@@ -2,25 +2,17 @@
 // engine): typing into a number field replaces its value (`12` over 25 is 12, not 2512), the
 // submit notice counts queue positions from 1 and goes once the job has finished, a finished job
 // shows no stage, and the CPU-mode bar is the daemon's own RAM.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killDaemonsUnder, startDaemon } from '../helpers/daemon-harness.js';
-import { closeAll, openDashboard } from '../helpers/tmux-dashboard.js';
+import { startDaemon } from '../helpers/daemon-harness.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
-const bases: string[] = [];
-afterEach(() => {
-  closeAll();
-  for (const base of bases.splice(0)) {
-    killDaemonsUnder(base);
-    rmSync(base, { recursive: true, force: true });
-  }
-});
+afterEach(cleanupDashboards);
 
 describe('small dashboard fixes', () => {
   it('120×40: number fields replace, positions from 1, no stale notice or stage, the daemon\'s RAM', async () => {
     const d = await startDaemon({ env: { FRAMEPACK_FAKE_STEP_MS: '150' } });
-    bases.push(d.base);
+    trackBase(d.base);
     const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 120, 40);
     await tui.waitScreen((s) => s.includes('● ready') && s.includes('daemon RAM'), 'the workbench with the daemon\'s RAM');
     await tui.press('n');

