@@ -4,35 +4,16 @@
 // finished job fails, queue positions count from 1, and `jobs` reads the journal when the daemon is down.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../daemon/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../helpers/daemon-harness.js';
-import { createCliHarness, type Run } from '../helpers/cli-harness.js';
+import { createCliHarness, type Run, runInProcess } from '../helpers/cli-harness.js';
 
 const h = await createCliHarness('fp-newuser-');
 const fake = { FRAMEPACK_ENGINE: 'fake', FRAMEPACK_FAKE_STEP_MS: '5', FRAMEPACK_FAKE_LOAD_MS: '1', FRAMEPACK_DEVICE_MEMORY: '80' };
 /** The real command as a child process (bin/framepack.js): for what must hold end to end. */
 const spawned = (...args: string[]) => h.framepack(args, fake);
-const savedEnv = { ...process.env };
-const savedCwd = process.cwd();
 
-/** The same CLI in this process (main() of daemon/cli/main.ts, the harness's env): ~2 s faster per call on a loaded machine. */
-async function framepack(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  process.env = { ...h.env, ...fake };
-  process.chdir(h.dir);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.env = savedEnv;
-    process.chdir(savedCwd);
-  }
-}
+const framepack = (...args: string[]): Promise<Run> => runInProcess(h, args, fake);
 
 afterAll(async () => {
   if (existsSync(h.socketFile)) await spawned('daemon', 'stop');

@@ -4,34 +4,15 @@
 // cancel), the JobSpec limits shared with the CLI, and the new order surviving a daemon stop.
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../daemon/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RpcError } from '../../shared/protocol/index.js';
 import { collectEvents, connectClient } from '../helpers/daemon-harness.js';
-import { createCliHarness, type Run } from '../helpers/cli-harness.js';
+import { createCliHarness, type Run, runInProcess } from '../helpers/cli-harness.js';
 
 const h = await createCliHarness('fp-queue-edit-');
 const fake = { FRAMEPACK_ENGINE: 'fake', FRAMEPACK_FAKE_STEP_MS: '20', FRAMEPACK_FAKE_LOAD_MS: '1', FRAMEPACK_DEVICE_MEMORY: '80' };
-const savedEnv = { ...process.env };
-const savedCwd = process.cwd();
 
-/** The CLI's main() in this process with the harness's env (the child-process path is covered by cli-new-user.test.ts). */
-async function framepack(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  process.env = { ...h.env, ...fake };
-  process.chdir(h.dir);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.env = savedEnv;
-    process.chdir(savedCwd);
-  }
-}
+const framepack = (...args: string[]): Promise<Run> => runInProcess(h, args, fake);
 
 /** Queued ids in the order `framepack jobs` shows their #N. */
 async function shownOrder(): Promise<string[]> {
