@@ -44,6 +44,15 @@ describe('parseFlags', () => {
     for (const m of [message(['--jsno']), message(['--state'])]) expect(m).not.toMatch(/Unknown option|To specify a positional|argument missing/);
   });
 
+  it('takes a negative number as a value, not as a forgotten one', () => {
+    expect(parseFlags('jobs', ['--state', '-1'], options).values.state).toBe('-1');
+    expect(parseFlags('jobs', ['--state', '-0.5e3', '--json'], options).values).toMatchObject({ state: '-0.5e3', json: true });
+    // Not a number: still the missing value it most likely is.
+    expect(message(['--state', '-x'])).toBe('jobs: --state needs a value');
+    // After -- everything is positional, untouched.
+    expect(parseFlags('jobs', ['--', '--state', '-1'], options, true).positionals).toEqual(['--state', '-1']);
+  });
+
   it('always knows -h/--help', () => {
     expect(parseFlags('jobs', ['-h'], options).values.help).toBe(true);
     expect(parseFlags('jobs', ['x', '--help'], options, true).values.help).toBe(true);

@@ -56,13 +56,34 @@ function flagNames(options: Options): string[] {
 }
 
 /**
+ * `--seed -1` → `--seed=-1` for flags that take a value: parseArgs reads a value starting with a
+ * dash as a forgotten argument and fails with "needs a value", hiding the real problem (the range
+ * check then names it: `seed must be ≥ 0`). Only negative numbers are joined, so `--out -o` still
+ * reports the missing value.
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const takesValue = new Set(Object.entries(options).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    const next = argv[i + 1];
+    if (takesValue.has(a) && next !== undefined && /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
  * parseArgs (strict) with our own errors. `command` prefixes each message (`jobs`, `models rm`).
  * `--help` is always accepted, so a command can show its help before checking anything else.
  */
 export function parseFlags<O extends Options>(command: string, argv: readonly string[], options: O, allowPositionals = false) {
   const all = { help: { type: 'boolean', short: 'h' }, ...options } as O & { help: { type: 'boolean'; short: 'h' } };
   try {
-    return parseArgs({ args: [...argv], options: all, allowPositionals, strict: true });
+    return parseArgs({ args: joinNegativeValues(argv, all), options: all, allowPositionals, strict: true });
   } catch (err: unknown) {
     const e = err as Error & { code?: string };
     const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
