@@ -72,6 +72,15 @@ function blockGroupFiles(bundle: LoadedBundle): string[] {
   return Array.from({ length: k }, (_, i) => graph(bundle, 'transformer', blockGroupStem(i)));
 }
 
+/** The transformer's resident estimate with the whole blocks file replaced by its two largest consecutive groups' files. */
+function streamedTransformerBytes(m: Manifest): number {
+  const t = m.components.transformer;
+  const size = (stem: string) => t.files.filter((f) => f.path === t.graphs[stem]?.file || f.path === `${t.graphs[stem]?.file}.data`).reduce((a, f) => a + f.bytes, 0);
+  const groups = Array.from({ length: t.blockGroups ?? 0 }, (_, i) => size(blockGroupStem(i)));
+  const pair = groups.reduce((best, b, i) => Math.max(best, b + (groups[i + 1] ?? 0)), 0);
+  return Math.max(0, t.estimatedResidentBytes - size('transformer_blocks') + pair);
+}
+
 function tokenizerFile(bundle: LoadedBundle, part: 'tokenizer' | 'tokenizer_2'): string {
   const hit = Object.entries(bundle.components[part].files).find(([rel]) => rel.endsWith('tokenizer.json'));
   if (!hit) throw new Error(`bundle ${bundle.manifest.name}: ${part} has no tokenizer.json`);
@@ -176,7 +185,11 @@ export class OnnxEngine implements Engine {
       }
     }
     this.opened.set(`${model}/${component}`, opened);
-    return this.estimate(model, component);
+    const footprint = this.estimate(model, component);
+    if (opened.kind !== 'transformer' || !opened.streamed) return footprint;
+    // Streamed, it holds at most two groups' weights in place of the whole blocks graph's.
+    const bytes = streamedTransformerBytes(bundle.manifest);
+    return footprint.device === 'cpu' ? { ...footprint, ramBytes: bytes } : { ...footprint, vramBytes: bytes };
   }
 
   async unload(model: string, component: ComponentId): Promise<void> {
