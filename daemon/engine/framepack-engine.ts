@@ -209,10 +209,11 @@ export class OnnxEngine implements Engine {
     const planName = streaming ? 'transformer blocks streamed' : 'encoders released after conditioning';
     // The transformer is opened (or, warm from another job, reshaped) in the form the plan asks.
     if (streaming) this.streaming.add(job.model);
-    else this.streaming.delete(job.model);
     const acquireTransformer = async (): Promise<void> => {
       await ctx.acquire('transformer');
       await this.shapeTransformer(job.model, streaming);
+      // Loads outside a job (framepack load) open the whole graph again.
+      this.streaming.delete(job.model);
     };
     // All resident: every component up front, kept to the job's end. Encoders released (and
     // streaming, which releases them too): nothing yet; conditioning loads each encoder for its
