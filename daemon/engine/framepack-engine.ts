@@ -19,7 +19,6 @@ import type { TransformerSessions } from '../models/transformer/run-transformer.
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { blockGroupStem } from '../models/transformer/block-groups.js';
-import { streamedBlocks } from '../models/transformer/streamed-blocks.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
 import { loadInputImage } from '../media/image-input.js';
 import { diskFullError, isNoSpace } from '../media/disk-full.js';
@@ -207,11 +206,17 @@ export class OnnxEngine implements Engine {
     const streaming = job.memoryPlan === 'stream-blocks';
     const releasing = job.memoryPlan === 'release-encoders' || streaming;
     const planName = streaming ? 'transformer blocks streamed' : 'encoders released after conditioning';
-    // The transformer is opened (or, warm from another job, reshaped) in the form the plan asks.
+    // The transformer is opened in the form the plan asks; one warm from a job under another plan
+    // is unloaded (reason memory-plan) and loaded again in this job's form, so the footprint the
+    // scheduler and ps show is the form it holds.
     if (streaming) this.streaming.add(job.model);
     const acquireTransformer = async (): Promise<void> => {
       await ctx.acquire('transformer');
-      await this.shapeTransformer(job.model, streaming);
+      const o = this.opened.get(`${job.model}/transformer`);
+      if (o?.kind === 'transformer' && o.streamed !== streaming) {
+        await ctx.release('transformer', `job ${job.id}: memory plan '${streaming ? 'transformer blocks streamed' : 'transformer blocks resident'}' (the transformer is loaded again with its blocks ${streaming ? 'streamed' : 'resident'})`);
+        await ctx.acquire('transformer');
+      }
       // Loads outside a job (framepack load) open the whole graph again.
       this.streaming.delete(job.model);
     };
@@ -311,23 +316,6 @@ export class OnnxEngine implements Engine {
       if (!(err instanceof RpcError) && isNoSpace(err)) throw await diskFullError((err as NodeJS.ErrnoException).path ?? job.outputPath, null, err);
       throw err;
     }
-  }
-
-  /**
-   * A transformer that is warm from a job under another plan gets the blocks stage this job's plan
-   * asks for: streamed, its whole blocks session is released; resident, the whole session is opened.
-   */
-  private async shapeTransformer(model: string, streamed: boolean): Promise<void> {
-    const o = this.opened.get(`${model}/transformer`);
-    if (!o || o.kind !== 'transformer' || o.streamed === streamed) return;
-    const bundle = await this.bundle(model);
-    const opts = { executionProviders: [this.device] };
-    const old = o.sessions.transformer_blocks;
-    o.sessions.transformer_blocks = streamed
-      ? streamedBlocks(blockGroupFiles(bundle), opts)
-      : await createCpuSession(graph(bundle, 'transformer', 'transformer_blocks'), { ...opts, ...(this.chainLocations.transformer_blocks ? { preferredOutputLocation: this.chainLocations.transformer_blocks } : {}) });
-    o.streamed = streamed;
-    await old.release();
   }
 
   private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest): PipelineJobSpec {

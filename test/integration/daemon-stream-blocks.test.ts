@@ -4,6 +4,8 @@
 // 43.5 MiB: encoders released needs 43.8, streaming in 4 groups 43.0), so the job runs with the
 // blocks streamed — two of the four groups' sessions at most, each opened for its call and released —
 // and its video is frame for frame the all-resident daemon's (`roomy`, same bundle, same seed).
+// A job with a smaller window fits all resident on the same daemon: the warm streamed transformer
+// is unloaded and loaded whole for it, and streamed again for the next full-window job.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,7 @@ const MODEL = 'framepack-tiny-g4';
 let tight: DaemonProcess;
 let roomy: DaemonProcess;
 let image: string;
+let firstStreamed: { frames: Buffer; ram: number; residentRam: number } | null = null;
 beforeAll(async () => {
   const base = tempBase();
   const models = path.join(base, 'models');
@@ -38,10 +41,10 @@ afterAll(async () => { await Promise.all([tight?.cleanup(), roomy?.cleanup()]); 
 const spec = () => ({ image, prompt: 'a red circle moves right', model: MODEL, seconds: 1, steps: 2, seed: 11, cfg: 1.5 });
 const frames = (file: string): Buffer => execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
 
-async function runToEnd(d: DaemonProcess) {
+async function runToEnd(d: DaemonProcess, extra: { window?: number } = {}) {
   const c = await d.client();
   const col = await collectEvents(c);
-  const { jobId } = await c.call('jobs.submit', spec());
+  const { jobId } = await c.call('jobs.submit', { ...spec(), ...extra });
   await col.until((ev) => terminalsOf(ev, jobId).length > 0, 120_000);
   const [term] = terminalsOf(col.events, jobId);
   expect(term, JSON.stringify(term)).toMatchObject({ event: 'job.succeeded' });
@@ -71,5 +74,20 @@ describe('daemon: a device too small for the whole transformer streams its block
     const a = frames(streamed.outputPath);
     expect(a.length).toBe(96 * 64 * 3 * 37);
     expect(a.equals(frames(resident.outputPath))).toBe(true);
+    firstStreamed = { frames: a, ram: streamedRam, residentRam };
+  });
+
+  it('a warm streamed transformer is loaded again whole for a job that fits resident, and streamed again after', async () => {
+    expect(firstStreamed).not.toBeNull();
+    // Window 5 needs far less (26.6 MiB all resident): the same tight daemon runs it all resident.
+    const small = await runToEnd(tight, { window: 5 });
+    const transformerUnloads = (r: typeof small) => r.events.filter((e) => e.event === 'model.unloaded' && (e.payload as { component: string }).component === 'transformer').map((e) => (e.payload as { reason: string; detail?: string }));
+    expect(transformerUnloads(small)).toEqual([expect.objectContaining({ reason: 'memory-plan', detail: expect.stringMatching(/memory plan 'transformer blocks resident' \(the transformer is loaded again with its blocks resident\)/) })]);
+    const ram = async () => (await small.c.call('ps', {})).components.find((x) => x.component === 'transformer')!.ramBytes;
+    expect(await ram()).toBe(firstStreamed!.residentRam);
+    const again = await runToEnd(tight);
+    expect(transformerUnloads(again)).toEqual([expect.objectContaining({ reason: 'memory-plan', detail: expect.stringMatching(/memory plan 'transformer blocks streamed'/) })]);
+    expect(await ram()).toBe(firstStreamed!.ram);
+    expect(frames(again.outputPath).equals(firstStreamed!.frames)).toBe(true);
   });
 });
