@@ -58,6 +58,11 @@ benchmarks:
              DynamicSwap; then the bundle's graphs loaded and run once (all resident)
              with the RSS growth set against the plan's peak (docs/memory.md)
 
+  stream     peak RSS of a daemon job with the transformer's blocks resident vs
+             streamed (the stream-blocks memory plan), on a seeded 1536-wide, 6-block
+             bundle with 6 block groups (built in a temp folder, 1.97 GB) or --bundle
+             DIR (one built with --block-groups); videos compared frame for frame
+             (--runs N, default 1; --seconds, --steps; docs/memory.md)
   quant      the default model's trained weights built again as int8 and int4
              (MatMulNBits) bundles; the README job (docs/examples/start.png, its
              prompt, default seed and steps) with fp32 and each: per-frame PSNR
@@ -111,6 +116,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => { if (err.code === 'E
 async function main(argv: string[]): Promise<number> {
   // These two take their own options (scripts/bench/size-precision-cli.ts).
   if (argv[0] === 'fullsize' || argv[0] === 'precision') return runSizePrecisionBench(argv);
+  if (argv[0] === 'stream') return (await import('./bench/stream-rss.js')).runStreamBench(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {
@@ -158,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul, stream)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul, stream); --help for usage');
     return 2;
   }
   const provider = values.provider;

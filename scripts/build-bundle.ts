@@ -1,5 +1,6 @@
 // `npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... --tokenizer PATH
-// --tokenizer-2 PATH --out DIR [--dtype fp32|fp16|int8|int4] [--block-size N] [--compute fp32|fp16]`: builds a model bundle (docs/bundles.md) from
+// --tokenizer-2 PATH --out DIR [--dtype fp32|fp16|int8|int4] [--block-size N] [--compute fp32|fp16]
+// [--block-groups K]`: builds a model bundle (docs/bundles.md) from
 // safetensors weights and a bundle config. Exit codes: 0 built, 2 bad input, 1 build failed.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +20,7 @@ export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: npm run build-bundle -- --config CONFIG.json --weights COMPONENT=PATH ... \\
          --tokenizer PATH --tokenizer-2 PATH --out DIR [--dtype fp32|fp16|int8|int4]
-         [--block-size N] [--compute fp32|fp16] [--attention fused|explicit]
+         [--block-size N] [--compute fp32|fp16] [--attention fused|explicit] [--block-groups K]
 
 Builds a FramePack model bundle: ONNX graphs for every component, tokenizer files, manifest.json.
 
@@ -41,6 +42,10 @@ Builds a FramePack model bundle: ONNX graphs for every component, tokenizer file
                        fused: one com.microsoft MultiHeadAttention node per attention (CPU, CUDA,
                        WebGPU); explicit: MatMul→Softmax→MatMul (default: fused when the compute
                        dtype is fp16, explicit with fp32)
+  --block-groups K     also write the transformer's blocks as K group graphs, so a job whose
+                       transformer does not fit the device can stream them (the stream-blocks
+                       memory plan, docs/memory.md); 2 ≤ K ≤ the transformer's blocks; costs a
+                       second copy of the block weights on disk
   -h, --help           show this help
 
 npm run build-bundle -- --dry-run [--config FILE] [--block-size N] [--compute fp32|fp16] [--json]
@@ -62,6 +67,16 @@ export interface BuildRequest {
   quantization?: QuantizationChoice;
   /** Attention form of the graphs; default defaultAttentionFor(dtype): fused for fp16, explicit for fp32. */
   attention?: AttentionForm;
+  /** Also write the transformer's blocks as K group graphs (stream-blocks plan). */
+  blockGroups?: number;
+}
+
+/** --block-groups: an integer ≥ 2 (the upper bound, the transformer's blocks, is checked by the build). */
+export function parseBlockGroups(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const k = Number(value);
+  if (!Number.isInteger(k) || k < 2) throw new UsageError(`--block-groups must be an integer ≥ 2, not '${value}'`);
+  return k;
 }
 
 export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
@@ -73,7 +88,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
         config: { type: 'string' }, weights: { type: 'string', multiple: true }, tokenizer: { type: 'string' },
         'tokenizer-2': { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string', default: 'fp32' },
         'block-size': { type: 'string' }, compute: { type: 'string' }, attention: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
+        'block-groups': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true, allowPositionals: false,
     }));
@@ -99,6 +114,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   const dtype = format === 'fp16' || values.compute === 'fp16' ? 'float16' : 'float32';
   const attention = values.attention;
   if (attention !== undefined && attention !== 'fused' && attention !== 'explicit') throw new UsageError(`--attention must be fused or explicit, not '${attention}'`);
+  const blockGroups = parseBlockGroups(values['block-groups']);
   const weights: Partial<Record<ModelComponentId, string>> = {};
   for (const spec of values.weights ?? []) {
     const eq = spec.indexOf('=');
@@ -113,6 +129,7 @@ export function parseBuildArgs(argv: string[]): BuildRequest | 'help' {
   return {
     config: values.config!, weights: weights as Record<ModelComponentId, string>, tokenizer: values.tokenizer!,
     tokenizer2: values['tokenizer-2']!, outDir: values.out!, dtype, ...(quantization ? { quantization } : {}), attention,
+    ...(blockGroups !== undefined ? { blockGroups } : {}),
   };
 }
 
@@ -149,6 +166,7 @@ export async function runBuildBundle(req: BuildRequest, definitions: ComponentDe
     return await buildBundle({
       config, definitions, weights, tokenizers: { llama: req.tokenizer, clip: req.tokenizer2 },
       outDir: req.outDir, weightDtype: req.dtype, ...(req.quantization ? { quantization: req.quantization } : {}), attention: req.attention, onProgress,
+      ...(req.blockGroups !== undefined ? { blockGroups: req.blockGroups } : {}),
     });
   } finally {
     await Promise.all(opened.map((w) => w.close()));

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
 import type { AttentionForm } from '../daemon/onnx/graph.js';
-import { builtSummary } from './build-bundle.js';
+import { builtSummary, parseBlockGroups } from './build-bundle.js';
 import { DEFAULT_QUANT_BLOCK_SIZE, quantizationFor, type QuantizationChoice } from '../daemon/models/bundle/quantization.js';
 import { buildTrainedBundle, type TrainedBundleRequest } from './train/build-trained-bundle.js';
 
@@ -34,6 +34,8 @@ export interface MakeDefaultBundleOptions {
   /** Only for measurements (the committed bundle is float32 / explicit): the trained weights in fp16. */
   dtype?: 'float32' | 'float16';
   attention?: AttentionForm;
+  /** The same model with its transformer blocks also as K group graphs (stream-blocks plan); never the committed folder. */
+  blockGroups?: number;
 }
 
 interface TrainingCard { vae?: { scalingFactor?: number }; components?: TrainedBundleRequest['components'] }
@@ -50,6 +52,7 @@ export async function makeDefaultBundle(opts: MakeDefaultBundleOptions = {}): Pr
     vae: path.join(weightsDir, 'vae.safetensors'), transformer: path.join(weightsDir, 'transformer.safetensors'),
     outDir: opts.outDir ?? DEFAULT_BUNDLE_DIR, name: opts.name ?? DEFAULT_BUNDLE_NAME, description: DEFAULT_BUNDLE_DESCRIPTION,
     card: cardPath, scalingFactor, components: card.components, ...(opts.quantization ? { quantization: opts.quantization } : {}), dtype: opts.dtype, attention: opts.attention,
+    ...(opts.blockGroups !== undefined ? { blockGroups: opts.blockGroups } : {}),
   });
 }
 
@@ -66,13 +69,14 @@ export async function adoptExport(exportDir: string, weightsDir = DEFAULT_WEIGHT
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     from: { type: 'string' }, out: { type: 'string' }, dtype: { type: 'string' }, 'block-size': { type: 'string' }, name: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    'block-groups': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   } });
   if (values.help) {
     process.stdout.write('Usage: npm run make-default-bundle [-- --from RUN/export] [--out DIR] [--dtype int8|int4 --out DIR [--block-size N] [--name NAME]]\n' +
       'Rebuilds models/framepack-tiny/ from models/framepack-tiny-weights/ (trained VAE and transformer, training card)\n' +
       'and the seeded frozen encoders. --from first copies a training run\'s export (scripts/train/export.py) there.\n' +
-      `--dtype int8|int4 builds the same model with MatMulNBits weights (block ${DEFAULT_QUANT_BLOCK_SIZE} unless --block-size) into --out.\n`);
+      `--dtype int8|int4 builds the same model with MatMulNBits weights (block ${DEFAULT_QUANT_BLOCK_SIZE} unless --block-size) into --out.\n` +
+      '--block-groups K (with --out DIR) also writes the transformer\'s blocks as K group graphs (the stream-blocks memory plan, docs/memory.md).\n');
     return 0;
   }
   let quantization: QuantizationChoice | undefined;
@@ -81,10 +85,12 @@ async function main(argv: string[]): Promise<number> {
     if (!values.out) throw new Error('--dtype needs --out DIR: the committed models/framepack-tiny stays fp32');
     quantization = quantizationFor(values.dtype, values['block-size'] === undefined ? undefined : Number(values['block-size']));
   }
+  const blockGroups = parseBlockGroups(values['block-groups']);
+  if (blockGroups !== undefined && !values.out) throw new Error('--block-groups needs --out DIR: the committed models/framepack-tiny has no block groups');
   if (values.from) await adoptExport(path.resolve(values.from));
   const result = await makeDefaultBundle({
     outDir: values.out ? path.resolve(values.out) : undefined, ...(quantization ? { quantization } : {}),
-    ...(values.name ? { name: values.name } : {}),
+    ...(values.name ? { name: values.name } : {}), ...(blockGroups !== undefined ? { blockGroups } : {}),
   });
   process.stdout.write(`${builtSummary(result)}\n`);
   return 0;

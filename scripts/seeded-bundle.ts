@@ -4,7 +4,7 @@
 // and (2) a fixture for tests that need a bundle whose every byte follows from the code (models
 // import, rebuild checks). models/framepack-tiny, the default, is the trained bundle
 // (scripts/make-default-bundle.ts).
-//   npm run make-seeded-bundle -- --out DIR [--seed N]
+//   npm run make-seeded-bundle -- --out DIR [--seed N] [--block-groups K]
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { MODEL_COMPONENT_IDS, type ModelComponentId } from '../daemon/models/bun
 import type { BuildBundleResult } from '../daemon/models/bundle/build-bundle.js';
 import { writeSafetensors } from '../daemon/weights/safetensors.js';
 import { defaultInit, seededWeights } from '../daemon/weights/seeded.js';
-import { builtSummary, runBuildBundle } from './build-bundle.js';
+import { builtSummary, parseBlockGroups, runBuildBundle } from './build-bundle.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 export const TOKENIZERS_SRC = path.join(REPO_ROOT, 'models', 'tokenizers-src');
@@ -38,6 +38,8 @@ export interface MakeSeededBundleOptions {
   seed?: number;
   tokenizersSrc?: string;
   definitions?: ComponentDefinitions;
+  /** Also write the transformer's blocks as K group graphs (build-bundle --block-groups). */
+  blockGroups?: number;
 }
 
 /** Architecture fields laid over a component's tiny preset (training config.json "components"). */
@@ -75,7 +77,7 @@ export async function makeSeededBundle(opts: MakeSeededBundleOptions, onProgress
       config: configPath, weights,
       tokenizer: path.join(tokenizersSrc, 'llama', 'tokenizer.json'),
       tokenizer2: path.join(tokenizersSrc, 'clip', 'tokenizer.json'),
-      outDir: opts.outDir, dtype: 'float32',
+      outDir: opts.outDir, dtype: 'float32', ...(opts.blockGroups !== undefined ? { blockGroups: opts.blockGroups } : {}),
     }, definitions, onProgress);
   } finally {
     await rm(tmp, { recursive: true, force: true });
@@ -83,15 +85,18 @@ export async function makeSeededBundle(opts: MakeSeededBundleOptions, onProgress
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { seed: { type: 'string' }, out: { type: 'string' }, 'block-groups': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help || !values.out) {
-    process.stdout.write('Usage: npm run make-seeded-bundle -- --out DIR [--seed N]\n' +
-      `Builds the tiny bundle with seeded random weights (default seed ${SEEDED_BUNDLE_SEED}) into DIR. It makes noise: a test fixture and training's starting point.\n`);
+    process.stdout.write('Usage: npm run make-seeded-bundle -- --out DIR [--seed N] [--block-groups K]\n' +
+      `Builds the tiny bundle with seeded random weights (default seed ${SEEDED_BUNDLE_SEED}) into DIR. It makes noise: a test fixture and training's starting point.\n` +
+      '--block-groups K also writes the transformer\'s blocks as K group graphs (the stream-blocks memory plan, docs/memory.md).\n');
     return values.help ? 0 : 2;
   }
   const seed = values.seed === undefined ? SEEDED_BUNDLE_SEED : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) { process.stderr.write('make-seeded-bundle: --seed must be a non-negative integer\n'); return 2; }
-  const result = await makeSeededBundle({ seed, outDir: path.resolve(values.out) }, (p) => {
+  let blockGroups: number | undefined;
+  try { blockGroups = parseBlockGroups(values['block-groups']); } catch (err: unknown) { process.stderr.write(`make-seeded-bundle: ${(err as Error).message}\n`); return 2; }
+  const result = await makeSeededBundle({ seed, outDir: path.resolve(values.out), ...(blockGroups !== undefined ? { blockGroups } : {}) }, (p) => {
     if (p.phase === 'done') process.stderr.write(`[${p.done}/${p.total}] ${p.component}\n`);
   });
   process.stdout.write(`${builtSummary(result)}\n`);

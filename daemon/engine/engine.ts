@@ -49,9 +49,11 @@ export interface EngineJob {
   outputPath: string;
   /**
    * How the job holds its components (residency/memory-plan.ts, chosen when the job starts):
-   * 'release-encoders' loads each encoder for its conditioning call and releases it after; absent = all resident.
+   * 'release-encoders' loads each encoder for its conditioning call and releases it after;
+   * 'stream-blocks' does the same and runs the transformer's blocks as the bundle's block groups,
+   * one group's session at a time (streamed-blocks.ts); absent = all resident.
    */
-  memoryPlan?: 'all-resident' | 'release-encoders';
+  memoryPlan?: 'all-resident' | 'release-encoders' | 'stream-blocks';
 }
 
 export interface EngineRunContext {

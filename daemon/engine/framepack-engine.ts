@@ -18,6 +18,7 @@ import type { BundleComponentId, Manifest } from '../models/bundle/manifest.js';
 import type { TransformerSessions } from '../models/transformer/run-transformer.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
+import { blockGroupStem } from '../models/transformer/block-groups.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
 import { loadInputImage } from '../media/image-input.js';
 import { diskFullError, isNoSpace } from '../media/disk-full.js';
@@ -48,9 +49,10 @@ type Opened =
   | { kind: 'text'; session: ort.InferenceSession; tokenizer: Tokenizer }
   | { kind: 'single'; session: ort.InferenceSession }
   | { kind: 'vae'; encoder: ort.InferenceSession; decoder: ort.InferenceSession }
-  | { kind: 'transformer'; sessions: TransformerSessions };
+  /** streamed: the blocks stage runs the bundle's block groups (stream-blocks plan) instead of one resident session. */
+  | { kind: 'transformer'; sessions: TransformerSessions; streamed: boolean };
 
-function sessionsOf(o: Opened): ort.InferenceSession[] {
+function sessionsOf(o: Opened): Pick<ort.InferenceSession, 'release'>[] {
   if (o.kind === 'transformer') return Object.values(o.sessions);
   if (o.kind === 'vae') return [o.encoder, o.decoder];
   return [o.session];
@@ -60,6 +62,22 @@ function graph(bundle: LoadedBundle, part: BundleComponentId, stem: string): str
   const p = bundle.components[part].graphs[stem];
   if (!p) throw new Error(`bundle ${bundle.manifest.name}: ${part} has no graph '${stem}'`);
   return p;
+}
+
+/** The transformer's block-group graph files, in order (a bundle built with --block-groups). */
+function blockGroupFiles(bundle: LoadedBundle): string[] {
+  const k = bundle.manifest.components.transformer.blockGroups;
+  if (!k) throw new Error(`bundle ${bundle.manifest.name} has no transformer block groups (build it with --block-groups K to stream its blocks)`);
+  return Array.from({ length: k }, (_, i) => graph(bundle, 'transformer', blockGroupStem(i)));
+}
+
+/** The transformer's resident estimate with the whole blocks file replaced by its two largest consecutive groups' files. */
+function streamedTransformerBytes(m: Manifest): number {
+  const t = m.components.transformer;
+  const size = (stem: string) => t.files.filter((f) => f.path === t.graphs[stem]?.file || f.path === `${t.graphs[stem]?.file}.data`).reduce((a, f) => a + f.bytes, 0);
+  const groups = Array.from({ length: t.blockGroups ?? 0 }, (_, i) => size(blockGroupStem(i)));
+  const pair = groups.reduce((best, b, i) => Math.max(best, b + (groups[i + 1] ?? 0)), 0);
+  return Math.max(0, t.estimatedResidentBytes - size('transformer_blocks') + pair);
 }
 
 function tokenizerFile(bundle: LoadedBundle, part: 'tokenizer' | 'tokenizer_2'): string {
@@ -95,6 +113,8 @@ export class OnnxEngine implements Engine {
   private readonly manifests = new Map<string, Manifest>();
   private readonly bundles = new Map<string, Promise<LoadedBundle>>();
   private readonly opened = new Map<string, Opened>();
+  /** Models whose running job streams the transformer's blocks: load('transformer') opens it streamed. */
+  private readonly streaming = new Set<string>();
   // main.ts sets FRAMEPACK_EP to the provider it selected (provider-selection.ts) before the engine exists.
   private readonly device: 'cpu' | 'cuda' | 'webgpu' = process.env.FRAMEPACK_EP === 'cuda' || process.env.FRAMEPACK_EP === 'webgpu' ? process.env.FRAMEPACK_EP : 'cpu';
 
@@ -158,12 +178,17 @@ export class OnnxEngine implements Engine {
         const files = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graph(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
         // Resident sessions serve jobs with and without TeaCache, so the hidden states come back to
         // the CPU (TeaCache's residual needs them); the rest of the step chain stays on a WebGPU device.
-        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations) };
+        const streamed = this.streaming.has(model);
+        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined), streamed };
         break;
       }
     }
     this.opened.set(`${model}/${component}`, opened);
-    return this.estimate(model, component);
+    const footprint = this.estimate(model, component);
+    if (opened.kind !== 'transformer' || !opened.streamed) return footprint;
+    // Streamed, it holds at most two groups' weights in place of the whole blocks graph's.
+    const bytes = streamedTransformerBytes(bundle.manifest);
+    return footprint.device === 'cpu' ? { ...footprint, ramBytes: bytes } : { ...footprint, vramBytes: bytes };
   }
 
   async unload(model: string, component: ComponentId): Promise<void> {
@@ -178,18 +203,35 @@ export class OnnxEngine implements Engine {
     const bundle = await this.bundle(job.model);
     const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest);
     ctx.onEvent({ type: 'stage', stage: 'load-models' });
-    const releasing = job.memoryPlan === 'release-encoders';
-    // All resident: every component up front, kept to the job's end. Encoders released: nothing yet;
-    // conditioning loads each encoder for its calls and releases it, then the VAE and the transformer
-    // come for the sections (conditioning.ts computeReleasingEncoders; the plan's phases).
-    if (!releasing) for (const c of COMPONENTS) await ctx.acquire(c);
+    const streaming = job.memoryPlan === 'stream-blocks';
+    const releasing = job.memoryPlan === 'release-encoders' || streaming;
+    const planName = streaming ? 'transformer blocks streamed' : 'encoders released after conditioning';
+    // The transformer is opened in the form the plan asks; one warm from a job under another plan
+    // is unloaded (reason memory-plan) and loaded again in this job's form, so the footprint the
+    // scheduler and ps show is the form it holds.
+    if (streaming) this.streaming.add(job.model);
+    const acquireTransformer = async (): Promise<void> => {
+      await ctx.acquire('transformer');
+      const o = this.opened.get(`${job.model}/transformer`);
+      if (o?.kind === 'transformer' && o.streamed !== streaming) {
+        await ctx.release('transformer', `job ${job.id}: memory plan '${streaming ? 'transformer blocks streamed' : 'transformer blocks resident'}' (the transformer is loaded again with its blocks ${streaming ? 'streamed' : 'resident'})`);
+        await ctx.acquire('transformer');
+      }
+      // Loads outside a job (framepack load) open the whole graph again.
+      this.streaming.delete(job.model);
+    };
+    // All resident: every component up front, kept to the job's end. Encoders released (and
+    // streaming, which releases them too): nothing yet; conditioning loads each encoder for its
+    // calls and releases it, then the VAE and the transformer come for the sections
+    // (conditioning.ts computeReleasingEncoders; the plan's phases).
+    if (!releasing) for (const c of COMPONENTS) await (c === 'transformer' ? acquireTransformer() : ctx.acquire(c));
     const conditioningResidency: ConditioningResidency | undefined = releasing ? {
       acquire: async (c) => {
         if (c !== 'vae') return ctx.acquire(c);
         await ctx.acquire('vae');
-        await ctx.acquire('transformer');
+        await acquireTransformer();
       },
-      release: (c) => ctx.release(c, `job ${job.id}: memory plan 'encoders released after conditioning' (${c} runs once per job)`),
+      release: (c) => ctx.release(c, `job ${job.id}: memory plan '${planName}' (${c} runs once per job)`),
     } : undefined;
     const sessions = this.pipelineSessions(job.model, manifest);
     const stop = new AbortController();

@@ -14,11 +14,12 @@ import { transformerParameterShapes } from '../models/transformer/params.js';
 import { chooseMemoryPlan, PLAN_COMPONENTS, type MemoryPlanInput, type MemoryPlanKind, type PlanDecision } from './memory-plan.js';
 
 /**
- * Plans this engine executes: everything resident, or the encoders loaded one at a time for
- * conditioning and released after it (framepack-engine.ts run, conditioning.ts). Streaming the
- * transformer's blocks is computed and shown but not carried out: a job that needs it is refused.
+ * Plans this engine executes: everything resident; the encoders loaded one at a time for
+ * conditioning and released after it (framepack-engine.ts run, conditioning.ts); and, for a bundle
+ * built with --block-groups K, the same with the transformer's blocks streamed in those K groups
+ * (streamed-blocks.ts) — only that K: the groups are graphs in the bundle.
  */
-export const EXECUTABLE_PLANS: readonly MemoryPlanKind[] = ['all-resident', 'release-encoders'];
+export const EXECUTABLE_PLANS: readonly MemoryPlanKind[] = ['all-resident', 'release-encoders', 'stream-blocks'];
 
 /** The geometry estimate.ts reads, from a manifest, at one bucket and latent window. */
 function resolvedAt(m: Manifest, bucket: { width: number; height: number }, windowSize: number): ResolvedBundleConfig {
@@ -51,7 +52,8 @@ export function jobComponentBytes(m: Manifest, bucket: { width: number; height: 
   const components = {} as MemoryPlanInput['components'];
   for (const id of PLAN_COMPONENTS) {
     const c = m.components[id];
-    const weightBytes = c.files.reduce((a, f) => a + f.bytes, 0);
+    // A bundle with block groups holds the blocks twice (whole and grouped); a job holds one form.
+    const weightBytes = c.files.filter((f) => !isBlockGroupFile(f.path)).reduce((a, f) => a + f.bytes, 0);
     // Activations are float32 unless the bundle computes in fp16 (quantised weights compute in the activation dtype).
     const activationDtype = c.weightDtype === 'float16' ? 'float16' : 'float32';
     components[id] = { weightBytes, activationBytes: Math.ceil(estimateActivationBytes(id, c.config, r, weightBytes, activationDtype)) };
@@ -73,7 +75,10 @@ export function jobComponentBytes(m: Manifest, bucket: { width: number; height: 
   return { components, transformerBlocks: { count: share.count, weightBytes: Math.round(components.transformer.weightBytes * share.fraction) } };
 }
 
-/** The check: the plan for this job on a device that can give `availableBytes`. */
+/** transformer/transformer_blocks_g<i>.onnx (and its .data): a block-group graph's file. */
+const isBlockGroupFile = (p: string) => /^transformer\/transformer_blocks_g\d+\.onnx(\.data)?$/.test(p);
+
+/** The check: the plan for this job on a device that can give `availableBytes` (streaming only in the bundle's own block groups). */
 export function checkJobMemory(m: Manifest, bucket: { width: number; height: number }, windowSize: number, availableBytes: number, executable: readonly MemoryPlanKind[] = EXECUTABLE_PLANS, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING): PlanDecision {
-  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize, vaeTiling), availableBytes, executable });
+  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize, vaeTiling), availableBytes, executable, streamGroups: m.components.transformer.blockGroups ?? null });
 }

@@ -80,6 +80,23 @@ describe('memory plan', () => {
     expect(d.reason).toMatch(/needs 27\.83 GiB .*encoders released after conditioning.*but 19\.53 GiB is available; transformer blocks streamed in \d+ groups would fit .* cannot run that plan yet/);
   });
 
+  it("streams only in the bundle's own block groups, and says how to get them when it has none", () => {
+    // 20 GB: the fewest groups that fit are some k; a bundle with 30 groups streams in those 30.
+    const own = chooseMemoryPlan({ ...official, availableBytes: 20_000 * MB, executable: ALL, streamGroups: 30 });
+    expect(own.fits && own.plan.kind).toBe('stream-blocks');
+    expect(own.fits && own.plan.groups).toBe(30);
+    const none = chooseMemoryPlan({ ...official, availableBytes: 20_000 * MB, executable: ALL, streamGroups: null });
+    expect(none.fits).toBe(false);
+    if (none.fits) return;
+    expect(none.executableBest?.kind).toBe('release-encoders');
+    expect(none.reason).toMatch(/transformer blocks streamed in \d+ groups would fit .* but this bundle has no transformer block groups \(rebuild it with build-bundle's --block-groups K\)$/);
+    // Groups too large to fit: the refusal names the bundle's K and the one that would fit.
+    const few = chooseMemoryPlan({ ...official, availableBytes: 20_000 * MB, executable: ALL, streamGroups: 2 });
+    expect(few.fits).toBe(false);
+    if (few.fits) return;
+    expect(few.reason).toMatch(/but this bundle's transformer blocks are in 2 groups \(rebuild it with --block-groups \d+\)$/);
+  });
+
   it('lists every candidate once', () => {
     const plans = candidatePlans(official);
     expect(plans).toHaveLength(2 + 59);

@@ -30,6 +30,11 @@ export interface MemoryPlanInput {
   availableBytes: number;
   /** Plan kinds the engine can execute; the others are still computed and shown, but a job needing them is refused. */
   executable: readonly MemoryPlanKind[];
+  /**
+   * The one group count the engine can stream with: the block groups the bundle holds (manifest
+   * `blockGroups`); null when the bundle has none (no streaming plan is runnable); absent: any K.
+   */
+  streamGroups?: number | null;
 }
 
 export type MemoryPlanKind = 'all-resident' | 'release-encoders' | 'stream-blocks';
@@ -146,6 +151,12 @@ export function describePlan(p: MemoryPlan): string {
   return p.kind === 'all-resident' ? 'all components resident' : 'encoders released after conditioning';
 }
 
+function whyNotRunnable(p: MemoryPlan, input: MemoryPlanInput): string {
+  if (!input.executable.includes(p.kind)) return 'this engine cannot run that plan yet';
+  if (input.streamGroups === null) return "this bundle has no transformer block groups (rebuild it with build-bundle's --block-groups K)";
+  return `this bundle's transformer blocks are in ${input.streamGroups} groups (rebuild it with --block-groups ${p.groups})`;
+}
+
 /**
  * The first candidate whose peak fits and that the engine can execute. When none does, the reason
  * names the needed and available bytes and the largest component, and says whether a plan the
@@ -154,7 +165,7 @@ export function describePlan(p: MemoryPlan): string {
 export function chooseMemoryPlan(input: MemoryPlanInput): PlanDecision {
   const available = Math.max(0, input.availableBytes);
   const plans = candidatePlans(input);
-  const runnable = plans.filter((p) => input.executable.includes(p.kind));
+  const runnable = plans.filter((p) => input.executable.includes(p.kind) && (p.kind !== 'stream-blocks' || input.streamGroups === undefined || p.groups === input.streamGroups));
   const pick = runnable.find((p) => p.peakBytes <= available);
   if (pick) return { fits: true, plan: pick, availableBytes: available };
   const best = plans.reduce((a, b) => (b.peakBytes < a.peakBytes ? b : a));
@@ -164,7 +175,7 @@ export function chooseMemoryPlan(input: MemoryPlanInput): PlanDecision {
   const largest = PLAN_COMPONENTS.reduce((x, y) => (shown.components[y].peakBytes > shown.components[x].peakBytes ? y : x));
   let reason = `needs ${formatPlanBytes(shown.peakBytes)} of device memory (${describePlan(shown)}; the ${largest} alone ${formatPlanBytes(shown.components[largest].peakBytes)}), `
     + `but ${formatPlanBytes(available)} is available`;
-  if (fitsUnrunnable) reason += `; ${describePlan(fitsUnrunnable)} would fit (peak ${formatPlanBytes(fitsUnrunnable.peakBytes)}) but this engine cannot run that plan yet`;
+  if (fitsUnrunnable) reason += `; ${describePlan(fitsUnrunnable)} would fit (peak ${formatPlanBytes(fitsUnrunnable.peakBytes)}) but ${whyNotRunnable(fitsUnrunnable, input)}`;
   else if (executableBest && best.peakBytes < executableBest.peakBytes) reason += `; even ${describePlan(best)} would need ${formatPlanBytes(best.peakBytes)}`;
   return { fits: false, reason, best, executableBest, availableBytes: available };
 }

@@ -37,6 +37,8 @@ export interface TrainedBundleRequest {
   encoderSeed?: number;
   /** Store the transformer's and Llama's block Linears as MatMulNBits weights (compute stays fp32). */
   quantization?: QuantizationChoice;
+  /** Also write the transformer's blocks as K group graphs (build-bundle --block-groups). */
+  blockGroups?: number;
 }
 
 export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<BuildBundleResult> {
@@ -61,6 +63,7 @@ export async function buildTrainedBundle(req: TrainedBundleRequest): Promise<Bui
       tokenizer: path.join(TOKENIZERS_SRC, 'llama', 'tokenizer.json'),
       tokenizer2: path.join(TOKENIZERS_SRC, 'clip', 'tokenizer.json'),
       outDir: req.outDir, dtype: req.dtype ?? 'float32', ...(req.quantization ? { quantization: req.quantization } : {}), attention: req.attention,
+      ...(req.blockGroups !== undefined ? { blockGroups: req.blockGroups } : {}),
     }, componentDefinitions);
     if (req.card) await copyFile(req.card, path.join(result.dir, 'training-card.json'));
     return result;

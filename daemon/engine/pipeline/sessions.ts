@@ -8,6 +8,7 @@ import type ort from 'onnxruntime-node';
 import { createCpuSession, type SessionOptions } from '../../onnx/run.js';
 import type { LoadedBundle } from '../../models/bundle/load-bundle.js';
 import type { TransformerSessions } from '../../models/transformer/run-transformer.js';
+import { streamedBlocks, type BlocksRunner } from '../../models/transformer/streamed-blocks.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../../models/transformer/graphs.js';
 import { transformerConfigSchema, type TransformerConfig } from '../../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/tokenizer.js';
@@ -66,13 +67,21 @@ export async function resolveProvider(request: ProviderRequest, probe: ProbeDeps
   return { provider: info.name, reason: info.reason };
 }
 
-/** The five transformer graphs, each with its outputs' locations from the step chain. */
-export async function openTransformerSessions(files: Record<TransformerGraphName, string | Uint8Array>, sessionOpts: SessionOptions, chainLocations: ChainLocations): Promise<TransformerSessions> {
-  const entries = await Promise.all(TRANSFORMER_GRAPHS.map(async (g) => {
+/**
+ * The five transformer graphs, each with its outputs' locations from the step chain. With
+ * `streamedGroups` (the bundle's block-group graph files, stream-blocks plan) the blocks stage runs
+ * those groups one after another and transformer_blocks is not opened; the groups' outputs come
+ * back to host memory (on WebGPU the chain's other stages keep theirs on the GPU).
+ */
+export async function openTransformerSessions(files: Record<TransformerGraphName, string | Uint8Array>, sessionOpts: SessionOptions, chainLocations: ChainLocations, streamedGroups?: readonly string[]): Promise<TransformerSessions> {
+  const graphs = streamedGroups ? TRANSFORMER_GRAPHS.filter((g) => g !== 'transformer_blocks') : TRANSFORMER_GRAPHS;
+  const entries = await Promise.all(graphs.map(async (g) => {
     const locations = chainLocations[g];
     return [g, await createCpuSession(files[g], locations ? { ...sessionOpts, preferredOutputLocation: locations } : sessionOpts)] as const;
   }));
-  return Object.fromEntries(entries) as TransformerSessions;
+  const opened: Record<string, BlocksRunner> = Object.fromEntries(entries);
+  if (streamedGroups) opened.transformer_blocks = streamedBlocks(streamedGroups, sessionOpts);
+  return opened as TransformerSessions;
 }
 
 export async function openSessions(bundle: LoadedBundle, opts: OpenSessionsOptions = {}): Promise<PipelineSessions> {

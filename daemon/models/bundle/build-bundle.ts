@@ -17,6 +17,8 @@ import {
   type BundleComponentId, type FileEntry, type GraphEntry, type Manifest, type ModelComponentEntry, type ModelComponentId, type TokenizerComponentEntry,
 } from './manifest.js';
 import { sha256File } from './verify-cache.js';
+import { blockGroupGraphsByStem } from '../transformer/block-groups.js';
+import { transformerConfigSchema } from '../transformer/config.js';
 
 export interface BuildProgress {
   component: BundleComponentId;
@@ -41,6 +43,11 @@ export interface BuildBundleOptions {
   quantization?: QuantizationChoice;
   /** How graphs write attention (ops.ts attention()); default defaultAttentionFor(weightDtype). Recorded in the manifest. */
   attention?: AttentionForm;
+  /**
+   * Also write the transformer's blocks as this many group graphs (transformer_blocks_g0 …), for
+   * the stream-blocks memory plan (docs/memory.md); the manifest records it as `blockGroups`.
+   */
+  blockGroups?: number;
   /** 'auto' (default): weights inline unless a graph's exceed ~1.8 GB; 'always': every graph gets `<graph>.onnx.data`. */
   externalData?: 'auto' | 'always';
   onProgress?: (p: BuildProgress) => void;
@@ -142,6 +149,17 @@ async function buildComponent(
   } catch (err: unknown) {
     throw new BundleError('BUILD_FAILED', `${id}: building graphs failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
   }
+  const streamed = id === 'transformer' && opts.blockGroups !== undefined ? opts.blockGroups : undefined;
+  const groupStems = new Set<string>();
+  if (streamed !== undefined) {
+    try {
+      if (streamed < 2) throw new RangeError(`block groups must be at least 2, got ${streamed}`);
+      const groups = blockGroupGraphsByStem(transformerConfigSchema.parse(config), weights, { weightDtype: opts.weightDtype, attention }, streamed);
+      for (const [stem, g] of Object.entries(groups)) { graphs[stem] = g; groupStems.add(stem); }
+    } catch (err: unknown) {
+      throw new BundleError('BUILD_FAILED', `${id}: building block groups failed: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
+    }
+  }
   const quantization = quantizeComponent(id, graphs, weights, opts.quantization);
   await mkdir(path.join(outDir, id), { recursive: true });
   const written: string[] = [];
@@ -163,7 +181,8 @@ async function buildComponent(
     }
     written.push(rel);
     if (res.dataPath) written.push(`${rel}.data`);
-    for (const t of g.initializers.values()) weightBytes += 'read' in t ? t.byteLength : t.bytes.byteLength;
+    // The group graphs repeat transformer_blocks' weights: a job holds one form or the other.
+    if (!groupStems.has(stem)) for (const t of g.initializers.values()) weightBytes += 'read' in t ? t.byteLength : t.bytes.byteLength;
     for (const w of g.usedWeights) used.add(w);
     graphEntries[stem] = {
       file: rel,
@@ -185,6 +204,7 @@ async function buildComponent(
     weightDtype: opts.weightDtype,
     attention,
     ...(quantization ? { quantization } : {}),
+    ...(streamed !== undefined ? { blockGroups: streamed } : {}),
     parameterCount,
     memory: { weightBytes, activationBytes },
     estimatedResidentBytes: weightBytes + activationBytes,

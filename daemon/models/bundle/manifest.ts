@@ -131,6 +131,13 @@ export const modelComponentSchema = z.object({
   attention: attentionFormSchema.default('explicit'),
   /** Present when Linear layers are stored as MatMulNBits 4- or 8-bit weights (docs/bundles.md). */
   quantization: componentQuantizationSchema.optional(),
+  /**
+   * Transformer only, present when the bundle was built with `--block-groups K`: the blocks are
+   * also written as K graphs transformer_blocks_g0 … g{K−1} (block-groups.ts) that a job under the
+   * stream-blocks memory plan runs one after another (docs/memory.md). memory.weightBytes does not
+   * count them (they duplicate transformer_blocks' weights).
+   */
+  blockGroups: z.number().int().min(2).optional(),
   parameterCount: z.number().int().nonnegative(),
   memory: memoryEstimateSchema,
   /** weightBytes + activationBytes: what the component needs resident to run at the default bucket. */
@@ -198,6 +205,9 @@ export const manifestSchema = z.object({
         if (!own.has(g.file)) ctx.addIssue({ code: 'custom', path: ['components', id, 'graphs', stem, 'file'], message: `'${g.file}' is not in this component's files` });
       }
       if (Object.keys(c.graphs).length === 0) ctx.addIssue({ code: 'custom', path: ['components', id, 'graphs'], message: 'a model component needs at least one graph' });
+      for (let i = 0; i < (c.blockGroups ?? 0); i++) {
+        if (!c.graphs[`transformer_blocks_g${i}`]) ctx.addIssue({ code: 'custom', path: ['components', id, 'graphs'], message: `blockGroups is ${c.blockGroups} but graph 'transformer_blocks_g${i}' is missing` });
+      }
     }
   }
 });

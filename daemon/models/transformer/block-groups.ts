@@ -5,7 +5,8 @@
 // tokens and text tokens — because the single-stream blocks keep updating the text part of the
 // joint sequence and later blocks attend to it; a group with single blocks concatenates them,
 // runs, and splits them back, which moves values without arithmetic. Chained, the groups compute
-// exactly what buildBlocksGraph computes. Not wired into the engine yet (see docs/memory.md).
+// exactly what buildBlocksGraph computes. A bundle built with `--block-groups K` holds them as
+// transformer_blocks_g0 … g{K−1} beside the whole graph; streamed-blocks.ts runs them in turn.
 import { GraphBuilder, type Value } from '../../onnx/graph.js';
 import type { BuildOptions } from '../component.js';
 import type { WeightSource } from '../../weights/weight-source.js';
@@ -46,7 +47,7 @@ export function buildBlockGroupGraph(c: TransformerConfig, weights: WeightSource
   }
   const { hidden, heads, headDim, mlp } = transformerDims(c);
   const d = { hidden, heads, headDim, mlp };
-  const g = new GraphBuilder(`transformer_blocks_${range.from}_${range.to}`, { weights, weightDtype: opts.weightDtype });
+  const g = new GraphBuilder(`transformer_blocks_${range.from}_${range.to}`, { weights, weightDtype: opts.weightDtype, attention: opts.attention });
   const hiddenIn = g.input('hidden_states', 'float32', [1, 'image_side_tokens', hidden]);
   const encoderIn = g.input('encoder_hidden_states', 'float32', [1, 'text_side_tokens', hidden]);
   const tembIn = g.input('temb', 'float32', [1, hidden]);
@@ -66,6 +67,14 @@ export function buildBlockGroupGraph(c: TransformerConfig, weights: WeightSource
   g.output(toFloat32(g, ctx), 'encoder_hidden_states_out', 'float32', [1, 'text_side_tokens', hidden]);
   g.assertWeightsMatch();
   return g;
+}
+
+/** The bundle's graph stem of group `index` (manifest `graphs`, transformer/<stem>.onnx). */
+export const blockGroupStem = (index: number): string => `transformer_blocks_g${index}`;
+
+/** Every group's graph for K groups, keyed by its bundle stem. */
+export function blockGroupGraphsByStem(c: TransformerConfig, weights: WeightSource, opts: BuildOptions, groups: number): Record<string, GraphBuilder> {
+  return Object.fromEntries(buildBlockGroupGraphs(c, weights, opts, groups).map((g, i) => [blockGroupStem(i), g]));
 }
 
 /** Every group's graph for K groups. */

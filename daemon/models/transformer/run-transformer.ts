@@ -6,8 +6,13 @@ import type { TransformerConfig } from './config.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from './graphs.js';
 import { createCpuSession, type SessionOptions } from '../../onnx/run.js';
 import { packedRope, type PackedIndices, type RopeTable } from './rope.js';
+import type { BlocksRunner } from './streamed-blocks.js';
 
-export type TransformerSessions = Record<TransformerGraphName, ort.InferenceSession>;
+/**
+ * The five graphs' sessions; the blocks stage is the whole transformer_blocks session or, under
+ * the stream-blocks memory plan, the bundle's block groups run one after another (streamed-blocks.ts).
+ */
+export type TransformerSessions = Record<Exclude<TransformerGraphName, 'transformer_blocks'>, ort.InferenceSession> & { transformer_blocks: BlocksRunner };
 
 /** A float32 tensor as plain data. */
 export interface F32 { data: Float32Array; dims: number[] }
@@ -73,7 +78,7 @@ export async function runPre(s: TransformerSessions, config: TransformerConfig, 
   };
 }
 
-/** (d) All blocks: image-side hidden states in, image-side hidden states out (same shape). */
+/** (d) All blocks (the whole graph, or the streamed groups): image-side hidden states in, image-side hidden states out (same shape). */
 export async function runBlocks(s: TransformerSessions, pre: PreOutputs, rope: RopeTable): Promise<F32> {
   const tokens = pre.hidden.dims[1]!;
   if (rope.tokens !== tokens) throw new Error(`rope table has ${rope.tokens} rows for ${tokens} image-side tokens`);
@@ -122,5 +127,5 @@ export async function transformerForward(s: TransformerSessions, config: Transfo
 /** CPU sessions for the five graphs, from model files or serialized bytes keyed by graph name. */
 export async function createTransformerSessions(models: Record<TransformerGraphName, string | Uint8Array>, opts: SessionOptions = {}): Promise<TransformerSessions> {
   const entries = await Promise.all(TRANSFORMER_GRAPHS.map(async (name) => [name, await createCpuSession(models[name], opts)] as const));
-  return Object.fromEntries(entries) as TransformerSessions;
+  return Object.fromEntries(entries) as Record<TransformerGraphName, ort.InferenceSession>;
 }
