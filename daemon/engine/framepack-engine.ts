@@ -30,6 +30,7 @@ import type { ConditioningResidency } from './pipeline/conditioning.js';
 import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
 import { openTransformerSessions, type PipelineSessions } from './pipeline/sessions.js';
 import { stepChainLocations } from './pipeline/step-chain.js';
+import { switchTransformerLoras, validateLoras } from './lora-sessions.js';
 import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
@@ -48,7 +49,7 @@ type Opened =
   | { kind: 'text'; session: ort.InferenceSession; tokenizer: Tokenizer }
   | { kind: 'single'; session: ort.InferenceSession }
   | { kind: 'vae'; encoder: ort.InferenceSession; decoder: ort.InferenceSession }
-  | { kind: 'transformer'; sessions: TransformerSessions };
+  | { kind: 'transformer'; sessions: TransformerSessions; /** The LoRA set it carries ('' = none; lora-sessions.ts). */ loraKey: string };
 
 function sessionsOf(o: Opened): ort.InferenceSession[] {
   if (o.kind === 'transformer') return Object.values(o.sessions);
@@ -135,6 +136,7 @@ export class OnnxEngine implements Engine {
     } catch (err: unknown) {
       throw new JobRejected('image', (err as Error).message);
     }
+    if (spec.loras?.length) await validateLoras({ manifest }, spec.loras);
   }
 
   async load(model: string, component: ComponentId): Promise<ComponentFootprint> {
@@ -158,7 +160,7 @@ export class OnnxEngine implements Engine {
         const files = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graph(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
         // Resident sessions serve jobs with and without TeaCache, so the hidden states come back to
         // the CPU (TeaCache's residual needs them); the rest of the step chain stays on a WebGPU device.
-        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations) };
+        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations), loraKey: '' };
         break;
       }
     }
@@ -182,12 +184,17 @@ export class OnnxEngine implements Engine {
     // All resident: every component up front, kept to the job's end. Encoders released: nothing yet;
     // conditioning loads each encoder for its calls and releases it, then the VAE and the transformer
     // come for the sections (conditioning.ts computeReleasingEncoders; the plan's phases).
-    if (!releasing) for (const c of COMPONENTS) await ctx.acquire(c);
+    const useLoras = () => this.useLoras(job.model, bundle, job.spec.loras ?? [], (detail) => ctx.onEvent({ type: 'stage', stage: 'load-models', detail }));
+    if (!releasing) {
+      for (const c of COMPONENTS) await ctx.acquire(c);
+      await useLoras();
+    }
     const conditioningResidency: ConditioningResidency | undefined = releasing ? {
       acquire: async (c) => {
         if (c !== 'vae') return ctx.acquire(c);
         await ctx.acquire('vae');
         await ctx.acquire('transformer');
+        await useLoras();
       },
       release: (c) => ctx.release(c, `job ${job.id}: memory plan 'encoders released after conditioning' (${c} runs once per job)`),
     } : undefined;
@@ -280,9 +287,19 @@ export class OnnxEngine implements Engine {
     return resolveJobSpec({
       imagePath, prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
       gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
-      teacache: spec.teacache, crf: spec.crf,
+      teacache: spec.teacache, crf: spec.crf, ...(spec.loras?.length ? { loras: spec.loras } : {}),
       ...(spec.teacacheThreshold !== undefined ? { teacacheThreshold: spec.teacacheThreshold } : {}),
     }, manifest, model);
+  }
+
+  /** Gives the resident transformer the job's LoRA set (lora-sessions.ts); a no-op when it has it. */
+  private async useLoras(model: string, bundle: LoadedBundle, loras: readonly { path: string; strength: number }[], say: (line: string) => void): Promise<void> {
+    const key = `${model}/transformer`;
+    const o = this.opened.get(key);
+    if (o?.kind !== 'transformer') throw new Error(`${key} is not loaded`);
+    const opts = { executionProviders: [this.device] };
+    const next = await switchTransformerLoras(o, bundle, loras, (files) => openTransformerSessions(files, opts, this.chainLocations), say);
+    if (next) this.opened.set(key, { kind: 'transformer', ...next });
   }
 
   /**

@@ -1,0 +1,104 @@
+// A bundle's transformer with a set of LoRAs applied, cached on disk keyed by the set: sha256 of the
+// bundle's transformer files + each LoRA file's sha256 and strength, in order. The first job with a
+// set patches the graphs the LoRAs touch (lora-graph-patch.ts: low-rank branches, base weights
+// untouched) into <cacheDir>/<key>/; every later job with the same set opens those files at once.
+// External weight files are symlinked, never copied, so a variant of the 13B transformer costs the
+// size of its LoRAs. Entries are written to a temp folder and renamed, so a crash leaves none half-made.
+import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { LoadedBundle } from '../bundle/load-bundle.js';
+import { sha256File } from '../bundle/verify-cache.js';
+import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../transformer/graphs.js';
+import { transformerConfigSchema } from '../transformer/config.js';
+import { combineLoras, loadLoraFile, type LoadedLora } from './lora-load.js';
+import { patchGraphWithLoras } from './lora-graph-patch.js';
+import { loraTargets, type TargetCatalogue } from './lora-targets.js';
+
+export interface LoraSetEntry { path: string; strength: number }
+
+export interface LoraVariant {
+  key: string;
+  /** .onnx path per transformer graph: patched ones in the cache, the rest the bundle's own. */
+  files: Record<TransformerGraphName, string>;
+  /** True when this call built the entry (first job with this set). */
+  built: boolean;
+  /** Graph stems that carry LoRA branches. */
+  patchedGraphs: TransformerGraphName[];
+}
+
+const MARKER = 'variant.json';
+
+export function catalogueFor(bundle: Pick<LoadedBundle, 'manifest'>): TargetCatalogue {
+  return loraTargets(transformerConfigSchema.parse(bundle.manifest.components.transformer.config));
+}
+
+/** Checks every LoRA against the bundle (names, shapes, alphas; no weights read); throws LoraError. */
+export async function checkLoras(bundle: Pick<LoadedBundle, 'manifest'>, loras: readonly LoraSetEntry[]): Promise<LoadedLora[]> {
+  const cat = catalogueFor(bundle);
+  const out: LoadedLora[] = [];
+  for (const l of loras) out.push(await loadLoraFile(l.path, l.strength, cat, false));
+  return out;
+}
+
+/** The cache key of a LoRA set on a bundle (hashes every LoRA file). */
+export async function loraSetKey(bundle: Pick<LoadedBundle, 'manifest'>, loras: readonly LoraSetEntry[]): Promise<string> {
+  const transformerFiles = bundle.manifest.components.transformer.files.map((f) => f.sha256);
+  const sets = [];
+  for (const l of loras) sets.push({ sha256: await sha256File(l.path), strength: l.strength });
+  return createHash('sha256').update(JSON.stringify({ v: 1, transformerFiles, sets })).digest('hex').slice(0, 32);
+}
+
+function baseFiles(bundle: LoadedBundle): Record<TransformerGraphName, string> {
+  return Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => {
+    const p = bundle.components.transformer.graphs[g];
+    if (!p) throw new Error(`bundle ${bundle.manifest.name}: transformer has no graph '${g}'`);
+    return [g, p];
+  })) as Record<TransformerGraphName, string>;
+}
+
+/** The transformer graphs with `loras` applied: from the cache, or built into it. */
+export async function loraVariant(bundle: LoadedBundle, loras: readonly LoraSetEntry[], cacheDir: string): Promise<LoraVariant> {
+  const key = await loraSetKey(bundle, loras);
+  const dir = path.join(cacheDir, key);
+  const files = baseFiles(bundle);
+  const cached = await readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { patched: TransformerGraphName[] }, () => null);
+  if (cached) {
+    for (const g of cached.patched) files[g] = path.join(dir, `${g}.onnx`);
+    return { key, files, built: false, patchedGraphs: cached.patched };
+  }
+  const cat = catalogueFor(bundle);
+  const loaded: LoadedLora[] = [];
+  for (const l of loras) loaded.push(await loadLoraFile(l.path, l.strength, cat));
+  const factors = combineLoras(loaded);
+  const tmp = path.join(cacheDir, `.${key}.${randomBytes(4).toString('hex')}.partial`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const patched: TransformerGraphName[] = [];
+    const seen = new Set<string>();
+    for (const g of TRANSFORMER_GRAPHS) {
+      const r = patchGraphWithLoras(await readFile(files[g]), factors);
+      if (r.patched.length === 0) continue;
+      r.patched.forEach((t) => seen.add(t));
+      await writeFile(path.join(tmp, `${g}.onnx`), r.bytes);
+      // External weights stay where they are: ORT resolves `<graph>.onnx.data` beside the model.
+      const data = `${files[g]}.data`;
+      if (await stat(data).then(() => true, () => false)) await symlink(data, path.join(tmp, `${g}.onnx.data`));
+      patched.push(g);
+    }
+    const missed = [...factors.keys()].filter((t) => !seen.has(t));
+    // Every target is a Linear of the architecture, so this means the graphs and the catalogue disagree.
+    if (missed.length) throw new Error(`internal: LoRA targets not found in the transformer graphs: ${missed.slice(0, 5).join(', ')}`);
+    await writeFile(path.join(tmp, MARKER), `${JSON.stringify({ patched, loras, bundle: bundle.manifest.name }, null, 2)}\n`);
+    await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
+      // Another process built the same entry meanwhile: theirs is as good as ours.
+      if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      await rm(tmp, { recursive: true, force: true });
+    });
+    for (const g of patched) files[g] = path.join(dir, `${g}.onnx`);
+    return { key, files, built: true, patchedGraphs: patched };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
