@@ -19,13 +19,13 @@ export function loraCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.FRAMEPACK_LORA_CACHE_DIR ? path.resolve(env.FRAMEPACK_LORA_CACHE_DIR) : path.join(dataDir(env), 'lora-cache');
 }
 
-/** The submit-time check: absolute paths, files that are LoRAs for this bundle. Throws JobRejected('lora', …). */
+/** The submit-time check: absolute paths, files that are LoRAs for this bundle. Throws JobRejected('loras', …). */
 export async function validateLoras(bundle: Pick<LoadedBundle, 'manifest'>, loras: readonly LoraSetEntry[]): Promise<void> {
-  for (const l of loras) if (!path.isAbsolute(l.path)) throw new JobRejected('lora', `${l.path}: the LoRA path must be absolute`);
+  for (const l of loras) if (!path.isAbsolute(l.path)) throw new JobRejected('loras', `${l.path}: the LoRA path must be absolute`);
   try {
     await checkLoras(bundle, loras);
   } catch (err: unknown) {
-    if (err instanceof LoraError) throw new JobRejected('lora', err.message);
+    if (err instanceof LoraError) throw new JobRejected('loras', err.message);
     throw err;
   }
 }

@@ -25,7 +25,7 @@ export function parseLoraArg(text: string): LoraRef {
   const colon = t.lastIndexOf(':');
   let file = t;
   let strength = 1;
-  if (colon > 0) {
+  if (colon >= 0) {
     const tail = t.slice(colon + 1).trim();
     if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(tail)) {
       file = t.slice(0, colon);
