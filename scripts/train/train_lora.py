@@ -115,11 +115,11 @@ def main():
     ap.add_argument("--run", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--clips", type=int, default=24)
-    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--rank", type=int, default=4)
     ap.add_argument("--alpha", type=float, default=2.0, help="saved .alpha; the delta is (alpha/rank)·B·A")
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--lr", type=float, default=1e-2)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -180,7 +180,12 @@ def main():
         opt.step()
         if step % 20 == 0 or step == 1:
             print(json.dumps({"step": step, "loss": round(total, 5), "secPerStep": round(time.time() - t0, 2)}), flush=True)
+        if step % 20 == 0 or step == args.steps:
+            save(args, lora)
 
+
+def save(args, lora):
+    """Writes the adapters in the Kohya/Musubi layout (fp16 matrices, float32 alpha), atomically."""
     out = {}
     for name, (A, B) in lora.items():
         k = "lora_unet_" + name.replace(".", "_")
@@ -188,7 +193,8 @@ def main():
         out[k + ".lora_up.weight"] = B.detach().half()
         out[k + ".alpha"] = torch.tensor(args.alpha, dtype=torch.float32)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    st.save(args.out, out)
+    st.save(args.out + ".tmp", out)
+    os.replace(args.out + ".tmp", args.out)
     print(json.dumps({"out": args.out, "tensors": len(out), "bytes": os.path.getsize(args.out)}))
 
 
