@@ -1,6 +1,7 @@
 // `npm run bench -- lora [--bundle DIR] [--lora FILE[:S]]… [--steps N] [--json]`: what a LoRA set costs
 // the way the daemon applies it (engine/lora-sessions.ts), on a fresh cache folder:
 //   base load      the bundle's five transformer sessions opened (what every daemon does once)
+//   variant build  the set's graphs patched and written into a fresh cache folder, alone
 //   first job      a job with a new set: files hashed, variant graphs built into the cache, sessions reopened
 //   repeat job     the next job with the same set: files hashed, nothing else (sessions stay)
 //   cached switch  back to no LoRAs and then to the set again: the cached variant reopened
@@ -17,6 +18,7 @@ import { resolveJobSpec } from '../../daemon/engine/pipeline/job-spec.js';
 import { generateVideo } from '../../daemon/engine/pipeline/pipeline.js';
 import { parseLoraArg } from '../../shared/domain/lora.js';
 import type { TransformerGraphName } from '../../daemon/models/transformer/graphs.js';
+import { loraVariant } from '../../daemon/models/lora/lora-variant.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -48,6 +50,9 @@ export async function runLoraBench(argv: string[]): Promise<number> {
       if (next) state = next;
       report(what, performance.now() - t);
     };
+    t = performance.now();
+    await loraVariant(bundle, loras, path.join(cache, 'build-only'));
+    report('variant build alone (hash + patch + write)', performance.now() - t);
     await step(`first job with ${loras.length} LoRA(s) (build + open)`, loras);
     await step('repeat job, same set (hash only)', loras);
     await step('back to no LoRAs (reopen the bundle graphs)', []);
