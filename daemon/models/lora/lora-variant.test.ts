@@ -25,4 +25,9 @@ describe('loraVariant: the transformer with a LoRA set, cached by the set', () =
     expect(await loraSetKey(bundle, [{ path: FIXTURE, strength: 0.5 }])).not.toBe(first.key);
     expect(await loraSetKey(bundle, [...set, ...set])).not.toBe(first.key);
   });
+
+  it('a LoRA file gone since submit fails naming it', async () => {
+    await expect(loraVariant(bundle, [{ path: '/nonexistent/gone.safetensors', strength: 1 }], fileTempDir('fp-lora-variant-')))
+      .rejects.toThrow('/nonexistent/gone.safetensors: no such file');
+  });
 });

@@ -11,7 +11,7 @@ import type { LoadedBundle } from '../bundle/load-bundle.js';
 import { sha256File } from '../bundle/verify-cache.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../transformer/graphs.js';
 import { transformerConfigSchema } from '../transformer/config.js';
-import { combineLoras, loadLoraFile, type LoadedLora } from './lora-load.js';
+import { combineLoras, loadLoraFile, LoraError, type LoadedLora } from './lora-load.js';
 import { patchGraphWithLoras } from './lora-graph-patch.js';
 import { loraTargets, type TargetCatalogue } from './lora-targets.js';
 
@@ -45,7 +45,13 @@ export async function checkLoras(bundle: Pick<LoadedBundle, 'manifest'>, loras: 
 export async function loraSetKey(bundle: Pick<LoadedBundle, 'manifest'>, loras: readonly LoraSetEntry[]): Promise<string> {
   const transformerFiles = bundle.manifest.components.transformer.files.map((f) => f.sha256);
   const sets = [];
-  for (const l of loras) sets.push({ sha256: await sha256File(l.path), strength: l.strength });
+  for (const l of loras) {
+    const sha256 = await sha256File(l.path).catch((err: NodeJS.ErrnoException) => {
+      // Checked at submit; a file moved or deleted while the job waited fails the job naming it.
+      throw new LoraError(l.path, err.code === 'ENOENT' ? 'no such file (it was there when the job was submitted?)' : `cannot read it (${err.message})`);
+    });
+    sets.push({ sha256, strength: l.strength });
+  }
   return createHash('sha256').update(JSON.stringify({ v: 1, transformerFiles, sets })).digest('hex').slice(0, 32);
 }
 
