@@ -31,3 +31,48 @@ describe('loraVariant: the transformer with a LoRA set, cached by the set', () =
       .rejects.toThrow('/nonexistent/gone.safetensors: no such file');
   });
 });
+
+describe('loraVariant on a bundle with external weights (how the 13B transformer is stored)', () => {
+  it('writes only graph structure and the LoRA; the .onnx.data is a hard link and ORT opens the variant', async () => {
+    const { openWeights } = await import('../../weights/safetensors.js');
+    const { buildTransformerGraphs } = await import('../transformer/graphs.js');
+    const { writeModel } = await import('../../onnx/model-writer.js');
+    const { transformerConfigSchema } = await import('../transformer/config.js');
+    const { createCpuSession } = await import('../../onnx/run.js');
+    const { stat } = await import('node:fs/promises');
+    const dir = fileTempDir('fp-lora-external-');
+    const weights = await openWeights(path.resolve(import.meta.dirname, '../../../models/framepack-tiny-weights/transformer.safetensors'));
+    const config = transformerConfigSchema.parse(bundle.manifest.components.transformer.config);
+    const graphs: Record<string, string> = {};
+    for (const [stem, g] of Object.entries(buildTransformerGraphs(config, weights, { weightDtype: 'float32' }))) {
+      graphs[stem] = path.join(dir, `${stem}.onnx`);
+      await writeModel(g, graphs[stem]!, { externalData: 'always' });
+    }
+    await weights.close();
+    const external = { ...bundle, components: { ...bundle.components, transformer: { ...bundle.components.transformer, graphs } } };
+    const v = await loraVariant(external, [{ path: FIXTURE, strength: 1 }], fileTempDir('fp-lora-external-cache-'));
+    const blocks = v.files.transformer_blocks;
+    // Same filesystem (both under the temp dir): the cache holds a hard link to the bundle's weights.
+    expect((await stat(`${blocks}.data`)).ino).toBe((await stat(`${graphs.transformer_blocks}.data`)).ino);
+    // The patched file holds structure and the LoRA's matrices, not the block weights (all in the .data).
+    expect((await stat(blocks)).size).toBeLessThan((await stat(`${graphs.transformer_blocks}.data`)).size / 4);
+    const session = await createCpuSession(blocks);
+    expect(session.inputNames).toContain('hidden_states');
+    await session.release();
+
+    // A cache on another filesystem (no hard link possible): the variant goes beside the bundle's graph.
+    const { existsSync, statSync } = await import('node:fs');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(dir).dev) return;
+    const other = await mkdtemp('/dev/shm/fp-lora-cache-');
+    try {
+      const w = await loraVariant(external, [{ path: FIXTURE, strength: 0.5 }], other);
+      expect(w.files.transformer_blocks).toBe(path.join(dir, `transformer_blocks.lora-${w.key}.onnx`));
+      const s2 = await createCpuSession(w.files.transformer_blocks);
+      await s2.release();
+      expect((await loraVariant(external, [{ path: FIXTURE, strength: 0.5 }], other)).files).toEqual(w.files);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

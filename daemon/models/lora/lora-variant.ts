@@ -2,9 +2,12 @@
 // bundle's transformer files + each LoRA file's sha256 and strength, in order. The first job with a
 // set patches the graphs the LoRAs touch (lora-graph-patch.ts: low-rank branches, base weights
 // untouched) into <cacheDir>/<key>/; every later job with the same set opens those files at once.
-// External weight files are symlinked, never copied, so a variant of the 13B transformer costs the
-// size of its LoRAs. Entries are written to a temp folder and renamed, so a crash leaves none half-made.
-import { mkdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+// External weight files are hard-linked, never copied, so a variant of the 13B transformer costs the
+// size of its LoRAs (ORT refuses external data reached through a symlink out of the model's folder);
+// when the cache is on another filesystem than the bundle, the patched graph is written beside the
+// bundle's own (`<graph>.lora-<key>.onnx`, sharing its .onnx.data). Entries are written to a temp
+// folder and renamed, so a crash leaves none half-made.
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { LoadedBundle } from '../bundle/load-bundle.js';
@@ -68,9 +71,9 @@ export async function loraVariant(bundle: LoadedBundle, loras: readonly LoraSetE
   const key = await loraSetKey(bundle, loras);
   const dir = path.join(cacheDir, key);
   const files = baseFiles(bundle);
-  const cached = await readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { patched: TransformerGraphName[] }, () => null);
+  const cached = await readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { patched: TransformerGraphName[]; beside?: Record<string, string> }, () => null);
   if (cached) {
-    for (const g of cached.patched) files[g] = path.join(dir, `${g}.onnx`);
+    for (const g of cached.patched) files[g] = cached.beside?.[g] ?? path.join(dir, `${g}.onnx`);
     return { key, files, built: false, patchedGraphs: cached.patched };
   }
   const cat = catalogueFor(bundle);
@@ -81,27 +84,36 @@ export async function loraVariant(bundle: LoadedBundle, loras: readonly LoraSetE
   await mkdir(tmp, { recursive: true });
   try {
     const patched: TransformerGraphName[] = [];
+    const beside: Record<string, string> = {};
     const seen = new Set<string>();
     for (const g of TRANSFORMER_GRAPHS) {
       const r = patchGraphWithLoras(await readFile(files[g]), factors);
       if (r.patched.length === 0) continue;
       r.patched.forEach((t) => seen.add(t));
-      await writeFile(path.join(tmp, `${g}.onnx`), r.bytes);
+      patched.push(g);
       // External weights stay where they are: ORT resolves `<graph>.onnx.data` beside the model.
       const data = `${files[g]}.data`;
-      if (await stat(data).then(() => true, () => false)) await symlink(data, path.join(tmp, `${g}.onnx.data`));
-      patched.push(g);
+      if (await stat(data).then(() => true, () => false)) {
+        const linked = await link(data, path.join(tmp, `${g}.onnx.data`)).then(() => true, () => false);
+        if (!linked) {
+          beside[g] = path.join(path.dirname(files[g]), `${g}.lora-${key}.onnx`);
+          await writeFile(`${beside[g]}.partial`, r.bytes);
+          await rename(`${beside[g]}.partial`, beside[g]);
+          continue;
+        }
+      }
+      await writeFile(path.join(tmp, `${g}.onnx`), r.bytes);
     }
     const missed = [...factors.keys()].filter((t) => !seen.has(t));
     // Every target is a Linear of the architecture, so this means the graphs and the catalogue disagree.
     if (missed.length) throw new Error(`internal: LoRA targets not found in the transformer graphs: ${missed.slice(0, 5).join(', ')}`);
-    await writeFile(path.join(tmp, MARKER), `${JSON.stringify({ patched, loras, bundle: bundle.manifest.name }, null, 2)}\n`);
+    await writeFile(path.join(tmp, MARKER), `${JSON.stringify({ patched, beside, loras, bundle: bundle.manifest.name }, null, 2)}\n`);
     await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
       // Another process built the same entry meanwhile: theirs is as good as ours.
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
       await rm(tmp, { recursive: true, force: true });
     });
-    for (const g of patched) files[g] = path.join(dir, `${g}.onnx`);
+    for (const g of patched) files[g] = beside[g] ?? path.join(dir, `${g}.onnx`);
     return { key, files, built: true, patchedGraphs: patched };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
