@@ -54,9 +54,9 @@ export async function runLoraBench(argv: string[]): Promise<number> {
     await loraVariant(bundle, loras, path.join(cache, 'build-only'));
     report('variant build alone (hash + patch + write)', performance.now() - t);
     await step(`first job with ${loras.length} LoRA(s) (build + open)`, loras);
-    await step('repeat job, same set (hash only)', loras);
+    await step('repeat job, same set (key only; hash remembered)', loras);
     await step('back to no LoRAs (reopen the bundle graphs)', []);
-    await step('the set again, cached variant (hash + open)', loras);
+    await step('the set again, cached variant (key + open)', loras);
     await Promise.all(Object.values(state.sessions).map((s) => s.release()));
 
     const steps = Number(values.steps);

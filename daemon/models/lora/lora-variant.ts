@@ -44,12 +44,26 @@ export async function checkLoras(bundle: Pick<LoadedBundle, 'manifest'>, loras: 
   return out;
 }
 
-/** The cache key of a LoRA set on a bundle (hashes every LoRA file). */
+/**
+ * sha256 of a LoRA file, remembered for this process by path + size + mtime (as the bundle verify
+ * cache does), so a daemon's repeat jobs do not read a 300 MB LoRA again.
+ */
+const hashMemo = new Map<string, { bytes: number; mtimeMs: number; sha256: string }>();
+async function loraFileHash(file: string): Promise<string> {
+  const st = await stat(file);
+  const m = hashMemo.get(file);
+  if (m && m.bytes === st.size && m.mtimeMs === st.mtimeMs) return m.sha256;
+  const sha256 = await sha256File(file);
+  hashMemo.set(file, { bytes: st.size, mtimeMs: st.mtimeMs, sha256 });
+  return sha256;
+}
+
+/** The cache key of a LoRA set on a bundle (hashes every LoRA file, once per path/size/mtime). */
 export async function loraSetKey(bundle: Pick<LoadedBundle, 'manifest'>, loras: readonly LoraSetEntry[]): Promise<string> {
   const transformerFiles = bundle.manifest.components.transformer.files.map((f) => f.sha256);
   const sets = [];
   for (const l of loras) {
-    const sha256 = await sha256File(l.path).catch((err: NodeJS.ErrnoException) => {
+    const sha256 = await loraFileHash(l.path).catch((err: NodeJS.ErrnoException) => {
       // Checked at submit; a file moved or deleted while the job waited fails the job naming it.
       throw new LoraError(l.path, err.code === 'ENOENT' ? 'no such file (it was there when the job was submitted?)' : `cannot read it (${err.message})`);
     });
