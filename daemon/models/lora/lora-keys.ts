@@ -3,6 +3,7 @@
 //   diffusers / PEFT   transformer.<module>.lora_A.weight, .lora_B.weight (also .lora.down/.lora.up,
 //                      a PEFT `base_model.model.` prefix, an optional <module>.alpha)
 //   Kohya / Musubi     lora_unet_<module with _ for .>.lora_down.weight, .lora_up.weight, .alpha
+//                      (also lora_transformer_<…>)
 //   HunyuanVideo names either of the above over the original modules (diffusion_model.double_blocks…)
 // Pure: names in, a grouping and the names it could not place out.
 import type { SourceModule, TargetCatalogue } from './lora-targets.js';
@@ -51,8 +52,10 @@ export function classifyKey(name: string, cat: TargetCatalogue): { module: strin
     const m = re.exec(n);
     if (!m) continue;
     const mod = n.slice(0, m.index);
-    if (mod.startsWith('lora_unet_')) {
-      const dotted = cat.kohya.get(mod);
+    // Kohya's prefix; some trainers (OneTrainer, SimpleTuner) write lora_transformer_ for the same names.
+    const flat = mod.startsWith('lora_transformer_') ? `lora_unet_${mod.slice('lora_transformer_'.length)}` : mod;
+    if (flat.startsWith('lora_unet_')) {
+      const dotted = cat.kohya.get(flat);
       return dotted ? { module: dotted, role, layout: 'kohya' } : 'unknown-module';
     }
     return cat.modules.has(mod) ? { module: mod, role, layout: 'diffusers' } : 'unknown-module';

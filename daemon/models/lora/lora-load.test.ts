@@ -8,6 +8,7 @@ import { writeSafetensors } from '../../weights/safetensors.js';
 import { fromFloat32 } from '../../weights/float-convert.js';
 import { combineLoras, loadLoraFile, loadLoraSource, LoraError, type LoraFactors } from './lora-load.js';
 import { loraTargets } from './lora-targets.js';
+import { classifyKey } from './lora-keys.js';
 
 const cat = loraTargets(tinyTransformerConfig);
 const H = 64; // tiny hidden size
@@ -47,6 +48,9 @@ describe('loraTargets', () => {
     expect(cat.modules.get('single_blocks.0.linear1')!.outF).toBe(3 * H + MLP);
     expect(cat.kohya.get('lora_unet_double_blocks_1_img_attn_qkv')).toBe('double_blocks.1.img_attn_qkv');
     expect(cat.kohya.get('lora_unet_transformer_blocks_0_attn_to_out_0')).toBe('transformer_blocks.0.attn.to_out.0');
+    expect(classifyKey('lora_transformer_single_blocks_0_linear2.lora_up.weight', cat)).toEqual({ module: 'single_blocks.0.linear2', role: 'up', layout: 'kohya' });
+    expect(classifyKey('base_model.model.proj_out.lora_A.default.weight', cat)).toEqual({ module: 'proj_out', role: 'down', layout: 'diffusers' });
+    expect(classifyKey('transformer.x_embedder.proj.lora_A.weight', cat)).toBe('unknown-module');
     // Convolutions are not Linear targets.
     expect(cat.linears.has('x_embedder.proj')).toBe(false);
   });
