@@ -2,7 +2,7 @@
 // submit (INVALID_PARAMS on `loras`, naming the tensors; nothing queued, the daemon up), the blue
 // fixture (scripts/train/train_lora.py) turns a job's video blue, and the next job without it gets
 // the plain transformer back; the sidecar records the LoRA; the CLI refuses a bad file with exit 2.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSafetensors } from '../../daemon/weights/safetensors.js';
@@ -80,6 +80,8 @@ describe('daemon: LoRAs', () => {
     const details = col.events.filter((e) => e.event === 'stage').map((e) => String((e.payload as { detail?: string }).detail ?? ''));
     expect(details.some((t) => /built the transformer variant with 1 LoRA/.test(t))).toBe(true);
     expect(details.some((t) => /removing the LoRAs of the previous job/.test(t))).toBe(true);
+    // The variant lives in the daemon's data dir, one folder per LoRA set.
+    expect((await readdir(path.join(d.dataDir, 'lora-cache'))).filter((n) => !n.startsWith('.'))).toHaveLength(1);
     const sidecar = JSON.parse(await readFile(outputs[0]!.replace(/\.mp4$/, '.json'), 'utf8'));
     expect(sidecar.parameters.loras).toEqual([{ file: 'blue-kohya.safetensors', strength: 1 }]);
   }, 600_000);
