@@ -9,7 +9,8 @@ diffusers' _convert_hunyuan_video_lora_to_diffusers, independently of daemon/mod
 
   /usr/bin/python3 scripts/train/train_lora.py --run /tmp/lora-run --out test/fixtures/lora/blue-kohya.safetensors
 
-Needs `npx tsx` (encode-conditions.ts computes the frozen text/image conditioning). ~3 min on 2 cores.
+Needs `npx tsx` (encode-conditions.ts computes the frozen text/image conditioning). 100 steps of
+batch 4 took ~15 min on this shared 2-core machine (4.5–12 s per step); the loss went 3.1 → 0.07.
 """
 import argparse
 import json

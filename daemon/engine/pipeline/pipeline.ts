@@ -30,7 +30,7 @@ import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
 export interface GenerateOptions {
   /** An already loaded bundle (else spec.model is resolved and loaded). */
   bundle?: LoadedBundle;
-  /** Already open sessions for that bundle (kept open afterwards); else opened and released here. */
+  /** Already open sessions for that bundle (kept open afterwards; their LoRAs are the caller's, as the engine's are); else opened and released here (with spec.loras). */
   sessions?: PipelineSessions;
   onEvent?: (e: PipelineEvent) => void;
   signal?: AbortSignal;
