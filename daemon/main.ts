@@ -134,6 +134,8 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   // The memory plan's check at submit (docs/memory.md) wraps the real engine; the fake one has no bundles.
   const memoryDeps = config.engine === 'fake' ? null
     : daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => scheduler.list() });
+  // LoRA variants of the transformer are cached in the data dir (engine/lora-sessions.ts), read by the worker too.
+  process.env.FRAMEPACK_LORA_CACHE_DIR ??= path.join(config.dataDir, 'lora-cache');
   const engine = memoryDeps ? withMemoryAdmission(await createEngine(config), memoryDeps) : await createEngine(config);
   const budget = budgetBytes(deviceTotal(config, memory), config.preserveVramBytes);
   lifecycle.info('starting', { pid: process.pid, engine: engine.name, socket: config.socketPath, dataDir: config.dataDir, budgetBytes: budget });

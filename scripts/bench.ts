@@ -8,6 +8,7 @@
 //   memory     the official model's computed memory tables (docs/memory.md) and the estimate vs measured RSS
 //   fullsize   official widths, 1+1 blocks: a 640×608 transformer step and VAE tile decode on the CPU
 //   precision  fp16 vs fp32 graphs of the default bundle on the README job (per-frame PSNR)
+//   lora       a LoRA set's first-job and repeat-job cost, and seconds per step with it (docs/lora.md)
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import { resolveProvider } from '../daemon/engine/pipeline/sessions.js';
 import { measureBundle, peakTable, sixGbTable, weightTable } from './bench/memory-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
 import { runSizePrecisionBench, SIZE_PRECISION_HELP } from './bench/size-precision-cli.js';
+import { runLoraBench } from './bench/lora-bench.js';
 
 const DEFAULT_SECTIONS_STEPS = 5;
 const DEFAULT_NAIVE_CAP_S = 60;
@@ -71,6 +73,11 @@ benchmarks:
              MatMul vs MatMulNBits int8/int4 at block 16/32/64/128 (and block 32 with
              accuracy_level 4: int8 activations), median ms, ratio to fp32 and the
              output's max error relative to fp32's (--runs N, default 5)
+  lora       a LoRA set as the daemon applies it (own options: --lora FILE[:S]…,
+             --steps N; default the blue test fixture): base transformer load, first
+             job with the set (hash + variant build + open), repeat job (hash only),
+             switching back and forth through the cache; then the README job (1 s,
+             TeaCache off) without and with the set: seconds per step
   eta        one generation (partial videos on, as generate does); at every sampling
              step from the second section on, the reported ETA (measured whole
              sections, all stages, plus the final encode) and the sampling-only figure
@@ -117,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
   // These two take their own options (scripts/bench/size-precision-cli.ts).
   if (argv[0] === 'fullsize' || argv[0] === 'precision') return runSizePrecisionBench(argv);
   if (argv[0] === 'stream') return (await import('./bench/stream-rss.js')).runStreamBench(argv.slice(1));
+  if (argv[0] === 'lora') return runLoraBench(argv);
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: {

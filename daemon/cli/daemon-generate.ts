@@ -50,6 +50,7 @@ export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefin
     steps: spec.steps, gs: spec.gs, cfg: spec.cfg, rs: spec.rs, window: spec.windowSize, sampler: spec.sampler, mode: spec.mode,
     teacache: spec.teacache, teacacheThreshold: spec.teacacheThreshold, crf: spec.crf, partials: o.partials,
     ...(spec.shift !== null ? { shift: spec.shift } : {}),
+    ...(spec.loras?.length ? { loras: spec.loras } : {}),
     ...(o.model !== undefined ? { model: o.model } : {}),
     ...(out !== undefined ? { out } : {}),
     ...(o.overwrite === true ? { overwrite: true } : {}),

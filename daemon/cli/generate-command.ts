@@ -9,6 +9,8 @@ import type { PipelineEvent } from '../engine/pipeline/events.js';
 import { parseProviderRequest, type ProviderRequest } from '../diagnostics/provider-selection.js';
 import { loadInputImage } from '../media/image-input.js';
 import { generateViaDaemon } from './daemon-generate.js';
+import { checkLoras } from '../models/lora/lora-variant.js';
+import { LoraError } from '../models/lora/lora-load.js';
 import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError, reportError } from './errors.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
@@ -51,7 +53,11 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   const local = values.local === true;
   if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)');
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
-  const { spec } = await resolveJob(values);
+  const { spec, manifest } = await resolveJob(values);
+  if (spec.loras?.length) {
+    // Bad LoRAs fail here (exit 2) in both modes, before a job exists.
+    try { await checkLoras({ manifest }, spec.loras); } catch (err: unknown) { if (err instanceof LoraError) throw new UsageError(`--lora ${err.message}`); throw err; }
+  }
 
   const json = values.json === true;
   const progress: ProgressWriter | null = json ? null : io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);

@@ -3,6 +3,8 @@
 // bundle folder and its manifest supplies the defaults. The `defaults.*` settings (settings.ts)
 // sit under the flags.
 import type { ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { MAX_LORAS, parseLoraArg } from '../../shared/domain/lora.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
@@ -34,6 +36,7 @@ export const JOB_OPTIONS = {
   'teacache-threshold': { type: 'string' },
   crf: { type: 'string' },
   model: { type: 'string' },
+  lora: { type: 'string', multiple: true },
   preset: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -52,7 +55,7 @@ export const RUN_OPTIONS = {
 
 export const ALL_JOB_OPTIONS = { ...JOB_OPTIONS, ...RUN_OPTIONS } as const;
 
-export type ParsedValues = Record<string, string | boolean | undefined>;
+export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
 /** A strict number: the whole text must be a finite decimal number. */
 export function parseNumberFlag(flag: string, text: string | undefined): number | undefined {
@@ -63,7 +66,22 @@ export function parseNumberFlag(flag: string, text: string | undefined): number 
   return n;
 }
 
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const str = (v: string | boolean | string[] | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** `--lora FILE[:STRENGTH]` (repeatable) → absolute paths with strengths. */
+function lorasFromFlags(v: string | boolean | string[] | undefined): JobSpecInput['loras'] {
+  const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+  if (list.length === 0) return undefined;
+  if (list.length > MAX_LORAS) throw new UsageError(`--lora: at most ${MAX_LORAS} LoRAs per job (got ${list.length})`);
+  return list.map((text) => {
+    try {
+      const l = parseLoraArg(text);
+      return { path: path.resolve(l.path), strength: l.strength };
+    } catch (err: unknown) {
+      throw new UsageError((err as Error).message);
+    }
+  });
+}
 
 /** Flag values → the spec's optional fields (ranges are checked by the spec schema). */
 export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
@@ -85,6 +103,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     sampler: str(v.sampler) as JobSpecInput['sampler'],
     mode: str(v.mode) as JobSpecInput['mode'],
     teacache: v['no-teacache'] === true ? false : v.teacache === true ? true : undefined,
+    loras: lorasFromFlags(v.lora),
   };
   return input;
 }
@@ -151,6 +170,8 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local
+  --lora FILE[:STRENGTH]  a HunyuanVideo/FramePack LoRA (.safetensors; diffusers/PEFT, Kohya/Musubi
+                          or original names) at STRENGTH (default 1); repeat for several (docs/lora.md)
   --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)
   -h, --help              this help`;

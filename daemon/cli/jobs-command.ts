@@ -110,6 +110,7 @@ export function formatJob(j: Job): string {
   const lines = [`${j.id}  ${j.state}${j.state === 'queued' ? ` at position ${humanPosition(j.position)}` : ''}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}`,
     `prompt:  ${j.spec.prompt}`, `image:   ${j.spec.image}`,
     `params:  ${j.spec.seconds} s, seed ${j.spec.seed}, ${j.spec.steps} steps, model ${j.spec.model ?? 'default'}`];
+  if (j.spec.loras?.length) lines.push(`loras:   ${j.spec.loras.map((l) => `${l.path} ×${l.strength}`).join(', ')}`);
   // A finished job's last stage is history, not where it is: shown only while it runs.
   if (j.progress && j.state === 'running') {
     const p = j.progress;

@@ -35,6 +35,7 @@ export function presetValuesFromFlags(v: ParsedValues): Record<string, unknown> 
   if (typeof v.image === 'string') throw new UsageError('presets save: a preset never holds the start image; give --image to generate');
   if (typeof v.out === 'string') throw new UsageError('presets save: a preset never holds the output path (a second job would replace the first video); give -o to generate');
   if (typeof v.preset === 'string') throw new UsageError('presets save: --preset applies a preset to generate or plan; give the parameters as flags');
+  if (v.lora !== undefined) throw new UsageError('presets save: a preset holds no LoRAs (they are files on this machine); give --lora to generate');
   if (v.teacache === true && v['no-teacache'] === true) throw new UsageError('--teacache and --no-teacache contradict each other');
   const out: Record<string, unknown> = {};
   for (const k of NUMBER_KEYS) if (typeof v[k] === 'string') out[k] = parseNumberFlag(`--${k}`, v[k]);

@@ -31,6 +31,7 @@ import type { ConditioningResidency } from './pipeline/conditioning.js';
 import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
 import { openTransformerSessions, type PipelineSessions } from './pipeline/sessions.js';
 import { stepChainLocations } from './pipeline/step-chain.js';
+import { switchTransformerLoras, validateLoras } from './lora-sessions.js';
 import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
@@ -49,8 +50,11 @@ type Opened =
   | { kind: 'text'; session: ort.InferenceSession; tokenizer: Tokenizer }
   | { kind: 'single'; session: ort.InferenceSession }
   | { kind: 'vae'; encoder: ort.InferenceSession; decoder: ort.InferenceSession }
-  /** streamed: the blocks stage runs the bundle's block groups (stream-blocks plan) instead of one resident session. */
-  | { kind: 'transformer'; sessions: TransformerSessions; streamed: boolean };
+  /**
+   * streamed: the blocks stage runs the bundle's block groups (stream-blocks plan) instead of one resident session.
+   * loraKey: the LoRA set it carries ('' = none; lora-sessions.ts).
+   */
+  | { kind: 'transformer'; sessions: TransformerSessions; streamed: boolean; loraKey: string };
 
 function sessionsOf(o: Opened): Pick<ort.InferenceSession, 'release'>[] {
   if (o.kind === 'transformer') return Object.values(o.sessions);
@@ -155,6 +159,7 @@ export class OnnxEngine implements Engine {
     } catch (err: unknown) {
       throw new JobRejected('image', (err as Error).message);
     }
+    if (spec.loras?.length) await validateLoras({ manifest }, spec.loras);
   }
 
   async load(model: string, component: ComponentId): Promise<ComponentFootprint> {
@@ -179,7 +184,7 @@ export class OnnxEngine implements Engine {
         // Resident sessions serve jobs with and without TeaCache, so the hidden states come back to
         // the CPU (TeaCache's residual needs them); the rest of the step chain stays on a WebGPU device.
         const streamed = this.streaming.has(model);
-        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined), streamed };
+        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined), streamed, loraKey: '' };
         break;
       }
     }
@@ -224,12 +229,17 @@ export class OnnxEngine implements Engine {
     // streaming, which releases them too): nothing yet; conditioning loads each encoder for its
     // calls and releases it, then the VAE and the transformer come for the sections
     // (conditioning.ts computeReleasingEncoders; the plan's phases).
-    if (!releasing) for (const c of COMPONENTS) await (c === 'transformer' ? acquireTransformer() : ctx.acquire(c));
+    const useLoras = () => this.useLoras(job.model, bundle, job.spec.loras ?? [], (detail) => ctx.onEvent({ type: 'stage', stage: 'load-models', detail }));
+    if (!releasing) {
+      for (const c of COMPONENTS) await (c === 'transformer' ? acquireTransformer() : ctx.acquire(c));
+      await useLoras();
+    }
     const conditioningResidency: ConditioningResidency | undefined = releasing ? {
       acquire: async (c) => {
         if (c !== 'vae') return ctx.acquire(c);
         await ctx.acquire('vae');
         await acquireTransformer();
+        await useLoras();
       },
       release: (c) => ctx.release(c, `job ${job.id}: memory plan '${planName}' (${c} runs once per job)`),
     } : undefined;
@@ -322,9 +332,21 @@ export class OnnxEngine implements Engine {
     return resolveJobSpec({
       imagePath, prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
       gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
-      teacache: spec.teacache, crf: spec.crf,
+      teacache: spec.teacache, crf: spec.crf, ...(spec.loras?.length ? { loras: spec.loras } : {}),
       ...(spec.teacacheThreshold !== undefined ? { teacacheThreshold: spec.teacacheThreshold } : {}),
     }, manifest, model);
+  }
+
+  /** Gives the resident transformer the job's LoRA set (lora-sessions.ts); a no-op when it has it. */
+  private async useLoras(model: string, bundle: LoadedBundle, loras: readonly { path: string; strength: number }[], say: (line: string) => void): Promise<void> {
+    const key = `${model}/transformer`;
+    const o = this.opened.get(key);
+    if (o?.kind !== 'transformer') throw new Error(`${key} is not loaded`);
+    // The LoRA variant patches the whole blocks graph, not the block groups streaming runs.
+    if (o.streamed && loras.length) throw new Error(`LoRAs are not applied to streamed transformer blocks (memory plan 'transformer blocks streamed'): give the daemon more device memory (--device-memory) or run without --lora`);
+    const opts = { executionProviders: [this.device] };
+    const next = await switchTransformerLoras(o, bundle, loras, (files) => openTransformerSessions(files, opts, this.chainLocations), say);
+    if (next) this.opened.set(key, { kind: 'transformer', streamed: o.streamed, ...next });
   }
 
   /**

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { KeepAlive } from './keep-alive.js';
 import { ModelName } from './model.js';
 import { JobProgress, TimingSummary } from './progress.js';
+import { LoraRef, MAX_LORAS } from './lora.js';
 
 /** Daemon-assigned job id. */
 export const JobId = z
@@ -66,6 +67,8 @@ export const JobSpec = z.strictObject({
   crf: z.number().int().min(0).max(51).default(16),
   /** Model bundle; absent = the daemon's default model. */
   model: ModelName.optional(),
+  /** LoRAs applied to the transformer, in order, each with its strength (docs/lora.md); absent or [] = none. */
+  loras: z.array(LoraRef).max(MAX_LORAS).optional(),
   /** Output .mp4 path (absolute; its folder must exist); absent = the daemon's output directory. */
   out: Path.optional(),
   /** Replace a file at `out` that framepack did not write (without it such a submit is refused). */

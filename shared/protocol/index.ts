@@ -8,6 +8,7 @@ export * from './methods.js';
 export * from './plan.js';
 export * from './doctor.js';
 export * from '../domain/job.js';
+export * from '../domain/lora.js';
 export * from '../domain/keep-alive.js';
 export * from '../domain/model.js';
 export * from '../domain/progress.js';

@@ -6,6 +6,7 @@ import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/inde
 import { GenerationMode, Sampler } from '../../shared/domain/job.js';
 import { PRESET_NAME } from '../../shared/settings/presets.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
+import { formatLoraField, parseLoraField } from './lora-field.js';
 
 /** The preset field's problem: a name `framepack presets` would refuse (empty is fine until Ctrl+L/Ctrl+K). */
 function presetNameError(name: string): string | undefined {
@@ -25,7 +26,7 @@ export interface FieldDef {
 
 export type FieldId =
   | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
-  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive' | 'preset';
+  | 'teacache' | 'crf' | 'model' | 'loras' | 'out' | 'keepAlive' | 'preset';
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -44,6 +45,7 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'teacache', label: 'TeaCache', kind: 'toggle', hint: 'Space' },
   { id: 'crf', label: 'CRF', kind: 'number' },
   { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
+  { id: 'loras', label: 'LoRAs', kind: 'text', hint: 'FILE[:STRENGTH], comma-separated, absolute paths' },
   { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
   // Not a job parameter: the name Ctrl+L loads and Ctrl+K saves the form as (form-presets.ts).
@@ -100,6 +102,7 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     teacache: s.teacache === false ? 'off' : 'on',
     crf: String(s.crf),
     model: s.model ?? '',
+    loras: formatLoraField(s.loras),
     // A copied job's output path is not taken over: submitting it again would replace that video.
     out: '',
     keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
@@ -256,6 +259,9 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
     raw.out = out;
   }
   raw.teacache = values.teacache === 'on';
+  const loras = parseLoraField(values.loras);
+  if (!loras.ok) errors.loras = loras.error;
+  else if (loras.loras.length) raw.loras = loras.loras;
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
   if (raw.image === '') errors.image = 'choose a start image';

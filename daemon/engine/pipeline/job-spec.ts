@@ -21,7 +21,7 @@ export const FLAG_OF: Readonly<Record<keyof JobSpec, string>> = Object.freeze({
   imagePath: '--image', prompt: '--prompt', negativePrompt: '--negative', seconds: '--seconds', seed: '--seed',
   steps: '--steps', gs: '--gs', cfg: '--cfg', rs: '--rs', windowSize: '--window', shift: '--shift',
   sampler: '--sampler', mode: '--mode', teacache: '--teacache', teacacheThreshold: '--teacache-threshold',
-  crf: '--crf', model: '--model',
+  crf: '--crf', model: '--model', loras: '--lora',
 });
 
 /** A fully resolved, validated job: every value is explicit (nothing left to the bundle). */
@@ -49,6 +49,8 @@ export interface JobSpec {
   crf: number;
   /** Bundle name or folder. */
   model: string;
+  /** LoRAs on the transformer (file + strength); checked against the bundle by the engine (docs/lora.md). */
+  loras?: { path: string; strength: number }[];
 }
 
 /** What a caller may give: anything optional except the image and the prompt. */
@@ -143,6 +145,7 @@ export const jobSpecSchema = z.object({
   teacacheThreshold: numberField('teacacheThreshold', { min: 0, minExclusive: true, max: 10 }),
   crf: numberField('crf', { min: 0, max: 51, integer: true }),
   model: stringField('model', { nonEmpty: true }),
+  loras: z.array(z.object({ path: z.string().min(1), strength: z.number().finite() }), { message: '--lora must be a list of {path, strength}' }).optional(),
 });
 
 /** The defaults a bundle supplies, plus the mode its checkpoint was trained for. */
@@ -186,6 +189,7 @@ export function resolveJobSpec(input: JobSpecInput, manifest: Pick<Manifest, 'va
 
 /** The parameters recorded in the MP4 metadata and the sidecar (no paths that vary per run). */
 export function recordedParameters(spec: JobSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const { imagePath, ...rest } = spec;
-  return { ...rest, image: imagePath.split(/[\\/]/).pop(), ...extra };
+  const { imagePath, loras, ...rest } = spec;
+  const recordedLoras = loras?.length ? { loras: loras.map((l) => ({ file: l.path.split(/[\\/]/).pop(), strength: l.strength })) } : {};
+  return { ...rest, image: imagePath.split(/[\\/]/).pop(), ...recordedLoras, ...extra };
 }

@@ -24,12 +24,13 @@ import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { runSections } from './section-loop.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
+import { loraTransformerFiles } from '../lora-sessions.js';
 import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
 
 export interface GenerateOptions {
   /** An already loaded bundle (else spec.model is resolved and loaded). */
   bundle?: LoadedBundle;
-  /** Already open sessions for that bundle (kept open afterwards); else opened and released here. */
+  /** Already open sessions for that bundle (kept open afterwards; their LoRAs are the caller's, as the engine's are); else opened and released here (with spec.loras). */
   sessions?: PipelineSessions;
   onEvent?: (e: PipelineEvent) => void;
   signal?: AbortSignal;
@@ -93,6 +94,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       teacache: spec.teacache,
       onWarning: (m) => stage('loading-models', m),
+      ...(spec.loras?.length ? { transformerFiles: await loraTransformerFiles(bundle, spec.loras, (m) => stage('loading-models', m)) } : {}),
     }));
 
     const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });

@@ -44,6 +44,8 @@ export interface OpenSessionsOptions {
   teacache?: boolean;
   /** Probe deps (tests inject the probe results). */
   probe?: ProbeDeps;
+  /** Transformer graphs to open instead of the bundle's (a LoRA variant: engine/lora-sessions.ts). */
+  transformerFiles?: Record<TransformerGraphName, string>;
 }
 
 function graphPath(bundle: LoadedBundle, component: keyof LoadedBundle['components'], stem: string): string {
@@ -91,7 +93,7 @@ export async function openSessions(bundle: LoadedBundle, opts: OpenSessionsOptio
   const sessionOpts: SessionOptions = { executionProviders: [provider], ...(opts.threads !== undefined ? { threads: opts.threads } : {}) };
   const open = (p: string) => createCpuSession(p, sessionOpts);
   const chainLocations = stepChainLocations(provider, { teacache: opts.teacache ?? true });
-  const transformerFiles = Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graphPath(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
+  const transformerFiles = opts.transformerFiles ?? Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, graphPath(bundle, 'transformer', g)])) as Record<TransformerGraphName, string>;
   const [transformer, vaeEncoder, vaeDecoder, textEncoder, textEncoder2, imageEncoder, tokenizer, tokenizer2] = await Promise.all([
     // No CPU arena for the transformer: its explicit attention allocates [heads, N, N] buffers
     // (2.5 GB each for the tiny model at 768×512, 17,729 tokens) that an arena keeps after the run

@@ -1,0 +1,74 @@
+// Which LoRA set the resident transformer carries, and switching it for a job. The residency
+// scheduler sees one 'transformer' component; its sessions are the bundle's graphs or a cached LoRA
+// variant of them (models/lora/lora-variant.ts). A job with the set already resident starts at
+// once; another set releases the old sessions first (never two transformers in memory) and opens
+// the variant's files, built on the set's first use.
+import path from 'node:path';
+import { dataDir } from '../../shared/ipc/socket-path.js';
+import type { LoadedBundle } from '../models/bundle/load-bundle.js';
+import type { TransformerSessions } from '../models/transformer/run-transformer.js';
+import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
+import { LoraError } from '../models/lora/lora-load.js';
+import { checkLoras, loraSetKey, loraVariant, type LoraSetEntry } from '../models/lora/lora-variant.js';
+import { JobRejected } from './engine.js';
+
+export interface TransformerState { sessions: TransformerSessions; /** '' = no LoRAs. */ loraKey: string }
+
+/** <data dir>/lora-cache, or $FRAMEPACK_LORA_CACHE_DIR (the daemon sets it from its data dir). */
+export function loraCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FRAMEPACK_LORA_CACHE_DIR ? path.resolve(env.FRAMEPACK_LORA_CACHE_DIR) : path.join(dataDir(env), 'lora-cache');
+}
+
+/** The submit-time check: absolute paths, files that are LoRAs for this bundle. Throws JobRejected('loras', …). */
+export async function validateLoras(bundle: Pick<LoadedBundle, 'manifest'>, loras: readonly LoraSetEntry[]): Promise<void> {
+  for (const l of loras) if (!path.isAbsolute(l.path)) throw new JobRejected('loras', `${l.path}: the LoRA path must be absolute`);
+  try {
+    await checkLoras(bundle, loras);
+  } catch (err: unknown) {
+    if (err instanceof LoraError) throw new JobRejected('loras', err.message);
+    throw err;
+  }
+}
+
+/** The transformer graphs with `loras` for sessions opened outside the daemon (generate --local). */
+export async function loraTransformerFiles(bundle: LoadedBundle, loras: readonly LoraSetEntry[], say: (line: string) => void): Promise<Record<TransformerGraphName, string>> {
+  const v = await loraVariant(bundle, loras, loraCacheDir());
+  say(`${v.built ? 'built' : 'reusing'} the transformer variant with ${loras.length} LoRA(s) (cache ${v.key.slice(0, 12)})`);
+  return v.files;
+}
+
+export function bundleTransformerFiles(bundle: LoadedBundle): Record<TransformerGraphName, string> {
+  return Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, bundle.components.transformer.graphs[g]!])) as Record<TransformerGraphName, string>;
+}
+
+/**
+ * Puts `loras` on the transformer: null when `current` already carries them, else the new state
+ * (the old sessions released). `say` reports what happens (a stage detail line).
+ */
+export async function switchTransformerLoras(
+  current: TransformerState, bundle: LoadedBundle, loras: readonly LoraSetEntry[],
+  open: (files: Record<TransformerGraphName, string>) => Promise<TransformerSessions>, say: (line: string) => void,
+): Promise<TransformerState | null> {
+  const wanted = loras.length ? await loraSetKey(bundle, loras) : '';
+  if (wanted === current.loraKey) return null;
+  const startedMs = performance.now();
+  let files = bundleTransformerFiles(bundle);
+  if (loras.length) {
+    const v = await loraVariant(bundle, loras, loraCacheDir());
+    files = v.files;
+    say(`${v.built ? 'built' : 'reusing'} the transformer variant with ${loras.length} LoRA(s) (${v.patchedGraphs.join(', ')}; cache ${v.key.slice(0, 12)})`);
+  } else {
+    say('removing the LoRAs of the previous job from the transformer');
+  }
+  await Promise.all(Object.values(current.sessions).map((s) => s.release()));
+  try {
+    const sessions = await open(files);
+    say(`transformer ready with ${loras.length ? `${loras.length} LoRA(s)` : 'no LoRAs'} in ${Math.round(performance.now() - startedMs)} ms`);
+    return { sessions, loraKey: wanted };
+  } catch (err) {
+    // Leave the component usable (the bundle's own graphs) and fail this job.
+    current.sessions = await open(bundleTransformerFiles(bundle));
+    current.loraKey = '';
+    throw err;
+  }
+}
