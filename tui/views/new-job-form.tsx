@@ -269,6 +269,8 @@ function usePlan(values: FormValues, supported: boolean, jobs: JobsState): PlanS
   const key = params ? JSON.stringify(params) : '';
   // A newly measured s/step changes the estimate: ask again when it does.
   const measured = measuredSecPerStep(jobs)?.secPerStep ?? null;
+  // …and so does a job finishing (its timing gives the whole-job estimate).
+  const finished = Object.values(jobs.jobs).filter((v) => v.job.state === 'succeeded').length;
   useEffect(() => {
     if (!params) {
       setPlan({ state: 'none' });
@@ -288,6 +290,6 @@ function usePlan(values: FormValues, supported: boolean, jobs: JobsState): PlanS
       clearTimeout(timer);
     };
     // params is derived from key, so key stands for it here.
-  }, [key, measured, actions]);
+  }, [key, measured, finished, actions]);
   return supported ? plan : null;
 }
