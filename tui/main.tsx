@@ -20,6 +20,7 @@ import { captureConsole, createFileLog } from './log.js';
 import { openInPlayer } from './settings/open-output.js';
 import { loadSettings, saveSettings } from './settings/settings.js';
 import { fileUserStore, migrateTuiPlayer } from './settings/user-store.js';
+import { colourAllowed, installNoColour } from './theme/no-colour.js';
 import type { ServicesDeps } from './workbench/services-context.js';
 
 export const TUI_HELP = `Usage: framepack [--no-start]
@@ -83,6 +84,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('framepack: the dashboard needs a terminal; for scripts use `framepack generate` or the socket protocol (docs/protocol.md)\n');
     return 2;
   }
+  // NO_COLOR / TERM=dumb: no colour escape reaches the terminal (chalk, Ink's colourer, ignores NO_COLOR).
+  if (!colourAllowed()) installNoColour(process.stdout);
   const paths = dashboardPaths();
   const fileLog = createFileLog(paths.tuiLogFile);
   captureConsole(fileLog);

@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import { useDaemon } from '../daemon/daemon-context.js';
 import { CommandPalette } from '../commands/command-palette.js';
 import { HelpOverlay } from '../commands/help-overlay.js';
-import { colors } from '../theme/semantic-colors.js';
+import { colors, focusBorderStyle } from '../theme/semantic-colors.js';
 import { JobEditor } from '../views/job-editor.js';
 import { NewJobForm } from '../views/new-job-form.js';
 import type { ListDir } from '../views/path-completion.js';
@@ -38,7 +38,7 @@ export function EditorArea({ width, height, listDir }: { width: number; height: 
   } else body = <Welcome />;
   const active = focused || layout.overlay !== null;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={active ? colors.border.focused : colors.border.normal} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle={focusBorderStyle(active)} borderColor={active ? colors.border.focused : colors.border.normal} overflow="hidden">
       {body}
     </Box>
   );

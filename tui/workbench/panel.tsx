@@ -15,7 +15,7 @@ import { sortChecks } from '../daemon/doctor-runner.js';
 import { jobList } from '../daemon/jobs-store.js';
 import { formatLogLine } from '../daemon/logs-store.js';
 import { formatDuration } from '../daemon/residency-store.js';
-import { colors } from '../theme/semantic-colors.js';
+import { colors, focusBorderStyle } from '../theme/semantic-colors.js';
 import { truncate } from '../components/text-utils.js';
 import { CHECK_GLYPH } from '../views/diagnostics-view.js';
 import { useLayout } from './layout-context.js';
@@ -82,7 +82,7 @@ export function Panel({ width, height, top = 0 }: { width: number; height: numbe
   );
   const hint = !focused ? ' (t switches · Tab here to scroll)' : layout.panelTab === 'problems' ? ' (t switches · ↑↓ select · Enter opens the job)' : ' (t switches · ↑↓ PgUp PgDn scroll · End follows)';
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? colors.border.focused : colors.border.normal} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle={focusBorderStyle(focused)} borderColor={focused ? colors.border.focused : colors.border.normal} overflow="hidden">
       <Text>
         {PANEL_TABS.map((t) => (
           <Text key={t.id} bold={t.id === layout.panelTab} underline={t.id === layout.panelTab} color={t.id === layout.panelTab ? undefined : colors.text.muted}>
