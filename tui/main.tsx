@@ -145,6 +145,10 @@ export async function main(argv: string[]): Promise<number> {
   process.on('exit', mouseOff);
   instance = render(<Root connect={connect} makeServices={makeServices} log={(m) => fileLog('info', m)} mouse={input?.mouse} />, {
     ...(input ? { stdin: input.stdin } : {}),
+    // The alternate screen, so nothing of the dashboard (a frame, a border left by a resize) stays in
+    // the terminal's scrollback after it quits. `interactive` is forced: Ink turns both off when it
+    // sees CI set, and stdout is a terminal here (checked above), CI or not.
+    interactive: true,
     alternateScreen: true,
     exitOnCtrlC: false,
     patchConsole: false,

@@ -2,10 +2,11 @@
 // with a priority (overlay > form > global); the highest runs first and returns true to consume
 // the key. Raw mode is only requested when stdin supports it, so a non-TTY stdin (CI, pipes)
 // never makes Ink exit with "Raw mode is not supported" (DEPS.md §6).
-import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { EventEmitter } from 'node:events';
 import { useInput, useStdin, type Key } from 'ink';
 import { chordOf, F1_SEQUENCES, type Chord } from './keybindings.js';
+import { NO_KEY, splitBurst } from './key-burst.js';
 
 export const KeyPriority = { global: 0, part: 50, form: 100, overlay: 200 } as const;
 
@@ -29,27 +30,65 @@ interface KeypressApi {
 
 const KeypressContext = createContext<KeypressApi | null>(null);
 
-const NO_KEY: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false,
-};
-
 export function KeypressProvider({ children }: { children: ReactNode }) {
   const entries = useRef<Entry[]>([]);
   const counter = useRef(0);
   const stdin = useStdin() as ReturnType<typeof useStdin> & { internal_eventEmitter?: EventEmitter };
 
-  const dispatch = (e: KeyEvent): void => {
+  const dispatch = (e: KeyEvent): boolean => {
     // Highest priority first; within one priority the newest subscriber first (a stack).
     const ordered = [...entries.current].sort((a, b) => b.priority - a.priority || b.order - a.order);
-    for (const entry of ordered) if (entry.handler.current(e)) return;
+    for (const entry of ordered) if (entry.handler.current(e)) return true;
+    return false;
+  };
+
+  // Keys waiting for the state of the key before them to be rendered (key-burst.ts): handlers read
+  // state from their last render, so a key runs only once the render after the previous key has
+  // been committed (the tick below forces one even when a key changed nothing).
+  const pending = useRef<Array<{ input: string; key: Key }>>([]);
+  const draining = useRef(false);
+  const awaitingCommit = useRef(false);
+  const alive = useRef(true);
+  const [, setTick] = useState(0);
+  useLayoutEffect(() => {
+    awaitingCommit.current = false;
+  });
+  useEffect(() => () => {
+    alive.current = false;
+    pending.current = [];
+  }, []);
+  const runOne = (input: string, key: Key): void => {
+    if (!dispatch({ input, key, chord: chordOf(input, key) })) {
+      const keys = splitBurst(input, key);
+      if (keys) pending.current.unshift(...keys);
+    }
+    awaitingCommit.current = true;
+    setTick((t) => t + 1);
+  };
+  const drain = (): void => {
+    if (!alive.current) return;
+    if (awaitingCommit.current) return void setImmediate(drain);
+    const next = pending.current.shift();
+    if (!next) {
+      draining.current = false;
+      return;
+    }
+    runOne(next.input, next.key);
+    setImmediate(drain);
   };
 
   useInput(
     (input, key) => {
       if (input === '' && !Object.entries(key).some(([k, v]) => v === true && k !== 'shift')) return; // F1 and other unmapped keys arrive empty
-      dispatch({ input, key, chord: chordOf(input, key) });
+      if (draining.current) {
+        pending.current.push({ input, key }); // behind the burst still running, in typed order
+        return;
+      }
+      runOne(input, key);
+      if (pending.current.length > 0) {
+        draining.current = true;
+        setImmediate(drain);
+      }
     },
     { isActive: stdin.isRawModeSupported },
   );
