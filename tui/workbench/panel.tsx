@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { inBox, WHEEL_LINES } from '../mouse/hit.js';
 import { useMouse } from '../mouse/mouse-context.js';
+import { panelTabAt } from '../mouse/buttons.js';
 import { logWindow, moveSelection, scrollLogs, type ProblemItem } from './panel-lists.js';
 import { useLayoutDispatch } from './layout-context.js';
 import { windowRange } from '../components/text-utils.js';
@@ -41,6 +42,9 @@ export function Panel({ width, height, top = 0 }: { width: number; height: numbe
     if (!inBox(e, { x: 0, y: top, width, height })) return;
     if (e.kind === 'press') {
       if (layout.overlay === null) dispatch({ type: 'focus', part: Part.panel });
+      // The title row (under the border): a click on a tab's name shows that tab.
+      const tab = e.y === top + 1 ? panelTabAt(e.x - 1, PANEL_TABS) : null;
+      if (tab) dispatch({ type: 'showPanel', tab });
       return;
     }
     const chord = e.kind === 'wheel-up' ? 'up' : e.kind === 'wheel-down' ? 'down' : null;
