@@ -34,7 +34,9 @@ FRAMEPACK_PLAYER (video player command when the player setting is unset), FRAMEP
 (settings folder: config.json, the settings \`framepack config\` edits and the Settings view shows;
 tui.json, key overrides).
 Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.
-Mouse: click the view letters and list rows; the wheel scrolls lists and Logs (Shift+drag selects text in most terminals).`;
+Mouse: click the view letters, list rows, panel tabs, the status bar's ^P / ? and the new-job form's
+fields and Submit; the wheel scrolls lists and Logs (Shift+drag selects text in most terminals).
+NO_COLOR (or TERM=dumb): no colours; the selection stays inverse and the focused part's border heavy.`;
 
 function Root({ connect, makeServices, log, mouse }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void; mouse?: MouseSource | undefined }) {
   const [client, setClient] = useState<RpcClient | null>(null);
