@@ -2,7 +2,8 @@
 // terminal (tmux at 80×24 and 120×40, a real daemon on the fake engine). SGR reports typed into the
 // pane at the cells where the screen shows the text: a panel tab's name shows that tab, the status
 // bar's `? help` and `^P commands` open the key table and the palette, a click on a form field
-// moves the form there (typing then goes into it), a click on a choice's › steps it, and a click on
+// moves the form there (typing then goes into it; text typed just before the click, in the same
+// write, still lands in the field it was typed into), a click on a choice's › steps it, and a click on
 // [ Submit job ] submits the job.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,12 +62,14 @@ describe('mouse on buttons and the form', () => {
       // The form: a click on Steps moves there; typing replaces its value.
       await tui.press('n');
       s = await tui.waitScreen((x) => x.includes('NEW JOB') && /Steps\s+25/.test(x), 'the form');
-      tui.type(d.image());
-      s = await tui.waitScreen((x) => /Image\s+\S*in\.png/.test(x), 'the image typed into its field');
+      // The image path and then a click on Steps in ONE write (typed fast, clicked at once): the
+      // path still goes into Image, the click then moves to Steps, and typing replaces its value.
       at = cellOf(s, /Steps {5,}/);
-      await click(tui, at.x + 2, at.y);
+      tui.type(`${d.image()}\x1b[<0;${at.x + 3};${at.y + 1}M\x1b[<0;${at.x + 3};${at.y + 1}m`);
+      await sleep(300);
       tui.type('7');
       s = await tui.waitScreen((x) => /Steps\s+7▏/.test(x), 'Steps 7 typed after a click on Steps');
+      expect(s).toMatch(/Image\s+\S*in\.png/);
       // A click on the Mode's › steps it (inverted → f1).
       const mode = cellOf(s, '‹ inverted ›');
       await click(tui, mode.x + '‹ inverted ›'.length - 1, mode.y);

@@ -26,6 +26,8 @@ interface Entry {
 
 interface KeypressApi {
   subscribe(handler: { current: KeyHandler }, priority: number): () => void;
+  /** Runs `fn` in line with the keys: after every key that arrived before it has been handled and rendered. */
+  sequence(fn: () => void): void;
 }
 
 const KeypressContext = createContext<KeypressApi | null>(null);
@@ -44,8 +46,10 @@ export function KeypressProvider({ children }: { children: ReactNode }) {
 
   // Keys waiting for the state of the key before them to be rendered (key-burst.ts): handlers read
   // state from their last render, so a key runs only once the render after the previous key has
-  // been committed (the tick below forces one even when a key changed nothing).
-  const pending = useRef<Array<{ input: string; key: Key }>>([]);
+  // been committed (the tick below forces one even when a key changed nothing). Mouse events join
+  // the same line (sequence()), so a click after typed text acts on the text's result.
+  type Pending = { input: string; key: Key } | { run: () => void };
+  const pending = useRef<Pending[]>([]);
   const draining = useRef(false);
   const awaitingCommit = useRef(false);
   const alive = useRef(true);
@@ -57,9 +61,10 @@ export function KeypressProvider({ children }: { children: ReactNode }) {
     alive.current = false;
     pending.current = [];
   }, []);
-  const runOne = (input: string, key: Key): void => {
-    if (!dispatch({ input, key, chord: chordOf(input, key) })) {
-      const keys = splitBurst(input, key);
+  const runOne = (item: Pending): void => {
+    if ('run' in item) item.run();
+    else if (!dispatch({ input: item.input, key: item.key, chord: chordOf(item.input, item.key) })) {
+      const keys = splitBurst(item.input, item.key);
       if (keys) pending.current.unshift(...keys);
     }
     awaitingCommit.current = true;
@@ -73,22 +78,30 @@ export function KeypressProvider({ children }: { children: ReactNode }) {
       draining.current = false;
       return;
     }
-    runOne(next.input, next.key);
+    runOne(next);
     setImmediate(drain);
+  };
+  /** Run `item` now when nothing is waiting, else behind what is (in arrival order). */
+  const enqueue = (item: Pending): void => {
+    if (draining.current || awaitingCommit.current) {
+      pending.current.push(item);
+      if (!draining.current) {
+        draining.current = true;
+        setImmediate(drain);
+      }
+      return;
+    }
+    runOne(item);
+    if (pending.current.length > 0) {
+      draining.current = true;
+      setImmediate(drain);
+    }
   };
 
   useInput(
     (input, key) => {
       if (input === '' && !Object.entries(key).some(([k, v]) => v === true && k !== 'shift')) return; // F1 and other unmapped keys arrive empty
-      if (draining.current) {
-        pending.current.push({ input, key }); // behind the burst still running, in typed order
-        return;
-      }
-      runOne(input, key);
-      if (pending.current.length > 0) {
-        draining.current = true;
-        setImmediate(drain);
-      }
+      enqueue({ input, key });
     },
     { isActive: stdin.isRawModeSupported },
   );
@@ -108,6 +121,9 @@ export function KeypressProvider({ children }: { children: ReactNode }) {
 
   const api = useMemo<KeypressApi>(
     () => ({
+      sequence(fn) {
+        enqueue({ run: fn });
+      },
       subscribe(handler, priority) {
         const entry = { handler, priority, order: counter.current++ };
         entries.current.push(entry);
@@ -134,4 +150,9 @@ export function useKeypress(handler: KeyHandler, options: { priority: number; is
     if (!active) return;
     return api.subscribe(ref, options.priority);
   }, [api, active, options.priority]);
+}
+
+/** The keys' line for other input (mouse events): null outside a KeypressProvider. */
+export function useInputSequence(): ((fn: () => void) => void) | null {
+  return useContext(KeypressContext)?.sequence ?? null;
 }
