@@ -48,9 +48,10 @@ describe('the new-job form estimates the whole job, as `framepack plan` does', (
       tui.type('2');
       await tui.press('Down', 'Down'); // → Steps
       tui.type('3');
-      const s = await tui.waitScreen((x) => /Steps\s+3\b/.test(x) && x.includes('for the job'), `the whole-job estimate at ${cols}×${rows}`, 30_000);
-      // The same figure as the CLI; the sampling-only wording of before is gone.
-      expect(s).toContain(`time: ${cliTime![1]}`);
+      // The plan is asked again 250 ms after the last change (the previous one stays meanwhile):
+      // wait for the one for these values — the same figure as the CLI.
+      const s = await tui.waitScreen((x) => /Steps\s+3\b/.test(x) && x.includes(`time: ${cliTime![1]}`), `the CLI's whole-job estimate at ${cols}×${rows}`, 30_000);
+      // The sampling-only wording of before is gone.
       expect(s).not.toMatch(/≈\S+ sampling \(measured/);
       await tui.press('Escape', 'q', 'y'); // the typed job is a draft: quitting asks first
       expect(await tui.exitCode()).toBe('0');
