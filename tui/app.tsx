@@ -30,8 +30,8 @@ export interface AppProps {
 
 export function App({ client, services, size, initialLayout, listDir, reconnectDelayMs, log, initialDown, mouse }: AppProps) {
   return (
-    <MouseProvider source={mouse}>
     <KeypressProvider>
+    <MouseProvider source={mouse}>
       <ServicesProvider deps={services}>
         <DaemonProvider client={client} {...(reconnectDelayMs !== undefined ? { reconnectDelayMs } : {})} {...(log ? { log } : {})} {...(initialDown ? { initialDown } : {})}>
           <LayoutProvider {...(initialLayout ? { initial: initialLayout } : {})}>
@@ -41,7 +41,7 @@ export function App({ client, services, size, initialLayout, listDir, reconnectD
           </LayoutProvider>
         </DaemonProvider>
       </ServicesProvider>
-    </KeypressProvider>
     </MouseProvider>
+    </KeypressProvider>
   );
 }

@@ -20,6 +20,7 @@ import { captureConsole, createFileLog } from './log.js';
 import { openInPlayer } from './settings/open-output.js';
 import { loadSettings, saveSettings } from './settings/settings.js';
 import { fileUserStore, migrateTuiPlayer } from './settings/user-store.js';
+import { colourAllowed, installNoColour } from './theme/no-colour.js';
 import type { ServicesDeps } from './workbench/services-context.js';
 
 export const TUI_HELP = `Usage: framepack [--no-start]
@@ -33,7 +34,9 @@ FRAMEPACK_PLAYER (video player command when the player setting is unset), FRAMEP
 (settings folder: config.json, the settings \`framepack config\` edits and the Settings view shows;
 tui.json, key overrides).
 Keys: Ctrl+P or F1 lists every command; ? shows the keys; q or Ctrl+C quits.
-Mouse: click the view letters and list rows; the wheel scrolls lists and Logs (Shift+drag selects text in most terminals).`;
+Mouse: click the view letters, list rows, panel tabs, the status bar's ^P / ? and the new-job form's
+fields and Submit; the wheel scrolls lists and Logs (Shift+drag selects text in most terminals).
+NO_COLOR (or TERM=dumb): no colours; the selection stays inverse and the focused part's border heavy.`;
 
 function Root({ connect, makeServices, log, mouse }: { connect: () => Promise<RpcClient>; makeServices: () => ServicesDeps; log: (m: string) => void; mouse?: MouseSource | undefined }) {
   const [client, setClient] = useState<RpcClient | null>(null);
@@ -83,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write('framepack: the dashboard needs a terminal; for scripts use `framepack generate` or the socket protocol (docs/protocol.md)\n');
     return 2;
   }
+  // NO_COLOR / TERM=dumb: no colour escape reaches the terminal (chalk, Ink's colourer, ignores NO_COLOR).
+  if (!colourAllowed()) installNoColour(process.stdout);
   const paths = dashboardPaths();
   const fileLog = createFileLog(paths.tuiLogFile);
   captureConsole(fileLog);
@@ -142,6 +147,10 @@ export async function main(argv: string[]): Promise<number> {
   process.on('exit', mouseOff);
   instance = render(<Root connect={connect} makeServices={makeServices} log={(m) => fileLog('info', m)} mouse={input?.mouse} />, {
     ...(input ? { stdin: input.stdin } : {}),
+    // The alternate screen, so nothing of the dashboard (a frame, a border left by a resize) stays in
+    // the terminal's scrollback after it quits. `interactive` is forced: Ink turns both off when it
+    // sees CI set, and stdout is a terminal here (checked above), CI or not.
+    interactive: true,
     alternateScreen: true,
     exitOnCtrlC: false,
     patchConsole: false,

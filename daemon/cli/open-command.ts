@@ -9,14 +9,16 @@ import { EXIT_OK, UsageError } from './errors.js';
 import { JobNotFoundError, matchJobRef, resolveJobRef } from './job-ref.js';
 import { readJournalView } from './journal-view.js';
 import type { Job } from '../../shared/protocol/index.js';
+import { playerArgsFor, splitCommandLine } from '../../shared/settings/player-command.js';
 
 export const OPEN_HELP = `Usage: framepack open ID [--print]
 
 ID is a job id, a unique prefix of one, or \`last\` (the newest job).
 Opens the job's video (the final MP4, or the newest partial while it runs) in the player:
 the \`player\` setting (framepack config set player "mpv --loop"), else $FRAMEPACK_PLAYER, else
-xdg-open (Linux) / open (macOS). --print only prints the path. With the daemon down, the job is
-looked up in its journal.`;
+xdg-open (Linux) / open (macOS). The video's path is appended to the player command, or replaces
+an argument that is exactly {} ("mpv {} --loop"). --print only prints the path. With the daemon
+down, the job is looked up in its journal.`;
 
 /** The player command as argv: settings, env, then the platform's opener. */
 export function playerCommand(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): { argv: string[]; source: string } {
@@ -26,15 +28,13 @@ export function playerCommand(env: NodeJS.ProcessEnv = process.env, platform: No
   return { argv: [platform === 'darwin' ? 'open' : platform === 'win32' ? 'explorer' : 'xdg-open'], source: 'the system opener' };
 }
 
-/** Splits a command line on spaces, keeping "double" or 'single' quoted parts together. */
-export function splitCommand(line: string): string[] {
-  return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
-}
+/** Splits a command line on spaces, keeping "double" or 'single' quoted parts together (as the dashboard). */
+export const splitCommand = splitCommandLine;
 
-/** Starts the player detached; rejects with one clear line when it cannot be started. */
+/** Starts the player detached (the file replaces a `{}` argument, else is appended); rejects with one clear line when it cannot be started. */
 export function launchPlayer(argv: string[], file: string, source: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, [...argv.slice(1), file], { detached: true, stdio: 'ignore', env });
+    const child = spawn(argv[0]!, playerArgsFor(argv.slice(1), file), { detached: true, stdio: 'ignore', env });
     child.once('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code === 'ENOENT'
       ? `no video player: '${argv[0]}' (from ${source}) was not found; set one with \`framepack config set player mpv\` or $FRAMEPACK_PLAYER`
       : `could not start '${argv[0]}': ${err.message}`)));

@@ -17,6 +17,7 @@ import type { PlannedMemory } from '../../shared/protocol/index.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { formatMemoryPlan } from './memory-format.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
+import { daemonPlanTime } from './plan-estimate.js';
 
 export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flags]
 
@@ -27,7 +28,10 @@ plan: how the components would be held on this machine's device (FRAMEPACK_EP, e
 RAM), the expected peak per component, and whether it fits what the device has free now less the
 daemon's preserved headroom (--preserve-vram / FRAMEPACK_PRESERVE_VRAM, --device-memory) — the
 same check that refuses a job at submit (docs/memory.md). Components a running daemon already
-holds are not counted as free here; \`framepack ps\` shows the daemon's own view.
+holds are not counted as free here; \`framepack ps\` shows the daemon's own view. The last line is
+the time the whole job would take (sampling, decode, append and video encode of every section),
+from the newest finished job of the model, asked of the running daemon (jobs.plan) — the figure
+the dashboard's new-job form shows; model loading is not counted.
 
 ${JOB_FLAGS_HELP}
 
@@ -145,6 +149,7 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
   const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
   const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));
   const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory);
-  io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : planText(json));
+  const time = await daemonPlanTime(spec, manifest.name);
+  io.stdout.write(values.json ? `${JSON.stringify({ ...json, estimate: time.estimate })}\n` : `${planText(json)}time      ${time.line}\n`);
   return EXIT_OK;
 }

@@ -234,6 +234,7 @@ export class JobService {
       const partialPath = this.o.journal.loadCheckpoint(id)?.partialPath ?? null;
       // Durable first (commit throws on a full disk and nothing changes), then out of the queue.
       this.finish(id, { state: 'cancelled', partialPath }, () => this.o.publish('job.cancelled', { jobId: id, when, partialPath, timing: null }), true);
+      this.queueReordered();
       this.queueChanged();
       return this.view(this.jobs.get(id)!);
     }
@@ -341,6 +342,8 @@ export class JobService {
     this.o.journal.append({ t: 'job', job: this.jobs.get(id)! });
     this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
     this.o.publish('job.started', { jobId: id, startedAt });
+    // Every waiting job moved up one place: clients keep positions from this, not from guessing.
+    this.queueReordered();
     this.queueChanged();
     this.o.onBusyChange?.(true);
     const controller = new AbortController();

@@ -59,7 +59,11 @@ describe('jobs.plan handler', () => {
       job('c', 'other', 9, 100, '2026-11-28T03:00:00.000Z'),
     ];
     const r = await call({ image, seconds: 2, steps: 4 }, jobs);
-    expect(r.estimate).toEqual({ secPerStep: 2, measuredOn: 'a', sameWindow: true, sectionSeconds: 8, samplingSeconds: 16 });
+    expect(r.estimate).toEqual({
+      secPerStep: 2, measuredOn: 'a', sameWindow: true, sectionSeconds: 8, samplingSeconds: 16,
+      // No finished job with a timing summary: the whole job is the sampling (a lower bound).
+      job: { basis: 'steps', jobSeconds: 16, sampleSecondsPerSection: 8, decodeSecondsPerSection: 0, encodeSecondsPerSection: 0, finalEncodeSeconds: 0, setupSeconds: 0, measuredOn: 'a' },
+    });
     expect(measuredEstimate(jobs, 'framepack-tiny', 'framepack-tiny', 7, 10, 1)).toMatchObject({ measuredOn: 'b', sameWindow: false, sectionSeconds: 90 });
     expect(measuredEstimate(jobs, 'nothing', 'framepack-tiny', 9, 10, 1)).toBeNull();
   });

@@ -2,7 +2,8 @@
 // start image's header gives its size (sharp reads metadata only, no decode), the bundle manifest
 // gives buckets, latent geometry and defaults, and layoutJob — the same function the pipeline and
 // `framepack plan` use — gives sections, frames and σ. The time estimate is the newest s/step the
-// daemon measured for the model, preferring a job with the same latent window.
+// daemon measured for the model, preferring a job with the same latent window, and the whole job
+// (every stage) from the newest finished job's timing (shared/domain/job-estimate.ts).
 import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEstimate, type PlannedMemory } from '../../shared/protocol/index.js';
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import type { Engine } from '../engine/engine.js';
@@ -13,6 +14,7 @@ import { InputImageError, inspectInputImage } from '../media/image-input.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
+import { estimateWholeJob } from '../../shared/domain/job-estimate.js';
 
 export type PlanHandlers = Pick<Handlers, 'jobs.plan'>;
 
@@ -38,15 +40,26 @@ async function headerSize(file: string): Promise<{ width: number; height: number
   return (await inspectInputImage(file)).upright;
 }
 
-/** The newest measured s/step of `model`, from a job with the same window when there is one. */
+/**
+ * The newest measured s/step of `model` (from a job with the same window when there is one), and
+ * the whole-job estimate: from the newest finished job of the model with a timing summary (same
+ * window first), else from that step rate (shared/domain/job-estimate.ts).
+ */
 export function measuredEstimate(jobs: readonly Job[], model: string, defaultModel: string, window: number, steps: number, sections: number): PlanEstimate | null {
-  const measured = jobs
-    .filter((j) => (j.spec.model ?? defaultModel) === model && j.progress?.step && j.progress.step.secPerStep > 0)
+  const newestFirst = jobs
+    .filter((j) => (j.spec.model ?? defaultModel) === model)
     .sort((a, b) => (b.startedAt ?? b.createdAt).localeCompare(a.startedAt ?? a.createdAt));
+  const measured = newestFirst.filter((j) => j.progress?.step && j.progress.step.secPerStep > 0);
   const pick = measured.find((j) => j.spec.window === window) ?? measured[0];
+  const timed = newestFirst.filter((j) => j.state === 'succeeded' && j.timing && j.timing.sectionSampleMs.length > 0);
+  const timedPick = timed.find((j) => j.spec.window === window) ?? timed[0];
+  const whole = timedPick
+    ? estimateWholeJob({ steps: timedPick.progress?.step?.steps ?? timedPick.spec.steps ?? steps, timing: timedPick.timing, secPerStep: null }, { sections, steps })
+    : pick ? estimateWholeJob({ steps, timing: null, secPerStep: pick.progress!.step!.secPerStep }, { sections, steps }) : null;
+  const job = whole ? { ...whole, measuredOn: (timedPick ?? pick)!.id } : undefined;
   if (!pick) return null;
   const secPerStep = pick.progress!.step!.secPerStep;
-  return { secPerStep, measuredOn: pick.id, sameWindow: pick.spec.window === window, sectionSeconds: secPerStep * steps, samplingSeconds: secPerStep * steps * sections };
+  return { secPerStep, measuredOn: pick.id, sameWindow: pick.spec.window === window, sectionSeconds: secPerStep * steps, samplingSeconds: secPerStep * steps * sections, ...(job ? { job } : {}) };
 }
 
 /** The wire result from a layout (pure). */

@@ -53,6 +53,22 @@ export const PlanEstimate = z.object({
   sectionSeconds: z.number().nonnegative(),
   /** Sampling of all sections; model loading, encoding and decoding come on top. */
   samplingSeconds: z.number().nonnegative(),
+  /**
+   * The whole job (shared/domain/job-estimate.ts): 'sections' from a finished job's timing (every
+   * stage: sampling, decode + append, partial and final encode, prompt/image encode); 'steps' from a
+   * step rate only (sampling, a lower bound). Model loading is not counted. Absent from older daemons.
+   */
+  job: z.object({
+    basis: z.enum(['sections', 'steps']),
+    jobSeconds: z.number().nonnegative(),
+    sampleSecondsPerSection: z.number().nonnegative(),
+    decodeSecondsPerSection: z.number().nonnegative(),
+    encodeSecondsPerSection: z.number().nonnegative(),
+    finalEncodeSeconds: z.number().nonnegative(),
+    setupSeconds: z.number().nonnegative(),
+    /** The job the figures come from. */
+    measuredOn: z.string(),
+  }).optional(),
 });
 export type PlanEstimate = z.infer<typeof PlanEstimate>;
 

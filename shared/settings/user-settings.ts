@@ -47,7 +47,7 @@ export interface KeyInfo { schema: z.ZodType; description: string }
 export const SETTING_KEYS: Readonly<Record<string, KeyInfo>> = {
   dataDir: { schema: absolutePath, description: 'the daemon data dir: journal, jobs, log (default $XDG_DATA_HOME/framepack)' },
   outputDir: { schema: absolutePath, description: "where the daemon writes finished videos (default <dataDir>/outputs)" },
-  player: { schema: z.string().min(1), description: 'command that plays a video for `framepack open` (e.g. "mpv --loop"); else $FRAMEPACK_PLAYER, else xdg-open/open' },
+  player: { schema: z.string().min(1), description: 'command that plays a video for `framepack open` and the dashboard (e.g. "mpv --loop"); the path is appended, or replaces a {} argument; else $FRAMEPACK_PLAYER, else xdg-open/open' },
   keepAlive: { schema: duration, description: "how long idle model components stay loaded: '5m' (default), 0, -1 (forever); at most 24.8 days (Node's timer limit)" },
   preserveVram: { schema: z.number().min(0).max(1024), description: 'GB of device memory kept free for activations (default 6)' },
   provider: { schema: z.enum(['auto', 'cpu', 'cuda', 'webgpu']), description: "the daemon's execution provider: auto (default: cuda, else webgpu, else cpu), cpu, cuda, webgpu; FRAMEPACK_EP wins" },

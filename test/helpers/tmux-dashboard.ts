@@ -28,14 +28,17 @@ export interface TmuxDashboard {
   exitCode(): Promise<string | null>;
 }
 
-/** Open the dashboard in a cols×rows tmux window; `base` holds the start script and the exit file. */
-export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number, rows: number): TmuxDashboard {
+/**
+ * Open the dashboard in a cols×rows tmux window; `base` holds the start script and the exit file.
+ * CI is unset in the window unless `options.ci` (a shell with CI=true, as in a CI job's terminal).
+ */
+export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number, rows: number, options: { ci?: boolean } = {}): TmuxDashboard {
   const session = `fp-tui-${process.pid}-${counter++}`;
   sessions.push(session);
   const exitFile = path.join(base, `tui-exit-${counter}`);
   const exports = ENV_KEYS.filter((k) => env[k] !== undefined).map((k) => `export ${k}='${env[k]}'`).join('\n');
   const run = path.join(base, `run-${counter}.sh`);
-  writeFileSync(run, `#!/bin/sh\n${exports}\nexport TERM=xterm-256color\nunset CI\ncd '${REPO_ROOT}'\n'${PINNED_NODE}' --import tsx tui/main.tsx\necho $? > '${exitFile}'\nsleep 60\n`);
+  writeFileSync(run, `#!/bin/sh\n${exports}\nexport TERM=xterm-256color\n${options.ci ? 'export CI=true' : 'unset CI'}\ncd '${REPO_ROOT}'\n'${PINNED_NODE}' --import tsx tui/main.tsx\necho $? > '${exitFile}'\nsleep 60\n`);
   chmodSync(run, 0o755);
   tmux('new-session', '-d', '-s', session, '-x', String(cols), '-y', String(rows), run);
   const screen = () => tmux('capture-pane', '-p', '-t', session);

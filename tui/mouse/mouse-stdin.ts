@@ -21,7 +21,9 @@ export function mouseStdin(source: NodeJS.ReadStream): MouseStdin {
     const split = splitMouse(pending + chunk.toString());
     pending = split.pending;
     if (split.text) out.write(split.text);
-    for (const e of split.events) mouse.emit('mouse', e);
+    // After Ink has read the text written before them (it reads on the stream's nextTick), so
+    // typed keys and then a click are handled in that order (the keys' line: keypress-context).
+    if (split.events.length) process.nextTick(() => { for (const e of split.events) mouse.emit('mouse', e); });
   };
   Object.assign(out, {
     isTTY: source.isTTY,

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { playerArgsFor, splitCommandLine } from '../../shared/settings/player-command.js';
 
 export const TuiSettings = z.object({
   /** Before issue 16: the player command; moved to config.json at start (user-store.ts). */
@@ -64,28 +65,7 @@ export interface PlayerCommand {
   source: 'settings' | 'FRAMEPACK_PLAYER' | 'system';
 }
 
-/** Split a command line on spaces, honouring "double" and 'single' quotes. */
-export function splitCommandLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quote: string | null = null;
-  let has = false;
-  for (const ch of line) {
-    if (quote) {
-      if (ch === quote) quote = null;
-      else cur += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) out.push(cur);
-      cur = '';
-      has = false;
-    } else cur += ch;
-  }
-  if (has || cur) out.push(cur);
-  return out;
-}
+export { splitCommandLine };
 
 /** The player: the `player` setting, else $FRAMEPACK_PLAYER, else the system opener (xdg-open / open), as `framepack open`. */
 export function resolvePlayer(settings: { player?: unknown }, env: Env = process.env, platform: NodeJS.Platform = process.platform): PlayerCommand {
@@ -94,7 +74,7 @@ export function resolvePlayer(settings: { player?: unknown }, env: Env = process
   return { command: command ?? 'xdg-open', args, source };
 }
 
-/** argv for opening one file: "{}" is replaced by the path, else the path is appended. */
+/** argv for opening one file: "{}" is replaced by the path, else the path is appended (as `framepack open`). */
 export function playerArgv(player: PlayerCommand, file: string): string[] {
-  return player.args.includes('{}') ? player.args.map((a) => (a === '{}' ? file : a)) : [...player.args, file];
+  return playerArgsFor(player.args, file);
 }

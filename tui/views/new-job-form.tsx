@@ -21,6 +21,7 @@ import { completePath, type ListDir } from './path-completion.js';
 import { applyPreset, presetFromForm } from './form-presets.js';
 import { getPreset, presetSummary, readPresets, savePreset } from '../../shared/settings/presets.js';
 import { PLAN_DEBOUNCE_MS, PLAN_FEATURE, planParams, planStateLines, type PlanState } from './plan-preview.js';
+import { useFormMouse } from './form-mouse.js';
 
 const LABEL_COLS = 13;
 
@@ -52,7 +53,7 @@ export function planLines(values: FormValues, jobs: JobsState, plan: PlanState |
   return lines;
 }
 
-export function NewJobForm({ from, width, height, focused, listDir }: { from: JobSpec | null; width: number; height: number; focused: boolean; listDir?: ListDir }) {
+export function NewJobForm({ from, width, height, focused, listDir, origin }: { from: JobSpec | null; width: number; height: number; focused: boolean; listDir?: ListDir; origin?: { x: number; y: number } }) {
   const services = useServices();
   const layout = useLayout();
   // A copied job's parameters; else the draft left when the form was closed; else the
@@ -196,6 +197,7 @@ export function NewJobForm({ from, width, height, focused, listDir }: { from: Jo
   const fieldRows = Math.max(3, height - 1 - plan.length - extra);
   const [start, end] = windowRange(SUBMIT_INDEX + 1, state.focus, fieldRows);
   const valueCols = Math.max(8, width - LABEL_COLS - 1);
+  useFormMouse(state, dispatch, origin ? { ...origin, width, height, headerRows: header.length, start, end, labelCols: LABEL_COLS } : null, () => void submit());
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       {header.map((h, i) => <Text key={`h${i}`} bold={i === 0} color={i === 0 ? undefined : colors.text.muted}>{h}</Text>)}
@@ -269,6 +271,8 @@ function usePlan(values: FormValues, supported: boolean, jobs: JobsState): PlanS
   const key = params ? JSON.stringify(params) : '';
   // A newly measured s/step changes the estimate: ask again when it does.
   const measured = measuredSecPerStep(jobs)?.secPerStep ?? null;
+  // …and so does a job finishing (its timing gives the whole-job estimate).
+  const finished = Object.values(jobs.jobs).filter((v) => v.job.state === 'succeeded').length;
   useEffect(() => {
     if (!params) {
       setPlan({ state: 'none' });
@@ -288,6 +292,6 @@ function usePlan(values: FormValues, supported: boolean, jobs: JobsState): PlanS
       clearTimeout(timer);
     };
     // params is derived from key, so key stands for it here.
-  }, [key, measured, actions]);
+  }, [key, measured, finished, actions]);
   return supported ? plan : null;
 }

@@ -1,11 +1,13 @@
 // The new-job form's plan, from the daemon's jobs.plan: which params to ask with (only once the
 // plan-relevant fields parse), and the lines shown under the form — bucket, sections in
-// generation and video order, frames, duration, the time estimate from measured s/step and the
+// generation and video order, frames, duration, the whole-job time estimate (every stage, from a
+// measured job; shared/domain/job-estimate.ts, the same line `framepack plan` prints) and the
 // memory plan (docs/memory.md: fits or the refusal submit would give). Pure,
 // so tests check it without Ink; new-job-form.tsx debounces the calls.
 import type { JobPlanResult, ParamsInput } from '../../shared/protocol/index.js';
 import { formatBytes, formatDuration } from '../daemon/residency-store.js';
 import type { FormValues } from './form-state.js';
+import { formatWholeJobEstimate } from '../../shared/domain/job-estimate.js';
 
 export const PLAN_FEATURE = 'jobs.plan';
 /** Wait after the last keystroke before asking the daemon. */
@@ -22,7 +24,8 @@ export function planParams(values: FormValues): PlanParams | null {
   const window = num(values.window);
   const steps = num(values.steps);
   if (![seconds, window, steps].every(Number.isFinite)) return null;
-  return { image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']> };
+  const model = values.model.trim();
+  return { image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']>, ...(model ? { model } : {}) };
 }
 
 export type PlanState =
@@ -43,7 +46,9 @@ export function planSummary(p: JobPlanResult): string[] {
     `sections: made ${list(generation)}${orderNote} · ${p.sections[0]!.tokens.imageSide} tokens/call`,
   ];
   const e = p.estimate;
-  lines.push(e
+  // The whole job (every stage) when the daemon sent it; older daemons: sampling from s/step.
+  if (e?.job) lines.push(`time: ${formatWholeJobEstimate(e.job)}`);
+  else lines.push(e
     ? `time: ${e.secPerStep.toFixed(2)} s/step → ${formatDuration(e.sectionSeconds * 1000)}/section · ≈${formatDuration(e.samplingSeconds * 1000)} sampling (measured on ${e.measuredOn}${e.sameWindow ? '' : ', another window'})`
     : `time: estimated once the daemon has measured a step of ${p.model}`);
   const m = p.memory;

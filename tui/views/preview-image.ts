@@ -153,7 +153,5 @@ export function toAscii(cells: HalfBlockCell[][]): string[] {
   return cells.map((row) => row.map((c) => ASCII_RAMP[Math.min(ASCII_RAMP.length - 1, Math.floor(((luma(c.fg) + luma(c.bg)) / 2) * ASCII_RAMP.length))]!).join(''));
 }
 
-/** Whether the terminal may get colours: not with NO_COLOR set (any non-empty value) or TERM=dumb. */
-export function colourAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !env.NO_COLOR && env.TERM !== 'dumb';
-}
+/** Whether the terminal may get colours (NO_COLOR, TERM=dumb): one rule for the whole dashboard. */
+export { colourAllowed } from '../theme/no-colour.js';

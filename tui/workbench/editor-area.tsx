@@ -4,15 +4,18 @@ import { Box, Text } from 'ink';
 import { useDaemon } from '../daemon/daemon-context.js';
 import { CommandPalette } from '../commands/command-palette.js';
 import { HelpOverlay } from '../commands/help-overlay.js';
-import { colors } from '../theme/semantic-colors.js';
+import { colors, focusBorderStyle } from '../theme/semantic-colors.js';
 import { JobEditor } from '../views/job-editor.js';
 import { NewJobForm } from '../views/new-job-form.js';
 import type { ListDir } from '../views/path-completion.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { useLayout, useLayoutDispatch } from './layout-context.js';
 import { Part } from './parts.js';
+import { inBox } from '../mouse/hit.js';
+import { useMouse } from '../mouse/mouse-context.js';
 
-export function EditorArea({ width, height, listDir }: { width: number; height: number; listDir?: ListDir }) {
+/** `top`/`left`: the area's top-left cell on the screen (for mouse clicks). */
+export function EditorArea({ width, height, listDir, top = 0, left = 0 }: { width: number; height: number; listDir?: ListDir; top?: number; left?: number }) {
   const layout = useLayout();
   const daemon = useDaemon();
   const dispatch = useLayoutDispatch();
@@ -26,19 +29,23 @@ export function EditorArea({ width, height, listDir }: { width: number; height: 
     },
     { priority: KeyPriority.part, isActive: focused },
   );
+  // A click anywhere in the editor gives it the keyboard focus (the form also acts on its rows).
+  useMouse((e) => {
+    if (e.kind === 'press' && layout.overlay === null && !focused && inBox(e, { x: left, y: top, width, height })) dispatch({ type: 'focus', part: Part.editor });
+  });
   const inner = width - 2;
   const rows = height - 2;
   let body;
   if (layout.overlay === 'palette') body = <CommandPalette width={inner} height={rows} />;
   else if (layout.overlay === 'help') body = <HelpOverlay width={inner} height={rows} />;
-  else if (layout.editor.kind === 'new-job') body = <NewJobForm key={layout.editor.nonce} from={layout.editor.from} width={inner} height={rows} focused={focused} {...(listDir ? { listDir } : {})} />;
+  else if (layout.editor.kind === 'new-job') body = <NewJobForm key={layout.editor.nonce} from={layout.editor.from} width={inner} height={rows} focused={focused} origin={{ x: left + 1, y: top + 1 }} {...(listDir ? { listDir } : {})} />;
   else if (layout.editor.kind === 'job') {
     const v = daemon.data.jobs.jobs[layout.editor.jobId];
     body = v ? <JobEditor view={v} width={inner} height={rows} daemonAnswers={daemon.connection === 'ready'} /> : <Text color={colors.text.muted}>job {layout.editor.jobId} is no longer listed by the daemon</Text>;
   } else body = <Welcome />;
   const active = focused || layout.overlay !== null;
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={active ? colors.border.focused : colors.border.normal} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle={focusBorderStyle(active)} borderColor={active ? colors.border.focused : colors.border.normal} overflow="hidden">
       {body}
     </Box>
   );

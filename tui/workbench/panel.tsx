@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
 import { inBox, WHEEL_LINES } from '../mouse/hit.js';
 import { useMouse } from '../mouse/mouse-context.js';
+import { panelTabAt } from '../mouse/buttons.js';
 import { logWindow, moveSelection, scrollLogs, type ProblemItem } from './panel-lists.js';
 import { useLayoutDispatch } from './layout-context.js';
 import { windowRange } from '../components/text-utils.js';
@@ -15,7 +16,7 @@ import { sortChecks } from '../daemon/doctor-runner.js';
 import { jobList } from '../daemon/jobs-store.js';
 import { formatLogLine } from '../daemon/logs-store.js';
 import { formatDuration } from '../daemon/residency-store.js';
-import { colors } from '../theme/semantic-colors.js';
+import { colors, focusBorderStyle } from '../theme/semantic-colors.js';
 import { truncate } from '../components/text-utils.js';
 import { CHECK_GLYPH } from '../views/diagnostics-view.js';
 import { useLayout } from './layout-context.js';
@@ -41,6 +42,9 @@ export function Panel({ width, height, top = 0 }: { width: number; height: numbe
     if (!inBox(e, { x: 0, y: top, width, height })) return;
     if (e.kind === 'press') {
       if (layout.overlay === null) dispatch({ type: 'focus', part: Part.panel });
+      // The title row (under the border): a click on a tab's name shows that tab.
+      const tab = e.y === top + 1 ? panelTabAt(e.x - 1, PANEL_TABS) : null;
+      if (tab) dispatch({ type: 'showPanel', tab });
       return;
     }
     const chord = e.kind === 'wheel-up' ? 'up' : e.kind === 'wheel-down' ? 'down' : null;
@@ -82,7 +86,7 @@ export function Panel({ width, height, top = 0 }: { width: number; height: numbe
   );
   const hint = !focused ? ' (t switches · Tab here to scroll)' : layout.panelTab === 'problems' ? ' (t switches · ↑↓ select · Enter opens the job)' : ' (t switches · ↑↓ PgUp PgDn scroll · End follows)';
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? colors.border.focused : colors.border.normal} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle={focusBorderStyle(focused)} borderColor={focused ? colors.border.focused : colors.border.normal} overflow="hidden">
       <Text>
         {PANEL_TABS.map((t) => (
           <Text key={t.id} bold={t.id === layout.panelTab} underline={t.id === layout.panelTab} color={t.id === layout.panelTab ? undefined : colors.text.muted}>

@@ -6,7 +6,7 @@ import { useDaemon } from '../daemon/daemon-context.js';
 import { filterJobs, jobList, outputList } from '../daemon/jobs-store.js';
 import { componentRows } from '../daemon/residency-store.js';
 import { KeyPriority, useKeypress } from '../keys/keypress-context.js';
-import { colors } from '../theme/semantic-colors.js';
+import { colors, focusBorderStyle } from '../theme/semantic-colors.js';
 import { truncate, windowRange } from '../components/text-utils.js';
 import { inBox, listIndexAt, sideListGeometry } from '../mouse/hit.js';
 import { useMouse } from '../mouse/mouse-context.js';
@@ -110,7 +110,7 @@ export function SideBar({ width, height, top = 0, left = 0 }: { width: number; h
   });
   const title = VIEWS.find((v) => v.id === view)!.title.toUpperCase();
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={focused ? colors.border.focused : colors.border.normal} flexShrink={0} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle={focusBorderStyle(focused)} borderColor={focused ? colors.border.focused : colors.border.normal} flexShrink={0} overflow="hidden">
       <Text bold color={focused ? colors.border.focused : undefined}>
         {truncate(filterable && (query !== '' || layout.filtering) ? `${title} /${query}${layout.filtering && focused ? '▏' : ''} (${counts[view]})` : title, inner)}
       </Text>

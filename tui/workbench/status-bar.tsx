@@ -8,7 +8,9 @@ import type { Notice } from './layout-state.js';
 import { formatBytes, memoryGauge } from '../daemon/residency-store.js';
 import { colors } from '../theme/semantic-colors.js';
 import { gauge, truncate } from '../components/text-utils.js';
-import { useLayout } from './layout-context.js';
+import { useLayout, useLayoutDispatch } from './layout-context.js';
+import { useMouse } from '../mouse/mouse-context.js';
+import { statusHintAt } from '../mouse/buttons.js';
 
 const CONNECTION_TEXT = { connecting: '◌ connecting', ready: '● ready', reconnecting: '↻ reconnecting', incompatible: '✖ incompatible daemon', closed: '○ closed' } as const;
 const CONNECTION_COLOR = { connecting: colors.status.info, ready: colors.status.ok, reconnecting: colors.status.warn, incompatible: colors.status.error, closed: colors.text.muted } as const;
@@ -54,7 +56,8 @@ export function fitSegments(segs: string[], width: number, noticeChars: number):
   return out;
 }
 
-export function StatusBar({ width }: { width: number }) {
+/** `row`: the screen row it is drawn on (for clicks on its key hints). */
+export function StatusBar({ width, row = -1 }: { width: number; row?: number }) {
   const daemon = useDaemon();
   const layout = useLayout();
   const pendingNotice = currentNotice(layout.notice, daemon.data.jobs)?.text ?? '';
@@ -67,6 +70,13 @@ export function StatusBar({ width }: { width: number }) {
   const noticeText = shownNotice?.text ?? '';
   const hint = noticeText.length + fullHint.length + 2 <= free ? fullHint : noticeText ? '' : truncate(fullHint, free);
   const notice = noticeText ? truncate(noticeText, Math.max(0, free - (hint ? hint.length + 2 : 0))) : '';
+  // The hint is a pair of buttons: `^P commands` opens the palette, `? help` the key table.
+  const layoutDispatch = useLayoutDispatch();
+  useMouse((e) => {
+    if (e.kind !== 'press' || e.y !== row || layout.overlay !== null) return;
+    const hit = statusHintAt(e.x, width, hint);
+    if (hit) layoutDispatch({ type: 'openOverlay', overlay: hit });
+  });
   return (
     <Box width={width} height={1} flexShrink={0}>
       <Text color={CONNECTION_COLOR[daemon.connection]}>{truncate(segs[0]!, width)}</Text>

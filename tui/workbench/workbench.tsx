@@ -36,11 +36,11 @@ export function Workbench({ size, listDir }: { size?: { columns: number; rows: n
       <Box flexDirection="row" height={s.bodyRows}>
         <ActivityBar active={layout.activeView} height={s.bodyRows} top={banner} />
         <SideBar width={s.sideCols} height={s.bodyRows} top={banner} left={s.activityCols} />
-        <EditorArea width={s.editorCols} height={s.bodyRows} {...(listDir ? { listDir } : {})} />
+        <EditorArea width={s.editorCols} height={s.bodyRows} top={banner} left={s.activityCols + s.sideCols} {...(listDir ? { listDir } : {})} />
       </Box>
       {layout.panelVisible ? <Panel width={cols} height={s.panelRows} top={banner + s.bodyRows} /> : null}
       <ConfirmLine width={cols} />
-      <StatusBar width={cols} />
+      <StatusBar width={cols} row={rows - 1} />
     </Box>
   );
 }
