@@ -131,16 +131,16 @@ describe('section loop on the tiny bundle', () => {
   });
 
   it('interrupted after a section and resumed from its checkpoint files: the same latents and pixels bit for bit', async () => {
-    // Three 1-step sections, killed after section 2: the resumed section reads the checkpointed
-    // history as context and stitches onto the checkpointed held frames, after (inverted: before)
-    // the final frames already in chunk files.
+    // Two 1-step sections, killed after section 1: the resumed section reads the checkpointed
+    // history as context and stitches onto the checkpointed held frames (f1: after the final
+    // frames already in a chunk file). pixel-store.test.ts covers longer jobs without the model.
     for (const mode of ['inverted', 'f1'] as const) {
-      const full = await run({ seconds: 3.6, mode, seed: 5, steps: 1 });
-      const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'a red ball bounces', steps: 1, seconds: 3.6, mode, seed: 5 }, manifest, 'framepack-tiny');
-      const plan = planJob({ mode, seconds: 3.6, latentHeight: g.height, latentWidth: g.width, latentWindowSize: spec.windowSize });
-      expect(plan.sectionCount).toBe(3);
+      const full = await run({ seconds: 2.4, mode, seed: 5, steps: 1 });
+      const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'a red ball bounces', steps: 1, seconds: 2.4, mode, seed: 5 }, manifest, 'framepack-tiny');
+      const plan = planJob({ mode, seconds: 2.4, latentHeight: g.height, latentWidth: g.width, latentWindowSize: spec.windowSize });
+      expect(plan.sectionCount).toBe(2);
       const dir = testTempDir('fp-ckpt-');
-      // First run: killed right after section 2 was checkpointed.
+      // First run: killed right after section 1 was checkpointed.
       const controller = new AbortController();
       let saved: PipelineCheckpoint | null = null;
       const base = { sessions, manifest, spec, plan, geometry: g, conditioning, imageTokens, spoolDir: dir };
@@ -148,28 +148,28 @@ describe('section loop on the tiny bundle', () => {
         ...base, noise: SeededNoise.fromSeed(5), signal: controller.signal, onEvent: () => {},
         onCheckpoint: async (c) => {
           saved = await writeCheckpoint(dir, c);
-          if (c.sectionsDone === 2) controller.abort(new DOMException('killed', 'AbortError'));
+          if (c.sectionsDone === 1) controller.abort(new DOMException('killed', 'AbortError'));
         },
       })).rejects.toThrow('killed');
-      expect(saved!.sectionsDone).toBe(2);
+      expect(saved!.sectionsDone).toBe(1);
       // Only the overlap's 33 frames are held (float32); the final ones are rgb24 chunks on disk.
       expect(saved!.pixels.frames).toBe(33);
-      expect(saved!.frameChunks!.map((c) => c.frames)).toEqual(mode === 'inverted' ? [36] : [4, 36]);
+      expect(saved!.frameChunks!.map((c) => c.frames)).toEqual(mode === 'inverted' ? [] : [4]);
       const files = (await readdir(dir)).sort();
-      expect(files).toEqual([...['1', '2'].flatMap((k) => [`checkpoint-${k}.history.f32`, `checkpoint-${k}.pixels.f32`]), ...(mode === 'inverted' ? [] : ['frames-1.rgb']), 'frames-2.rgb']);
+      expect(files).toEqual(['checkpoint-1.history.f32', 'checkpoint-1.pixels.f32', ...(mode === 'inverted' ? [] : ['frames-1.rgb'])]);
       // Second run: from the files and the saved generator state only.
       const events: PipelineEvent[] = [];
       const resumed = await runSections({
         ...base, noise: SeededNoise.fromState(saved!.noise), resume: await readCheckpoint(saved!), onEvent: (e) => events.push(e),
       });
-      expect(events.filter((e) => e.type === 'section.started').map((e) => e.section)).toEqual([3]);
+      expect(events.filter((e) => e.type === 'section.started').map((e) => e.section)).toEqual([2]);
       expect(events.filter((e) => e.type === 'step')).toHaveLength(1);
       expect(resumed.latents).toHaveLength(full.result.latents.length);
       resumed.latents.forEach((f, i) => expect(Buffer.from(f.buffer).equals(Buffer.from(full.result.latents[i]!.buffer)), `${mode} latent ${i}`).toBe(true));
       expect(resumed.pixels.totalFrames).toBe(full.result.pixels.totalFrames);
       expect((await videoBytes(resumed.pixels)).equals(await videoBytes(full.result.pixels)), mode).toBe(true);
     }
-  });
+  }, 240_000);
 
   it('stops at the abort signal', async () => {
     const spec = resolveJobSpec({ imagePath: 'x.png', prompt: 'p', steps: 5, seconds: 1 }, manifest, 'framepack-tiny');
