@@ -56,10 +56,11 @@ describe('section overlap', () => {
     expect(() => o.throwIfFailed()).toThrow('decode failed');
   });
 
-  it('auto: on for GPU providers; on the CPU only with cores to spare', () => {
+  it('auto: on for CUDA; on the CPU only with cores to spare; off on WebGPU', () => {
     expect(shouldOverlap('auto', 'cpu', 2, 2)).toBe(false);
     expect(shouldOverlap('auto', 'cpu', 16, 4)).toBe(true);
     expect(shouldOverlap('auto', 'cuda', 2, 2)).toBe(true);
+    expect(shouldOverlap('auto', 'webgpu', 16, 4)).toBe(false);
     expect(shouldOverlap('on', 'cpu', 2, 2)).toBe(true);
     expect(shouldOverlap('off', 'webgpu')).toBe(false);
   });

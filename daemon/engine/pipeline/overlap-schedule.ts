@@ -11,12 +11,14 @@ export type OverlapMode = 'on' | 'off' | 'auto';
 /**
  * Whether to overlap by default. On the CPU the sampler and the decoder each use every core
  * (intra-op threads = cores), so running them together only splits the same cores between them
- * (measured in docs/benchmarks.md "Decode off the critical path"): off. On a GPU the transformer
- * runs on the device while the CPU converts, stitches and encodes: on.
+ * (measured in docs/benchmarks.md "`overlap`"): off. On CUDA the transformer runs on the device
+ * while the CPU converts, stitches and encodes: on. WebGPU: off until measured (its sessions share
+ * one device context, and the step chain keeps activations on the GPU between graph calls).
  */
 export function shouldOverlap(mode: OverlapMode, provider: string, cores = os.availableParallelism(), intraOpThreads = cores): boolean {
   if (mode !== 'auto') return mode === 'on';
-  if (provider !== 'cpu') return true;
+  if (provider === 'cuda') return true;
+  if (provider !== 'cpu') return false;
   // Enough cores that two CPU sessions do not share them.
   return cores >= 2 * intraOpThreads;
 }
