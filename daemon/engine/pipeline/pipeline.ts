@@ -83,6 +83,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
   const stage = (s: PipelineStage, message: string) => emit({ type: 'stage', stage: s, message });
   const started = performance.now();
   let ownSessions: PipelineSessions | undefined;
+  // Final-frame chunks nothing can resume from (no checkpoint owner): removed however the job ends.
+  let unownedSpool: string | null = null;
   try {
     // The image first: a bad file fails before any model is loaded.
     stage('preparing-image', `reading ${spec.imagePath}`);
@@ -128,6 +130,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     const from = opts.resumeFrom;
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
+    if (!opts.onCheckpoint) unownedSpool = checkpointDir;
     const onCheckpoint = opts.onCheckpoint;
     const result = await runSections({
       sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, decodeTiling: layout.vaeTiling.decode.spatial,
@@ -152,9 +155,6 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     stage('writing-video', `final video, ${result.pixels.totalFrames} frames`);
     const { video, sidecarPath } = await outputs.writeFinal(result.pixels.frames(), encoding, parameters, opts.signal, () => crashPoint('encode'));
-    // Without a checkpoint owner nothing resumes: the chunks were only for this video. With one,
-    // its record still names them until the owner removes them (removeCheckpointsBefore, Infinity).
-    if (!onCheckpoint) await removeFrameChunks(checkpointDir);
     emit({
       type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,
       seconds: video.probe.frames / plan.fps, wallSeconds: (performance.now() - started) / 1000,
@@ -164,6 +164,9 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     emit({ type: 'job.failed', error: errorLine(err) });
     throw err;
   } finally {
+    // With a checkpoint owner its record still names the chunks until it removes them
+    // (removeCheckpointsBefore with Infinity) or resumes from them.
+    if (unownedSpool) await removeFrameChunks(unownedSpool).catch(() => {});
     await ownSessions?.release();
   }
 }
