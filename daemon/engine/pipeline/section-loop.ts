@@ -145,6 +145,8 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     if (input.onCheckpoint) await input.onCheckpoint({ ...state, pixels: store.state() });
   };
 
+  // A sampling error while an overlapped finish is in flight waits for that finish (its checkpoint
+  // is kept) before it is thrown (settleAfter). The loop is left unindented to keep this diff small.
   try {
   for (const section of plan.sections.slice(done)) {
     throwIfAborted(signal);
