@@ -4,6 +4,7 @@
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
+//   overlap    one job with section k's decode/write serial vs overlapped with section k+1's sampling
 //   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
 //   memory     the official model's computed memory tables (docs/memory.md) and the estimate vs measured RSS
 //   fullsize   official widths, 1+1 blocks: a 640×608 transformer step and VAE tile decode on the CPU
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { benchEta } from './bench/eta-bench.js';
+import { benchOverlap } from './bench/overlap-bench.js';
 import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
 import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
 import { runWithPlacementLog, summariseCpuNodes } from './bench/placements.js';
@@ -83,6 +85,10 @@ benchmarks:
              sections, all stages, plus the final encode) and the sampling-only figure
              (s/step × steps left, what was reported before) against the time that
              was really left: mean absolute error and mean estimate/actual of each
+  overlap    one job (partial videos on) with each section's decode, stitch, partial
+             MP4 and checkpoint run serial, then overlapped with the next section's
+             sampling; per intra-op thread count: wall time of each and whether the
+             two videos' frames are identical (after an untimed warm-up job)
 
 ${SIZE_PRECISION_HELP}
 options:
@@ -109,6 +115,10 @@ options:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
   --steps N             sampling steps per section (default here: the bundle's)
+  overlap:
+  --seconds S           video length (default here: 6)
+  --steps N             sampling steps per section (default here: 3)
+  --threads LIST        comma-separated intra-op thread counts (default: cores, cores/2)
   quant:
   --seconds S           video length (default here: the README job's 5)
   --steps N             sampling steps per section (default here: the bundle's)
@@ -144,6 +154,7 @@ async function main(argv: string[]): Promise<number> {
       provider: { type: 'string', default: 'cpu' },
       bucket: { type: 'string' },
       placements: { type: 'boolean', default: false },
+      threads: { type: 'string' },
       'placement-log': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     } });
@@ -159,6 +170,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'drift') return runDriftBench(values, argv);
   if (name === 'memory') return runMemoryBench(values);
   if (name === 'eta') return runEtaBench(values, argv);
+  if (name === 'overlap') return runOverlapBench(values, argv);
   if (name === 'quant') return runQuantBench(values, argv);
   if (name === 'quant-matmul') {
     const runs = Number(values.runs);
@@ -172,7 +184,8 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul, stream)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul, stream); --help for usage');
+    const available = 'graphs, sections, daemon, drift, eta, overlap, fullsize, memory, precision, quant, quant-matmul, stream, lora';
+    console.error(name ? `bench: unknown benchmark '${name}' (available: ${available})` : `bench: name a benchmark (available: ${available}); --help for usage`);
     return 2;
   }
   const provider = values.provider;
@@ -261,6 +274,28 @@ async function runEtaBench(values: { json: boolean; bundle: string; seconds: str
   console.log(`  measured sections (now)  mean |error| ${f(r.measured.meanAbsErrorSeconds)} s  mean estimate/actual ${f(r.measured.meanRatio)}`);
   console.log(`  sampling only (before)   mean |error| ${f(r.samplingOnly.meanAbsErrorSeconds)} s  mean estimate/actual ${f(r.samplingOnly.meanRatio)}`);
   console.log(`  error ratio (before / now) ${f(r.errorRatio)}`);
+  return 0;
+}
+
+async function runOverlapBench(values: { json: boolean; bundle: string; seconds: string; steps: string; threads?: string | undefined }, argv: string[]): Promise<number> {
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const seconds = given('--seconds') ? Number(values.seconds) : 6;
+  const steps = given('--steps') ? Number(values.steps) : 3;
+  const cores = os.availableParallelism();
+  const threads = values.threads === undefined ? [...new Set([cores, Math.max(1, Math.floor(cores / 2))])] : values.threads.split(',').map(Number);
+  if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
+  if (!(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  if (threads.some((t) => !(Number.isInteger(t) && t >= 1))) { console.error(`bench: --threads must list positive integers (got ${values.threads})`); return 2; }
+  let serial = 0;
+  await benchOverlap({
+    bundleDir: path.resolve(values.bundle), imagePath: path.join(root, 'docs', 'examples', 'start.png'), seconds, steps, threads,
+    onRow: (r) => {
+      if (values.json) { console.log(JSON.stringify(r)); return; }
+      if (!r.overlap) serial = r.wallSeconds;
+      console.log(`overlap: ${r.bundle}, ${r.seconds} s = ${r.sections} sections × ${r.steps} steps, ${r.threads} intra-op threads on ${r.cores} cores, ${r.overlap ? 'overlapped' : 'serial    '}: ${r.wallSeconds.toFixed(2)} s` +
+        (r.overlap ? ` (×${(r.wallSeconds / serial).toFixed(3)} of serial), frames md5 ${r.framesMd5}` : `, frames md5 ${r.framesMd5}`));
+    },
+  });
   return 0;
 }
 

@@ -70,7 +70,7 @@ export async function copyInput(image: string, jobDir: string, maxBytes: number)
 }
 
 /** Files in a job folder that only a running or queued job can use. */
-const SCRATCH = [/^checkpoint-\d+\.(history|pixels)\.f32(\.\d+\.tmp)?$/, /^checkpoint\.json(\.tmp)?$/, /\.tmp$/];
+const SCRATCH = [/^checkpoint-\d+\.(history|pixels)\.f32(\.\d+\.tmp)?$/, /^frames-\d+\.rgb$/, /^checkpoint\.json(\.tmp)?$/, /\.tmp$/];
 
 /** Deletes a finished job's checkpoints and temp files (its input copy and preview stay until the retention ends). */
 export async function removeJobScratch(jobDir: string): Promise<string[]> {

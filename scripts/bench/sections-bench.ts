@@ -9,7 +9,9 @@
 // Both use the same model, prompt, seed, sampler, σ schedule and steps, with TeaCache off (every
 // step runs the blocks). One row per section, then one summary per variant with the growth ratios
 // last section / first section of time and of peak RSS.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { loadBundle } from '../../daemon/models/bundle/load-bundle.js';
 import { runImageProjection } from '../../daemon/models/transformer/run-transformer.js';
 import { computeConditioning } from '../../daemon/engine/pipeline/conditioning.js';
@@ -132,7 +134,7 @@ async function benchPacked(ctx: BenchContext, onRow: (r: SectionsBenchOutput) =>
   let sectionStart = 0, lastStep = 0;
   await runSections({
     sessions, manifest: ctx.manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, noise: SeededNoise.fromSeed(spec.seed),
-    onEvent: (e) => {
+    spoolDir: ctx.spoolDir, onEvent: (e) => {
       if (e.type === 'section.started') { sampler.start(); sectionStart = performance.now(); }
       else if (e.type === 'step') lastStep = performance.now();
       else if (e.type === 'section.done') {
@@ -204,6 +206,8 @@ interface BenchContext {
   layout: ReturnType<typeof layoutJob>;
   conditioning: Awaited<ReturnType<typeof computeConditioning>>;
   imageTokens: Awaited<ReturnType<typeof runImageProjection>>;
+  /** Where the loop writes final frames (pixel-store.ts), removed at the end. */
+  spoolDir: string;
   summaryBase: Pick<SectionBenchSummary, 'bench' | 'type' | 'bundle' | 'bucket' | 'seconds' | 'steps' | 'sectionsPlanned' | 'threads'>;
 }
 
@@ -211,6 +215,7 @@ export async function benchSections(opts: SectionsBenchOptions): Promise<void> {
   const bundle = await loadBundle(opts.bundleDir, { verify: 'cached' });
   const manifest = bundle.manifest;
   const sessions = await openSessions(bundle);
+  const spoolDir = mkdtempSync(path.join(os.tmpdir(), 'fp-bench-sections-'));
   try {
     const { width, height } = manifest.defaultBucket;
     const image = benchImage(width, height);
@@ -220,7 +225,7 @@ export async function benchSections(opts: SectionsBenchOptions): Promise<void> {
     const conditioning = await computeConditioning(sessions, manifest, image, { prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg });
     const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
     const ctx: BenchContext = {
-      sessions, manifest, spec, layout, conditioning, imageTokens,
+      sessions, manifest, spec, layout, conditioning, imageTokens, spoolDir,
       summaryBase: {
         bench: 'sections', type: 'summary', bundle: manifest.name, bucket: `${height}x${width}`, seconds: opts.seconds, steps: opts.steps,
         sectionsPlanned: layout.plan.sectionCount, threads: os.availableParallelism(),
@@ -231,12 +236,13 @@ export async function benchSections(opts: SectionsBenchOptions): Promise<void> {
     const warm = resolveJobSpec({ imagePath: 'bench.png', prompt, seconds: 1, steps: 1, teacache: false }, manifest, manifest.name);
     await runSections({
       sessions, manifest, spec: warm, plan: layoutJob(warm, manifest, { width, height }).plan, geometry: layout.latent,
-      conditioning, imageTokens, noise: SeededNoise.fromSeed(warm.seed), onEvent: () => {},
+      conditioning, imageTokens, noise: SeededNoise.fromSeed(warm.seed), spoolDir, onEvent: () => {},
     });
     const variants = opts.variants ?? ['packed', 'naive'];
     if (variants.includes('packed')) await benchPacked(ctx, opts.onRow);
     if (variants.includes('naive')) await benchNaive(ctx, opts, opts.onRow);
   } finally {
+    rmSync(spoolDir, { recursive: true, force: true });
     await sessions.release();
   }
 }

@@ -1,14 +1,18 @@
 // Section checkpoints on disk, so a job interrupted by a crash resumes from its last finished
 // section (docs/daemon.md "Resume"). After section k the pipeline writes the latent history
-// ([frames][C·h·w] float32 little-endian) and the stitched pixel video (PixelVideo.data, float32)
-// as `checkpoint-<k>.history.f32` / `checkpoint-<k>.pixels.f32` (temp file + rename), and returns
-// a small JSON-able record naming them with the noise generator's state. Files are per section so
-// the record a journal holds always names complete files; older ones are removed once a newer
-// record has been handed over.
+// ([frames][C·h·w] float32 little-endian) and the pixel frames a later section can still change
+// (the pixel store's held frames, PixelVideo.data float32, at most one overlap) as
+// `checkpoint-<k>.history.f32` / `checkpoint-<k>.pixels.f32` (temp file + rename), and returns a
+// small JSON-able record naming them, the final-frame chunk files written so far (pixel-store.ts;
+// each is written once and never changed) and the noise generator's state. Files are per section
+// so the record a journal holds always names complete files; older ones are removed once a newer
+// record has been handed over. Records of older versions hold the whole video in pixelsFile and no
+// chunks; they resume the same way (the store then holds that video until its next section).
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfNoSpace } from '../../media/disk-full.js';
+import { chunkProblem, removeFrameChunks, type FrameChunk } from '../../media/frame-spool.js';
 import type { PixelVideo } from '../../media/pixels.js';
 import type { NoiseState } from '../seeded-noise.js';
 import type { LoopCheckpoint, LoopResumeState } from './section-loop.js';
@@ -22,8 +26,11 @@ export interface PipelineCheckpoint {
   frameFloats: number;
   /** SeededNoise.saveState() after that section's noise was drawn. */
   noise: NoiseState;
+  /** The held frames (older versions: the whole video); frames 0 when none are held. */
   pixelsFile: string;
   pixels: { frames: number; height: number; width: number; floats: number };
+  /** Final frames on disk, display order (absent in records of older versions: pixelsFile is the whole video). */
+  frameChunks?: FrameChunk[];
   /** sha256 (hex) of each file, checked before a resume (absent in records of older versions). */
   historySha256?: string;
   pixelsSha256?: string;
@@ -63,11 +70,15 @@ export async function writeCheckpoint(dir: string, c: LoopCheckpoint): Promise<P
   const historyFile = path.join(dir, `checkpoint-${c.sectionsDone}.history.f32`);
   const pixelsFile = path.join(dir, `checkpoint-${c.sectionsDone}.pixels.f32`);
   await writeAtomically(historyFile, bytesOf(history));
-  await writeAtomically(pixelsFile, bytesOf(c.pixels.data));
+  const held = c.pixels.held;
+  const heldData = held?.data ?? new Float32Array(0);
+  await writeAtomically(pixelsFile, bytesOf(heldData));
+  const size = held ?? c.pixels.chunks[0];
   return {
     sectionsDone: c.sectionsDone, historyFile, historyFrames: c.history.length, frameFloats, noise: c.noise, pixelsFile,
-    pixels: { frames: c.pixels.frames, height: c.pixels.height, width: c.pixels.width, floats: c.pixels.data.length },
-    historySha256: sha256(bytesOf(history)), pixelsSha256: sha256(bytesOf(c.pixels.data)),
+    pixels: { frames: held?.frames ?? 0, height: size?.height ?? 0, width: size?.width ?? 0, floats: heldData.length },
+    frameChunks: c.pixels.chunks,
+    historySha256: sha256(bytesOf(history)), pixelsSha256: sha256(bytesOf(heldData)),
   };
 }
 
@@ -87,6 +98,10 @@ export async function checkpointProblem(c: PipelineCheckpoint): Promise<string |
     if (size !== f.bytes) return `${f.file} has ${size} bytes, expected ${f.bytes} (truncated)`;
     if (f.sha !== undefined && sha256(await readFile(f.file)) !== f.sha) return `${f.file} does not match its sha256 (damaged)`;
   }
+  for (const chunk of c.frameChunks ?? []) {
+    const problem = await chunkProblem(chunk);
+    if (problem) return problem;
+  }
   return null;
 }
 
@@ -104,15 +119,20 @@ export async function readCheckpoint(c: PipelineCheckpoint): Promise<LoopResumeS
   const flat = await readFloats(c.historyFile, c.historyFrames * c.frameFloats);
   const history = Array.from({ length: c.historyFrames }, (_, i) => flat.slice(i * c.frameFloats, (i + 1) * c.frameFloats));
   const { floats, ...p } = c.pixels;
-  const pixels: PixelVideo = { ...p, data: await readFloats(c.pixelsFile, floats) };
-  return { sectionsDone: c.sectionsDone, history, pixels };
+  const held: PixelVideo | null = p.frames > 0 ? { ...p, data: await readFloats(c.pixelsFile, floats) } : null;
+  return { sectionsDone: c.sectionsDone, history, pixels: { held, chunks: [...(c.frameChunks ?? [])] } };
 }
 
-/** Removes the files of every checkpoint before section `keep` (and all of them for keep = Infinity). */
+/**
+ * Removes the files of every checkpoint before section `keep`; keep = Infinity removes all of them
+ * and the final-frame chunks too (the final video is written: nothing resumes any more). Chunks
+ * otherwise stay: the newest record still names every one of them.
+ */
 export async function removeCheckpointsBefore(dir: string, keep: number, upTo: number): Promise<void> {
   for (let k = 1; k <= upTo; k++) {
     if (k >= keep) break;
     await rm(path.join(dir, `checkpoint-${k}.history.f32`), { force: true });
     await rm(path.join(dir, `checkpoint-${k}.pixels.f32`), { force: true });
   }
+  if (keep === Infinity) await removeFrameChunks(dir);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -35,6 +35,8 @@ describe('generateVideo', () => {
     expect(sidecar.encoded.frames).toBe(37);
     expect(sidecar.partials).toEqual(['clip/partial-1.mp4']);
     expect((await stat(path.join(dir, 'one', 'clip.png'))).size).toBeGreaterThan(0);
+    // The final-frame chunk the video was assembled from is gone with the job (nothing resumes it).
+    expect(await readdir(path.join(dir, 'one', 'clip'))).toEqual(['partial-1.mp4']);
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('stage');
     expect(types.indexOf('job.planned')).toBeLessThan(types.indexOf('section.started'));
@@ -63,5 +65,16 @@ describe('generateVideo', () => {
     });
     await expect(job).rejects.toThrow('cancelled');
     expect(events.at(-1)).toEqual({ type: 'job.failed', error: 'cancelled' });
+  });
+
+  it('removes its final-frame chunks when cancelled after a section (no checkpoint owner: nothing resumes)', async () => {
+    const controller = new AbortController();
+    const out = path.join(dir, 'after-section', 'clip.mp4');
+    const job = generateVideo(spec({ seconds: 2.4, steps: 1, mode: 'f1' }), {
+      bundle, sessions, out, partials: false, signal: controller.signal,
+      onEvent: (e) => { if (e.type === 'section.done') controller.abort(new DOMException('cancelled', 'AbortError')); },
+    });
+    await expect(job).rejects.toThrow('cancelled');
+    expect(await readdir(path.join(dir, 'after-section', 'clip'))).toEqual([]);
   });
 });

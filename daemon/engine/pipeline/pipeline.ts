@@ -11,7 +11,7 @@ import { runImageProjection } from '../../models/transformer/run-transformer.js'
 import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
 import { removeStaleTemps } from '../../media/atomic-file.js';
 import { createJobOutputs, JobOutputs, type VideoEncoding } from '../../media/output-files.js';
-import { videoToRgbFrames } from '../../media/pixels.js';
+import { removeFrameChunks } from '../../media/frame-spool.js';
 import { SeededNoise } from '../seeded-noise.js';
 import { readCheckpoint, removeCheckpointsBefore, writeCheckpoint, type PipelineCheckpoint } from './checkpoint-files.js';
 import { computeConditioning, type ConditioningResidency } from './conditioning.js';
@@ -22,6 +22,7 @@ import { withEta } from './pipeline-eta.js';
 import { describeVaeTiling } from './vae-tiling-plan.js';
 import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
+import { shouldOverlap, type OverlapMode } from './overlap-schedule.js';
 import { runSections } from './section-loop.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
 import { loraTransformerFiles } from '../lora-sessions.js';
@@ -43,7 +44,7 @@ export interface GenerateOptions {
   /** CPU intra-op threads for sessions this call opens (default: every core). */
   threads?: number;
   verify?: VerifyMode;
-  /** Where section checkpoints are written (checkpoint-files.ts); default the job's partials folder. */
+  /** Where section checkpoints and final-frame chunks are written (checkpoint-files.ts, pixel-store.ts); default the job's partials folder. */
   checkpointDir?: string;
   /** Called after each section (after section.done) with its checkpoint; awaited before the next section. */
   onCheckpoint?: (c: PipelineCheckpoint) => Promise<void>;
@@ -51,6 +52,8 @@ export interface GenerateOptions {
   resumeFrom?: PipelineCheckpoint;
   /** Load and release the encoders around conditioning (the encoders-released memory plan; conditioning.ts). */
   conditioningResidency?: ConditioningResidency;
+  /** Sample the next section while this one is decoded and written ('auto': overlap-schedule.ts shouldOverlap; default 'auto'). */
+  overlapDecode?: OverlapMode;
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -81,6 +84,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
   const stage = (s: PipelineStage, message: string) => emit({ type: 'stage', stage: s, message });
   const started = performance.now();
   let ownSessions: PipelineSessions | undefined;
+  // Final-frame chunks nothing can resume from (no checkpoint owner): removed however the job ends.
+  let unownedSpool: string | null = null;
   try {
     // The image first: a bad file fails before any model is loaded.
     stage('preparing-image', `reading ${spec.imagePath}`);
@@ -127,9 +132,11 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     const from = opts.resumeFrom;
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
+    if (!opts.onCheckpoint) unownedSpool = checkpointDir;
     const onCheckpoint = opts.onCheckpoint;
     const result = await runSections({
       sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, decodeTiling: layout.vaeTiling.decode.spatial,
+      spoolDir: checkpointDir, overlapDecode: shouldOverlap(opts.overlapDecode ?? 'auto', sessions.executionProvider, undefined, opts.threads),
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),
@@ -143,13 +150,13 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       onSectionPixels: async (k, pixels) => {
         if (opts.partials === false) return null;
         stage('writing-video', 'partial video');
-        const partial = await outputs.writePartial(k, videoToRgbFrames(pixels), encoding, parameters, opts.signal, () => crashPoint('partial', k));
+        const partial = await outputs.writePartial(k, pixels.frames(), encoding, parameters, opts.signal, () => crashPoint('partial', k));
         return partial.path;
       },
     });
 
-    stage('writing-video', `final video, ${result.pixels.frames} frames`);
-    const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal, () => crashPoint('encode'));
+    stage('writing-video', `final video, ${result.pixels.totalFrames} frames`);
+    const { video, sidecarPath } = await outputs.writeFinal(result.pixels.frames(), encoding, parameters, opts.signal, () => crashPoint('encode'));
     emit({
       type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,
       seconds: video.probe.frames / plan.fps, wallSeconds: (performance.now() - started) / 1000,
@@ -159,6 +166,9 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     emit({ type: 'job.failed', error: errorLine(err) });
     throw err;
   } finally {
+    // With a checkpoint owner its record still names the chunks until it removes them
+    // (removeCheckpointsBefore with Infinity) or resumes from them.
+    if (unownedSpool) await removeFrameChunks(unownedSpool).catch(() => {});
     await ownSessions?.release();
   }
 }

@@ -2,16 +2,18 @@
 // recent-frames-only context): for each section, gather the clean/2×/4× context from the latent
 // history as the plan says (zeros where the history is short), draw the section's noise from the job's one generator, sample with the
 // transformer as the velocity model (TeaCache fresh per section), update the history, decode what
-// the plan says with the temporal tiling (and the spatial tiling when the job plan chose it) and soft-append it to the pixel history. After each
-// section the loop's whole state (history latents, pixel video, noise generator) goes to
-// `onCheckpoint`, and `resume` continues from such a state: the rest of the job is then exactly
-// what an uninterrupted run would have computed.
+// the plan says with the temporal tiling (and the spatial tiling when the job plan chose it) and soft-append it onto the pixel store
+// (pixel-store.ts: only the frames a later section can change stay in memory, final ones go to
+// chunk files). After each section the loop's whole state (history latents, pixel store, noise
+// generator) goes to `onCheckpoint`, and `resume` continues from such a state: the rest of the job
+// is then exactly what an uninterrupted run would have computed. With `overlapDecode` the next
+// section samples while this one is decoded and written (overlap-schedule.ts); same results.
 import type { Manifest } from '../../models/bundle/manifest.js';
 import { ropeFor, runBlocks, runContext, runPost, runPre, type F32 } from '../../models/transformer/run-transformer.js';
 import { tiledVaeDecode, type SpatialTiling } from '../../models/vae/spatial-tiling.js';
 import type { Tensor5d } from '../../models/vae/temporal-tiling.js';
 import { frameThumbnail } from '../frame-thumbnail.js';
-import { softAppend, type PixelVideo } from '../../media/pixels.js';
+import type { PixelVideo } from '../../media/pixels.js';
 import { tensorF32 } from '../../onnx/run.js';
 import { latentPreview, previewRgbMap } from '../latent-preview.js';
 import { makeDenoiser, type VelocityModel } from '../samplers/guidance.js';
@@ -24,6 +26,8 @@ import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent } from './events.js';
 import type { JobSpec } from './job-spec.js';
 import { contextFrames, framesToTensor, scaled, tensorToFrames, type LatentGeometry } from './latent-frames.js';
+import { SectionOverlap } from './overlap-schedule.js';
+import { PixelStore, type PixelStoreState } from './pixel-store.js';
 import { makeSampler, samplerSchedule, x0FromFor } from './sampling.js';
 import type { PipelineSessions } from './sessions.js';
 import { runStepChain } from './step-chain.js';
@@ -40,8 +44,12 @@ export interface SectionLoopInput {
   noise: SeededNoise;
   signal?: AbortSignal;
   onEvent: (e: PipelineEvent) => void;
-  /** Called with the whole video after each section (1-based); returns the partial file or null. */
-  onSectionPixels?: (section: number, pixels: PixelVideo) => Promise<string | null>;
+  /** Called with the video so far after each section (1-based); returns the partial file or null. */
+  onSectionPixels?: (section: number, pixels: PixelStore) => Promise<string | null>;
+  /** Where final frames are written as chunk files (media/frame-spool.ts); they stay for the final video and resume. */
+  spoolDir: string;
+  /** Sample section k+1 while section k is decoded and written (overlap-schedule.ts); default off. */
+  overlapDecode?: boolean;
   /** Monotonic clock in seconds (injectable for tests). */
   now?: () => number;
   /** Continue after `sectionsDone` finished sections (`noise` must be restored to the matching state). */
@@ -58,8 +66,8 @@ export interface LoopResumeState {
   sectionsDone: number;
   /** The latent history after that section, display order. */
   history: Float32Array[];
-  /** The stitched pixel video after that section. */
-  pixels: PixelVideo;
+  /** The pixel store's state after that section (held frames + final-frame chunks). */
+  pixels: PixelStoreState;
 }
 
 /** The loop state after a finished section (history and pixels are the loop's own arrays: copy or write them before returning). */
@@ -69,14 +77,15 @@ export interface LoopCheckpoint extends LoopResumeState {
 }
 
 export interface SectionLoopResult {
-  pixels: PixelVideo;
+  /** The whole video: read it with pixels.frames(). */
+  pixels: PixelStore;
   /** The final latent history, display order (9N + 1 frames). */
   latents: Float32Array[];
   teacache: { computed: number; skipped: number };
 }
 
 /** Runs the VAE decoder over latents [1, C, T, h, w] (already divided by the scaling factor). */
-async function decodeLatents(s: PipelineSessions, latents: F32, spatial: SpatialTiling | null): Promise<PixelVideo> {
+export async function decodeLatents(s: PipelineSessions, latents: F32, spatial: SpatialTiling | null): Promise<PixelVideo> {
   const decoded = await tiledVaeDecode({ data: latents.data, dims: latents.dims as Tensor5d['dims'] }, async (tile) => {
     const out = (await s.vaeDecoder.run({ latents: tensorF32(tile.data, [...tile.dims]) })).pixels;
     if (!out || !(out.data instanceof Float32Array)) throw new Error('vae_decoder produced no float32 pixels');
@@ -104,17 +113,47 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
   const sampler = makeSampler(spec.sampler);
   const totalSteps = plan.sectionCount * spec.steps;
   const totals = { computed: 0, skipped: 0 };
-  let pixels: PixelVideo | null = resume?.pixels ?? null;
+  const store = new PixelStore(plan, input.spoolDir, resume?.pixels);
+  const overlap = new SectionOverlap(input.overlapDecode ?? false, onEvent);
+  const emit = overlap.emit;
   let stepsDone = done * spec.steps;
   const stepsBefore = stepsDone;
   let samplingSeconds = 0;
 
+  /** Decode (§8.3 step 8, §9), stitch, write the partial, report and checkpoint one sampled section. */
+  const finishSection = async (k: number, section: SectionPlan, decodeFrames: Float32Array[], state: Omit<LoopCheckpoint, 'pixels'>, stats: TeaCache['stats']) => {
+    throwIfAborted(signal);
+    crashPoint('decode', k);
+    const d = section.decode;
+    const latents = framesToTensor(decodeFrames, g);
+    onEvent({ type: 'stage', stage: 'decoding', message: `${d.to - d.from} latents → ${d.decodedFrames} frames` });
+    const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims }, input.decodeTiling ?? null);
+    if (current.frames !== d.decodedFrames) throw new Error(`section ${k}: decoded ${current.frames} frames, plan says ${d.decodedFrames}`);
+    // The middle frame of what this section decoded: away from the blended overlap at either end.
+    const thumb = frameThumbnail(current, Math.floor(current.frames / 2));
+    onEvent({ type: 'frame', section: k, width: thumb.width, height: thumb.height, rgb: thumb.rgb });
+    crashPoint('append', k);
+    if (store.totalFrames > 0 && d.overlapFrames > 0) onEvent({ type: 'stage', stage: 'appending', message: `${current.frames} frames onto ${store.totalFrames}, ${d.overlapFrames} blended` });
+    await store.add(section, current);
+    if (store.totalFrames !== d.totalFrames) throw new Error(`section ${k}: video has ${store.totalFrames} frames, plan says ${d.totalFrames}`);
+
+    const partial = input.onSectionPixels ? await input.onSectionPixels(k, store) : null;
+    onEvent({
+      type: 'section.done', section: k, sections: plan.sectionCount, partialVideo: partial,
+      frames: store.totalFrames, seconds: store.totalFrames / plan.fps, teacache: stats,
+    });
+    if (input.onCheckpoint) await input.onCheckpoint({ ...state, pixels: store.state() });
+  };
+
+  // A sampling error while an overlapped finish is in flight waits for that finish (its checkpoint
+  // is kept) before it is thrown (settleAfter). The loop is left unindented to keep this diff small.
+  try {
   for (const section of plan.sections.slice(done)) {
     throwIfAborted(signal);
     const k = section.generationIndex + 1;
-    onEvent({ type: 'section.started', section: k, sections: plan.sectionCount, displayIndex: section.displayIndex, latentPadding: section.latentPadding });
+    emit({ type: 'section.started', section: k, sections: plan.sectionCount, displayIndex: section.displayIndex, latentPadding: section.latentPadding });
     // Every stage of a section is announced, so progress and ETA see decode and append too.
-    onEvent({ type: 'stage', stage: 'sampling', message: `${spec.steps} steps${k === done + 1 && done > 0 ? `, resuming after section ${done}` : ''}` });
+    emit({ type: 'stage', stage: 'sampling', message: `${spec.steps} steps${k === done + 1 && done > 0 ? `, resuming after section ${done}` : ''}` });
 
     const contextTokens = await runContext(s.transformer, sectionContext(section, history, startFrame, g));
     const rope = ropeFor(s.transformerConfig, section.indices, g.height, g.width);
@@ -156,13 +195,14 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
         samplingSeconds += t - stepStart;
         stepsDone++;
         if (i === 0) crashPoint('sample', k);
+        overlap.throwIfFailed();
         const secondsPerStep = samplingSeconds / (stepsDone - stepsBefore);
-        onEvent({
+        emit({
           type: 'step', section: k, sections: plan.sectionCount, step: i + 1, steps,
           secondsPerStep, etaSeconds: secondsPerStep * (totalSteps - stepsDone), teacacheSkipped: skippedThisStep,
         });
         const preview = latentPreview(denoised, { channels: g.channels, frames: ws, height: g.height, width: g.width }, previewMap);
-        onEvent({ type: 'preview', section: k, step: i + 1, width: preview.widthPx, height: preview.heightPx, rgb: preview.rgb });
+        emit({ type: 'preview', section: k, step: i + 1, width: preview.widthPx, height: preview.heightPx, rgb: preview.rgb });
         skippedThisStep = false;
         stepStart = now();
       },
@@ -177,34 +217,20 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     else history.push(...newFrames);
     if (history.length !== section.historyAfter) throw new Error(`section ${k}: history has ${history.length} latents, plan says ${section.historyAfter}`);
 
-    // Decode (§8.3 step 8, §9) and stitch.
-    throwIfAborted(signal);
-    crashPoint('decode', k);
+    // Decode, stitch, write and checkpoint (finishSection) need only what this section left: the
+    // latents to decode, the history and the generator's state now. With the overlap on, the next
+    // section samples meanwhile (overlap-schedule.ts); its events wait until this section is done.
     const d = section.decode;
-    const latents = framesToTensor(history.slice(d.from, d.to), g);
-    onEvent({ type: 'stage', stage: 'decoding', message: `${d.to - d.from} latents → ${d.decodedFrames} frames` });
-    const current = await decodeLatents(s, { data: scaled(latents.data, 1 / manifest.latent.scalingFactor), dims: latents.dims }, input.decodeTiling ?? null);
-    if (current.frames !== d.decodedFrames) throw new Error(`section ${k}: decoded ${current.frames} frames, plan says ${d.decodedFrames}`);
-    // The middle frame of what this section decoded: away from the blended overlap at either end.
-    const thumb = frameThumbnail(current, Math.floor(current.frames / 2));
-    onEvent({ type: 'frame', section: k, width: thumb.width, height: thumb.height, rgb: thumb.rgb });
-    crashPoint('append', k);
-    if (!pixels || d.overlapFrames === 0) pixels = current;
-    else {
-      onEvent({ type: 'stage', stage: 'appending', message: `${current.frames} frames onto ${pixels.frames}, ${d.overlapFrames} blended` });
-      pixels = d.newPixelsFirst ? softAppend(current, pixels, d.overlapFrames) : softAppend(pixels, current, d.overlapFrames);
-    }
-    if (pixels.frames !== d.totalFrames) throw new Error(`section ${k}: video has ${pixels.frames} frames, plan says ${d.totalFrames}`);
-
-    const partial = input.onSectionPixels ? await input.onSectionPixels(k, pixels) : null;
-    onEvent({
-      type: 'section.done', section: k, sections: plan.sectionCount, partialVideo: partial,
-      frames: pixels.frames, seconds: pixels.frames / plan.fps, teacache: teacache.stats,
-    });
-    if (input.onCheckpoint) await input.onCheckpoint({ sectionsDone: k, history, pixels, noise: noise.saveState() });
+    const decodeFrames = history.slice(d.from, d.to);
+    const state = { sectionsDone: k, history: [...history], noise: noise.saveState() };
+    await overlap.enqueue(() => finishSection(k, section, decodeFrames, state, teacache.stats));
   }
-  if (!pixels) throw new Error('no sections were planned');
-  return { pixels, latents: history, teacache: totals };
+  await overlap.drain();
+  } catch (err: unknown) {
+    return overlap.settleAfter(err);
+  }
+  if (store.totalFrames === 0) throw new Error('no sections were planned');
+  return { pixels: store, latents: history, teacache: totals };
 }
 
 /** The clean (start or lead frame + 1×), 2× and 4× context tensors of one section. */
