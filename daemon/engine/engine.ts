@@ -52,7 +52,12 @@ export interface EngineJob {
    * 'release-encoders' loads each encoder for its conditioning call and releases it after; absent = all resident.
    */
   memoryPlan?: 'all-resident' | 'release-encoders';
+  /** An extension's source: the job's copy of the video, or a finished job's stored latents. */
+  extension?: EngineExtension;
 }
+
+/** Where an extension starts (extension-source.ts): a video to encode, or a finished job's `<stem>.latents`. */
+export type EngineExtension = { video: string } | { latents: string };
 
 export interface EngineRunContext {
   /** Aborted for cancel-now and on errors elsewhere; the engine stops at the next step. */
@@ -105,8 +110,8 @@ export interface Engine {
   components(model: string): readonly ComponentId[];
   /** Expected footprint before loading, for the memory budget. */
   estimate(model: string, component: ComponentId): ComponentFootprint;
-  /** Check a job before it is queued: model known, image readable, values the model accepts. Throws JobRejected. */
-  validate(spec: JobSpec, model: string): Promise<void>;
+  /** Check a job before it is queued: model known, image (or extension source) readable, values the model accepts. Throws JobRejected. */
+  validate(spec: JobSpec, model: string, extension?: EngineExtension): Promise<void>;
   load(model: string, component: ComponentId, signal?: AbortSignal): Promise<ComponentFootprint>;
   unload(model: string, component: ComponentId): Promise<void>;
   run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutcome>;
