@@ -109,8 +109,8 @@ const RESIDENCY_COMPONENT = {
 /** The engine with the memory check after its own validate (the daemon wraps its real engine; the fake one has no bundle). */
 export function withMemoryAdmission<E extends Pick<Engine, 'validate'>>(engine: E, deps: MemoryAdmissionDeps): E {
   const validate = engine.validate.bind(engine);
-  engine.validate = async (spec, model) => {
-    await validate(spec, model);
+  engine.validate = async (spec, model, extension) => {
+    await validate(spec, model, extension);
     await assertJobFitsMemory(deps, spec, model);
   };
   return engine;
