@@ -10,9 +10,9 @@ describe('seam metrics', () => {
   });
 
   it('finds a cut: the seam step against the typical step on both sides', () => {
-    // Source 0,1,…,9 (steps of 1), then a jump of 20, then steps of 2.
-    const frames = [...Array.from({ length: 10 }, (_, t) => flat(t)), ...Array.from({ length: 6 }, (_, t) => flat(29 + 2 * t))];
-    const row = seamRow('hard-cut', frames, 10, [9, 10]);
+    // Source 0,1,…,39 (steps of 1), then a jump of 20, then steps of 2.
+    const frames = [...Array.from({ length: 40 }, (_, t) => flat(t)), ...Array.from({ length: 6 }, (_, t) => flat(59 + 2 * t))];
+    const row = seamRow('hard-cut', frames, 40, [39, 40]);
     expect(row).toMatchObject({ seam: 20, typicalSource: 1, typicalNew: 2, ratio: 20 });
   });
 });

@@ -59,7 +59,8 @@ export function quantile(xs: readonly number[], q: number): number {
 export function seamRow(method: SeamRow['method'], frames: readonly Uint8Array[], sourceFrames: number, window: [number, number]): SeamRow {
   const d = frames.slice(1).map((f, t) => frameDiff(frames[t]!, f));
   const seam = Math.max(...d.slice(window[0], window[1]));
-  const typicalSource = quantile(d.slice(0, Math.max(1, window[0])), 0.9);
+  // The same source pairs for every method: those before any blend (the last 33 frames + 1 may blend).
+  const typicalSource = quantile(d.slice(0, Math.max(1, sourceFrames - 34)), 0.9);
   const typicalNew = quantile(d.slice(window[1]), 0.9);
   return { method, seam, typicalSource, typicalNew, ratio: seam / typicalSource };
 }
