@@ -162,10 +162,11 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     stage('writing-video', `final video, ${result.pixels.frames} frames`);
     const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal, () => crashPoint('encode'));
     // The final latent history beside the video: `--extend-job` continues from it (latent-history-file.ts).
+    // The video is the job's product: a latents file that cannot be written (disk full) is said, not fatal.
     await writeLatentHistory(latentsPathFor(video.path), result.latents, {
       channels: layout.latent.channels, height: layout.latent.height, width: layout.latent.width,
       videoFrames: video.probe.frames, fps: plan.fps, bucket, model: manifest.name,
-    });
+    }).catch((err: unknown) => stage('writing-video', `could not keep the latent history beside the video (--extend-job will not find it): ${errorLine(err)}`));
     emit({
       type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,
       seconds: video.probe.frames / plan.fps, wallSeconds: (performance.now() - started) / 1000,
