@@ -150,7 +150,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   const jobs = new JobService({
     engine, scheduler, journal: new JobJournal(config.dataDir, { log }), queueLimit: config.queueLimit, outputDir: config.outputDir,
     maxInputBytes: config.maxInputBytes, jobRetentionMs: config.jobRetentionMs,
-    ...(memoryDeps ? { memoryPlan: (spec: { image: string; window: number }, model: string) => startPlan(memoryDeps, spec, model) } : {}),
+    ...(memoryDeps ? { memoryPlan: (spec, model: string) => startPlan(memoryDeps, spec, model) } : {}),
     publish, log, onBusyChange: (busy) => {
       idle?.set('job', busy);
       if (busy) jobTelemetry.start();

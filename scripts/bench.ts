@@ -2,6 +2,7 @@
 //   graphs     load time and one forward of each graph of a bundle at its default bucket
 //   sections   time and peak memory per section of a long video, packed context vs naive
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
+//   seam       an extension's seam: consecutive-frame difference at the seam vs typical, ours vs a hard cut
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 //   overlap    one job with section k's decode/write serial vs overlapped with section k+1's sampling
@@ -25,6 +26,7 @@ import { runWithPlacementLog, summariseCpuNodes } from './bench/placements.js';
 import { resolveProvider } from '../daemon/engine/pipeline/sessions.js';
 import { measureBundle, peakTable, sixGbTable, weightTable } from './bench/memory-bench.js';
 import { benchSections, type SectionsBenchOutput, type SectionsVariant } from './bench/sections-bench.js';
+import { benchSeam, seamTable } from './bench/seam-bench.js';
 import { runSizePrecisionBench, SIZE_PRECISION_HELP } from './bench/size-precision-cli.js';
 import { runLoraBench } from './bench/lora-bench.js';
 
@@ -56,6 +58,10 @@ benchmarks:
              default): per second, colour-histogram distance and sharpness ratio
              against the first second; prompt following per 145-frame window; a
              summary of late drift (last ${LATE_SECONDS} s) per mode
+  seam       on the default model, a 2 s source continued by 2 s: --extend-job,
+             --extend, Studio's hard cut (source ‖ decode of the new latents) and a
+             restart from the last frame; consecutive-frame difference at the seam
+             against the typical one (docs/benchmarks.md "Extension seam")
   memory     the official model (computed from its configs, no weights read): weight
              bytes per component and precision, expected peak per component for
              bucket × precision × plan, the 6 GB card plan against the official
@@ -168,6 +174,12 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
+  if (name === 'seam') {
+    // The extension's seam (scripts/bench/seam-bench.ts): 2 s source, 2 s more, 10 steps, seed 31337.
+    const rows = await benchSeam({ seconds: 2, extendSeconds: 2, steps: 10, seed: 31337, prompt: 'a red circle moves to the right' });
+    console.log(values.json ? JSON.stringify(rows) : seamTable(rows));
+    return 0;
+  }
   if (name === 'memory') return runMemoryBench(values);
   if (name === 'eta') return runEtaBench(values, argv);
   if (name === 'overlap') return runOverlapBench(values, argv);
@@ -184,7 +196,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    const available = 'graphs, sections, daemon, drift, eta, overlap, fullsize, memory, precision, quant, quant-matmul, stream, lora';
+    const available = 'graphs, sections, daemon, drift, seam, eta, overlap, fullsize, memory, precision, quant, quant-matmul, stream, lora';
     console.error(name ? `bench: unknown benchmark '${name}' (available: ${available})` : `bench: name a benchmark (available: ${available}); --help for usage`);
     return 2;
   }

@@ -27,6 +27,8 @@ export interface DaemonGenerateOptions {
   json: boolean;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** --extend-job: the daemon job to continue. */
+  extendJob?: string;
   /** Human progress (null with --json). */
   progress: ProgressWriter | null;
   env?: NodeJS.ProcessEnv;
@@ -42,11 +44,16 @@ export function daemonOutPath(out: string | undefined, seed: number, now = new D
 }
 
 /** The CLI's resolved spec → the protocol's jobs.submit params. */
-export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefined; out: string | undefined; partials: boolean; overwrite?: boolean }): JobSpecInput {
+export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefined; out: string | undefined; partials: boolean; overwrite?: boolean; extendJob?: string }): JobSpecInput {
   if (o.model !== undefined && /[\\/]/.test(o.model)) throw new UsageError(`--model ${o.model}: the daemon takes bundle names; use --local for a bundle folder`);
   const out = daemonOutPath(o.out, spec.seed);
+  // An extension has no image: its source (a video, or a daemon job) stands in.
+  const source = spec.extendVideo !== null ? { extend: path.resolve(spec.extendVideo), ...(spec.extendContext !== null ? { extendContext: spec.extendContext } : {}) }
+    : o.extendJob !== undefined ? { extendJob: o.extendJob } : { image: path.resolve(spec.imagePath) };
   return {
-    image: path.resolve(spec.imagePath), prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed,
+    ...source,
+    ...(spec.resolution !== null ? { resolution: spec.resolution } : {}),
+    prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed,
     steps: spec.steps, gs: spec.gs, cfg: spec.cfg, rs: spec.rs, window: spec.windowSize, sampler: spec.sampler, mode: spec.mode,
     teacache: spec.teacache, teacacheThreshold: spec.teacacheThreshold, crf: spec.crf, partials: o.partials,
     ...(spec.shift !== null ? { shift: spec.shift } : {}),
@@ -96,7 +103,7 @@ export function cliEvent(e: EventMessage, st: MapState): Record<string, unknown>
 }
 
 export async function generateViaDaemon(o: DaemonGenerateOptions): Promise<number> {
-  const params = protocolSpec(o.spec, { model: o.model, out: o.out, partials: o.partials, overwrite: o.overwrite === true });
+  const params = protocolSpec(o.spec, { model: o.model, out: o.out, partials: o.partials, overwrite: o.overwrite === true, ...(o.extendJob !== undefined ? { extendJob: o.extendJob } : {}) });
   const { client } = await connectDaemon({ autoStart: true, name: 'framepack generate', ...(o.env ? { env: o.env } : {}) });
   try {
     if (o.detach) {

@@ -24,6 +24,9 @@ export function asUsageError(err: unknown): UsageError | null {
   if (err instanceof InputImageError) return new UsageError(`--image ${err.filePath}: ${err.problem}`);
   // The daemon refused --out at submit (output-path.ts): a command-line mistake like a bad flag.
   if (err instanceof RpcError && err.code === 'INVALID_PARAMS' && outIssue(err.detail)) return new UsageError(`--${err.message}`);
+  // An extension's source or a bucket class refused at submit: named by its flag, like a bad flag.
+  const flag = err instanceof RpcError && err.code === 'INVALID_PARAMS' ? EXTENSION_FLAGS[issueField(err.detail) ?? ''] : undefined;
+  if (flag && err instanceof RpcError) return new UsageError(`${flag} ${err.message.replace(/^[A-Za-z]+: /, '')}`);
   return null;
 }
 
@@ -50,6 +53,15 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   stderr.write(`framepack: ${errorLine(err)}\n`);
   if (process.env.FRAMEPACK_DEBUG && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;
+}
+
+/** Protocol fields of the extension and resolution options → their generate flags. */
+const EXTENSION_FLAGS: Readonly<Record<string, string>> = { extend: '--extend', extendContext: '--extend-context', extendJob: '--extend-job', resolution: '--resolution' };
+
+function issueField(detail: Record<string, unknown> | undefined): string | undefined {
+  const issues = detail?.issues;
+  const first = Array.isArray(issues) ? (issues[0] as { path?: unknown[] } | undefined)?.path?.[0] : undefined;
+  return typeof first === 'string' ? first : undefined;
 }
 
 function outIssue(detail: Record<string, unknown> | undefined): boolean {

@@ -53,7 +53,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   const local = values.local === true;
   if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)');
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
-  const { spec, manifest } = await resolveJob(values);
+  const { spec, manifest, extendJob } = await resolveJob(values);
+  if (local && extendJob !== undefined) throw new UsageError('--extend-job needs the daemon (it knows the job\'s output); with --local use --extend <the job\'s .mp4>');
   if (spec.loras?.length) {
     // Bad LoRAs fail here (exit 2) in both modes, before a job exists.
     try { await checkLoras({ manifest }, spec.loras); } catch (err: unknown) { if (err instanceof LoraError) throw new UsageError(`--lora ${err.message}`); throw err; }
@@ -63,8 +64,9 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   const progress: ProgressWriter | null = json ? null : io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);
   if (!local) {
     // The daemon validates again, but a bad image should fail here with exit 2 before anything starts.
-    await loadInputImage(spec.imagePath);
+    if (spec.extendVideo === null && extendJob === undefined) await loadInputImage(spec.imagePath);
     return generateViaDaemon({
+      ...(extendJob !== undefined ? { extendJob } : {}),
       spec, model: typeof values.model === 'string' ? values.model : undefined, out: values.out, partials: values['no-partials'] !== true,
       overwrite: values.overwrite === true,
       detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,

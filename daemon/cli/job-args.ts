@@ -2,9 +2,10 @@
 // JobSpec: numbers are read strictly (`--steps 2x` is an error, not 2), the model is resolved to a
 // bundle folder and its manifest supplies the defaults. The `defaults.*` settings (settings.ts)
 // sit under the flags.
-import type { ParseArgsConfig } from 'node:util';
 import path from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
 import { MAX_LORAS, parseLoraArg } from '../../shared/domain/lora.js';
+import { sidecarFlags } from './sidecar-flags.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
@@ -37,6 +38,11 @@ export const JOB_OPTIONS = {
   crf: { type: 'string' },
   model: { type: 'string' },
   lora: { type: 'string', multiple: true },
+  resolution: { type: 'string' },
+  extend: { type: 'string' },
+  'extend-context': { type: 'string' },
+  'extend-job': { type: 'string' },
+  from: { type: 'string' },
   preset: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -104,12 +110,17 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     mode: str(v.mode) as JobSpecInput['mode'],
     teacache: v['no-teacache'] === true ? false : v.teacache === true ? true : undefined,
     loras: lorasFromFlags(v.lora),
+    resolution: parseNumberFlag('--resolution', str(v.resolution)),
+    extendVideo: str(v.extend) === undefined ? undefined : path.resolve(str(v.extend)!),
+    extendContext: parseNumberFlag('--extend-context', str(v['extend-context'])),
   };
   return input;
 }
 
 export interface ResolvedJob {
   spec: JobSpec;
+  /** --extend-job: the daemon's job to continue (its stored latents; only the daemon can find them). */
+  extendJob?: string;
   modelDir: string;
   manifest: Manifest;
 }
@@ -119,15 +130,16 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   // Flags over the preset over the defaults.* settings.
   const preset = str(flags.preset);
   const base = preset === undefined ? defaultJobFlags(env) : withSettingsDefaults(presetFlagsNamed(preset, env), defaultJobFlags(env));
-  const v = withSettingsDefaults(flags, base);
+  const from = str(flags.from);
+  const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(await sidecarFlags(from), base));
   const input = jobInputFromFlags(v);
-  if (input.imagePath === undefined) throw new UsageError('--image is required (the start frame)');
+  const extendJob = checkExtensionFlags(v, input, flags);
   if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none)');
   const model = str(v.model) ?? DEFAULT_MODEL;
   if (model.trim() === '') throw new UsageError('--model must not be empty');
   const modelDir = await resolveModelDir(model);
   const manifest = await readManifest(modelDir);
-  return { spec: resolveJobSpec(input, manifest, model), modelDir, manifest };
+  return { spec: resolveJobSpec(input, manifest, model), modelDir, manifest, ...(extendJob !== undefined ? { extendJob } : {}) };
 }
 
 /** The saved preset's parameters as flags; an unknown name is a usage error listing the saved ones. */
@@ -172,6 +184,43 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
                           only with plan or generate --local
   --lora FILE[:STRENGTH]  a HunyuanVideo/FramePack LoRA (.safetensors; diffusers/PEFT, Kohya/Musubi
                           or original names) at STRENGTH (default 1); repeat for several (docs/lora.md)
+  --resolution N          bucket class: the model's table scaled to N (official table = 640;
+                          another class is off-distribution)                             default: the model's own
+  --extend VIDEO          continue this video (F1 order): its last frames are VAE-encoded as the
+                          history; writes the whole video plus --seconds more. No --image
+  --extend-context N      frames of VIDEO to encode, 1–73 (rounded down to 1 + 4k)        default 73 (or all)
+  --extend-job ID         continue a finished daemon job from its stored latents (nothing
+                          re-encoded); no --image
+  --from SIDECAR.json     re-run a job from its sidecar (seed included); the flags given win
   --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)
   -h, --help              this help`;
+
+/**
+ * The image and extension flags together: an extension has no --image (its source's last frame
+ * stands in, so the spec's imagePath is the source and is never read as an image); --extend-job
+ * is resolved by the daemon, so here it only fixes the mode. Returns the --extend-job id.
+ */
+function checkExtensionFlags(v: ParsedValues, input: JobSpecInput, given: ParsedValues): string | undefined {
+  const extendJob = str(v['extend-job']);
+  const fromExtension = str(v.fromExtension);
+  if (fromExtension !== undefined && input.extendVideo === undefined && extendJob === undefined) {
+    throw new UsageError(`--from: the sidecar is of an extension of ${fromExtension}; name its source again with --extend VIDEO or --extend-job ID`);
+  }
+  if (extendJob !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(extendJob)) throw new UsageError(`--extend-job must be a job id (got ${JSON.stringify(extendJob)})`);
+  if (extendJob !== undefined && input.extendVideo !== undefined) throw new UsageError('--extend and --extend-job contradict each other (one source per job)');
+  const source = input.extendVideo ?? (extendJob !== undefined ? `job:${extendJob}` : undefined);
+  if (source === undefined) {
+    if (input.imagePath === undefined) throw new UsageError('--image is required (the start frame), or --extend VIDEO / --extend-job ID to continue a video');
+    return undefined;
+  }
+  if (str(given.image) !== undefined) throw new UsageError('--image and --extend/--extend-job contradict each other: an extension continues from its source\'s last frame');
+  input.imagePath = source;
+  if (extendJob !== undefined) {
+    if (input.mode !== undefined && input.mode !== 'f1') throw new UsageError(`--mode must be f1 for an extension (it continues forward; got ${input.mode})`);
+    if (input.extendContext !== undefined) throw new UsageError('--extend-context applies to --extend VIDEO; --extend-job continues from the job\'s stored latents');
+    if (input.resolution !== undefined) throw new UsageError('--resolution cannot change the size of --extend-job (the job\'s latents fix it)');
+    input.mode = 'f1';
+  }
+  return extendJob;
+}

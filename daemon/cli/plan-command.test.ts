@@ -22,7 +22,7 @@ describe('framepack plan', () => {
   it('prints the bucket, a row per section in generation order and the schedule', async () => {
     const text = await plan(['--image', image, '--prompt', 'a tall tower sways', '--seconds', '3']);
     const lines = text.split('\n');
-    expect(lines[1]).toBe('bucket    48×128 (W×H) from a 300×800 image, resized to 48×128 and centre-cropped');
+    expect(lines[1]).toBe('bucket    48×128 (W×H) from a 300×800 image, resized to 48×128 and centre-cropped; 80 class (native)');
     // 3.0 s → round(2.5) = 2 sections (half-even), 73 frames.
     expect(lines[3]).toBe('video     2 section(s), 73 frames = 2.43 s at 30 fps (19 latent frames)');
     expect(text).toContain('gen  disp  pad  latent');

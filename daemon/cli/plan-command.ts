@@ -18,6 +18,23 @@ import { EXIT_OK, UsageError } from './errors.js';
 import { formatMemoryPlan } from './memory-format.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 import { daemonPlanTime } from './plan-estimate.js';
+import { describeBucketClass } from '../engine/bucket-class.js';
+import { ExtensionSourceError, openExtensionSource } from '../engine/pipeline/extension-source.js';
+
+/** The layout of the job: from the image's size, or an extension's source (its video is read). */
+async function planLayout(spec: JobSpec, manifest: Manifest): Promise<JobLayout> {
+  if (spec.extendVideo === null) {
+    const image = await loadInputImage(spec.imagePath);
+    return layoutJob(spec, manifest, { width: image.width, height: image.height });
+  }
+  try {
+    const source = await openExtensionSource(spec, manifest);
+    return layoutJob(spec, manifest, source.input, undefined, source.layout);
+  } catch (err: unknown) {
+    if (err instanceof ExtensionSourceError) throw new UsageError(err.message);
+    throw err;
+  }
+}
 
 export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flags]
 
@@ -79,6 +96,8 @@ export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, e
     mode: plan.mode,
     input: layout.input,
     bucket: { width: layout.bucket.widthPx, height: layout.bucket.heightPx },
+    bucketClass: { resolution: layout.bucketClass.resolution, native: layout.bucketClass.native, offDistribution: layout.bucketClass.offDistribution },
+    ...('extension' in plan ? { extension: plan.extension } : {}),
     resize: { resize: layout.resize.resize, width: layout.resize.resizedWidthPx, height: layout.resize.resizedHeightPx, cropBox: layout.resize.cropBox },
     latent: layout.latent,
     windowSize: plan.latentWindowSize,
@@ -111,7 +130,8 @@ export function planText(p: ReturnType<typeof planJson>): string {
   const lines: string[] = [];
   const t = p.sections[0]!.tokens;
   lines.push(`model     ${p.model} (${p.mode})`);
-  lines.push(`bucket    ${p.bucket.width}×${p.bucket.height} (W×H) from a ${p.input.width}×${p.input.height} image${p.resize.resize ? `, resized to ${p.resize.width}×${p.resize.height} and centre-cropped` : ''}`);
+  lines.push(`bucket    ${p.bucket.width}×${p.bucket.height} (W×H) from a ${p.input.width}×${p.input.height} ${p.extension ? 'video' : 'image'}${p.resize.resize ? `, resized to ${p.resize.width}×${p.resize.height} and centre-cropped` : ''}; ${describeBucketClass(p.bucketClass)}`);
+  if (p.extension) lines.push(`extend    ${p.extension.videoFrames} source frames kept, its last ${p.extension.contextLatents} latents as context, ${p.extension.seamFrames} frames blended at the seam, ${p.extension.newFrames} new frames (F1 order)`);
   lines.push(`latent    ${p.latent.width}×${p.latent.height}, ${p.latent.channels} channels, window ${p.windowSize}`);
   lines.push(`video     ${p.sectionCount} section(s), ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s at ${p.fps} fps (${p.totalLatentFrames} latent frames)`);
   lines.push(`tokens    per call: noisy ${t.noisy} + clean ${t.clean} + 2× ${t.clean2x} + 4× ${t.clean4x} = ${t.imageSide} image-side, + ${t.imageEmbedding} image + ${t.text} text = ${t.packed}`);
@@ -142,9 +162,9 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
     io.stdout.write(`${PLAN_HELP}\n`);
     return EXIT_OK;
   }
-  const { spec, manifest, modelDir } = await resolveJob(values);
-  const image = await loadInputImage(spec.imagePath);
-  const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
+  const { spec, manifest, modelDir, extendJob } = await resolveJob(values);
+  if (extendJob !== undefined) throw new UsageError('plan cannot read a daemon job\'s latents; plan --extend <the job\'s .mp4> shows the same sections');
+  const layout = await planLayout(spec, manifest);
   const config = loadConfig([], process.env);
   const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
   const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));

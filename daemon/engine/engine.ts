@@ -54,7 +54,12 @@ export interface EngineJob {
    * one group's session at a time (streamed-blocks.ts); absent = all resident.
    */
   memoryPlan?: 'all-resident' | 'release-encoders' | 'stream-blocks';
+  /** An extension's source: the job's copy of the video, or a finished job's stored latents. */
+  extension?: EngineExtension;
 }
+
+/** Where an extension starts (extension-source.ts): a video to encode, or a finished job's `<stem>.latents`. */
+export type EngineExtension = { video: string } | { latents: string };
 
 export interface EngineRunContext {
   /** Aborted for cancel-now and on errors elsewhere; the engine stops at the next step. */
@@ -107,8 +112,8 @@ export interface Engine {
   components(model: string): readonly ComponentId[];
   /** Expected footprint before loading, for the memory budget. */
   estimate(model: string, component: ComponentId): ComponentFootprint;
-  /** Check a job before it is queued: model known, image readable, values the model accepts. Throws JobRejected. */
-  validate(spec: JobSpec, model: string): Promise<void>;
+  /** Check a job before it is queued: model known, image (or extension source) readable, values the model accepts. Throws JobRejected. */
+  validate(spec: JobSpec, model: string, extension?: EngineExtension): Promise<void>;
   load(model: string, component: ComponentId, signal?: AbortSignal): Promise<ComponentFootprint>;
   unload(model: string, component: ComponentId): Promise<void>;
   run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutcome>;

@@ -130,12 +130,15 @@ export class FakeEngine implements Engine {
 
   async validate(spec: JobSpec, model: string): Promise<void> {
     if (!this.models.includes(model)) throw new JobRejected('model', `unknown model '${model}' (available: ${this.models.join(', ')})`, 'MODEL_MISSING');
+    // The fake engine only checks that an extension's video can be read, like an image.
+    const source = spec.image ?? spec.extend;
+    if (source === undefined) return;
     try {
-      await access(spec.image, constants.R_OK);
-      const head = await readFile(spec.image);
+      await access(source, constants.R_OK);
+      const head = await readFile(source);
       if (head.length === 0) throw new Error('empty file');
     } catch (err: unknown) {
-      throw new JobRejected('image', `cannot read ${spec.image}: ${(err as Error).message}`);
+      throw new JobRejected(spec.image === undefined ? 'extend' : 'image', `cannot read ${source}: ${(err as Error).message}`);
     }
   }
 

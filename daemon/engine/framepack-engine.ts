@@ -32,7 +32,8 @@ import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } f
 import { openTransformerSessions, type PipelineSessions } from './pipeline/sessions.js';
 import { stepChainLocations } from './pipeline/step-chain.js';
 import { switchTransformerLoras, validateLoras } from './lora-sessions.js';
-import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
+import { ExtensionSourceError, openExtensionSource } from './pipeline/extension-source.js';
+import { JobRejected, type EngineExtension, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
 const BUNDLE_PARTS: Record<ComponentId, BundleComponentId[]> = {
@@ -42,6 +43,9 @@ const BUNDLE_PARTS: Record<ComponentId, BundleComponentId[]> = {
   vae: ['vae'],
   transformer: ['transformer'],
 };
+/** Pipeline flag → protocol field, for refusals that name a field. */
+const PROTOCOL_FIELD: Readonly<Record<string, string>> = { '--extend': 'extend', '--extend-job': 'extendJob', '--extend-context': 'extendContext', '--resolution': 'resolution' };
+
 /** Latent previews are written at most this often. */
 const PREVIEW_INTERVAL_MS = 1_000;
 
@@ -140,7 +144,7 @@ export class OnnxEngine implements Engine {
     return this.device === 'cpu' ? { device: 'cpu', vramBytes: 0, ramBytes: bytes } : { device: `${this.device}:0`, vramBytes: bytes, ramBytes: 0 };
   }
 
-  async validate(spec: JobSpec, model: string): Promise<void> {
+  async validate(spec: JobSpec, model: string, extension?: EngineExtension): Promise<void> {
     let manifest: Manifest;
     try {
       manifest = await this.manifest(model);
@@ -148,14 +152,25 @@ export class OnnxEngine implements Engine {
       if (err instanceof UnknownModelError) throw new JobRejected('model', err.message, 'MODEL_MISSING');
       throw new JobRejected('model', (err as Error).message, 'MODEL_MISSING');
     }
+    let resolved: PipelineJobSpec;
     try {
-      this.pipelineSpec(spec, spec.image, model, manifest);
+      resolved = this.pipelineSpec(spec, spec.image ?? '', model, manifest, extension);
     } catch (err: unknown) {
-      if (err instanceof JobSpecError) throw new JobRejected(err.flag.replace(/^--/, ''), err.problem);
+      if (err instanceof JobSpecError) throw new JobRejected(PROTOCOL_FIELD[err.flag] ?? err.flag.replace(/^--/, ''), err.problem);
       throw err;
     }
+    if (extension) {
+      // The source read now (ffmpeg, the latents file) so a bad one is refused at submit.
+      try {
+        await openExtensionSource(resolved, manifest);
+      } catch (err: unknown) {
+        if (err instanceof ExtensionSourceError) throw new JobRejected(PROTOCOL_FIELD[err.flag] ?? err.flag, err.problem);
+        throw err;
+      }
+      return;
+    }
     try {
-      await loadInputImage(spec.image);
+      await loadInputImage(spec.image ?? '');
     } catch (err: unknown) {
       throw new JobRejected('image', (err as Error).message);
     }
@@ -206,7 +221,7 @@ export class OnnxEngine implements Engine {
   async run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutcome> {
     const manifest = await this.manifest(job.model);
     const bundle = await this.bundle(job.model);
-    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest);
+    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest, job.extension);
     ctx.onEvent({ type: 'stage', stage: 'load-models' });
     const streaming = job.memoryPlan === 'stream-blocks';
     const releasing = job.memoryPlan === 'release-encoders' || streaming;
@@ -328,11 +343,18 @@ export class OnnxEngine implements Engine {
     }
   }
 
-  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest): PipelineJobSpec {
+  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest, extension?: EngineExtension): PipelineJobSpec {
     return resolveJobSpec({
-      imagePath, prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
-      gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
-      teacache: spec.teacache, crf: spec.crf, ...(spec.loras?.length ? { loras: spec.loras } : {}),
+      // An extension has no image of its own (its source's last frame); the pipeline does not read imagePath then.
+      imagePath: extension ? ('video' in extension ? extension.video : extension.latents) : imagePath,
+      prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
+      gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler,
+      // An extension always runs forward (the protocol's default mode is the bundle's, so it is not passed).
+      ...(extension ? {} : { mode: spec.mode }),
+      teacache: spec.teacache, crf: spec.crf, resolution: spec.resolution ?? null, ...(spec.loras?.length ? { loras: spec.loras } : {}),
+      extendVideo: extension && 'video' in extension ? extension.video : null,
+      extendLatents: extension && 'latents' in extension ? extension.latents : null,
+      extendContext: spec.extendContext ?? null,
       ...(spec.teacacheThreshold !== undefined ? { teacacheThreshold: spec.teacacheThreshold } : {}),
     }, manifest, model);
   }

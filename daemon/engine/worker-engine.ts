@@ -5,7 +5,7 @@
 // each listModels() answer.
 import { Worker } from 'node:worker_threads';
 import { RpcError, type ComponentId, type JobSpec } from '../../shared/protocol/index.js';
-import type { ComponentFootprint, Engine, EngineJob, EngineOutcome, EngineRunContext } from './engine.js';
+import type { ComponentFootprint, Engine, EngineExtension, EngineJob, EngineOutcome, EngineRunContext } from './engine.js';
 import { fromWireError, type FromWorker, type ToWorker } from './engine-worker.js';
 import { DEFAULT_MODEL } from './pipeline/model-location.js';
 
@@ -62,8 +62,8 @@ export class WorkerEngine implements Engine {
     return this.footprints.get(`${model}/${component}`) ?? { device: 'cpu', vramBytes: 0, ramBytes: 0 };
   }
 
-  async validate(spec: JobSpec, model: string): Promise<void> {
-    await this.call('validate', [spec, model]);
+  async validate(spec: JobSpec, model: string, extension?: EngineExtension): Promise<void> {
+    await this.call('validate', extension ? [spec, model, extension] : [spec, model]);
   }
 
   async load(model: string, component: ComponentId): Promise<ComponentFootprint> {

@@ -6,7 +6,7 @@
 // anything is copied or queued; an ended job's folder is cleaned up (job-files.ts).
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   isTerminalJobState,
@@ -19,14 +19,16 @@ import {
   type JobState,
   type QueueStatus,
 } from '../../shared/protocol/index.js';
-import { JobRejected, type Engine, type EngineEvent } from '../engine/engine.js';
+import { JobRejected, type Engine, type EngineEvent, type EngineExtension } from '../engine/engine.js';
 import type { Logger } from '../log.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 import type { JobJournal } from './job-journal.js';
 import { checkInputSize, copyInput, removeJobScratch, sweepJobFolders } from './job-files.js';
 import { JobQueue } from './job-queue.js';
 import { runJob, type RunOutcome } from './job-runner.js';
-import type { StartPlan } from '../residency/memory-admission.js';
+import type { MemorySpec, StartPlan } from '../residency/memory-admission.js';
+import { latentsPathFor } from '../engine/pipeline/latent-history-file.js';
+import { extendJobLatents } from './extend-job.js';
 import { checkOutputPath } from './output-path.js';
 
 export type Publish = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -47,7 +49,7 @@ export interface JobServiceOptions {
   /** How long an ended job's folder is kept (0 = at once, -1 = forever; default 24 h). */
   jobRetentionMs?: number;
   /** The memory plan a job runs under, asked when it starts (memory-admission.ts startPlan); absent: all resident. */
-  memoryPlan?(spec: { image: string; window: number }, model: string): Promise<StartPlan>;
+  memoryPlan?(spec: MemorySpec, model: string): Promise<StartPlan>;
 }
 
 const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
@@ -156,8 +158,12 @@ export class JobService {
   async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
     if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
     const model = spec.model ?? this.o.engine.defaultModel;
+    // An extension's input is its video (copied like an image) or a finished job's stored latents (not copied).
+    const input = spec.image ?? spec.extend;
+    const extension: EngineExtension | undefined = spec.extend !== undefined ? { video: spec.extend }
+      : spec.extendJob !== undefined ? { latents: await extendJobLatents(this.jobs.get(spec.extendJob), spec.extendJob) } : undefined;
     // From the size alone, before the image is opened or copied.
-    await checkInputSize(spec.image, this.maxInputBytes);
+    if (input !== undefined) await checkInputSize(input, this.maxInputBytes);
     const outProblem = spec.out === undefined ? null : await checkOutputPath(spec.out, { overwrite: spec.overwrite === true });
     if (outProblem) {
       throw new RpcError('INVALID_PARAMS', `out: ${outProblem.message}`, {
@@ -165,7 +171,7 @@ export class JobService {
       });
     }
     try {
-      await this.o.engine.validate(spec, model);
+      await this.o.engine.validate(spec, model, extension);
     } catch (err: unknown) {
       if (!(err instanceof JobRejected)) throw err;
       throw new RpcError(err.code, err.message, { detail: { issues: [{ path: [err.field], code: 'custom', message: err.problem }] } });
@@ -174,7 +180,8 @@ export class JobService {
     const id = newJobId();
     // Streamed off the event loop with a byte cap; other requests are answered meanwhile, so the
     // queue and the shutdown state are checked again once it is done.
-    await copyInput(spec.image, this.o.journal.jobDir(id), this.maxInputBytes);
+    if (input !== undefined) await copyInput(input, this.o.journal.jobDir(id), this.maxInputBytes);
+    else await mkdir(this.o.journal.jobDir(id), { recursive: true });
     try {
       if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
       this.queue.assertRoom();
@@ -184,7 +191,7 @@ export class JobService {
     }
     const now = new Date();
     const job: Job = {
-      id, spec: { ...spec, model }, state: 'queued', position: null, createdAt: now.toISOString(), startedAt: null, finishedAt: null,
+      id, spec: { ...spec, model, ...(extension ? { mode: 'f1' as const } : {}) }, state: 'queued', position: null, createdAt: now.toISOString(), startedAt: null, finishedAt: null,
       progress: null, cancelRequested: null, outputPath: null, partialPath: null, error: null, timing: null,
     };
     const position = this.queue.enqueue(id, spec.front);
@@ -349,16 +356,24 @@ export class JobService {
     const controller = new AbortController();
     const model = job.spec.model ?? this.o.engine.defaultModel;
     const jobDir = this.o.journal.jobDir(id);
-    let imagePath: string;
+    let imagePath = '';
+    let extension: EngineExtension | undefined;
     try {
-      imagePath = inputPath(jobDir);
+      // An extendJob job has no input file: its source is the other job's latents, found again now.
+      if (job.spec.extendJob === undefined) imagePath = inputPath(jobDir);
+      if (job.spec.extend !== undefined) extension = { video: imagePath };
+      else if (job.spec.extendJob !== undefined) {
+        const source = this.jobs.get(job.spec.extendJob);
+        if (!source?.outputPath) throw new Error(`job ${job.spec.extendJob}, which this job extends, has no output any more`);
+        extension = { latents: latentsPathFor(source.outputPath) };
+      }
     } catch (err: unknown) {
       const error = { code: 'INTERNAL' as const, message: (err as Error).message, retryable: false };
       this.running = { id, controller, done: Promise.resolve().then(() => this.settle(id, { kind: 'failed', error, partialPath: null, timing: null })) };
       return;
     }
     const done = runJob({
-      job: { id, spec: job.spec, model, imagePath, jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`) },
+      job: { id, spec: job.spec, model, imagePath, jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`), ...(extension ? { extension } : {}) },
       engine: this.o.engine, scheduler: this.o.scheduler, journal: this.o.journal,
       keepAlive: job.spec.keepAlive, queuedAtMs: this.queuedAt.get(id) ?? Date.now(),
       signal: controller.signal,
@@ -366,7 +381,7 @@ export class JobService {
       onEvent: (e, progress) => this.onEngineEvent(id, e, progress),
       log: this.log.child({ jobId: id }),
       // From the job's own copy of the image: the submitted file may be gone by now.
-      ...(this.o.memoryPlan ? { memoryPlan: () => this.o.memoryPlan!({ image: imagePath, window: job.spec.window }, model) } : {}),
+      ...(this.o.memoryPlan ? { memoryPlan: () => this.o.memoryPlan!({ ...(job.spec.image !== undefined ? { image: imagePath } : {}), window: job.spec.window, ...(job.spec.resolution !== undefined ? { resolution: job.spec.resolution } : {}) }, model) } : {}),
     }).then(
       (outcome) => this.settle(id, outcome),
       (err: unknown) => this.settle(id, { kind: 'failed', error: { code: 'INTERNAL', message: String(err), retryable: false }, partialPath: null, timing: null }),

@@ -1,5 +1,5 @@
 // Final video frames on disk: one chunk file per section, `frames-<k>.rgb` (k = the section, 1-based
-// generation order), holding the frames that became final after section k as raw rgb24 (the bytes
+// generation order; 0 = an extension's source video), holding the frames that became final after section k as raw rgb24 (the bytes
 // ffmpeg reads, converted exactly as save_bcthw_as_mp4: media/pixels.ts decodedToByte). Written
 // atomically (temp + fsync + rename) so a checkpoint that names a chunk always names a whole file,
 // and read back one frame at a time so a video is assembled without holding it.
@@ -24,7 +24,8 @@ const CHUNK_NAME = /^frames-\d+\.rgb$/;
 
 /** Converts `video` to rgb24 and writes it as section `section`'s chunk under `dir`. */
 export async function writeFrameChunk(dir: string, section: number, video: PixelVideo): Promise<FrameChunk> {
-  if (!(Number.isInteger(section) && section >= 1)) throw new RangeError(`writeFrameChunk: section must be an integer >= 1, got ${section}`);
+  // Section 0 is an extension's source video (pixel-store.ts fromSource).
+  if (!(Number.isInteger(section) && section >= 0)) throw new RangeError(`writeFrameChunk: section must be an integer >= 0, got ${section}`);
   const frameBytes = video.width * video.height * 3;
   const bytes = new Uint8Array(video.frames * frameBytes);
   for (let t = 0; t < video.frames; t++) bytes.set(videoFrameToRgb(video, t), t * frameBytes);

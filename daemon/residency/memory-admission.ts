@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import type { ComponentId, ComponentStatus, JobSpec, PlannedMemory } from '../../shared/protocol/index.js';
 import { nearestBucket } from '../engine/buckets.js';
+import { bucketClass } from '../engine/bucket-class.js';
 import { JobRejected, type Engine, type EngineJob } from '../engine/engine.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
@@ -55,16 +56,21 @@ export async function planJobMemory(deps: MemoryAdmissionDeps, manifest: Manifes
   return { decision: checkJobMemory(manifest, bucket, windowSize, available, undefined, vaeTilingForPlan()), bucket, windowSize, device };
 }
 
+/** What the memory plan reads of a job: its image (absent for an extension), window and bucket class. */
+export type MemorySpec = Partial<Pick<JobSpec, 'image' | 'window' | 'resolution'>>;
+
 /** The plan for a submitted (or to-be-submitted) job: its bucket from the image header, its window or the bundle's. */
-export async function jobMemoryPlan(deps: MemoryAdmissionDeps, spec: Pick<JobSpec, 'image' | 'window'>, model: string): Promise<JobMemoryPlan> {
+export async function jobMemoryPlan(deps: MemoryAdmissionDeps, spec: MemorySpec, model: string): Promise<JobMemoryPlan> {
   const manifest = await deps.manifest(model);
-  const size = await (deps.imageSize ?? headerSize)(spec.image);
-  const b = nearestBucket(size.height, size.width, manifest.buckets.map((x) => ({ heightPx: x.height, widthPx: x.width })));
+  const table = bucketClass(manifest.buckets.map((x) => ({ heightPx: x.height, widthPx: x.width })), spec.resolution ?? null, manifest.latent.spatialCompression * Math.max(manifest.patchSize[1], manifest.patchSize[2])).buckets;
+  // An extension without its image yet (submit): the model's default bucket, scaled to the class.
+  const size = spec.image !== undefined ? await (deps.imageSize ?? headerSize)(spec.image) : manifest.defaultBucket;
+  const b = nearestBucket(size.height, size.width, table);
   return planJobMemory(deps, manifest, { width: b.widthPx, height: b.heightPx }, spec.window ?? manifest.defaults.windowSize);
 }
 
 /** Throws JobRejected('memory', …, 'OUT_OF_MEMORY') when the job's plan does not fit. */
-export async function assertJobFitsMemory(deps: MemoryAdmissionDeps, spec: Pick<JobSpec, 'image' | 'window'>, model: string): Promise<JobMemoryPlan> {
+export async function assertJobFitsMemory(deps: MemoryAdmissionDeps, spec: MemorySpec, model: string): Promise<JobMemoryPlan> {
   const plan = await jobMemoryPlan(deps, spec, model);
   if (!plan.decision.fits) {
     throw new JobRejected('memory', `on ${plan.device.device} at ${plan.bucket.width}×${plan.bucket.height}, window ${plan.windowSize}: ${plan.decision.reason}`, 'OUT_OF_MEMORY');
@@ -83,7 +89,7 @@ export interface StartPlan {
  * available, as at submit): the first executable plan that fits; when none fits any more (memory
  * shrank since submit) the executable one with the smallest peak, so the job gets its best chance.
  */
-export async function startPlan(deps: MemoryAdmissionDeps, spec: Pick<JobSpec, 'image' | 'window'>, model: string): Promise<StartPlan> {
+export async function startPlan(deps: MemoryAdmissionDeps, spec: MemorySpec, model: string): Promise<StartPlan> {
   const d = (await jobMemoryPlan(deps, spec, model)).decision;
   const plan = d.fits ? d.plan : d.executableBest;
   if (!plan) throw new Error('no executable memory plan');
@@ -101,8 +107,8 @@ const RESIDENCY_COMPONENT = {
 /** The engine with the memory check after its own validate (the daemon wraps its real engine; the fake one has no bundle). */
 export function withMemoryAdmission<E extends Pick<Engine, 'validate'>>(engine: E, deps: MemoryAdmissionDeps): E {
   const validate = engine.validate.bind(engine);
-  engine.validate = async (spec, model) => {
-    await validate(spec, model);
+  engine.validate = async (spec, model, extension) => {
+    await validate(spec, model, extension);
     await assertJobFitsMemory(deps, spec, model);
   };
   return engine;

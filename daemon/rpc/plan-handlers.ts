@@ -71,6 +71,7 @@ export function planResult(spec: PipelineSpec, manifest: Manifest, layout: JobLa
     mode: plan.mode,
     input: layout.input,
     bucket: { width: layout.bucket.widthPx, height: layout.bucket.heightPx },
+    bucketClass: { resolution: layout.bucketClass.resolution, native: layout.bucketClass.native, offDistribution: layout.bucketClass.offDistribution },
     latent: layout.latent,
     window: plan.latentWindowSize,
     sections: plan.sections.map((s) => ({
@@ -126,6 +127,7 @@ export function planHandlers(deps: PlanDeps): PlanHandlers {
           ...(p.seconds !== undefined ? { seconds: p.seconds } : {}), ...(p.window !== undefined ? { windowSize: p.window } : {}),
           ...(p.mode !== undefined ? { mode: p.mode } : {}), ...(p.steps !== undefined ? { steps: p.steps } : {}),
           ...(p.shift !== undefined ? { shift: p.shift } : {}), ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
+          ...(p.resolution !== undefined ? { resolution: p.resolution } : {}),
         }, manifest, model);
       } catch (err: unknown) {
         if (err instanceof JobSpecError) throw invalidField(err.flag.replace(/^--/, ''), err.problem);

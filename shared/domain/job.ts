@@ -36,8 +36,8 @@ export const MAX_GUIDANCE = 32;
 
 /** Everything needed to run one generation; jobs.submit's params. Strict: a misspelt field is an error, not a silent default. */
 export const JobSpec = z.strictObject({
-  /** Start image (PNG/JPEG/WebP), absolute path on the daemon's machine. */
-  image: Path,
+  /** Start image (PNG/JPEG/WebP), absolute path on the daemon's machine; absent only for an extension (its source's last frame stands in). */
+  image: Path.optional(),
   prompt: z.string().max(20_000),
   /** Negative prompt; only used when cfg > 1. */
   negativePrompt: z.string().max(20_000).default(''),
@@ -77,7 +77,27 @@ export const JobSpec = z.strictObject({
   keepAlive: KeepAlive.optional(),
   /** Put the job at the front of the queue instead of the back. */
   front: z.boolean().default(false),
+  /** Bucket class (`--resolution`): the model's table scaled to this size class; absent = the model's own (640 for the official weights). Other classes are off-distribution. */
+  resolution: z.number().int().min(32).max(2048).optional(),
+  /** Continue this video (absolute path): its last frames are VAE-encoded into the history and the output is the whole video plus `seconds` more, in F1 order. */
+  extend: Path.optional(),
+  /** Frames of `extend` to encode as context, 1–73 (rounded down to 1 + 4k); absent = 73 or the whole video. */
+  extendContext: z.number().int().min(1).max(73).optional(),
+  /** Continue a finished job of this daemon from its stored latent history (`<output>.latents`), nothing re-encoded. */
+  extendJob: JobId.optional(),
+}).superRefine((s, ctx) => {
+  const extending = s.extend !== undefined || s.extendJob !== undefined;
+  if (s.image === undefined && !extending) ctx.addIssue({ code: 'custom', path: ['image'], message: 'image is required (unless the job extends a video or a job)' });
+  if (s.image !== undefined && extending) ctx.addIssue({ code: 'custom', path: ['image'], message: 'an extension continues from its source\'s last frame; leave image out' });
+  if (s.extend !== undefined && s.extendJob !== undefined) ctx.addIssue({ code: 'custom', path: ['extendJob'], message: 'extend and extendJob contradict each other (one source per job)' });
+  if (s.extendContext !== undefined && s.extend === undefined) ctx.addIssue({ code: 'custom', path: ['extendContext'], message: 'extendContext needs extend (a video)' });
+  if (extending && s.mode !== 'f1' && s.mode !== undefined && s.mode !== 'inverted') ctx.addIssue({ code: 'custom', path: ['mode'], message: 'an extension runs in f1 order' });
 });
+/** What a job starts from, for lists and titles: the image's path, the extended video's, or `job <id>`. */
+export function jobSourcePath(spec: { image?: string | undefined; extend?: string | undefined; extendJob?: string | undefined }): string {
+  return spec.image ?? spec.extend ?? `job ${spec.extendJob ?? '?'}`;
+}
+
 /** JobSpec after defaults (what the daemon stores and echoes). */
 export type JobSpec = z.output<typeof JobSpec>;
 /** JobSpec as a client may send it (defaults optional). */

@@ -13,7 +13,7 @@ const Indices = z.array(Count);
 /** jobs.plan params: JobSpec's plan-relevant fields; absent = the bundle's default (as jobs.submit). */
 export const JobPlanParams = z.strictObject({
   /** Start image; only its header is read (for the size, hence the bucket). */
-  image: JobSpec.shape.image,
+  image: JobSpec.shape.image.unwrap(),
   seconds: JobSpec.shape.seconds.unwrap().optional(),
   window: JobSpec.shape.window.unwrap().optional(),
   mode: GenerationMode.optional(),
@@ -21,6 +21,8 @@ export const JobPlanParams = z.strictObject({
   shift: JobSpec.shape.shift,
   sampler: Sampler.optional(),
   model: ModelName.optional(),
+  /** Bucket class (JobSpec.resolution); absent = the model's own. */
+  resolution: JobSpec.shape.resolution,
 });
 export type JobPlanParams = z.infer<typeof JobPlanParams>;
 
@@ -101,6 +103,8 @@ export const JobPlanResult = z.object({
   mode: GenerationMode,
   input: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
   bucket: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }),
+  /** The bucket class used: `resolution` asked (or native), the model's `native` class, and whether it is off the model's training distribution. Absent from older daemons. */
+  bucketClass: z.object({ resolution: z.number().int().positive(), native: z.number().int().positive(), offDistribution: z.boolean() }).optional(),
   latent: z.object({ channels: z.number().int().positive(), height: z.number().int().positive(), width: z.number().int().positive() }),
   window: z.number().int().positive(),
   /** Generation order. */

@@ -3,7 +3,7 @@
 // (as the daemon keeps it), plus what only events carry: which sections are done, the display
 // index of each section (inverted mode generates the end first) and the newest preview.
 import type { EventMessage, Job, QueueStatus, Snapshot, StepProgress } from '../../shared/protocol/index.js';
-import { isTerminalJobState } from '../../shared/protocol/index.js';
+import { isTerminalJobState, jobSourcePath } from '../../shared/protocol/index.js';
 
 export interface PreviewRef {
   section: number;
@@ -246,7 +246,7 @@ export function filterJobs(list: readonly JobView[], query: string): JobView[] {
   const words = query.toLowerCase().split(/\s+/).filter((w) => w !== '');
   if (words.length === 0) return [...list];
   return list.filter((v) => {
-    const hay = `${v.job.spec.prompt} ${v.job.spec.image.split('/').at(-1) ?? ''} ${v.job.id} ${v.job.state}`.toLowerCase();
+    const hay = `${v.job.spec.prompt} ${jobSourcePath(v.job.spec).split('/').at(-1) ?? ''} ${v.job.id} ${v.job.state}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { JobSpec } from '../../shared/protocol/index.js';
 import { JOB_DEFAULTS } from '../../shared/settings/user-settings.js';
 
-export type NumericField = 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'crf' | 'shift';
+export type NumericField = 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'crf' | 'shift' | 'resolution' | 'extendContext';
 
 const SCHEMAS: Record<NumericField, z.ZodType[]> = {
   seconds: [JobSpec.shape.seconds, JOB_DEFAULTS.seconds],
@@ -20,6 +20,8 @@ const SCHEMAS: Record<NumericField, z.ZodType[]> = {
   window: [JobSpec.shape.window, JOB_DEFAULTS.window],
   crf: [JobSpec.shape.crf, JOB_DEFAULTS.crf],
   shift: [JobSpec.shape.shift, JOB_DEFAULTS.shift],
+  resolution: [JobSpec.shape.resolution],
+  extendContext: [JobSpec.shape.extendContext],
 };
 
 interface NumberBounds { minValue: number | null; maxValue: number | null; isInt: boolean }
@@ -64,10 +66,10 @@ export function numberFieldError(field: NumericField, text: string): string | nu
   return accepts(field, n) ? null : `must be ${rangeText(field)} (got ${t})`;
 }
 
-export const NUMERIC_FIELDS: readonly NumericField[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf', 'shift'];
+export const NUMERIC_FIELDS: readonly NumericField[] = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'crf', 'shift', 'resolution', 'extendContext'];
 
 /** Number fields that may stay empty: the spec leaves them out (shift: derived from the resolution, as the official sampler does). */
-const OPTIONAL_NUMBERS: readonly NumericField[] = ['shift'];
+const OPTIONAL_NUMBERS: readonly NumericField[] = ['shift', 'resolution', 'extendContext'];
 
 export function isOptionalNumber(field: NumericField): boolean {
   return OPTIONAL_NUMBERS.includes(field);

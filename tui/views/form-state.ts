@@ -26,7 +26,7 @@ export interface FieldDef {
 
 export type FieldId =
   | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
-  | 'teacache' | 'crf' | 'model' | 'loras' | 'out' | 'keepAlive' | 'preset';
+  | 'teacache' | 'crf' | 'model' | 'loras' | 'out' | 'keepAlive' | 'resolution' | 'extend' | 'extendContext' | 'extendJob' | 'preset';
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -48,6 +48,10 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'loras', label: 'LoRAs', kind: 'text', hint: 'FILE[:STRENGTH], comma-separated, absolute paths' },
   { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
+  { id: 'resolution', label: 'Resolution', kind: 'number', hint: "bucket class, e.g. 640; empty = the model's own" },
+  { id: 'extend', label: 'Extend video', kind: 'text', hint: 'absolute path: continue this video (leave Image empty)' },
+  { id: 'extendContext', label: 'Extend ctx', kind: 'number', hint: 'frames encoded, 1–73; empty = 73' },
+  { id: 'extendJob', label: 'Extend job', kind: 'text', hint: 'a finished job id to continue (leave Image empty)' },
   // Not a job parameter: the name Ctrl+L loads and Ctrl+K saves the form as (form-presets.ts).
   { id: 'preset', label: 'Preset', kind: 'text', hint: 'a name: Ctrl+L loads it, Ctrl+K saves the form as it' },
 ];
@@ -106,6 +110,10 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     // A copied job's output path is not taken over: submitting it again would replace that video.
     out: '',
     keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
+    resolution: s.resolution === undefined ? '' : String(s.resolution),
+    extend: s.extend ?? '',
+    extendContext: s.extendContext === undefined ? '' : String(s.extendContext),
+    extendJob: s.extendJob ?? '',
     preset: '',
   };
 }
@@ -264,7 +272,13 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
   else if (loras.loras.length) raw.loras = loras.loras;
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
-  if (raw.image === '') errors.image = 'choose a start image';
+  const extend = values.extend.trim();
+  if (extend !== '') raw.extend = extend;
+  const extendJob = values.extendJob.trim();
+  if (extendJob !== '') raw.extendJob = extendJob;
+  // An extension starts from its source's last frame: no image then.
+  if (raw.image === '' && (extend !== '' || extendJob !== '')) delete raw.image;
+  else if (raw.image === '') errors.image = 'choose a start image (or a video or job to extend)';
   const parsed = JobSpec.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {

@@ -3,6 +3,7 @@
 // Running first, then queued, then finished newest first.
 import path from 'node:path';
 import { Box, Text } from 'ink';
+import { jobSourcePath } from '../../shared/domain/job.js';
 import { filterJobs, jobList, jobPercent, sectionCounter, shownState, type JobsState, type JobView, type ShownState } from '../daemon/jobs-store.js';
 import { colors, JOB_STATE_COLOR, JOB_STATE_GLYPH } from '../theme/semantic-colors.js';
 import { pad, truncate, windowRange } from '../components/text-utils.js';
@@ -28,7 +29,7 @@ export function jobRowText(v: JobView, width: number, daemonAnswers = true): [st
   const prompt = j.spec.prompt.replace(/\s+/g, ' ').trim() || '(no prompt)';
   const tail = jobTail(v, daemonAnswers);
   const room = Math.max(1, width - tail.length - 1);
-  return [truncate(`${JOB_STATE_GLYPH[state]} ${prompt}`, width), `${pad(truncate(`  ${path.basename(j.spec.image)}`, room), room)} ${tail}`];
+  return [truncate(`${JOB_STATE_GLYPH[state]} ${prompt}`, width), `${pad(truncate(`  ${path.basename(jobSourcePath(j.spec))}`, room), room)} ${tail}`];
 }
 
 export function JobsView({ jobs, filter = '', selected, width, height, focused, daemonAnswers = true }: { jobs: JobsState; filter?: string; selected: number; width: number; height: number; focused: boolean; daemonAnswers?: boolean }) {

@@ -25,7 +25,9 @@ export function planParams(values: FormValues): PlanParams | null {
   const steps = num(values.steps);
   if (![seconds, window, steps].every(Number.isFinite)) return null;
   const model = values.model.trim();
-  return { image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']>, ...(model ? { model } : {}) };
+  const resolution = values.resolution.trim() === '' ? undefined : Number(values.resolution);
+  if (resolution !== undefined && !Number.isInteger(resolution)) return null;
+  return { image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']>, ...(model ? { model } : {}), ...(resolution !== undefined ? { resolution } : {}) };
 }
 
 export type PlanState =
@@ -37,12 +39,18 @@ export type PlanState =
 /** 1-based section numbers; long lists keep both ends (a 2-minute video has 100 sections). */
 const list = (xs: readonly number[]) => (xs.length <= 8 ? xs.map((x) => x + 1) : [...xs.slice(0, 3).map((x) => x + 1), '…', ...xs.slice(-2).map((x) => x + 1)]).join(' ');
 
+/** `, 960 class, off-distribution` when the job asks for another class than the model's own. */
+function classNote(p: JobPlanResult): string {
+  const c = p.bucketClass;
+  return c && c.offDistribution ? `, ${c.resolution} class, off-distribution: trained on ${c.native}` : '';
+}
+
 export function planSummary(p: JobPlanResult): string[] {
   const n = p.sections.length;
   const generation = p.sections.map((s) => s.generationIndex);
   const orderNote = p.mode === 'inverted' && n > 1 ? ` · in the video ${list(p.displayOrder)} (end first)` : '';
   const lines = [
-    `plan: ${p.bucket.width}×${p.bucket.height} bucket (from ${p.input.width}×${p.input.height}) · ${n} section${n === 1 ? '' : 's'} · ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s`,
+    `plan: ${p.bucket.width}×${p.bucket.height} bucket (from ${p.input.width}×${p.input.height}${classNote(p)}) · ${n} section${n === 1 ? '' : 's'} · ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s`,
     `sections: made ${list(generation)}${orderNote} · ${p.sections[0]!.tokens.imageSide} tokens/call`,
   ];
   const e = p.estimate;

@@ -147,6 +147,8 @@ export interface ConditioningOptions {
   encodeTiling?: SpatialTiling | null;
   /** Load and release the encoders one at a time (else every session is open throughout). */
   residency?: ConditioningResidency;
+  /** A start latent already known (an extension's last source latent): the start frame is not VAE-encoded. */
+  startLatent?: F32;
 }
 
 export async function computeConditioning(s: PipelineSessions, manifest: Manifest, image: RgbImage, opts: ConditioningOptions): Promise<JobConditioning> {
@@ -155,7 +157,7 @@ export async function computeConditioning(s: PipelineSessions, manifest: Manifes
   const positive = await encodePrompt(s, manifest, opts.prompt);
   const negative = opts.cfg === 1 ? zeroConditioning(positive) : await encodePrompt(s, manifest, opts.negativePrompt);
   opts.onStage?.('vae');
-  const startLatent = await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
+  const startLatent = opts.startLatent ?? await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
   opts.onStage?.('image');
   const imageEmbeddings = await encodeImage(s, manifest, image);
   return { positive, negative, imageEmbeddings, startLatent };
@@ -183,6 +185,6 @@ async function computeReleasingEncoders(s: PipelineSessions, manifest: Manifest,
   const imageEmbeddings = await withEncoder('image-encoder', () => encodeImage(s, manifest, image));
   opts.onStage?.('vae');
   await r.acquire('vae');
-  const startLatent = await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
+  const startLatent = opts.startLatent ?? await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
   return { positive, negative, imageEmbeddings, startLatent };
 }

@@ -23,6 +23,7 @@ describe('job spec', () => {
     expect(spec).toEqual({
       imagePath: 'a.png', prompt: 'p', negativePrompt: '', seconds: 5, seed: 31337, steps: 25, gs: 10, cfg: 1, rs: 0,
       windowSize: 9, shift: null, sampler: 'unipc', mode: 'inverted', teacache: true, teacacheThreshold: 0.15, crf: 16, model: 'framepack-tiny',
+      resolution: null, extendVideo: null, extendContext: null, extendLatents: null,
     });
     expect(bundleDefaults({ ...manifest, variant: 'f1' }).mode).toBe('f1');
   });
@@ -55,5 +56,24 @@ describe('job spec', () => {
     expect(p.image).toBe('cat.png');
     expect(p).not.toHaveProperty('imagePath');
     expect(p.bucket).toEqual({ width: 608, height: 640 });
+  });
+});
+
+describe('job spec: extension and resolution', () => {
+  it('runs an extension forward: an unasked mode becomes f1, an asked other one is refused', () => {
+    expect(resolve({ extendVideo: '/v.mp4' }).mode).toBe('f1');
+    expect(messageOf({ extendVideo: '/v.mp4', mode: 'inverted' })).toBe('--mode must be f1 for an extension (it continues forward; got inverted)');
+  });
+
+  it('refuses contradicting sources and options without their source', () => {
+    expect(messageOf({ extendVideo: '/v.mp4', extendLatents: '/j.latents' })).toBe('--extend and --extend-job contradict each other (one source per job)');
+    expect(messageOf({ extendContext: 9 })).toBe('--extend-context needs --extend VIDEO');
+    expect(messageOf({ extendLatents: '/j.latents', resolution: 640 })).toMatch(/^--resolution cannot change the size of --extend-job/);
+    expect(messageOf({ extendVideo: '/v.mp4', extendContext: 74 })).toMatch(/^--extend-context must be an integer ≥ 1 and ≤ 73/);
+    expect(messageOf({ resolution: 16 })).toMatch(/^--resolution must be an integer ≥ 32 and ≤ 2048/);
+  });
+
+  it('records only the file names of the sources', () => {
+    expect(recordedParameters(resolve({ extendVideo: '/some/dir/clip.mp4' }))).toMatchObject({ extendVideo: 'clip.mp4', extendLatents: null });
   });
 });

@@ -5,6 +5,8 @@
 // 5 s, CRF 16).
 import { z } from 'zod';
 import type { Manifest, SamplingDefaults } from '../../models/bundle/manifest.js';
+import { MAX_RESOLUTION, MIN_RESOLUTION } from '../bucket-class.js';
+import { MAX_CONTEXT_FRAMES } from '../extension-plan.js';
 
 export const SAMPLER_NAMES = ['unipc', 'unipc-bh2', 'euler'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -22,6 +24,7 @@ export const FLAG_OF: Readonly<Record<keyof JobSpec, string>> = Object.freeze({
   steps: '--steps', gs: '--gs', cfg: '--cfg', rs: '--rs', windowSize: '--window', shift: '--shift',
   sampler: '--sampler', mode: '--mode', teacache: '--teacache', teacacheThreshold: '--teacache-threshold',
   crf: '--crf', model: '--model', loras: '--lora',
+  resolution: '--resolution', extendVideo: '--extend', extendContext: '--extend-context', extendLatents: '--extend-job',
 });
 
 /** A fully resolved, validated job: every value is explicit (nothing left to the bundle). */
@@ -51,6 +54,14 @@ export interface JobSpec {
   model: string;
   /** LoRAs on the transformer (file + strength); checked against the bundle by the engine (docs/lora.md). */
   loras?: { path: string; strength: number }[];
+  /** Bucket class (bucket-class.ts); null = the model's own table. */
+  resolution: number | null;
+  /** Extension (extension-plan.ts): the video to continue, or null. */
+  extendVideo: string | null;
+  /** Pixel frames of extendVideo to encode as context; null = as many as F1 reads (73). */
+  extendContext: number | null;
+  /** Extension of a finished job: its `<stem>.latents` file (the video beside it is continued), or null. */
+  extendLatents: string | null;
 }
 
 /** What a caller may give: anything optional except the image and the prompt. */
@@ -146,6 +157,10 @@ export const jobSpecSchema = z.object({
   crf: numberField('crf', { min: 0, max: 51, integer: true }),
   model: stringField('model', { nonEmpty: true }),
   loras: z.array(z.object({ path: z.string().min(1), strength: z.number().finite() }), { message: '--lora must be a list of {path, strength}' }).optional(),
+  resolution: numberField('resolution', { min: MIN_RESOLUTION, max: MAX_RESOLUTION, integer: true, nullable: true }),
+  extendVideo: z.string().min(1).nullable(),
+  extendContext: numberField('extendContext', { min: 1, max: MAX_CONTEXT_FRAMES, integer: true, nullable: true }),
+  extendLatents: z.string().min(1).nullable(),
 });
 
 /** The defaults a bundle supplies, plus the mode its checkpoint was trained for. */
@@ -166,6 +181,10 @@ export function bundleDefaults(manifest: Pick<Manifest, 'variant' | 'defaults'>)
     teacache: d.teacache.enabled,
     teacacheThreshold: d.teacache.threshold,
     crf: UI_DEFAULTS.crf,
+    resolution: null,
+    extendVideo: null,
+    extendContext: null,
+    extendLatents: null,
   };
 }
 
@@ -184,12 +203,30 @@ export function resolveJobSpec(input: JobSpecInput, manifest: Pick<Manifest, 'va
     const message = issue.message.startsWith(flag) && flag ? issue.message.slice(flag.length + 1) : issue.message;
     throw new JobSpecError(flag || '(spec)', message);
   }
-  return parsed.data as JobSpec;
+  return extensionChecked(parsed.data as JobSpec, input.mode !== undefined);
 }
 
 /** The parameters recorded in the MP4 metadata and the sidecar (no paths that vary per run). */
 export function recordedParameters(spec: JobSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const { imagePath, loras, ...rest } = spec;
-  const recordedLoras = loras?.length ? { loras: loras.map((l) => ({ file: l.path.split(/[\\/]/).pop(), strength: l.strength })) } : {};
-  return { ...rest, image: imagePath.split(/[\\/]/).pop(), ...recordedLoras, ...extra };
+  const { imagePath, extendVideo, extendLatents, loras, ...rest } = spec;
+  const base = (p: string | null) => (p === null ? null : p.split(/[\\/]/).pop());
+  const recordedLoras = loras?.length ? { loras: loras.map((l) => ({ file: base(l.path), strength: l.strength })) } : {};
+  return { ...rest, image: imagePath.split(/[\\/]/).pop(), extendVideo: base(extendVideo), extendLatents: base(extendLatents), ...recordedLoras, ...extra };
+}
+
+/**
+ * An extension runs forward (F1 order, extension-plan.ts) whatever the bundle's variant: an asked-for
+ * other mode is an error, an unasked one becomes f1. One source at a time; the size is the source's.
+ */
+function extensionChecked(spec: JobSpec, modeAsked: boolean): JobSpec {
+  const extending = spec.extendVideo !== null || spec.extendLatents !== null;
+  if (spec.extendVideo !== null && spec.extendLatents !== null) throw new JobSpecError('--extend', 'and --extend-job contradict each other (one source per job)');
+  if (!extending) {
+    if (spec.extendContext !== null) throw new JobSpecError('--extend-context', 'needs --extend VIDEO');
+    return spec;
+  }
+  if (modeAsked && spec.mode !== 'f1') throw new JobSpecError('--mode', `must be f1 for an extension (it continues forward; got ${spec.mode})`);
+  if (spec.extendLatents !== null && spec.extendContext !== null) throw new JobSpecError('--extend-context', 'applies to --extend VIDEO; --extend-job continues from the job\'s stored latents');
+  if (spec.extendLatents !== null && spec.resolution !== null) throw new JobSpecError('--resolution', 'cannot change the size of --extend-job (the job\'s latents fix it)');
+  return { ...spec, mode: 'f1' };
 }

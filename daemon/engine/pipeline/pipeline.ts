@@ -24,6 +24,9 @@ import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { shouldOverlap, type OverlapMode } from './overlap-schedule.js';
 import { runSections } from './section-loop.js';
+import { extensionHistory, framesToPixelVideo, openExtensionSource } from './extension-source.js';
+import { latentsPathFor, writeLatentHistory } from './latent-history-file.js';
+import { framesToTensor } from './latent-frames.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
 import { loraTransformerFiles } from '../lora-sessions.js';
 import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
@@ -87,9 +90,10 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
   // Final-frame chunks nothing can resume from (no checkpoint owner): removed however the job ends.
   let unownedSpool: string | null = null;
   try {
-    // The image first: a bad file fails before any model is loaded.
-    stage('preparing-image', `reading ${spec.imagePath}`);
-    const image = await loadInputImage(spec.imagePath);
+    // The image first: a bad file fails before any model is loaded. An extension's image is its source's last frame.
+    const extending = spec.extendVideo !== null || spec.extendLatents !== null;
+    stage('preparing-image', `reading ${extending ? spec.extendVideo ?? spec.extendLatents : spec.imagePath}`);
+    const image = extending ? null : await loadInputImage(spec.imagePath);
 
     stage('loading-models', `loading model ${spec.model}`);
     const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
@@ -102,8 +106,9 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       ...(spec.loras?.length ? { transformerFiles: await loraTransformerFiles(bundle, spec.loras, (m) => stage('loading-models', m)) } : {}),
     }));
 
-    const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
-    const bucketed = await resizeAndCrop(image, layout.resize);
+    const source = extending ? await openExtensionSource(spec, manifest) : null;
+    const layout = source ? layoutJob(spec, manifest, source.input, undefined, source.layout) : layoutJob(spec, manifest, { width: image!.width, height: image!.height });
+    const bucketed = source ? source.image : await resizeAndCrop(image!, layout.resize);
     const { plan } = layout;
     const bucket = { width: layout.bucket.widthPx, height: layout.bucket.heightPx };
     emit({ type: 'job.planned', bucket, sections: plan.sectionCount, steps: spec.steps, totalFrames: plan.totalFrames, seconds: plan.durationSeconds, fps: plan.fps });
@@ -115,6 +120,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       startLatent: 'posterior-mean',
       // Tiled and whole VAE passes differ slightly (docs/graphs/vae.md): record which one made these pixels.
       vaeTiling: { decode: layout.vaeTiling.decode.spatial ? 'spatial' : 'whole', encode: layout.vaeTiling.encode.spatial ? 'spatial' : 'whole' },
+      bucketClass: { resolution: layout.bucketClass.resolution, native: layout.bucketClass.native, offDistribution: layout.bucketClass.offDistribution },
+      ...('extension' in plan ? { extension: plan.extension } : {}),
     });
     const encoding: VideoEncoding = { width: bucket.width, height: bucket.height, fps: plan.fps, crf: spec.crf };
 
@@ -122,15 +129,20 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const conditioning = await computeConditioning(sessions, manifest, bucketed, {
       prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
       ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
+      // --extend-job: the lead latent is stored; the last frame is not encoded again.
+      ...(source?.storedLatents ? { startLatent: framesToTensor(source.storedLatents.slice(-1), layout.latent) } : {}),
       onStage: (s) => {
         if (s === 'text') stage('text-encoding', 'encoding the prompt');
-        else if (s === 'vae') stage('vae-encoding', `encoding the start frame; ${vaeTiling}`);
+        else if (s === 'vae') stage('vae-encoding', source?.storedLatents ? 'start latent: the job\'s stored last latent (nothing re-encoded)' : `encoding the start frame; ${vaeTiling}`);
         else stage('image-encoding', 'encoding the image');
       },
     });
     const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
 
     const from = opts.resumeFrom;
+    if (source && !from && source.encodeFrames !== null) stage('vae-encoding', `encoding the video's last ${source.encodeFrames} frames → ${source.layout.contextLatents} latents`);
+    // A resumed extension has its history and pixels in the checkpoint.
+    const extension = source && !from ? { history: await extensionHistory(source, sessions, manifest, layout.vaeTiling.encode.spatial), pixels: framesToPixelVideo(source.frames) } : null;
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
     if (!opts.onCheckpoint) unownedSpool = checkpointDir;
     const onCheckpoint = opts.onCheckpoint;
@@ -140,6 +152,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),
+      ...(extension ? { extension } : {}),
       ...(onCheckpoint ? {
         onCheckpoint: async (c) => {
           await onCheckpoint(await writeCheckpoint(checkpointDir, c));
@@ -157,6 +170,12 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     stage('writing-video', `final video, ${result.pixels.totalFrames} frames`);
     const { video, sidecarPath } = await outputs.writeFinal(result.pixels.frames(), encoding, parameters, opts.signal, () => crashPoint('encode'));
+    // The final latent history beside the video: `--extend-job` continues from it (latent-history-file.ts).
+    // The video is the job's product: a latents file that cannot be written (disk full) is said, not fatal.
+    await writeLatentHistory(latentsPathFor(video.path), result.latents, {
+      channels: layout.latent.channels, height: layout.latent.height, width: layout.latent.width,
+      videoFrames: video.probe.frames, fps: plan.fps, bucket, model: manifest.name,
+    }).catch((err: unknown) => stage('writing-video', `could not keep the latent history beside the video (--extend-job will not find it): ${errorLine(err)}`));
     emit({
       type: 'job.succeeded', output: video.path, sidecar: sidecarPath, frames: video.probe.frames,
       seconds: video.probe.frames / plan.fps, wallSeconds: (performance.now() - started) / 1000,

@@ -3,7 +3,7 @@
 // final goes to a per-section rgb24 chunk file as soon as it is final (media/frame-spool.ts), and
 // the partial and final videos are read back in display order one frame at a time. Its state (the
 // held floats + the chunk list) is what a checkpoint stores; restored, it continues exactly.
-import { videoToRgbFrames, type PixelVideo } from '../../media/pixels.js';
+import { sliceFrames, videoToRgbFrames, type PixelVideo } from '../../media/pixels.js';
 import { readChunkFrames, writeFrameChunk, type FrameChunk } from '../../media/frame-spool.js';
 import type { JobPlan, SectionPlan } from '../section-plan.js';
 import { heldAtFor, heldFramesAfter, stitchSection, type HeldAt } from './pixel-window.js';
@@ -25,6 +25,19 @@ export class PixelStore {
     this.heldAt = heldAtFor(plan);
     this.held = restored?.held ?? null;
     this.chunks = [...(restored?.chunks ?? [])];
+  }
+
+  /**
+   * An extension's start (F1 order: held at the end): the source video's last frames, which the
+   * first section blends onto, stay held; the rest is final at once and goes to chunk 0.
+   */
+  static async fromSource(plan: Pick<JobPlan, 'mode' | 'sections'>, dir: string, source: PixelVideo): Promise<PixelStore> {
+    if (heldAtFor(plan) !== 'end') throw new Error('an extension continues forward: its plan must append (f1 or vanilla)');
+    const keep = Math.min(plan.sections[0]?.decode.overlapFrames ?? 0, source.frames);
+    const held = keep === 0 ? null : sliceFrames(source, source.frames - keep, source.frames);
+    const final = keep === source.frames ? null : sliceFrames(source, 0, source.frames - keep);
+    const chunks = final ? [await writeFrameChunk(dir, 0, final)] : [];
+    return new PixelStore(plan, dir, { held, chunks });
   }
 
   /** Pixel frames of the video so far. */

@@ -58,6 +58,8 @@ export interface SectionLoopInput {
   decodeTiling?: SpatialTiling | null;
   /** Awaited after each section (after section.done), before the next one starts. */
   onCheckpoint?: (state: LoopCheckpoint) => Promise<void>;
+  /** An extension's start (extension-source.ts): the source's latents and its whole pixel video, instead of the start latent. */
+  extension?: { history: Float32Array[]; pixels: PixelVideo };
 }
 
 /** What the loop needs to continue after a finished section. */
@@ -107,13 +109,16 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
   // done = sectionCount is a crash after the last checkpoint (in the final encode): nothing is
   // left to sample and the stored pixels are the whole video.
   if (!Number.isInteger(done) || done < 0 || done > plan.sectionCount) throw new Error(`resume: ${done} sections done of ${plan.sectionCount}`);
-  const history: Float32Array[] = resume ? [...resume.history] : plan.mode === 'inverted' ? [] : [startFrame];
+  const history: Float32Array[] = resume ? [...resume.history] : input.extension ? [...input.extension.history] : plan.mode === 'inverted' ? [] : [startFrame];
   if (resume && history.length !== plan.sections[done - 1]!.historyAfter) throw new Error(`resume: history has ${history.length} latents, plan says ${plan.sections[done - 1]!.historyAfter}`);
   const schedule = samplerSchedule({ sampler: spec.sampler, steps: spec.steps, windowSize: ws, latentHeight: g.height, latentWidth: g.width, shift: spec.shift });
   const sampler = makeSampler(spec.sampler);
   const totalSteps = plan.sectionCount * spec.steps;
   const totals = { computed: 0, skipped: 0 };
-  const store = new PixelStore(plan, input.spoolDir, resume?.pixels);
+  // An extension starts from its source video (final but for the first section's overlap).
+  const store = resume ? new PixelStore(plan, input.spoolDir, resume.pixels)
+    : input.extension ? await PixelStore.fromSource(plan, input.spoolDir, input.extension.pixels)
+      : new PixelStore(plan, input.spoolDir);
   const overlap = new SectionOverlap(input.overlapDecode ?? false, onEvent);
   const emit = overlap.emit;
   let stepsDone = done * spec.steps;
