@@ -1,7 +1,7 @@
 // `npm run bench -- <name> [options]`: benchmarks that report numbers (tests assert behaviour).
 //   graphs     load time and one forward of each graph of a bundle at its default bucket
 //   sections   time and peak memory per section of a long video, packed context vs naive
-//   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
+//   daemon     a real daemon: cold first job vs median of warm jobs, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 //   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
@@ -92,7 +92,9 @@ options:
   --engine onnx|fake    the daemon's engine (default: onnx, the real pipeline)
   --seconds S           video length of each job (default here: 2.4)
   --steps N             sampling steps per section (default here: 5)
-  --pings N             daemon.status calls timed during the second job (default: 200)
+  --pings N             daemon.status calls timed during the first warm job (default: 200)
+  --warm N              warm jobs after the cold one; their median submit → first step
+                        is the warm figure (default: 5)
   drift:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
@@ -124,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
       'naive-rss-mib': { type: 'string' },
       engine: { type: 'string', default: 'onnx' },
       pings: { type: 'string', default: '200' },
+      warm: { type: 'string', default: '5' },
       cases: { type: 'string', default: '9' },
       'block-size': { type: 'string' },
       formats: { type: 'string', default: 'int8,int4' },
@@ -208,7 +211,7 @@ async function graphsChild(argv: string[], onRow: (row: GraphBenchRow | StepBenc
   return r.code;
 }
 
-async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string }, argv: string[]): Promise<number> {
+async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string; warm: string }, argv: string[]): Promise<number> {
   // --seconds/--steps default to the sections bench's values; this bench wants a short job.
   const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
   const seconds = given('--seconds') ? Number(values.seconds) : 2.4;
@@ -218,8 +221,10 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
   if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
   if (!Number.isInteger(steps) || steps < 1) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
   if (!Number.isInteger(pings) || pings < 1) { console.error(`bench: --pings must be a positive integer (got ${values.pings})`); return 2; }
+  const warmJobs = Number(values.warm);
+  if (!Number.isInteger(warmJobs) || warmJobs < 1) { console.error(`bench: --warm must be a positive integer (got ${values.warm})`); return 2; }
   const rows: DaemonBenchRow[] = [];
-  await benchDaemon({ engine: values.engine, seconds, steps, pings }, (row) => {
+  await benchDaemon({ engine: values.engine, seconds, steps, pings, warmJobs }, (row) => {
     rows.push(row);
     if (values.json) console.log(JSON.stringify(row));
   });
@@ -227,6 +232,7 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
     console.log(`daemon bench: ${values.engine} engine, ${seconds} s video, ${steps} steps per section, ${os.cpus().length} CPUs`);
     for (const r of rows) {
       if (r.type === 'job') console.log(`${r.run.padEnd(5)} job: submit → first step ${r.submitToFirstStepMs.toFixed(0).padStart(6)} ms, total ${r.totalMs.toFixed(0).padStart(6)} ms, ${r.modelLoads} component loads`);
+      else if (r.type === 'summary') console.log(`summary: cold ${r.coldFirstStepMs} ms, warm median ${r.warmMedianFirstStepMs} ms over ${r.warmJobs} jobs (warm/cold ${r.warmOverCold})`);
       else console.log(`${r.method} while a job runs: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms (${r.samples} calls)`);
     }
   }
