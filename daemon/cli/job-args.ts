@@ -6,6 +6,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
+import { stepCacheFlags } from './cache-flags.js';
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
 import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
@@ -32,6 +33,10 @@ export const JOB_OPTIONS = {
   teacache: { type: 'boolean' },
   'no-teacache': { type: 'boolean' },
   'teacache-threshold': { type: 'string' },
+  cache: { type: 'string' },
+  'magcache-threshold': { type: 'string' },
+  'magcache-max-skips': { type: 'string' },
+  'magcache-retention': { type: 'string' },
   crf: { type: 'string' },
   model: { type: 'string' },
   preset: { type: 'string' },
@@ -85,6 +90,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     sampler: str(v.sampler) as JobSpecInput['sampler'],
     mode: str(v.mode) as JobSpecInput['mode'],
     teacache: v['no-teacache'] === true ? false : v.teacache === true ? true : undefined,
+    ...stepCacheFlags(v),
   };
   return input;
 }
@@ -121,10 +127,10 @@ function presetFlagsNamed(name: string, env: NodeJS.ProcessEnv): Record<string, 
   }
 }
 
-/** Flags over the `defaults.*` settings (an explicit --teacache/--no-teacache replaces the setting). */
+/** Flags over the `defaults.*` settings (an explicit --teacache/--no-teacache or --cache replaces the teacache setting). */
 export function withSettingsDefaults(flags: ParsedValues, defaults: ParsedValues): ParsedValues {
   const d = { ...defaults };
-  if (flags.teacache !== undefined || flags['no-teacache'] !== undefined) {
+  if (flags.teacache !== undefined || flags['no-teacache'] !== undefined || flags.cache !== undefined) {
     delete d.teacache;
     delete d['no-teacache'];
   }
@@ -148,6 +154,11 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --mode NAME             inverted | f1 | vanilla                                        default: bundle variant
   --teacache, --no-teacache   TeaCache block skipping                                    default: bundle (on)
   --teacache-threshold X  TeaCache threshold                                             default: bundle (0.15)
+  --cache tea|mag|off     step cache: TeaCache, MagCache (the bundle must be calibrated:  default: tea (or off
+                          framepack models calibrate), or none; wins over --teacache      with --no-teacache)
+  --magcache-threshold X  MagCache accumulated-error threshold                           default 0.1
+  --magcache-max-skips N  MagCache's most consecutive skipped steps                       default 2
+  --magcache-retention X  MagCache: the first X·steps steps always compute, 0–1           default 0.25
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local

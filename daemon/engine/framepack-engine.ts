@@ -24,6 +24,7 @@ import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
 import { PIPELINE_STAGE, type PipelineEvent } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
+import { assertCacheCalibrated, stepCacheInput } from './step-cache-spec.js';
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
 import type { ConditioningResidency } from './pipeline/conditioning.js';
@@ -125,7 +126,8 @@ export class OnnxEngine implements Engine {
       throw new JobRejected('model', (err as Error).message, 'MODEL_MISSING');
     }
     try {
-      this.pipelineSpec(spec, spec.image, model, manifest);
+      const resolved = this.pipelineSpec(spec, spec.image, model, manifest);
+      await assertCacheCalibrated(resolved, await resolveModelDir(model));
     } catch (err: unknown) {
       if (err instanceof JobSpecError) throw new JobRejected(err.flag.replace(/^--/, ''), err.problem);
       throw err;
@@ -282,6 +284,7 @@ export class OnnxEngine implements Engine {
       gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
       teacache: spec.teacache, crf: spec.crf,
       ...(spec.teacacheThreshold !== undefined ? { teacacheThreshold: spec.teacacheThreshold } : {}),
+      ...stepCacheInput(spec),
     }, manifest, model);
   }
 

@@ -7,6 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadBundle, type LoadedBundle, type VerifyMode } from '../../models/bundle/load-bundle.js';
+import { readMagCacheCalibration } from '../../models/bundle/magcache-file.js';
+import { missingCalibrationMessage, type StepCache } from '../step-cache.js';
 import { runImageProjection } from '../../models/transformer/run-transformer.js';
 import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
 import { removeStaleTemps } from '../../media/atomic-file.js';
@@ -50,6 +52,8 @@ export interface GenerateOptions {
   resumeFrom?: PipelineCheckpoint;
   /** Load and release the encoders around conditioning (the encoders-released memory plan; conditioning.ts). */
   conditioningResidency?: ConditioningResidency;
+  /** Replaces the spec's step cache per section (the MagCache calibrator: calibrate-command.ts). */
+  stepCache?: (section: number) => StepCache;
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -88,10 +92,13 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     stage('loading-models', `loading model ${spec.model}`);
     const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
     const manifest = bundle.manifest;
+    // Read per job, so a calibration written while a daemon runs is used by its next job.
+    const magcache = spec.cache === 'mag' ? await readMagCacheCalibration(bundle.dir) : null;
+    if (spec.cache === 'mag' && !magcache && !opts.stepCache) throw new Error(missingCalibrationMessage(spec.model));
     const sessions = opts.sessions ?? (ownSessions = await openSessions(bundle, {
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-      teacache: spec.teacache,
+      teacache: spec.cache !== 'off' || opts.stepCache !== undefined,
       onWarning: (m) => stage('loading-models', m),
     }));
 
@@ -128,6 +135,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const onCheckpoint = opts.onCheckpoint;
     const result = await runSections({
       sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, decodeTiling: layout.vaeTiling.decode.spatial,
+      magcache, ...(opts.stepCache ? { stepCache: opts.stepCache } : {}),
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),
