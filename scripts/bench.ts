@@ -15,6 +15,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
+import { cachesLines } from './bench/cache-compare.js';
+import { STEP_CACHE_KINDS, type StepCacheKind } from '../daemon/engine/step-cache.js';
 import { benchEta } from './bench/eta-bench.js';
 import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
 import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
@@ -99,6 +101,8 @@ options:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
   --steps N             sampling steps per section (default here: the bundle's)
+  --caches LIST         generate every case with each step cache (e.g. off,tea,mag) and
+                        compare them: speed-up vs off, blocks skipped, drift, PSNR vs off
   quant:
   --seconds S           video length (default here: the README job's 5)
   --steps N             sampling steps per section (default here: the bundle's)
@@ -128,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
       pings: { type: 'string', default: '200' },
       warm: { type: 'string', default: '5' },
       cases: { type: 'string', default: '9' },
+      caches: { type: 'string' },
       'block-size': { type: 'string' },
       formats: { type: 'string', default: 'int8,int4' },
       provider: { type: 'string', default: 'cpu' },
@@ -278,7 +283,7 @@ async function runMemoryBench(values: { json: boolean; bundle: string }): Promis
   return 0;
 }
 
-async function runDriftBench(values: { json: boolean; bundle: string; seconds: string; steps: string; cases: string }, argv: string[]): Promise<number> {
+async function runDriftBench(values: { json: boolean; bundle: string; seconds: string; steps: string; cases: string; caches?: string | undefined }, argv: string[]): Promise<number> {
   // --seconds/--steps default to the sections bench's values; here 30 s and the bundle's steps.
   const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
   const seconds = given('--seconds') ? Number(values.seconds) : 30;
@@ -287,8 +292,10 @@ async function runDriftBench(values: { json: boolean; bundle: string; seconds: s
   if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
   if (!(Number.isInteger(cases) && cases >= 1)) { console.error(`bench: --cases must be a positive integer (got ${values.cases})`); return 2; }
+  const caches = values.caches === undefined ? undefined : values.caches.split(',').map((c) => c.trim());
+  if (caches && (caches.length === 0 || caches.some((c) => !(STEP_CACHE_KINDS as readonly string[]).includes(c)))) { console.error(`bench: --caches must list ${STEP_CACHE_KINDS.join(', ')} (got ${values.caches})`); return 2; }
   await benchDrift({
-    bundleDir: path.resolve(values.bundle), seconds, cases, ...(steps !== undefined ? { steps } : {}),
+    bundleDir: path.resolve(values.bundle), seconds, cases, ...(steps !== undefined ? { steps } : {}), ...(caches ? { caches: caches as StepCacheKind[] } : {}),
     onRow: (row) => console.log(values.json ? JSON.stringify(row) : driftLine(row)),
   });
   return 0;
@@ -318,13 +325,14 @@ async function runQuantBench(values: { json: boolean; bundle: string; seconds: s
 
 function driftLine(r: DriftBenchOutput): string {
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+  if (r.type === 'caches') return cachesLines(r);
   if (r.type === 'case') {
     const curve = r.perSecond.map((s) => f(s.histDistance, 2)).join(' ');
-    return `case ${r.case} ${r.mode.padEnd(8)} ${r.motion.padEnd(6)} late hist ${f(r.lateHistDistance)}  late sharpness ×${f(r.lateSharpnessRatio, 2)}  ` +
+    return `case ${r.case} ${r.mode.padEnd(8)} ${r.cache ? `${r.cache.padEnd(4)}` : ''}${r.motion.padEnd(6)} late hist ${f(r.lateHistDistance)}  late sharpness ×${f(r.lateSharpnessRatio, 2)}  ` +
       `prompt ${r.promptWindows.filter((w) => w.follows).length}/${r.promptWindows.length}  (${r.generateSeconds} s)  "${r.prompt}"\n  hist distance per second: ${curve}`;
   }
   const lines = r.modes.map((m) => `  ${m.mode.padEnd(8)} late hist distance ${f(m.meanLateHistDistance)}  late sharpness ×${f(m.meanLateSharpnessRatio, 2)}  prompt following ${f(m.promptFollowingRate * 100, 0)} % (without bounce/rotate ${m.promptFollowingRateMeasurable === null ? 'n/a' : `${f(m.promptFollowingRateMeasurable * 100, 0)} %`})  (${m.cases} cases)`);
-  return `drift: ${r.bundle} ${r.bucket}, ${r.seconds} s, ${r.steps} steps, TeaCache ${r.teacache ? 'on' : 'off'}, late = last ${r.lateSeconds} s, ${r.wallSeconds} s wall\n${lines.join('\n')}\n` +
+  return `drift: ${r.bundle} ${r.bucket}, ${r.seconds} s, ${r.steps} steps, ${r.cache ? `cache ${r.cache}` : `TeaCache ${r.teacache ? 'on' : 'off'}`}, late = last ${r.lateSeconds} s, ${r.wallSeconds} s wall\n${lines.join('\n')}\n` +
     `  inverted / vanilla late hist distance ×${f(r.lateHistDistanceRatio)}; inverted drifts less in ${r.casesInvertedDriftsLess} case(s)`;
 }
 
