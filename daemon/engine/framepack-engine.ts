@@ -19,12 +19,12 @@ import type { TransformerSessions } from '../models/transformer/run-transformer.
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
-import { loadInputImage } from '../media/image-input.js';
 import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
 import { PIPELINE_STAGE, type PipelineEvent } from './pipeline/events.js';
 import { resolveJobSpec, JobSpecError, type JobSpec as PipelineJobSpec } from './pipeline/job-spec.js';
 import { assertCacheCalibrated, stepCacheInput } from './step-cache-spec.js';
+import { WarmInputs } from './pipeline/warm-inputs.js';
 import { DEFAULT_MODEL, listModels, resolveModelDir, UnknownModelError } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
 import type { ConditioningResidency } from './pipeline/conditioning.js';
@@ -100,6 +100,8 @@ export class OnnxEngine implements Engine {
   private readonly device: 'cpu' | 'cuda' | 'webgpu' = process.env.FRAMEPACK_EP === 'cuda' || process.env.FRAMEPACK_EP === 'webgpu' ? process.env.FRAMEPACK_EP : 'cpu';
 
   private readonly chainLocations = stepChainLocations(this.device, { teacache: true });
+  /** Decoded start images and conditioning kept between jobs (the warm start, issue 19). */
+  readonly warm = new WarmInputs();
 
   async listModels(): Promise<string[]> {
     const names = await listModels();
@@ -133,7 +135,8 @@ export class OnnxEngine implements Engine {
       throw err;
     }
     try {
-      await loadInputImage(spec.image);
+      // Decoded once per distinct file content: the job's own copy reuses this decode.
+      await this.warm.image(spec.image);
     } catch (err: unknown) {
       throw new JobRejected('image', (err as Error).message);
     }
@@ -256,7 +259,7 @@ export class OnnxEngine implements Engine {
     };
     try {
       const output = await generateVideo(spec, {
-        bundle, sessions, onEvent, signal, out: job.outputPath, partials: job.spec.partials, checkpointDir: job.jobDir,
+        bundle, sessions, onEvent, signal, out: job.outputPath, partials: job.spec.partials, checkpointDir: job.jobDir, warm: this.warm,
         ...(conditioningResidency ? { conditioningResidency } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
         onCheckpoint: async (c) => {

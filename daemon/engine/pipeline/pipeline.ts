@@ -26,6 +26,7 @@ import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { runSections } from './section-loop.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
+import { conditioningKey, type WarmInputs } from './warm-inputs.js';
 import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
 
 export interface GenerateOptions {
@@ -54,6 +55,8 @@ export interface GenerateOptions {
   conditioningResidency?: ConditioningResidency;
   /** Replaces the spec's step cache per section (the MagCache calibrator: calibrate-command.ts). */
   stepCache?: (section: number) => StepCache;
+  /** A warm daemon's kept inputs: decoded images and conditioning reused across jobs (warm-inputs.ts). */
+  warm?: WarmInputs;
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -87,7 +90,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
   try {
     // The image first: a bad file fails before any model is loaded.
     stage('preparing-image', `reading ${spec.imagePath}`);
-    const image = await loadInputImage(spec.imagePath);
+    const input = opts.warm ? await opts.warm.image(spec.imagePath) : { key: '', image: await loadInputImage(spec.imagePath) };
+    const image = input.image;
 
     stage('loading-models', `loading model ${spec.model}`);
     const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
@@ -103,13 +107,15 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     }));
 
     const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
-    const bucketed = await resizeAndCrop(image, layout.resize);
+    const bucketed = opts.warm ? await opts.warm.bucketed(input.key, layout.resize, () => resizeAndCrop(image, layout.resize)) : await resizeAndCrop(image, layout.resize);
     const { plan } = layout;
     const bucket = { width: layout.bucket.widthPx, height: layout.bucket.heightPx };
     emit({ type: 'job.planned', bucket, sections: plan.sectionCount, steps: spec.steps, totalFrames: plan.totalFrames, seconds: plan.durationSeconds, fps: plan.fps });
 
     const outputs = await jobOutputs(opts.out, spec.seed);
-    await outputs.writeInputImage(bucketed);
+    // Off the way to the first step (an fsync'ed PNG); awaited before the final video.
+    const inputImageWritten = outputs.writeInputImage(bucketed);
+    inputImageWritten.catch(() => {});
     const parameters = recordedParameters(spec, {
       bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
       startLatent: 'posterior-mean',
@@ -119,16 +125,22 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const encoding: VideoEncoding = { width: bucket.width, height: bucket.height, fps: plan.fps, crf: spec.crf };
 
     const vaeTiling = describeVaeTiling(layout.vaeTiling);
-    const conditioning = await computeConditioning(sessions, manifest, bucketed, {
-      prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
-      ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
-      onStage: (s) => {
-        if (s === 'text') stage('text-encoding', 'encoding the prompt');
-        else if (s === 'vae') stage('vae-encoding', `encoding the start frame; ${vaeTiling}`);
-        else stage('image-encoding', 'encoding the image');
-      },
-    });
-    const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
+    const encode = async () => {
+      const conditioning = await computeConditioning(sessions, manifest, bucketed, {
+        prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
+        ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
+        onStage: (s) => {
+          if (s === 'text') stage('text-encoding', 'encoding the prompt');
+          else if (s === 'vae') stage('vae-encoding', `encoding the start frame; ${vaeTiling}`);
+          else stage('image-encoding', 'encoding the image');
+        },
+      });
+      return { conditioning, imageTokens: await runImageProjection(sessions.transformer, conditioning.imageEmbeddings) };
+    };
+    // The encoders-released plan loads encoders inside conditioning: it always computes.
+    const { conditioning, imageTokens } = opts.warm && input.key && !opts.conditioningResidency
+      ? await opts.warm.conditioning(conditioningKey({ model: bundle.dir, imageKey: input.key, bucket, encodeTiling: layout.vaeTiling.encode.spatial, prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg }), encode)
+      : await encode();
 
     const from = opts.resumeFrom;
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
@@ -154,6 +166,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       },
     });
 
+    await inputImageWritten;
     stage('writing-video', `final video, ${result.pixels.frames} frames`);
     const { video, sidecarPath } = await outputs.writeFinal(videoToRgbFrames(result.pixels), encoding, parameters, opts.signal, () => crashPoint('encode'));
     emit({
