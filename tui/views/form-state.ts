@@ -41,7 +41,8 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'mode', label: 'Mode', kind: 'choice', choices: GenerationMode.options, hint: '←/→' },
   { id: 'sampler', label: 'Sampler', kind: 'choice', choices: Sampler.options, hint: '←/→' },
   { id: 'shift', label: 'Shift', kind: 'number', hint: 'empty = from the resolution' },
-  { id: 'teacache', label: 'TeaCache', kind: 'toggle', hint: 'Space' },
+  // on = TeaCache, mag = MagCache (the model must be calibrated: framepack models calibrate), off = none.
+  { id: 'teacache', label: 'Cache', kind: 'toggle', choices: ['on', 'off', 'mag'], hint: 'Space: on (TeaCache) · off · mag (MagCache)' },
   { id: 'crf', label: 'CRF', kind: 'number' },
   { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
   { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
@@ -97,7 +98,7 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     mode: s.mode ?? 'inverted',
     sampler: s.sampler ?? 'unipc',
     shift: s.shift === undefined ? '' : String(s.shift),
-    teacache: s.teacache === false ? 'off' : 'on',
+    teacache: s.cache === 'mag' ? 'mag' : s.cache === 'off' || (s.cache === undefined && s.teacache === false) ? 'off' : 'on',
     crf: String(s.crf),
     model: s.model ?? '',
     // A copied job's output path is not taken over: submitting it again would replace that video.
@@ -126,6 +127,7 @@ export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Part
   const out: Partial<JobSpecInput> = {};
   if (!spec) return out;
   if (spec.teacacheThreshold !== undefined) out.teacacheThreshold = spec.teacacheThreshold;
+  for (const k of ['magcacheThreshold', 'magcacheMaxSkips', 'magcacheRetention'] as const) if (spec[k] !== undefined) out[k] = spec[k];
   return out;
 }
 
@@ -208,8 +210,8 @@ function reduce(state: FormState, action: FormAction): FormState {
       return { ...state, focus: FIELDS.findIndex((x) => x.id === action.id) };
     case 'cycle': {
       if (!f) return state;
-      if (f.kind === 'toggle') return { ...state, values: { ...state.values, [f.id]: state.values[f.id] === 'on' ? 'off' : 'on' } };
-      if (f.kind !== 'choice' || !f.choices) return state;
+      if (f.kind === 'toggle' && !f.choices) return { ...state, values: { ...state.values, [f.id]: state.values[f.id] === 'on' ? 'off' : 'on' } };
+      if (!f.choices) return state;
       const at = f.choices.indexOf(state.values[f.id]);
       const next = f.choices[(at + action.delta + f.choices.length) % f.choices.length]!;
       return { ...state, values: { ...state.values, [f.id]: next } };
@@ -256,6 +258,7 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
     raw.out = out;
   }
   raw.teacache = values.teacache === 'on';
+  if (values.teacache === 'mag') raw.cache = 'mag';
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
   if (raw.image === '') errors.image = 'choose a start image';

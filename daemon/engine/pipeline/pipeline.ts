@@ -119,6 +119,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const parameters = recordedParameters(spec, {
       bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
       startLatent: 'posterior-mean',
+      ...(magcache ? { magcacheCalibration: { steps: magcache.steps, sampler: magcache.sampler, calibratedAt: magcache.calibratedAt } } : {}),
       // Tiled and whole VAE passes differ slightly (docs/graphs/vae.md): record which one made these pixels.
       vaeTiling: { decode: layout.vaeTiling.decode.spatial ? 'spatial' : 'whole', encode: layout.vaeTiling.encode.spatial ? 'spatial' : 'whole' },
     });

@@ -23,7 +23,7 @@ export const magcacheCalibrationSchema = z.object({
   calibratedAt: z.iso.datetime({ offset: true }),
   /** What was generated to measure them. */
   job: z.object({ prompt: z.string(), seed: z.number().int(), seconds: z.number().positive(), image: z.string() }),
-}).refine((c) => c.ratios.length === c.steps, { message: 'ratios must have one entry per step', path: ['ratios'] });
+}).refine((c) => c.ratios.length === c.steps, { message: 'must have one entry per step', path: ['ratios'] });
 export type MagCacheCalibration = z.infer<typeof magcacheCalibrationSchema>;
 
 /** The calibration of the bundle in `dir`, or null when it has none. A damaged file is an error naming it. */
