@@ -236,8 +236,8 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
   if (!values.json) {
     console.log(`daemon bench: ${values.engine} engine, ${seconds} s video, ${steps} steps per section, ${os.cpus().length} CPUs`);
     for (const r of rows) {
-      if (r.type === 'job') console.log(`${r.run.padEnd(5)} job: submit → first step ${r.submitToFirstStepMs.toFixed(0).padStart(6)} ms, total ${r.totalMs.toFixed(0).padStart(6)} ms, ${r.modelLoads} component loads`);
-      else if (r.type === 'summary') console.log(`summary: cold ${r.coldFirstStepMs} ms, warm median ${r.warmMedianFirstStepMs} ms over ${r.warmJobs} jobs (warm/cold ${r.warmOverCold})`);
+      if (r.type === 'job') console.log(`${r.run.padEnd(5)} job: submit → first step ${r.submitToFirstStepMs.toFixed(0).padStart(6)} ms (sampling stage ${r.submitToSamplingMs.toFixed(0).padStart(5)} ms), total ${r.totalMs.toFixed(0).padStart(6)} ms, ${r.modelLoads} component loads`);
+      else if (r.type === 'summary') console.log(`summary: cold ${r.coldFirstStepMs} ms, warm median ${r.warmMedianFirstStepMs} ms over ${r.warmJobs} jobs (warm/cold ${r.warmOverCold}); warm median submit → sampling stage ${r.warmMedianToSamplingMs} ms`);
       else console.log(`${r.method} while a job runs: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms (${r.samples} calls)`);
     }
   }

@@ -11,7 +11,10 @@ describe('daemon bench', () => {
     expect(jobs[1]!.modelLoads).toBe(0);
     expect(jobs[2]!.modelLoads).toBe(0);
     expect(rows.find((r) => r.type === 'summary')).toMatchObject({ warmJobs: 2 });
-    for (const j of jobs) expect(j.submitToFirstStepMs).toBeLessThanOrEqual(j.totalMs);
+    for (const j of jobs) {
+      expect(j.submitToFirstStepMs).toBeLessThanOrEqual(j.totalMs);
+      expect(j.submitToSamplingMs).toBeLessThanOrEqual(j.submitToFirstStepMs);
+    }
     const latency = rows.find((r) => r.type === 'latency');
     expect(latency).toMatchObject({ samples: 20 });
     expect(latency!.type === 'latency' && latency!.p50Ms <= latency!.p99Ms).toBe(true);

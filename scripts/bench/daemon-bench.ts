@@ -22,8 +22,9 @@ export interface DaemonBenchOptions {
 }
 
 export type DaemonBenchRow =
-  | { type: 'job'; run: 'cold' | 'warm'; engine: string; submitToFirstStepMs: number; totalMs: number; modelLoads: number }
-  | { type: 'summary'; coldFirstStepMs: number; warmJobs: number; warmMedianFirstStepMs: number; warmOverCold: number }
+  /** submitToSamplingMs: to the 'sample' stage event — the daemon's own start overhead, without the first step's compute. */
+  | { type: 'job'; run: 'cold' | 'warm'; engine: string; submitToFirstStepMs: number; submitToSamplingMs: number; totalMs: number; modelLoads: number }
+  | { type: 'summary'; coldFirstStepMs: number; warmJobs: number; warmMedianFirstStepMs: number; warmOverCold: number; warmMedianToSamplingMs: number }
   | { type: 'latency'; method: 'daemon.status'; whileRunning: true; samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 
 function percentile(sorted: number[], p: number): number {
@@ -35,8 +36,10 @@ async function runJob(client: RpcClient, spec: object, onRunning?: () => Promise
   let notify = () => {};
   // Stamped on arrival, so the pings below cannot delay the measurement.
   let firstStepAt: number | null = null;
+  let samplingAt: number | null = null;
   const sub = await client.subscribe({ topics: ['jobs', 'models'] }, { onEvent: (e) => {
     if (e.event === 'step' && firstStepAt === null) firstStepAt = performance.now();
+    if (e.event === 'stage' && e.payload.stage === 'sample' && samplingAt === null) samplingAt = performance.now();
     events.push(e);
     notify();
   } });
@@ -48,7 +51,7 @@ async function runJob(client: RpcClient, spec: object, onRunning?: () => Promise
     if (terminal) {
       await sub.close();
       if (terminal.event !== 'job.succeeded') throw new Error(`bench job ended with ${terminal.event}: ${JSON.stringify(terminal.payload)}`);
-      return { firstStepMs: firstStepAt === null ? NaN : (firstStepAt as number) - t0, totalMs: performance.now() - t0, modelLoads: events.filter((e) => e.event === 'model.loaded').length };
+      return { firstStepMs: firstStepAt === null ? NaN : (firstStepAt as number) - t0, samplingMs: samplingAt === null ? NaN : (samplingAt as number) - t0, totalMs: performance.now() - t0, modelLoads: events.filter((e) => e.event === 'model.loaded').length };
     }
     if (!pinged && onRunning && events.some((e) => e.event === 'job.started' && e.payload.jobId === jobId)) {
       pinged = true;
@@ -84,6 +87,7 @@ export async function benchDaemon(o: DaemonBenchOptions, onRow: (row: DaemonBenc
     const warmJobs = o.warmJobs ?? 5;
     let cold = NaN;
     const warm: number[] = [];
+    const warmSampling: number[] = [];
     for (let j = 0; j <= warmJobs; j++) {
       const run = j === 0 ? 'cold' : 'warm';
       const latencies: number[] = [];
@@ -96,8 +100,8 @@ export async function benchDaemon(o: DaemonBenchOptions, onRow: (row: DaemonBenc
         }
       } : undefined);
       if (run === 'cold') cold = r.firstStepMs;
-      else warm.push(r.firstStepMs);
-      onRow({ type: 'job', run, engine: o.engine, submitToFirstStepMs: Math.round(r.firstStepMs), totalMs: Math.round(r.totalMs), modelLoads: r.modelLoads });
+      else { warm.push(r.firstStepMs); warmSampling.push(r.samplingMs); }
+      onRow({ type: 'job', run, engine: o.engine, submitToFirstStepMs: Math.round(r.firstStepMs), submitToSamplingMs: Math.round(r.samplingMs), totalMs: Math.round(r.totalMs), modelLoads: r.modelLoads });
       if (latencies.length) {
         const sorted = [...latencies].sort((a, b) => a - b);
         const round = (x: number) => Math.round(x * 100) / 100;
@@ -106,7 +110,7 @@ export async function benchDaemon(o: DaemonBenchOptions, onRow: (row: DaemonBenc
     }
     if (warm.length) {
       const m = median(warm);
-      onRow({ type: 'summary', coldFirstStepMs: Math.round(cold), warmJobs: warm.length, warmMedianFirstStepMs: Math.round(m), warmOverCold: Math.round((m / cold) * 1000) / 1000 });
+      onRow({ type: 'summary', coldFirstStepMs: Math.round(cold), warmJobs: warm.length, warmMedianFirstStepMs: Math.round(m), warmOverCold: Math.round((m / cold) * 1000) / 1000, warmMedianToSamplingMs: Math.round(median(warmSampling)) });
     }
   } finally {
     await client.call('daemon.shutdown', { force: true }).catch(() => undefined);
