@@ -154,11 +154,12 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --mode NAME             inverted | f1 | vanilla                                        default: bundle variant
   --teacache, --no-teacache   TeaCache block skipping                                    default: bundle (on)
   --teacache-threshold X  TeaCache threshold                                             default: bundle (0.15)
-  --cache tea|mag|off     step cache: TeaCache, MagCache (the bundle must be calibrated:  default: tea (or off
-                          framepack models calibrate), or none; wins over --teacache      with --no-teacache)
+  --cache tea|mag|off     step cache: tea (TeaCache), mag (MagCache; the bundle          default: tea (off with
+                          must be calibrated: framepack models calibrate) or off;        --no-teacache)
+                          wins over --teacache
   --magcache-threshold X  MagCache accumulated-error threshold                           default 0.1
-  --magcache-max-skips N  MagCache's most consecutive skipped steps                       default 2
-  --magcache-retention X  MagCache: the first X·steps steps always compute, 0–1           default 0.25
+  --magcache-max-skips N  MagCache's most consecutive skipped steps                      default 2
+  --magcache-retention X  MagCache: the first X·steps steps always compute, 0–1          default 0.25
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local
