@@ -133,6 +133,7 @@ export function withSettingsDefaults(flags: ParsedValues, defaults: ParsedValues
   if (flags.teacache !== undefined || flags['no-teacache'] !== undefined || flags.cache !== undefined) {
     delete d.teacache;
     delete d['no-teacache'];
+    delete d.cache;
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...d, ...defined };

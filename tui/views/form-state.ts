@@ -109,7 +109,10 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
 }
 
 /** Spec field of each `defaults.*` setting (the settings use generate's flag names). */
-const DEFAULT_FIELD: Readonly<Record<string, keyof JobSpecInput>> = { negative: 'negativePrompt', 'teacache-threshold': 'teacacheThreshold' };
+const DEFAULT_FIELD: Readonly<Record<string, keyof JobSpecInput>> = {
+  negative: 'negativePrompt', 'teacache-threshold': 'teacacheThreshold',
+  'magcache-threshold': 'magcacheThreshold', 'magcache-max-skips': 'magcacheMaxSkips', 'magcache-retention': 'magcacheRetention',
+};
 
 /** The `defaults.*` settings (`framepack config set defaults.steps 12`) as spec fields, for a new job. */
 export function specFromDefaults(settings: Readonly<Record<string, unknown>>): Partial<JobSpecInput> {
