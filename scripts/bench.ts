@@ -1,7 +1,7 @@
 // `npm run bench -- <name> [options]`: benchmarks that report numbers (tests assert behaviour).
 //   graphs     load time and one forward of each graph of a bundle at its default bucket
 //   sections   time and peak memory per section of a long video, packed context vs naive
-//   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
+//   daemon     a real daemon: cold first job vs median of warm jobs, request latency while a job runs
 //   seam       an extension's seam: consecutive-frame difference at the seam vs typical, ours vs a hard cut
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
@@ -18,6 +18,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
+import { cachesLines } from './bench/cache-compare.js';
+import { STEP_CACHE_KINDS, type StepCacheKind } from '../daemon/engine/step-cache.js';
 import { benchEta } from './bench/eta-bench.js';
 import { benchOverlap } from './bench/overlap-bench.js';
 import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
@@ -116,7 +118,9 @@ options:
   --engine onnx|fake    the daemon's engine (default: onnx, the real pipeline)
   --seconds S           video length of each job (default here: 2.4)
   --steps N             sampling steps per section (default here: 5)
-  --pings N             daemon.status calls timed during the second job (default: 200)
+  --pings N             daemon.status calls timed during the first warm job (default: 200)
+  --warm N              warm jobs after the cold one; their median submit → first step
+                        is the warm figure (default: 5)
   drift:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
@@ -125,6 +129,8 @@ options:
   --seconds S           video length (default here: 6)
   --steps N             sampling steps per section (default here: 3)
   --threads LIST        comma-separated intra-op thread counts (default: cores, cores/2)
+  --caches LIST         generate every case with each step cache (e.g. off,tea,mag) and
+                        compare them: speed-up vs off, blocks skipped, drift, PSNR vs off
   quant:
   --seconds S           video length (default here: the README job's 5)
   --steps N             sampling steps per section (default here: the bundle's)
@@ -154,7 +160,9 @@ async function main(argv: string[]): Promise<number> {
       'naive-rss-mib': { type: 'string' },
       engine: { type: 'string', default: 'onnx' },
       pings: { type: 'string', default: '200' },
+      warm: { type: 'string', default: '5' },
       cases: { type: 'string', default: '9' },
+      caches: { type: 'string' },
       'block-size': { type: 'string' },
       formats: { type: 'string', default: 'int8,int4' },
       provider: { type: 'string', default: 'cpu' },
@@ -247,7 +255,7 @@ async function graphsChild(argv: string[], onRow: (row: GraphBenchRow | StepBenc
   return r.code;
 }
 
-async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string }, argv: string[]): Promise<number> {
+async function runDaemonBench(values: { json: boolean; engine: string; seconds: string; steps: string; pings: string; warm: string }, argv: string[]): Promise<number> {
   // --seconds/--steps default to the sections bench's values; this bench wants a short job.
   const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
   const seconds = given('--seconds') ? Number(values.seconds) : 2.4;
@@ -257,15 +265,18 @@ async function runDaemonBench(values: { json: boolean; engine: string; seconds: 
   if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
   if (!Number.isInteger(steps) || steps < 1) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
   if (!Number.isInteger(pings) || pings < 1) { console.error(`bench: --pings must be a positive integer (got ${values.pings})`); return 2; }
+  const warmJobs = Number(values.warm);
+  if (!Number.isInteger(warmJobs) || warmJobs < 1) { console.error(`bench: --warm must be a positive integer (got ${values.warm})`); return 2; }
   const rows: DaemonBenchRow[] = [];
-  await benchDaemon({ engine: values.engine, seconds, steps, pings }, (row) => {
+  await benchDaemon({ engine: values.engine, seconds, steps, pings, warmJobs }, (row) => {
     rows.push(row);
     if (values.json) console.log(JSON.stringify(row));
   });
   if (!values.json) {
     console.log(`daemon bench: ${values.engine} engine, ${seconds} s video, ${steps} steps per section, ${os.cpus().length} CPUs`);
     for (const r of rows) {
-      if (r.type === 'job') console.log(`${r.run.padEnd(5)} job: submit → first step ${r.submitToFirstStepMs.toFixed(0).padStart(6)} ms, total ${r.totalMs.toFixed(0).padStart(6)} ms, ${r.modelLoads} component loads`);
+      if (r.type === 'job') console.log(`${r.run.padEnd(5)} job: submit → first step ${r.submitToFirstStepMs.toFixed(0).padStart(6)} ms (sampling stage ${r.submitToSamplingMs.toFixed(0).padStart(5)} ms), total ${r.totalMs.toFixed(0).padStart(6)} ms, ${r.modelLoads} component loads`);
+      else if (r.type === 'summary') console.log(`summary: cold ${r.coldFirstStepMs} ms, warm median ${r.warmMedianFirstStepMs} ms over ${r.warmJobs} jobs (warm/cold ${r.warmOverCold}); warm median submit → sampling stage ${r.warmMedianToSamplingMs} ms`);
       else console.log(`${r.method} while a job runs: p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, max ${r.maxMs.toFixed(2)} ms (${r.samples} calls)`);
     }
   }
@@ -333,7 +344,7 @@ async function runMemoryBench(values: { json: boolean; bundle: string }): Promis
   return 0;
 }
 
-async function runDriftBench(values: { json: boolean; bundle: string; seconds: string; steps: string; cases: string }, argv: string[]): Promise<number> {
+async function runDriftBench(values: { json: boolean; bundle: string; seconds: string; steps: string; cases: string; caches?: string | undefined }, argv: string[]): Promise<number> {
   // --seconds/--steps default to the sections bench's values; here 30 s and the bundle's steps.
   const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
   const seconds = given('--seconds') ? Number(values.seconds) : 30;
@@ -342,8 +353,10 @@ async function runDriftBench(values: { json: boolean; bundle: string; seconds: s
   if (!(seconds > 0 && seconds <= 120)) { console.error(`bench: --seconds must be > 0 and ≤ 120 (got ${values.seconds})`); return 2; }
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
   if (!(Number.isInteger(cases) && cases >= 1)) { console.error(`bench: --cases must be a positive integer (got ${values.cases})`); return 2; }
+  const caches = values.caches === undefined ? undefined : values.caches.split(',').map((c) => c.trim());
+  if (caches && (caches.length === 0 || caches.some((c) => !(STEP_CACHE_KINDS as readonly string[]).includes(c)))) { console.error(`bench: --caches must list ${STEP_CACHE_KINDS.join(', ')} (got ${values.caches})`); return 2; }
   await benchDrift({
-    bundleDir: path.resolve(values.bundle), seconds, cases, ...(steps !== undefined ? { steps } : {}),
+    bundleDir: path.resolve(values.bundle), seconds, cases, ...(steps !== undefined ? { steps } : {}), ...(caches ? { caches: caches as StepCacheKind[] } : {}),
     onRow: (row) => console.log(values.json ? JSON.stringify(row) : driftLine(row)),
   });
   return 0;
@@ -373,13 +386,14 @@ async function runQuantBench(values: { json: boolean; bundle: string; seconds: s
 
 function driftLine(r: DriftBenchOutput): string {
   const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+  if (r.type === 'caches') return cachesLines(r);
   if (r.type === 'case') {
     const curve = r.perSecond.map((s) => f(s.histDistance, 2)).join(' ');
-    return `case ${r.case} ${r.mode.padEnd(8)} ${r.motion.padEnd(6)} late hist ${f(r.lateHistDistance)}  late sharpness ×${f(r.lateSharpnessRatio, 2)}  ` +
+    return `case ${r.case} ${r.mode.padEnd(8)} ${r.cache ? `${r.cache.padEnd(4)}` : ''}${r.motion.padEnd(6)} late hist ${f(r.lateHistDistance)}  late sharpness ×${f(r.lateSharpnessRatio, 2)}  ` +
       `prompt ${r.promptWindows.filter((w) => w.follows).length}/${r.promptWindows.length}  (${r.generateSeconds} s)  "${r.prompt}"\n  hist distance per second: ${curve}`;
   }
   const lines = r.modes.map((m) => `  ${m.mode.padEnd(8)} late hist distance ${f(m.meanLateHistDistance)}  late sharpness ×${f(m.meanLateSharpnessRatio, 2)}  prompt following ${f(m.promptFollowingRate * 100, 0)} % (without bounce/rotate ${m.promptFollowingRateMeasurable === null ? 'n/a' : `${f(m.promptFollowingRateMeasurable * 100, 0)} %`})  (${m.cases} cases)`);
-  return `drift: ${r.bundle} ${r.bucket}, ${r.seconds} s, ${r.steps} steps, TeaCache ${r.teacache ? 'on' : 'off'}, late = last ${r.lateSeconds} s, ${r.wallSeconds} s wall\n${lines.join('\n')}\n` +
+  return `drift: ${r.bundle} ${r.bucket}, ${r.seconds} s, ${r.steps} steps, ${r.cache ? `cache ${r.cache}` : `TeaCache ${r.teacache ? 'on' : 'off'}`}, late = last ${r.lateSeconds} s, ${r.wallSeconds} s wall\n${lines.join('\n')}\n` +
     `  inverted / vanilla late hist distance ×${f(r.lateHistDistanceRatio)}; inverted drifts less in ${r.casesInvertedDriftsLess} case(s)`;
 }
 

@@ -56,6 +56,7 @@ export function protocolSpec(spec: PipelineJobSpec, o: { model: string | undefin
     prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed,
     steps: spec.steps, gs: spec.gs, cfg: spec.cfg, rs: spec.rs, window: spec.windowSize, sampler: spec.sampler, mode: spec.mode,
     teacache: spec.teacache, teacacheThreshold: spec.teacacheThreshold, crf: spec.crf, partials: o.partials,
+    cache: spec.cache, magcacheThreshold: spec.magcacheThreshold, magcacheMaxSkips: spec.magcacheMaxSkips, magcacheRetention: spec.magcacheRetention,
     ...(spec.shift !== null ? { shift: spec.shift } : {}),
     ...(spec.loras?.length ? { loras: spec.loras } : {}),
     ...(o.model !== undefined ? { model: o.model } : {}),

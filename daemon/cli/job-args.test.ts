@@ -3,6 +3,15 @@ import { jobInputFromFlags, parseNumberFlag, resolveJob } from './job-args.js';
 import { asUsageError, reportError, UsageError, EXIT_USAGE, EXIT_FAILURE } from './errors.js';
 
 describe('job flags', () => {
+  it('--cache and the MagCache flags become spec fields; --cache contradicting --teacache is a usage error', () => {
+    expect(jobInputFromFlags({ cache: 'mag', 'magcache-threshold': '0.2', 'magcache-max-skips': '3', 'magcache-retention': '0.1' }))
+      .toMatchObject({ cache: 'mag', magcacheThreshold: 0.2, magcacheMaxSkips: 3, magcacheRetention: 0.1 });
+    expect(jobInputFromFlags({ cache: 'off', 'no-teacache': true })).toMatchObject({ cache: 'off', teacache: false });
+    expect(() => jobInputFromFlags({ cache: 'mag', teacache: true })).toThrow('--cache mag and --teacache contradict each other');
+    expect(() => jobInputFromFlags({ cache: 'tea', 'no-teacache': true })).toThrow(UsageError);
+    expect(() => jobInputFromFlags({ 'magcache-threshold': 'x' })).toThrow('--magcache-threshold must be a number (got "x")');
+  });
+
   it('reads numbers strictly', () => {
     expect(parseNumberFlag('--seconds', '2.5')).toBe(2.5);
     expect(parseNumberFlag('--seconds', undefined)).toBeUndefined();

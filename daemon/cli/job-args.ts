@@ -9,6 +9,7 @@ import { sidecarFlags } from './sidecar-flags.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
+import { stepCacheFlags } from './cache-flags.js';
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
 import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
@@ -35,6 +36,10 @@ export const JOB_OPTIONS = {
   teacache: { type: 'boolean' },
   'no-teacache': { type: 'boolean' },
   'teacache-threshold': { type: 'string' },
+  cache: { type: 'string' },
+  'magcache-threshold': { type: 'string' },
+  'magcache-max-skips': { type: 'string' },
+  'magcache-retention': { type: 'string' },
   crf: { type: 'string' },
   model: { type: 'string' },
   lora: { type: 'string', multiple: true },
@@ -113,6 +118,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     resolution: parseNumberFlag('--resolution', str(v.resolution)),
     extendVideo: str(v.extend) === undefined ? undefined : path.resolve(str(v.extend)!),
     extendContext: parseNumberFlag('--extend-context', str(v['extend-context'])),
+    ...stepCacheFlags(v),
   };
   return input;
 }
@@ -152,12 +158,13 @@ function presetFlagsNamed(name: string, env: NodeJS.ProcessEnv): Record<string, 
   }
 }
 
-/** Flags over the `defaults.*` settings (an explicit --teacache/--no-teacache replaces the setting). */
+/** Flags over the `defaults.*` settings (an explicit --teacache/--no-teacache or --cache replaces the teacache setting). */
 export function withSettingsDefaults(flags: ParsedValues, defaults: ParsedValues): ParsedValues {
   const d = { ...defaults };
-  if (flags.teacache !== undefined || flags['no-teacache'] !== undefined) {
+  if (flags.teacache !== undefined || flags['no-teacache'] !== undefined || flags.cache !== undefined) {
     delete d.teacache;
     delete d['no-teacache'];
+    delete d.cache;
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...d, ...defined };
@@ -179,6 +186,12 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --mode NAME             inverted | f1 | vanilla                                        default: bundle variant
   --teacache, --no-teacache   TeaCache block skipping                                    default: bundle (on)
   --teacache-threshold X  TeaCache threshold                                             default: bundle (0.15)
+  --cache tea|mag|off     step cache: tea (TeaCache), mag (MagCache; the bundle          default: tea (off with
+                          must be calibrated: framepack models calibrate) or off;        --no-teacache)
+                          wins over --teacache
+  --magcache-threshold X  MagCache accumulated-error threshold                           default 0.1
+  --magcache-max-skips N  MagCache's most consecutive skipped steps                      default 2
+  --magcache-retention X  MagCache: the first X·steps steps always compute, 0–1          default 0.25
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local

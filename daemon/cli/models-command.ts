@@ -1,4 +1,4 @@
-// `framepack models ls|verify|rm|import|pull` (docs/models.md). Listings and results go to stdout
+// `framepack models ls|verify|rm|import|pull|calibrate` (docs/models.md). Listings and results go to stdout
 // (or one JSON document with --json); progress goes to stderr. Exit codes: 0 ok, 1 a bundle failed
 // verification or an import/pull failed, 2 bad flags or an unknown bundle.
 import { readFile } from 'node:fs/promises';
@@ -8,9 +8,10 @@ import { describeQuantization } from '../models/bundle/quantization.js';
 import { findInstalled, listInstalled, removeInstalled, RemoveRefusedError, verifyInstalled } from '../models/manage/models-dir.js';
 import { PULL_CATALOG, PullError, pullModel } from '../models/manage/pull.js';
 import { didYouMean, parseFlags, wantsHelp } from './args.js';
+import { runCalibrate } from './calibrate-command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 
-export const MODELS_HELP = `Usage: framepack models <ls|verify|rm|import|pull> [flags]
+export const MODELS_HELP = `Usage: framepack models <ls|verify|rm|import|pull|calibrate> [flags]
 
   ls [--json]                          installed bundles (FRAMEPACK_MODELS_DIR, then models/), with sizes
   verify [NAME...] [--full] [--json]   check every file of the named (default: all) bundles
@@ -22,7 +23,11 @@ export const MODELS_HELP = `Usage: framepack models <ls|verify|rm|import|pull> [
                                        in --compute (fp32 default: CPU; fp16 for GPUs)
   pull NAME [--endpoint URL] [--revision REV] [--dtype fp32|fp16|int8|int4] [--name NAME]
        [--hashes FILE] [--keep-download] download NAME (${Object.keys(PULL_CATALOG).join(', ')}) from a
-                                       Hugging Face-compatible endpoint, resumably, then import it`;
+                                       Hugging Face-compatible endpoint, resumably, then import it
+  calibrate [NAME] [--steps N] [--seconds S] [--image FILE] [--json]
+                                       measure MagCache's per-step magnitude ratios of a bundle
+                                       (default: the default model) with one uncached generation
+                                       and store them as magcache.json in its folder (--cache mag)`;
 
 export interface ModelsIo { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
 
@@ -189,7 +194,9 @@ export async function runModelsCommand(argv: string[], io: ModelsIo = { stdout: 
       }
     }
 
+    case 'calibrate': return runCalibrate(rest, io);
+
     default:
-      throw new UsageError(`models: unknown subcommand '${sub}'${didYouMean(sub, ['ls', 'verify', 'rm', 'import', 'pull'])} (ls, verify, rm, import, pull)`);
+      throw new UsageError(`models: unknown subcommand '${sub}'${didYouMean(sub, ['ls', 'verify', 'rm', 'import', 'pull', 'calibrate'])} (ls, verify, rm, import, pull, calibrate)`);
   }
 }

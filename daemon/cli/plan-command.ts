@@ -119,6 +119,7 @@ export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, e
     timesteps: sigmas.slice(0, -1).map(timestepForSigma),
     guidance: { gs: spec.gs, cfg: spec.cfg, rs: spec.rs },
     teacache: { enabled: spec.teacache, threshold: spec.teacacheThreshold },
+    cache: spec.cache === 'mag' ? { kind: 'mag' as const, threshold: spec.magcacheThreshold, maxSkips: spec.magcacheMaxSkips, retention: spec.magcacheRetention } : { kind: spec.cache },
     seed: spec.seed,
     ...(memory ? { memory } : {}),
   };
@@ -135,7 +136,7 @@ export function planText(p: ReturnType<typeof planJson>): string {
   lines.push(`latent    ${p.latent.width}×${p.latent.height}, ${p.latent.channels} channels, window ${p.windowSize}`);
   lines.push(`video     ${p.sectionCount} section(s), ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s at ${p.fps} fps (${p.totalLatentFrames} latent frames)`);
   lines.push(`tokens    per call: noisy ${t.noisy} + clean ${t.clean} + 2× ${t.clean2x} + 4× ${t.clean4x} = ${t.imageSide} image-side, + ${t.imageEmbedding} image + ${t.text} text = ${t.packed}`);
-  lines.push(`sampler   ${p.sampler}, ${p.steps} steps, shift ${p.shift.toFixed(4)} (μ ${p.mu.toFixed(4)}, seq len ${p.seqLen}); gs ${p.guidance.gs}, cfg ${p.guidance.cfg}, rs ${p.guidance.rs}; TeaCache ${p.teacache.enabled ? `on (${p.teacache.threshold})` : 'off'}; seed ${p.seed}`);
+  lines.push(`sampler   ${p.sampler}, ${p.steps} steps, shift ${p.shift.toFixed(4)} (μ ${p.mu.toFixed(4)}, seq len ${p.seqLen}); gs ${p.guidance.gs}, cfg ${p.guidance.cfg}, rs ${p.guidance.rs}; ${p.cache.kind === 'mag' ? `MagCache (threshold ${p.cache.threshold}, ${p.cache.maxSkips} skips, retention ${p.cache.retention})` : `TeaCache ${p.teacache.enabled ? `on (${p.teacache.threshold})` : 'off'}`}; seed ${p.seed}`);
   lines.push('');
   lines.push('gen  disp  pad  latent   clean    2×       4×       new  history  decode   frames');
   for (const s of p.sections) {

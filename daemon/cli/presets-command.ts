@@ -21,14 +21,16 @@ The dashboard's new-job form loads one with Ctrl+L and saves the form as one wit
   save NAME [flags]       save the given flags as NAME (replacing a preset of that name);
                           flags: --prompt --negative --seconds --seed --steps --gs --cfg --rs
                           --window --shift --sampler --mode --teacache/--no-teacache
-                          --teacache-threshold --crf --model (as generate --help describes)
+                          --teacache-threshold --cache --magcache-threshold
+                          --magcache-max-skips --magcache-retention --crf --model
+                          (as generate --help describes)
   rm NAME                 delete a preset
   --json                  machine-readable output
 
 Stored in ${'$'}XDG_CONFIG_HOME/framepack/presets.json (${'$'}FRAMEPACK_CONFIG_DIR overrides).`;
 
-const NUMBER_KEYS = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'shift', 'teacache-threshold', 'crf'] as const;
-const TEXT_KEYS = ['prompt', 'negative', 'sampler', 'mode', 'model'] as const;
+const NUMBER_KEYS = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'shift', 'teacache-threshold', 'magcache-threshold', 'magcache-max-skips', 'magcache-retention', 'crf'] as const;
+const TEXT_KEYS = ['prompt', 'negative', 'sampler', 'mode', 'cache', 'model'] as const;
 
 /** Parsed flags → preset values (numbers read strictly; ranges are checked by the preset schema). */
 export function presetValuesFromFlags(v: ParsedValues): Record<string, unknown> {

@@ -128,6 +128,7 @@ export class JobJournal {
   private tornTail = false;
   /** Encoded records the daemon already acted on whose write failed; written before the next record. */
   private pending: string[] = [];
+  private syncCount = 0;
   private readonly log: Logger;
   private readonly fs: JournalFs;
   readonly file: string;
@@ -183,13 +184,19 @@ export class JobJournal {
     return { ...result, damage };
   }
 
+  /** fdatasync calls made (the warm-start test counts them per job start). */
+  get syncs(): number {
+    return this.syncCount;
+  }
+
   /**
    * Record something the daemon has already done (a job started, finished, was requeued). Never
    * throws for a failed write: the record is kept and written before the next one, so the journal
    * catches up once space is free; returns false (and logs) while it is pending.
    */
-  append(record: JournalRecord): boolean {
-    this.pending.push(encodeRecord(record));
+  append(...records: JournalRecord[]): boolean {
+    // Several records of one moment go in one write and one fdatasync.
+    for (const record of records) this.pending.push(encodeRecord(record));
     try {
       this.flush();
       return true;
@@ -240,6 +247,7 @@ export class JobJournal {
     const bytes = Buffer.from(text);
     try {
       this.writeAll(this.fd, bytes);
+      this.syncCount++;
       this.fs.fdatasyncSync(this.fd);
     } catch (err: unknown) {
       try {

@@ -346,8 +346,7 @@ export class JobService {
     const job = this.jobs.get(id)!;
     const startedAt = new Date().toISOString();
     this.update(id, { state: 'running', startedAt, position: null });
-    this.o.journal.append({ t: 'job', job: this.jobs.get(id)! });
-    this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+    this.o.journal.append({ t: 'job', job: this.jobs.get(id)! }, { t: 'order', queued: [...this.queue.order] });
     this.o.publish('job.started', { jobId: id, startedAt });
     // Every waiting job moved up one place: clients keep positions from this, not from guessing.
     this.queueReordered();
@@ -404,8 +403,7 @@ export class JobService {
       // Interrupted by shutdown: back to the front, resumed from the checkpoint next time.
       this.queue.requeueFront(id);
       this.update(id, { state: 'queued', partialPath: outcome.partialPath, startedAt: null });
-      this.o.journal.append({ t: 'job', job: this.jobs.get(id)! });
-      this.o.journal.append({ t: 'order', queued: [...this.queue.order] });
+      this.o.journal.append({ t: 'job', job: this.jobs.get(id)! }, { t: 'order', queued: [...this.queue.order] });
       this.log.info('job interrupted by shutdown; it resumes on the next start', { jobId: id });
     } else {
       const when: CancelWhen = outcome.kind === 'stopped' ? 'after-section' : 'now';

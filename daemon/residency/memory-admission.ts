@@ -8,7 +8,7 @@ import { nearestBucket } from '../engine/buckets.js';
 import { bucketClass } from '../engine/bucket-class.js';
 import { JobRejected, type Engine, type EngineJob } from '../engine/engine.js';
 import type { Manifest } from '../models/bundle/manifest.js';
-import { readManifest } from '../models/bundle/load-bundle.js';
+import { ManifestCache } from '../models/bundle/manifest-cache.js';
 import { resolveModelDir } from '../engine/pipeline/model-location.js';
 import { availableForJob, readDevice, type DeviceReading } from './device-memory.js';
 import { checkJobMemory } from './job-memory.js';
@@ -129,8 +129,10 @@ export function memoryView(p: JobMemoryPlan): PlannedMemory {
 
 /** The daemon's deps: bundles from the models folder, the engine's device (FRAMEPACK_EP), the scheduler's resident components. */
 export function daemonMemoryDeps(opts: { preserveBytes: number; deviceMemoryBytes: number; resident: () => readonly ComponentStatus[] }): MemoryAdmissionDeps {
+  // Read at every submit and job start: parsed once per manifest version.
+  const manifests = new ManifestCache();
   return {
-    manifest: async (model) => readManifest(await resolveModelDir(model)),
+    manifest: async (model) => manifests.read(await resolveModelDir(model)),
     device: () => readDevice(process.env.FRAMEPACK_EP !== undefined && process.env.FRAMEPACK_EP !== 'cpu'),
     heldBytes: () => opts.resident().filter((c) => c.state === 'loaded').reduce((a, c) => a + (c.device === 'cpu' ? c.ramBytes : c.vramBytes), 0),
     preserveBytes: opts.preserveBytes,

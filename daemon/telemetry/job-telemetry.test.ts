@@ -65,4 +65,19 @@ describe('JobTelemetry', () => {
     jt.stop();
     expect(got.every((t) => t.gpu === 'cpu' && t.vram.length === 0 && t.rssBytes > 0)).toBe(true);
   });
+
+  it('probes for nvidia-smi once: a later job start in CPU mode spawns nothing and still publishes', async () => {
+    const got: MemoryTelemetry[] = [];
+    const jt = new JobTelemetry({ publish: (t) => got.push(t), components: () => [], intervalMs: 20, nvidiaSmi: { binary: path.join(dir, 'absent', 'nvidia-smi') } });
+    jt.start();
+    while (got.length < 1) await new Promise((r) => setTimeout(r, 10));
+    jt.stop();
+    expect(jt.gpuProbes).toBe(1);
+    const before = got.length;
+    jt.start();
+    while (got.length < before + 2) await new Promise((r) => setTimeout(r, 10));
+    jt.stop();
+    expect(jt.gpuProbes).toBe(1);
+    expect(got.slice(before).every((t) => t.gpu === 'cpu')).toBe(true);
+  });
 });

@@ -53,6 +53,8 @@ export interface JobTelemetryOptions {
 export class JobTelemetry {
   private poll: { stop(): void } | null = null;
   private ramTimer: NodeJS.Timeout | null = null;
+  private noGpu = false;
+  private probes = 0;
 
   constructor(private readonly o: JobTelemetryOptions) {}
 
@@ -63,15 +65,30 @@ export class JobTelemetry {
   start(): void {
     if (this.active) return;
     const interval = this.o.intervalMs ?? JOB_TELEMETRY_INTERVAL_MS;
+    // nvidia-smi was not found before: no new probe (a process spawn) on every job start.
+    if (this.noGpu) {
+      const ram = () => this.o.publish(telemetryFrom(null, readHostMemory(), this.o.components()));
+      this.ramTimer = setInterval(ram, interval);
+      this.ramTimer.unref();
+      setImmediate(() => { if (this.ramTimer) ram(); });
+      return;
+    }
+    this.probes++;
     this.poll = pollGpu(interval, (s) => {
       this.o.publish(telemetryFrom(s, readHostMemory(), this.o.components()));
       if (!s.gpus.available && s.gpus.reason === 'not-found' && this.poll) {
         // CPU mode: pollGpu has stopped; RAM is still worth watching.
+        this.noGpu = true;
         this.poll = null;
         this.ramTimer = setInterval(() => this.o.publish(telemetryFrom(null, readHostMemory(), this.o.components())), interval);
         this.ramTimer.unref();
       }
     }, this.o.nvidiaSmi ?? {});
+  }
+
+  /** nvidia-smi polls started (one per job start until it is known to be absent). */
+  get gpuProbes(): number {
+    return this.probes;
   }
 
   stop(): void {

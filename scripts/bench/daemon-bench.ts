@@ -17,10 +17,14 @@ export interface DaemonBenchOptions {
   steps: number;
   /** daemon.status calls timed while the second job runs. */
   pings: number;
+  /** Warm jobs after the cold one (their median is the warm figure; default 5). */
+  warmJobs?: number;
 }
 
 export type DaemonBenchRow =
-  | { type: 'job'; run: 'cold' | 'warm'; engine: string; submitToFirstStepMs: number; totalMs: number; modelLoads: number }
+  /** submitToSamplingMs: to the 'sample' stage event — the daemon's own start overhead, without the first step's compute. */
+  | { type: 'job'; run: 'cold' | 'warm'; engine: string; submitToFirstStepMs: number; submitToSamplingMs: number; totalMs: number; modelLoads: number }
+  | { type: 'summary'; coldFirstStepMs: number; warmJobs: number; warmMedianFirstStepMs: number; warmOverCold: number; warmMedianToSamplingMs: number }
   | { type: 'latency'; method: 'daemon.status'; whileRunning: true; samples: number; p50Ms: number; p99Ms: number; maxMs: number };
 
 function percentile(sorted: number[], p: number): number {
@@ -32,8 +36,10 @@ async function runJob(client: RpcClient, spec: object, onRunning?: () => Promise
   let notify = () => {};
   // Stamped on arrival, so the pings below cannot delay the measurement.
   let firstStepAt: number | null = null;
+  let samplingAt: number | null = null;
   const sub = await client.subscribe({ topics: ['jobs', 'models'] }, { onEvent: (e) => {
     if (e.event === 'step' && firstStepAt === null) firstStepAt = performance.now();
+    if (e.event === 'stage' && e.payload.stage === 'sample' && samplingAt === null) samplingAt = performance.now();
     events.push(e);
     notify();
   } });
@@ -45,7 +51,7 @@ async function runJob(client: RpcClient, spec: object, onRunning?: () => Promise
     if (terminal) {
       await sub.close();
       if (terminal.event !== 'job.succeeded') throw new Error(`bench job ended with ${terminal.event}: ${JSON.stringify(terminal.payload)}`);
-      return { firstStepMs: firstStepAt === null ? NaN : (firstStepAt as number) - t0, totalMs: performance.now() - t0, modelLoads: events.filter((e) => e.event === 'model.loaded').length };
+      return { firstStepMs: firstStepAt === null ? NaN : (firstStepAt as number) - t0, samplingMs: samplingAt === null ? NaN : (samplingAt as number) - t0, totalMs: performance.now() - t0, modelLoads: events.filter((e) => e.event === 'model.loaded').length };
     }
     if (!pinged && onRunning && events.some((e) => e.event === 'job.started' && e.payload.jobId === jobId)) {
       pinged = true;
@@ -54,6 +60,12 @@ async function runJob(client: RpcClient, spec: object, onRunning?: () => Promise
     }
     await new Promise<void>((r) => { notify = r; setTimeout(r, 20); });
   }
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 export async function benchDaemon(o: DaemonBenchOptions, onRow: (row: DaemonBenchRow) => void): Promise<void> {
@@ -72,21 +84,33 @@ export async function benchDaemon(o: DaemonBenchOptions, onRow: (row: DaemonBenc
   });
   try {
     const spec = { image, prompt: 'a benchmark', seconds: o.seconds, steps: o.steps, seed: 1 };
-    for (const run of ['cold', 'warm'] as const) {
+    const warmJobs = o.warmJobs ?? 5;
+    let cold = NaN;
+    const warm: number[] = [];
+    const warmSampling: number[] = [];
+    for (let j = 0; j <= warmJobs; j++) {
+      const run = j === 0 ? 'cold' : 'warm';
       const latencies: number[] = [];
-      const r = await runJob(client, { ...spec, seed: run === 'cold' ? 1 : 2 }, run === 'warm' ? async () => {
+      // Pings only during the first warm job, so the other warm jobs time submit → first step alone.
+      const r = await runJob(client, { ...spec, seed: j + 1 }, j === 1 ? async () => {
         for (let i = 0; i < o.pings; i++) {
           const t = performance.now();
           await client.call('daemon.status', {});
           latencies.push(performance.now() - t);
         }
       } : undefined);
-      onRow({ type: 'job', run, engine: o.engine, submitToFirstStepMs: Math.round(r.firstStepMs), totalMs: Math.round(r.totalMs), modelLoads: r.modelLoads });
+      if (run === 'cold') cold = r.firstStepMs;
+      else { warm.push(r.firstStepMs); warmSampling.push(r.samplingMs); }
+      onRow({ type: 'job', run, engine: o.engine, submitToFirstStepMs: Math.round(r.firstStepMs), submitToSamplingMs: Math.round(r.samplingMs), totalMs: Math.round(r.totalMs), modelLoads: r.modelLoads });
       if (latencies.length) {
         const sorted = [...latencies].sort((a, b) => a - b);
         const round = (x: number) => Math.round(x * 100) / 100;
         onRow({ type: 'latency', method: 'daemon.status', whileRunning: true, samples: sorted.length, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1)!) });
       }
+    }
+    if (warm.length) {
+      const m = median(warm);
+      onRow({ type: 'summary', coldFirstStepMs: Math.round(cold), warmJobs: warm.length, warmMedianFirstStepMs: Math.round(m), warmOverCold: Math.round((m / cold) * 1000) / 1000, warmMedianToSamplingMs: Math.round(median(warmSampling)) });
     }
   } finally {
     await client.call('daemon.shutdown', { force: true }).catch(() => undefined);

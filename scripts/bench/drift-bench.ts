@@ -17,6 +17,9 @@ import { findFfmpeg, probeVideo } from '../../daemon/media/ffmpeg.js';
 import { generateVideo } from '../../daemon/engine/pipeline/pipeline.js';
 import { resolveJobSpec } from '../../daemon/engine/pipeline/job-spec.js';
 import { openSessions } from '../../daemon/engine/pipeline/sessions.js';
+import type { StepCacheKind } from '../../daemon/engine/step-cache.js';
+import { summarizeCaches, type CacheCaseResult, type CachesRow } from './cache-compare.js';
+import { videoPsnr } from './precision-bench.js';
 import { colourHistogram, followsPrompt, histogramDistance, sharpness, type FrameSet, type MotionMeasure } from './frame-metrics.js';
 
 export type DriftMode = 'inverted' | 'vanilla';
@@ -62,6 +65,8 @@ export interface DriftCaseRow {
   type: 'case';
   case: number;
   mode: DriftMode;
+  /** The step cache (only with --caches; else the bundle's default). */
+  cache?: StepCacheKind;
   motion: string;
   prompt: string;
   seed: number;
@@ -96,6 +101,8 @@ export interface DriftSummaryRow {
   seconds: number;
   steps: number;
   teacache: boolean;
+  /** With --caches: the cache this summary is about. */
+  cache?: StepCacheKind;
   lateSeconds: number;
   modes: DriftModeSummary[];
   /** Mean late hist distance inverted / vanilla (< 1: inverted drifts less). */
@@ -105,13 +112,15 @@ export interface DriftSummaryRow {
   wallSeconds: number;
 }
 
-export type DriftBenchOutput = DriftCaseRow | DriftSummaryRow;
+export type DriftBenchOutput = DriftCaseRow | DriftSummaryRow | CachesRow;
 
 export interface DriftBenchOptions {
   bundleDir: string;
   seconds: number;
   cases: number;
   steps?: number;
+  /** Generate every case with each of these caches (off first is best: the others are compared to it). */
+  caches?: readonly StepCacheKind[];
   onRow: (row: DriftBenchOutput) => void;
 }
 
@@ -194,18 +203,25 @@ export async function benchDrift(opts: DriftBenchOptions): Promise<void> {
   const sessions = await openSessions(bundle);
   const work = await mkdtemp(path.join(os.tmpdir(), 'fp-drift-'));
   const rows: DriftCaseRow[] = [];
+  const cacheResults: CacheCaseResult[] = [];
+  const offVideos = new Map<string, Awaited<ReturnType<typeof decodeVideoRgb>>>();
+  const caches: readonly (StepCacheKind | undefined)[] = opts.caches?.length ? opts.caches : [undefined];
   let bucket = '', steps = 0, teacache = false;
   try {
     for (const c of await driftCases(opts.cases)) {
       const imagePath = path.join(work, `case-${c.index}.png`);
       await savePng({ width: c.width, height: c.height, rgb: c.rgb }, imagePath);
-      for (const mode of DRIFT_MODES) {
-        const spec = resolveJobSpec({ imagePath, prompt: c.prompt, seconds: opts.seconds, seed: c.seed, mode, ...(opts.steps !== undefined ? { steps: opts.steps } : {}) }, manifest, manifest.name);
+      for (const mode of DRIFT_MODES) for (const cache of caches) {
+        const spec = resolveJobSpec({ imagePath, prompt: c.prompt, seconds: opts.seconds, seed: c.seed, mode, ...(opts.steps !== undefined ? { steps: opts.steps } : {}), ...(cache ? { cache } : {}) }, manifest, manifest.name);
         steps = spec.steps; teacache = spec.teacache;
+        const calls = { computed: 0, skipped: 0 };
         const t0 = performance.now();
         const out = await generateVideo(spec, {
-          bundle, sessions, partials: false, out: path.join(work, `case-${c.index}-${mode}.mp4`),
-          onEvent: (e) => { if (e.type === 'job.planned') bucket = `${e.bucket.height}x${e.bucket.width}`; },
+          bundle, sessions, partials: false, out: path.join(work, `case-${c.index}-${mode}-${cache ?? 'default'}.mp4`),
+          onEvent: (e) => {
+            if (e.type === 'job.planned') bucket = `${e.bucket.height}x${e.bucket.width}`;
+            if (e.type === 'section.done') { calls.computed += e.teacache.computed; calls.skipped += e.teacache.skipped; }
+          },
         });
         const generateSeconds = (performance.now() - t0) / 1000;
         const video = await decodeVideoRgb(out);
@@ -213,36 +229,48 @@ export async function benchDrift(opts: DriftBenchOptions): Promise<void> {
         const late = lateSeconds(per);
         const windows = promptWindows(c.prompt, video);
         const row: DriftCaseRow = {
-          bench: 'drift', type: 'case', case: c.index, mode, motion: c.motion, prompt: c.prompt, seed: c.seed,
+          bench: 'drift', type: 'case', case: c.index, mode, ...(cache ? { cache } : {}), motion: c.motion, prompt: c.prompt, seed: c.seed,
           frames: video.frames.length, fps: video.fps, generateSeconds: Math.round(generateSeconds * 100) / 100, perSecond: per,
           lateHistDistance: round4(mean(late.map((s) => s.histDistance))), lateSharpnessRatio: round4(mean(late.map((s) => s.sharpnessRatio))),
           promptWindows: windows, promptFollowingRate: round4(windows.filter((w) => w.follows).length / windows.length),
         };
         rows.push(row);
         opts.onRow(row);
+        if (cache) {
+          if (cache === 'off') offVideos.set(`${c.index}/${mode}`, video);
+          const off = cache === 'off' ? undefined : offVideos.get(`${c.index}/${mode}`);
+          cacheResults.push({
+            cache, mode, generateSeconds, computedCalls: calls.computed, skippedCalls: calls.skipped, lateHistDistance: row.lateHistDistance,
+            psnrVsOffDb: off ? Math.round(videoPsnr(video, off).meanDb * 100) / 100 : null,
+          });
+        }
       }
     }
   } finally {
     await sessions.release();
     await rm(work, { recursive: true, force: true });
   }
-  const modes = DRIFT_MODES.map((mode): DriftModeSummary => {
-    const r = rows.filter((x) => x.mode === mode);
-    const windows = r.flatMap((x) => x.promptWindows);
-    const measurable = r.filter((x) => !UNMEASURED_MOTIONS.includes(x.motion)).flatMap((x) => x.promptWindows);
-    return {
-      mode, cases: r.length,
-      meanLateHistDistance: round4(mean(r.map((x) => x.lateHistDistance))),
-      meanLateSharpnessRatio: round4(mean(r.map((x) => x.lateSharpnessRatio))),
-      promptFollowingRate: round4(windows.filter((w) => w.follows).length / windows.length),
-      promptFollowingRateMeasurable: measurable.length === 0 ? null : round4(measurable.filter((w) => w.follows).length / measurable.length),
-    };
-  });
-  const inv = rows.filter((x) => x.mode === 'inverted'), van = rows.filter((x) => x.mode === 'vanilla');
-  opts.onRow({
-    bench: 'drift', type: 'summary', bundle: manifest.name, bucket, seconds: opts.seconds, steps, teacache, lateSeconds: LATE_SECONDS, modes,
-    lateHistDistanceRatio: round4(modes[0]!.meanLateHistDistance / modes[1]!.meanLateHistDistance),
-    casesInvertedDriftsLess: inv.filter((x, i) => x.lateHistDistance < van[i]!.lateHistDistance).length,
-    wallSeconds: Math.round((performance.now() - started) / 10) / 100,
-  });
+  for (const cache of caches) {
+    const all = rows.filter((x) => x.cache === cache);
+    const modes = DRIFT_MODES.map((mode): DriftModeSummary => {
+      const r = all.filter((x) => x.mode === mode);
+      const windows = r.flatMap((x) => x.promptWindows);
+      const measurable = r.filter((x) => !UNMEASURED_MOTIONS.includes(x.motion)).flatMap((x) => x.promptWindows);
+      return {
+        mode, cases: r.length,
+        meanLateHistDistance: round4(mean(r.map((x) => x.lateHistDistance))),
+        meanLateSharpnessRatio: round4(mean(r.map((x) => x.lateSharpnessRatio))),
+        promptFollowingRate: round4(windows.filter((w) => w.follows).length / windows.length),
+        promptFollowingRateMeasurable: measurable.length === 0 ? null : round4(measurable.filter((w) => w.follows).length / measurable.length),
+      };
+    });
+    const inv = all.filter((x) => x.mode === 'inverted'), van = all.filter((x) => x.mode === 'vanilla');
+    opts.onRow({
+      bench: 'drift', type: 'summary', bundle: manifest.name, bucket, seconds: opts.seconds, steps, teacache: cache ? cache === 'tea' : teacache, ...(cache ? { cache } : {}), lateSeconds: LATE_SECONDS, modes,
+      lateHistDistanceRatio: round4(modes[0]!.meanLateHistDistance / modes[1]!.meanLateHistDistance),
+      casesInvertedDriftsLess: inv.filter((x, i) => x.lateHistDistance < van[i]!.lateHistDistance).length,
+      wallSeconds: Math.round((performance.now() - started) / 10) / 100,
+    });
+  }
+  if (opts.caches?.length) opts.onRow(summarizeCaches(cacheResults, opts.caches));
 }

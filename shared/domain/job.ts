@@ -20,6 +20,10 @@ const Path = z.string().min(1).max(4096);
 export const Sampler = z.enum(['unipc', 'unipc-bh2', 'euler']);
 export type Sampler = z.infer<typeof Sampler>;
 
+/** Which cache skips transformer blocks: TeaCache (official), MagCache (FramePack-Studio's default) or none. */
+export const StepCache = z.enum(['tea', 'mag', 'off']);
+export type StepCache = z.infer<typeof StepCache>;
+
 /** Generation order: inverted anti-drifting (official), F1 forward, or vanilla (recent frames only: the drift baseline). */
 export const GenerationMode = z.enum(['inverted', 'f1', 'vanilla']);
 export type GenerationMode = z.infer<typeof GenerationMode>;
@@ -58,9 +62,18 @@ export const JobSpec = z.strictObject({
   shift: z.number().gt(0).max(100).optional(),
   sampler: Sampler.default('unipc'),
   mode: GenerationMode.default('inverted'),
+  /** The old cache switch: used only when `cache` is absent (true → 'tea', false → 'off'). */
   teacache: z.boolean().default(true),
   /** TeaCache threshold; absent = the bundle's default (official 0.15). */
   teacacheThreshold: z.number().gt(0).max(10).optional(),
+  /** Step cache: TeaCache, MagCache (needs the bundle calibrated: `framepack models calibrate`) or none; given, it wins over `teacache`. */
+  cache: StepCache.optional(),
+  /** MagCache accumulated-error threshold; absent = 0.1 (FramePack-Studio's default). */
+  magcacheThreshold: z.number().gt(0).max(10).optional(),
+  /** MagCache's most consecutive skipped steps; absent = 2. */
+  magcacheMaxSkips: z.number().int().min(0).max(100).optional(),
+  /** MagCache retention: the first ⌊ratio·steps⌋ steps always compute; absent = 0.25. */
+  magcacheRetention: z.number().min(0).max(1).optional(),
   /** Write the whole video so far after every section (partial MP4s); false = only the final video. */
   partials: z.boolean().default(true),
   /** x264 CRF of the output, 0..51 (official default 16). */

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { keepAliveToMs } from '../domain/keep-alive.js';
-import { GenerationMode, Sampler } from '../domain/job.js';
+import { GenerationMode, Sampler, StepCache } from '../domain/job.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -37,6 +37,10 @@ export const JOB_DEFAULTS = {
   mode: GenerationMode,
   teacache: z.boolean(),
   'teacache-threshold': z.number().gt(0).max(10),
+  cache: StepCache,
+  'magcache-threshold': z.number().gt(0).max(10),
+  'magcache-max-skips': z.number().int().min(0).max(100),
+  'magcache-retention': z.number().min(0).max(1),
   crf: z.number().int().min(0).max(51),
   model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'must be a bundle name'),
   negative: z.string(),

@@ -40,3 +40,16 @@ describe('the new-job form and saved presets', () => {
     expect(buildSpec({ ...s.values, image: '/in.png', gs: '10' }).ok).toBe(true); // the name is not a job parameter
   });
 });
+
+describe('presets and the cache row (issue 18: MagCache)', () => {
+  it('a form set to mag saves cache: mag (with its hidden MagCache settings) and loads back as mag', () => {
+    const values = { ...valuesFromSpec({ prompt: 'p', cache: 'mag' }), image: '/in.png' };
+    const made = presetFromForm(values, { magcacheRetention: 0.5 });
+    expect(made.ok && made.preset).toMatchObject({ cache: 'mag', teacache: false, 'magcache-retention': 0.5 });
+    const applied = applyPreset(valuesFromSpec({}), made.ok ? made.preset : {});
+    expect(applied.values.teacache).toBe('mag');
+    expect(applied.hidden).toEqual({ magcacheRetention: 0.5 });
+    expect(applyPreset(valuesFromSpec({}), { teacache: true, cache: 'off' }).values.teacache).toBe('off');
+  });
+});
+

@@ -21,6 +21,10 @@ export function presetFromForm(values: FormValues, hidden: Partial<JobSpecInput>
     if (s[k] !== undefined) preset[k] = s[k];
   }
   if (s.teacacheThreshold !== undefined) preset['teacache-threshold'] = s.teacacheThreshold;
+  if (s.cache !== undefined) preset.cache = s.cache;
+  if (s.magcacheThreshold !== undefined) preset['magcache-threshold'] = s.magcacheThreshold;
+  if (s.magcacheMaxSkips !== undefined) preset['magcache-max-skips'] = s.magcacheMaxSkips;
+  if (s.magcacheRetention !== undefined) preset['magcache-retention'] = s.magcacheRetention;
   return { ok: true, preset };
 }
 
@@ -33,11 +37,17 @@ export function applyPreset(values: FormValues, preset: Preset): { values: FormV
   const hidden: Partial<JobSpecInput> = {};
   for (const [key, value] of Object.entries(preset)) {
     if (key === 'teacache-threshold') hidden.teacacheThreshold = value as number;
+    else if (key === 'magcache-threshold') hidden.magcacheThreshold = value as number;
+    else if (key === 'magcache-max-skips') hidden.magcacheMaxSkips = value as number;
+    else if (key === 'magcache-retention') hidden.magcacheRetention = value as number;
     else if (key === 'teacache') next.teacache = value ? 'on' : 'off';
+    // The cache row: on = TeaCache (form-state.ts); applied after `teacache`, as --cache wins over it.
+    else if (key === 'cache') continue;
     else {
       const id = FIELD_OF[key] ?? (key as keyof FormValues);
       if (id in next) next[id] = String(value);
     }
   }
+  if (typeof preset.cache === 'string') next.teacache = preset.cache === 'tea' ? 'on' : preset.cache;
   return { values: next, hidden };
 }

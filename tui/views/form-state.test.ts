@@ -155,3 +155,17 @@ describe('typed text', () => {
     expect(s.values.prompt).toBe('acat');
   });
 });
+
+describe('the cache row (issue 18: MagCache)', () => {
+  it('Space cycles on (TeaCache) → off → mag (MagCache); mag submits cache: mag, and a mag job copies back as mag', () => {
+    let s = initialForm({ image: '/tmp/a.png', prompt: 'p' });
+    s = run([{ type: 'focusField', id: 'teacache' }, { type: 'cycle', delta: 1 }, { type: 'cycle', delta: 1 }], s);
+    expect(s.values.teacache).toBe('mag');
+    const built = buildSpec(s.values);
+    expect(built.ok && JobSpec.parse(built.spec)).toMatchObject({ cache: 'mag' });
+    expect(valuesFromSpec(JobSpec.parse({ image: '/x.png', prompt: 'p', cache: 'mag' })).teacache).toBe('mag');
+    expect(valuesFromSpec(JobSpec.parse({ image: '/x.png', prompt: 'p', cache: 'off' })).teacache).toBe('off');
+    expect(run([{ type: 'cycle', delta: 1 }], s).values.teacache).toBe('on');
+  });
+});
+

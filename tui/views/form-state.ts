@@ -42,7 +42,8 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'mode', label: 'Mode', kind: 'choice', choices: GenerationMode.options, hint: '←/→' },
   { id: 'sampler', label: 'Sampler', kind: 'choice', choices: Sampler.options, hint: '←/→' },
   { id: 'shift', label: 'Shift', kind: 'number', hint: 'empty = from the resolution' },
-  { id: 'teacache', label: 'TeaCache', kind: 'toggle', hint: 'Space' },
+  // on = TeaCache, mag = MagCache (the model must be calibrated: framepack models calibrate), off = none.
+  { id: 'teacache', label: 'Cache', kind: 'toggle', choices: ['on', 'off', 'mag'], hint: 'Space: on (TeaCache) · off · mag (MagCache)' },
   { id: 'crf', label: 'CRF', kind: 'number' },
   { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
   { id: 'loras', label: 'LoRAs', kind: 'text', hint: 'FILE[:STRENGTH], comma-separated, absolute paths' },
@@ -103,7 +104,7 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     mode: s.mode ?? 'inverted',
     sampler: s.sampler ?? 'unipc',
     shift: s.shift === undefined ? '' : String(s.shift),
-    teacache: s.teacache === false ? 'off' : 'on',
+    teacache: s.cache === 'mag' ? 'mag' : s.cache === 'off' || (s.cache === undefined && s.teacache === false) ? 'off' : 'on',
     crf: String(s.crf),
     model: s.model ?? '',
     loras: formatLoraField(s.loras),
@@ -119,7 +120,10 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
 }
 
 /** Spec field of each `defaults.*` setting (the settings use generate's flag names). */
-const DEFAULT_FIELD: Readonly<Record<string, keyof JobSpecInput>> = { negative: 'negativePrompt', 'teacache-threshold': 'teacacheThreshold' };
+const DEFAULT_FIELD: Readonly<Record<string, keyof JobSpecInput>> = {
+  negative: 'negativePrompt', 'teacache-threshold': 'teacacheThreshold',
+  'magcache-threshold': 'magcacheThreshold', 'magcache-max-skips': 'magcacheMaxSkips', 'magcache-retention': 'magcacheRetention',
+};
 
 /** The `defaults.*` settings (`framepack config set defaults.steps 12`) as spec fields, for a new job. */
 export function specFromDefaults(settings: Readonly<Record<string, unknown>>): Partial<JobSpecInput> {
@@ -137,6 +141,7 @@ export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Part
   const out: Partial<JobSpecInput> = {};
   if (!spec) return out;
   if (spec.teacacheThreshold !== undefined) out.teacacheThreshold = spec.teacacheThreshold;
+  for (const k of ['magcacheThreshold', 'magcacheMaxSkips', 'magcacheRetention'] as const) if (spec[k] !== undefined) out[k] = spec[k];
   return out;
 }
 
@@ -219,8 +224,8 @@ function reduce(state: FormState, action: FormAction): FormState {
       return { ...state, focus: FIELDS.findIndex((x) => x.id === action.id) };
     case 'cycle': {
       if (!f) return state;
-      if (f.kind === 'toggle') return { ...state, values: { ...state.values, [f.id]: state.values[f.id] === 'on' ? 'off' : 'on' } };
-      if (f.kind !== 'choice' || !f.choices) return state;
+      if (f.kind === 'toggle' && !f.choices) return { ...state, values: { ...state.values, [f.id]: state.values[f.id] === 'on' ? 'off' : 'on' } };
+      if (!f.choices) return state;
       const at = f.choices.indexOf(state.values[f.id]);
       const next = f.choices[(at + action.delta + f.choices.length) % f.choices.length]!;
       return { ...state, values: { ...state.values, [f.id]: next } };
@@ -270,6 +275,7 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
   const loras = parseLoraField(values.loras);
   if (!loras.ok) errors.loras = loras.error;
   else if (loras.loras.length) raw.loras = loras.loras;
+  if (values.teacache === 'mag') raw.cache = 'mag';
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
   const extend = values.extend.trim();

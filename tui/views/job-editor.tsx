@@ -23,7 +23,7 @@ export function JobEditor({ view, width, height, daemonAnswers = true }: { view:
   const stateText = state === 'unknown' ? 'unknown (was running; the daemon does not answer)' : j.state;
   lines.push({ text: `${JOB_STATE_GLYPH[state]} ${j.id} · ${stateText}${j.cancelRequested ? ` (cancel ${j.cancelRequested} requested)` : ''}${p && j.state === 'running' && state !== 'unknown' ? ` · ${STAGE_LABELS[p.stage]}` : ''}`, color: JOB_STATE_COLOR[state], bold: true });
   lines.push({ text: `prompt: ${s.prompt || '(empty)'}` });
-  lines.push({ text: `${path.basename(jobSourcePath(s))} · ${s.seconds}s · seed ${s.seed} · ${s.steps} steps · gs ${s.gs} cfg ${s.cfg} · ${s.mode} · TeaCache ${s.teacache ? 'on' : 'off'} · crf ${s.crf}`, color: colors.text.muted });
+  lines.push({ text: `${path.basename(jobSourcePath(s))} · ${s.seconds}s · seed ${s.seed} · ${s.steps} steps · gs ${s.gs} cfg ${s.cfg} · ${s.mode} · ${s.cache === 'mag' ? 'MagCache' : `TeaCache ${s.cache === 'off' || (s.cache === undefined && !s.teacache) ? 'off' : 'on'}`} · crf ${s.crf}`, color: colors.text.muted });
   if (t) {
     lines.push({ text: `sections ${sectionCounter(view)} · ${jobPercent(view)}% · ${p?.frames ?? 0} frames (${(p?.seconds ?? 0).toFixed(1)} s) decoded` });
     lines.push({ text: `timeline (video time →)  ${displayLine(t)}` });

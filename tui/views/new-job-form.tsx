@@ -212,7 +212,7 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
         }
         const f = FIELDS[i]!;
         const raw = state.values[f.id];
-        const shown = f.kind === 'choice' ? `‹ ${raw} ›` : f.kind === 'toggle' ? `[${raw === 'on' ? 'x' : ' '}] ${raw}` : raw;
+        const shown = f.kind === 'choice' ? `‹ ${raw} ›` : f.kind === 'toggle' ? `[${raw === 'on' ? 'x' : raw === 'mag' ? 'm' : ' '}] ${raw}` : raw;
         const err = state.errors[f.id];
         const hint = err ? ` ✖ ${err}` : isFocus && f.hint ? `  ${f.hint}` : '';
         const value = f.kind === 'path' ? truncateStart(shown + (isFocus ? '▏' : ''), valueCols) : truncate(shown + (isFocus ? '▏' : ''), valueCols);

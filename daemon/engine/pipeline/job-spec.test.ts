@@ -24,6 +24,7 @@ describe('job spec', () => {
       imagePath: 'a.png', prompt: 'p', negativePrompt: '', seconds: 5, seed: 31337, steps: 25, gs: 10, cfg: 1, rs: 0,
       windowSize: 9, shift: null, sampler: 'unipc', mode: 'inverted', teacache: true, teacacheThreshold: 0.15, crf: 16, model: 'framepack-tiny',
       resolution: null, extendVideo: null, extendContext: null, extendLatents: null,
+      cache: 'tea', magcacheThreshold: 0.1, magcacheMaxSkips: 2, magcacheRetention: 0.25,
     });
     expect(bundleDefaults({ ...manifest, variant: 'f1' }).mode).toBe('f1');
   });
@@ -56,6 +57,16 @@ describe('job spec', () => {
     expect(p.image).toBe('cat.png');
     expect(p).not.toHaveProperty('imagePath');
     expect(p.bucket).toEqual({ width: 608, height: 640 });
+  });
+
+  it('maps the old teacache switch onto cache, and cache wins over it', () => {
+    expect(resolve({}).cache).toBe('tea');
+    expect(resolve({ teacache: false })).toMatchObject({ cache: 'off', teacache: false });
+    expect(resolve({ cache: 'mag' })).toMatchObject({ cache: 'mag', teacache: false, magcacheThreshold: 0.1, magcacheMaxSkips: 2, magcacheRetention: 0.25 });
+    expect(resolve({ cache: 'tea', teacache: false })).toMatchObject({ cache: 'tea', teacache: true });
+    expect(messageOf({ cache: 'magic' })).toBe('--cache must be one of tea, mag, off (got "magic")');
+    expect(messageOf({ magcacheRetention: 1.5 })).toBe('--magcache-retention must be ≥ 0 and ≤ 1 (got 1.5)');
+    expect(messageOf({ magcacheMaxSkips: 1.5 })).toBe('--magcache-max-skips must be an integer ≥ 0 and ≤ 100 (got 1.5)');
   });
 });
 

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Manifest, SamplingDefaults } from '../../models/bundle/manifest.js';
 import { MAX_RESOLUTION, MIN_RESOLUTION } from '../bucket-class.js';
 import { MAX_CONTEXT_FRAMES } from '../extension-plan.js';
+import { MAGCACHE_DEFAULTS } from '../magcache.js';
+import { STEP_CACHE_KINDS, type StepCacheKind } from '../step-cache.js';
 
 export const SAMPLER_NAMES = ['unipc', 'unipc-bh2', 'euler'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -23,6 +25,7 @@ export const FLAG_OF: Readonly<Record<keyof JobSpec, string>> = Object.freeze({
   imagePath: '--image', prompt: '--prompt', negativePrompt: '--negative', seconds: '--seconds', seed: '--seed',
   steps: '--steps', gs: '--gs', cfg: '--cfg', rs: '--rs', windowSize: '--window', shift: '--shift',
   sampler: '--sampler', mode: '--mode', teacache: '--teacache', teacacheThreshold: '--teacache-threshold',
+  cache: '--cache', magcacheThreshold: '--magcache-threshold', magcacheMaxSkips: '--magcache-max-skips', magcacheRetention: '--magcache-retention',
   crf: '--crf', model: '--model', loras: '--lora',
   resolution: '--resolution', extendVideo: '--extend', extendContext: '--extend-context', extendLatents: '--extend-job',
 });
@@ -47,8 +50,14 @@ export interface JobSpec {
   shift: number | null;
   sampler: SamplerName;
   mode: GenerationMode;
+  /** Always cache === 'tea' once resolved; as input, the old switch (cache absent: true → tea, false → off). */
   teacache: boolean;
   teacacheThreshold: number;
+  /** Which step cache skips transformer blocks (step-cache.ts); given, it wins over `teacache`. */
+  cache: StepCacheKind;
+  magcacheThreshold: number;
+  magcacheMaxSkips: number;
+  magcacheRetention: number;
   crf: number;
   /** Bundle name or folder. */
   model: string;
@@ -154,6 +163,10 @@ export const jobSpecSchema = z.object({
   mode: enumField('mode', MODE_NAMES),
   teacache: booleanField('teacache'),
   teacacheThreshold: numberField('teacacheThreshold', { min: 0, minExclusive: true, max: 10 }),
+  cache: enumField('cache', STEP_CACHE_KINDS),
+  magcacheThreshold: numberField('magcacheThreshold', { min: 0, minExclusive: true, max: 10 }),
+  magcacheMaxSkips: numberField('magcacheMaxSkips', { min: 0, max: 100, integer: true }),
+  magcacheRetention: numberField('magcacheRetention', { min: 0, max: 1 }),
   crf: numberField('crf', { min: 0, max: 51, integer: true }),
   model: stringField('model', { nonEmpty: true }),
   loras: z.array(z.object({ path: z.string().min(1), strength: z.number().finite() }), { message: '--lora must be a list of {path, strength}' }).optional(),
@@ -164,7 +177,7 @@ export const jobSpecSchema = z.object({
 });
 
 /** The defaults a bundle supplies, plus the mode its checkpoint was trained for. */
-export function bundleDefaults(manifest: Pick<Manifest, 'variant' | 'defaults'>): Omit<JobSpec, 'imagePath' | 'prompt' | 'model'> {
+export function bundleDefaults(manifest: Pick<Manifest, 'variant' | 'defaults'>): Omit<JobSpec, 'imagePath' | 'prompt' | 'model' | 'cache'> {
   const d: SamplingDefaults = manifest.defaults;
   return {
     negativePrompt: UI_DEFAULTS.negativePrompt,
@@ -180,6 +193,9 @@ export function bundleDefaults(manifest: Pick<Manifest, 'variant' | 'defaults'>)
     mode: manifest.variant,
     teacache: d.teacache.enabled,
     teacacheThreshold: d.teacache.threshold,
+    magcacheThreshold: MAGCACHE_DEFAULTS.threshold,
+    magcacheMaxSkips: MAGCACHE_DEFAULTS.maxSkips,
+    magcacheRetention: MAGCACHE_DEFAULTS.retention,
     crf: UI_DEFAULTS.crf,
     resolution: null,
     extendVideo: null,
@@ -195,7 +211,11 @@ export function bundleDefaults(manifest: Pick<Manifest, 'variant' | 'defaults'>)
 export function resolveJobSpec(input: JobSpecInput, manifest: Pick<Manifest, 'variant' | 'defaults'>, model: string): JobSpec {
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const merged = { ...bundleDefaults(manifest), model, ...defined };
-  const parsed = jobSpecSchema.safeParse(merged);
+  // `cache` wins; without it the old boolean (given or the bundle's) picks tea or off.
+  const given = merged as typeof merged & { cache?: unknown };
+  const withCache: Record<string, unknown> = { ...merged, cache: given.cache ?? (merged.teacache === false ? 'off' : 'tea') };
+  if (typeof withCache.cache === 'string' && typeof merged.teacache === 'boolean') withCache.teacache = withCache.cache === 'tea';
+  const parsed = jobSpecSchema.safeParse(withCache);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = issue.path[0] as keyof JobSpec | undefined;

@@ -7,6 +7,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadBundle, type LoadedBundle, type VerifyMode } from '../../models/bundle/load-bundle.js';
+import { readMagCacheCalibration } from '../../models/bundle/magcache-file.js';
+import { missingCalibrationMessage, type StepCache } from '../step-cache.js';
 import { runImageProjection } from '../../models/transformer/run-transformer.js';
 import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
 import { removeStaleTemps } from '../../media/atomic-file.js';
@@ -29,6 +31,7 @@ import { latentsPathFor, writeLatentHistory } from './latent-history-file.js';
 import { framesToTensor } from './latent-frames.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
 import { loraTransformerFiles } from '../lora-sessions.js';
+import { conditioningKey, type WarmInputs } from './warm-inputs.js';
 import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
 
 export interface GenerateOptions {
@@ -57,6 +60,10 @@ export interface GenerateOptions {
   conditioningResidency?: ConditioningResidency;
   /** Sample the next section while this one is decoded and written ('auto': overlap-schedule.ts shouldOverlap; default 'auto'). */
   overlapDecode?: OverlapMode;
+  /** Replaces the spec's step cache per section (the MagCache calibrator: calibrate-command.ts). */
+  stepCache?: (section: number) => StepCache;
+  /** A warm daemon's kept inputs: decoded images and conditioning reused across jobs (warm-inputs.ts). */
+  warm?: WarmInputs;
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -93,31 +100,39 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     // The image first: a bad file fails before any model is loaded. An extension's image is its source's last frame.
     const extending = spec.extendVideo !== null || spec.extendLatents !== null;
     stage('preparing-image', `reading ${extending ? spec.extendVideo ?? spec.extendLatents : spec.imagePath}`);
-    const image = extending ? null : await loadInputImage(spec.imagePath);
+    const input = extending ? null : opts.warm ? await opts.warm.image(spec.imagePath) : { key: '', image: await loadInputImage(spec.imagePath) };
+    const image = input?.image ?? null;
 
     stage('loading-models', `loading model ${spec.model}`);
     const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
     const manifest = bundle.manifest;
+    // Read per job, so a calibration written while a daemon runs is used by its next job.
+    const magcache = spec.cache === 'mag' ? await readMagCacheCalibration(bundle.dir) : null;
+    if (spec.cache === 'mag' && !magcache && !opts.stepCache) throw new Error(missingCalibrationMessage(spec.model));
     const sessions = opts.sessions ?? (ownSessions = await openSessions(bundle, {
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
       ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-      teacache: spec.teacache,
+      teacache: spec.cache !== 'off' || opts.stepCache !== undefined,
       onWarning: (m) => stage('loading-models', m),
       ...(spec.loras?.length ? { transformerFiles: await loraTransformerFiles(bundle, spec.loras, (m) => stage('loading-models', m)) } : {}),
     }));
 
     const source = extending ? await openExtensionSource(spec, manifest) : null;
     const layout = source ? layoutJob(spec, manifest, source.input, undefined, source.layout) : layoutJob(spec, manifest, { width: image!.width, height: image!.height });
-    const bucketed = source ? source.image : await resizeAndCrop(image!, layout.resize);
+    const bucketed = source ? source.image
+      : opts.warm && input ? await opts.warm.bucketed(input.key, layout.resize, () => resizeAndCrop(image!, layout.resize)) : await resizeAndCrop(image!, layout.resize);
     const { plan } = layout;
     const bucket = { width: layout.bucket.widthPx, height: layout.bucket.heightPx };
     emit({ type: 'job.planned', bucket, sections: plan.sectionCount, steps: spec.steps, totalFrames: plan.totalFrames, seconds: plan.durationSeconds, fps: plan.fps });
 
     const outputs = await jobOutputs(opts.out, spec.seed);
-    await outputs.writeInputImage(bucketed);
+    // Off the way to the first step (an fsync'ed PNG); awaited before the final video.
+    const inputImageWritten = outputs.writeInputImage(bucketed);
+    inputImageWritten.catch(() => {});
     const parameters = recordedParameters(spec, {
       bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
       startLatent: 'posterior-mean',
+      ...(magcache ? { magcacheCalibration: { steps: magcache.steps, sampler: magcache.sampler, calibratedAt: magcache.calibratedAt } } : {}),
       // Tiled and whole VAE passes differ slightly (docs/graphs/vae.md): record which one made these pixels.
       vaeTiling: { decode: layout.vaeTiling.decode.spatial ? 'spatial' : 'whole', encode: layout.vaeTiling.encode.spatial ? 'spatial' : 'whole' },
       bucketClass: { resolution: layout.bucketClass.resolution, native: layout.bucketClass.native, offDistribution: layout.bucketClass.offDistribution },
@@ -126,18 +141,25 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const encoding: VideoEncoding = { width: bucket.width, height: bucket.height, fps: plan.fps, crf: spec.crf };
 
     const vaeTiling = describeVaeTiling(layout.vaeTiling);
-    const conditioning = await computeConditioning(sessions, manifest, bucketed, {
-      prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
-      ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
-      // --extend-job: the lead latent is stored; the last frame is not encoded again.
-      ...(source?.storedLatents ? { startLatent: framesToTensor(source.storedLatents.slice(-1), layout.latent) } : {}),
-      onStage: (s) => {
-        if (s === 'text') stage('text-encoding', 'encoding the prompt');
-        else if (s === 'vae') stage('vae-encoding', source?.storedLatents ? 'start latent: the job\'s stored last latent (nothing re-encoded)' : `encoding the start frame; ${vaeTiling}`);
-        else stage('image-encoding', 'encoding the image');
-      },
-    });
-    const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
+    const encode = async () => {
+      const conditioning = await computeConditioning(sessions, manifest, bucketed, {
+        prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
+        ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
+        // --extend-job: the lead latent is stored; the last frame is not encoded again.
+        ...(source?.storedLatents ? { startLatent: framesToTensor(source.storedLatents.slice(-1), layout.latent) } : {}),
+        onStage: (s) => {
+          if (s === 'text') stage('text-encoding', 'encoding the prompt');
+          else if (s === 'vae') stage('vae-encoding', source?.storedLatents ? 'start latent: the job\'s stored last latent (nothing re-encoded)' : `encoding the start frame; ${vaeTiling}`);
+          else stage('image-encoding', 'encoding the image');
+        },
+      });
+      return { conditioning, imageTokens: await runImageProjection(sessions.transformer, conditioning.imageEmbeddings) };
+    };
+    // The encoders-released plan loads encoders inside conditioning: it always computes. An
+    // extension's start frame comes from its source, which the key does not name: it computes too.
+    const { conditioning, imageTokens } = opts.warm && input?.key && !opts.conditioningResidency && !source
+      ? await opts.warm.conditioning(conditioningKey({ model: bundle.dir, imageKey: input.key, bucket, encodeTiling: layout.vaeTiling.encode.spatial, prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, loras: spec.loras ?? [] }), encode)
+      : await encode();
 
     const from = opts.resumeFrom;
     if (source && !from && source.encodeFrames !== null) stage('vae-encoding', `encoding the video's last ${source.encodeFrames} frames → ${source.layout.contextLatents} latents`);
@@ -149,6 +171,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const result = await runSections({
       sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, decodeTiling: layout.vaeTiling.decode.spatial,
       spoolDir: checkpointDir, overlapDecode: shouldOverlap(opts.overlapDecode ?? 'auto', sessions.executionProvider, undefined, opts.threads),
+      magcache, ...(opts.stepCache ? { stepCache: opts.stepCache } : {}),
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),
@@ -168,6 +191,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       },
     });
 
+    await inputImageWritten;
     stage('writing-video', `final video, ${result.pixels.totalFrames} frames`);
     const { video, sidecarPath } = await outputs.writeFinal(result.pixels.frames(), encoding, parameters, opts.signal, () => crashPoint('encode'));
     // The final latent history beside the video: `--extend-job` continues from it (latent-history-file.ts).

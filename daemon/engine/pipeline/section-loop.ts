@@ -1,7 +1,7 @@
 // The loop over planned sections (FRAMEPACK.md §8.3 inverted, §9 F1; vanilla is F1's loop with
 // recent-frames-only context): for each section, gather the clean/2×/4× context from the latent
 // history as the plan says (zeros where the history is short), draw the section's noise from the job's one generator, sample with the
-// transformer as the velocity model (TeaCache fresh per section), update the history, decode what
+// transformer as the velocity model (the job's step cache, TeaCache or MagCache, fresh per section), update the history, decode what
 // the plan says with the temporal tiling (and the spatial tiling when the job plan chose it) and soft-append it onto the pixel store
 // (pixel-store.ts: only the frames a later section can change stay in memory, final ones go to
 // chunk files). After each section the loop's whole state (history latents, pixel store, noise
@@ -20,7 +20,7 @@ import { makeDenoiser, type VelocityModel } from '../samplers/guidance.js';
 import { throwIfAborted } from '../samplers/sampler.js';
 import type { NoiseState, SeededNoise } from '../seeded-noise.js';
 import type { JobPlan, SectionPlan } from '../section-plan.js';
-import { TeaCache } from '../teacache.js';
+import { makeStepCache, type MagCacheRatios, type StepCache } from '../step-cache.js';
 import type { JobConditioning } from './conditioning.js';
 import { crashPoint } from './crash-hook.js';
 import type { PipelineEvent } from './events.js';
@@ -60,6 +60,10 @@ export interface SectionLoopInput {
   onCheckpoint?: (state: LoopCheckpoint) => Promise<void>;
   /** An extension's start (extension-source.ts): the source's latents and its whole pixel video, instead of the start latent. */
   extension?: { history: Float32Array[]; pixels: PixelVideo };
+  /** The bundle's MagCache calibration (needed for spec.cache 'mag'). */
+  magcache?: MagCacheRatios | null;
+  /** Replaces the spec's step cache per section (1-based), e.g. the MagCache calibrator. */
+  stepCache?: (section: number) => StepCache;
 }
 
 /** What the loop needs to continue after a finished section. */
@@ -126,7 +130,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
   let samplingSeconds = 0;
 
   /** Decode (§8.3 step 8, §9), stitch, write the partial, report and checkpoint one sampled section. */
-  const finishSection = async (k: number, section: SectionPlan, decodeFrames: Float32Array[], state: Omit<LoopCheckpoint, 'pixels'>, stats: TeaCache['stats']) => {
+  const finishSection = async (k: number, section: SectionPlan, decodeFrames: Float32Array[], state: Omit<LoopCheckpoint, 'pixels'>, stats: StepCache['stats']) => {
     throwIfAborted(signal);
     crashPoint('decode', k);
     const d = section.decode;
@@ -162,7 +166,7 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
 
     const contextTokens = await runContext(s.transformer, sectionContext(section, history, startFrame, g));
     const rope = ropeFor(s.transformerConfig, section.indices, g.height, g.width);
-    const teacache = new TeaCache({ enabled: spec.teacache, numSteps: spec.steps, threshold: spec.teacacheThreshold });
+    const teacache = input.stepCache ? input.stepCache(k) : makeStepCache(spec, input.magcache);
     let skippedThisStep = false;
     const velocity: VelocityModel = async (x, _sigma, call) => {
       const text = call.branch === 'positive' ? cond.positive : cond.negative;
@@ -173,12 +177,12 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
       };
       // WebGPU: activations stay on the GPU between pre → blocks → post (step-chain.ts).
       if (Object.keys(s.chainLocations).length) {
-        const step = await runStepChain(s.transformer, s.transformerConfig, preInputs, rope, [ws, g.height, g.width], teacache, spec.teacache);
+        const step = await runStepChain(s.transformer, s.transformerConfig, preInputs, rope, [ws, g.height, g.width], teacache, spec.cache !== 'off' || input.stepCache !== undefined);
         if (step.skipped) skippedThisStep = true;
         return step.velocity;
       }
       const pre = await runPre(s.transformer, s.transformerConfig, preInputs);
-      const compute = pre.teacacheSignal ? teacache.shouldCompute(pre.teacacheSignal.data) : true;
+      const compute = teacache.shouldCompute(pre.teacacheSignal?.data ?? null);
       let hidden: F32;
       if (compute) {
         hidden = await runBlocks(s.transformer, pre, rope);

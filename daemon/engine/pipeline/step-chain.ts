@@ -10,7 +10,7 @@ import type { TransformerGraphName } from '../../models/transformer/graphs.js';
 import type { PreInputs } from '../../models/transformer/run-transformer.js';
 import type { RopeTable } from '../../models/transformer/rope.js';
 import type { TransformerConfig } from '../../models/transformer/config.js';
-import type { TeaCache } from '../teacache.js';
+import type { StepCache } from '../step-cache.js';
 
 export type OutputLocation = 'cpu' | 'gpu-buffer';
 export type ChainLocations = Partial<Record<TransformerGraphName, Record<string, OutputLocation>>>;
@@ -51,11 +51,11 @@ export interface ChainStep {
 }
 
 /**
- * One call of the per-step graphs. `teacache` decides from the signal whether the blocks run
- * (a disabled TeaCache always says yes and only counts); `skipping` = TeaCache is on, so the
+ * One call of the per-step graphs. `teacache` (any step cache: TeaCache, MagCache, off) decides
+ * whether the blocks run (off always says yes and only counts); `skipping` = a cache is on, so the
  * hidden states must be on the CPU for its residual (stepChainLocations with teacache: true).
  */
-export async function runStepChain(s: ChainSessions, config: TransformerConfig, x: PreInputs, rope: RopeTable, latentShape: readonly [number, number, number], teacache: TeaCache | null, skipping = teacache !== null): Promise<ChainStep> {
+export async function runStepChain(s: ChainSessions, config: TransformerConfig, x: PreInputs, rope: RopeTable, latentShape: readonly [number, number, number], teacache: StepCache | null, skipping = teacache !== null): Promise<ChainStep> {
   if ((x.textEmbeddings.dims[1] ?? 0) < 1) throw new Error('transformer: text_embeddings needs at least one valid token');
   const feeds: Record<string, ort.Tensor> = {
     latents: f32(x.latents.data, x.latents.dims),
@@ -74,8 +74,8 @@ export async function runStepChain(s: ChainSessions, config: TransformerConfig, 
     if (!hiddenIn || !pre.encoder_hidden_states || !pre.temb) throw new Error('transformer_pre did not produce hidden_states, encoder_hidden_states and temb');
     const tokens = hiddenIn.dims[1]!;
     if (rope.tokens !== tokens) throw new Error(`rope table has ${rope.tokens} rows for ${tokens} image-side tokens`);
-    const useCache = skipping && teacache !== null && pre.teacache_signal !== undefined;
-    const compute = teacache !== null && pre.teacache_signal !== undefined ? teacache.shouldCompute(cpuData(pre.teacache_signal, 'teacache_signal')) : true;
+    const useCache = skipping && teacache !== null;
+    const compute = teacache !== null ? teacache.shouldCompute(pre.teacache_signal !== undefined ? cpuData(pre.teacache_signal, 'teacache_signal') : null) : true;
     let hidden: ort.Tensor;
     if (compute) {
       const out = await s.transformer_blocks.run({
