@@ -9,6 +9,7 @@ import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipel
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
 import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
+import { DIRECTING_FLAGS_HELP, DIRECTING_OPTIONS, directingInputFromFlags, promptFromFile } from './directing-flags.js';
 import { getPreset, presetFlags } from '../../shared/settings/presets.js';
 import { SettingsError } from '../../shared/settings/user-settings.js';
 
@@ -35,6 +36,7 @@ export const JOB_OPTIONS = {
   crf: { type: 'string' },
   model: { type: 'string' },
   preset: { type: 'string' },
+  ...DIRECTING_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
@@ -52,7 +54,7 @@ export const RUN_OPTIONS = {
 
 export const ALL_JOB_OPTIONS = { ...JOB_OPTIONS, ...RUN_OPTIONS } as const;
 
-export type ParsedValues = Record<string, string | boolean | undefined>;
+export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
 /** A strict number: the whole text must be a finite decimal number. */
 export function parseNumberFlag(flag: string, text: string | undefined): number | undefined {
@@ -63,14 +65,14 @@ export function parseNumberFlag(flag: string, text: string | undefined): number 
   return n;
 }
 
-const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+const str = (v: string | boolean | string[] | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Flag values → the spec's optional fields (ranges are checked by the spec schema). */
 export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
   if (v.teacache === true && v['no-teacache'] === true) throw new UsageError('--teacache and --no-teacache contradict each other');
   const input: JobSpecInput = {
     imagePath: str(v.image),
-    prompt: str(v.prompt),
+    prompt: str(v.prompt) ?? promptFromFile(v),
     negativePrompt: str(v.negative),
     seconds: parseNumberFlag('--seconds', str(v.seconds)),
     seed: parseNumberFlag('--seed', str(v.seed)),
@@ -85,6 +87,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     sampler: str(v.sampler) as JobSpecInput['sampler'],
     mode: str(v.mode) as JobSpecInput['mode'],
     teacache: v['no-teacache'] === true ? false : v.teacache === true ? true : undefined,
+    ...directingInputFromFlags(v),
   };
   return input;
 }
@@ -151,6 +154,7 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local
+${DIRECTING_FLAGS_HELP}
   --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)
   -h, --help              this help`;

@@ -30,6 +30,7 @@ import type { ConditioningResidency } from './pipeline/conditioning.js';
 import { checkpointProblem, removeCheckpointsBefore, type PipelineCheckpoint } from './pipeline/checkpoint-files.js';
 import { openTransformerSessions, type PipelineSessions } from './pipeline/sessions.js';
 import { stepChainLocations } from './pipeline/step-chain.js';
+import { directingPaths, directingSpecInput, validateDirectingImages, type DirectingPaths } from './directing-spec.js';
 import { JobRejected, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
@@ -135,6 +136,7 @@ export class OnnxEngine implements Engine {
     } catch (err: unknown) {
       throw new JobRejected('image', (err as Error).message);
     }
+    await validateDirectingImages(spec);
   }
 
   async load(model: string, component: ComponentId): Promise<ComponentFootprint> {
@@ -176,7 +178,7 @@ export class OnnxEngine implements Engine {
   async run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutcome> {
     const manifest = await this.manifest(job.model);
     const bundle = await this.bundle(job.model);
-    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest);
+    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest, job.directing ?? directingPaths(job.spec));
     ctx.onEvent({ type: 'stage', stage: 'load-models' });
     const releasing = job.memoryPlan === 'release-encoders';
     // All resident: every component up front, kept to the job's end. Encoders released: nothing yet;
@@ -276,8 +278,9 @@ export class OnnxEngine implements Engine {
     }
   }
 
-  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest): PipelineJobSpec {
+  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest, inputs: DirectingPaths = directingPaths(spec)): PipelineJobSpec {
     return resolveJobSpec({
+      ...directingSpecInput(spec, inputs),
       imagePath, prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,
       gs: spec.gs, cfg: spec.cfg, rs: spec.rs, windowSize: spec.window, shift: spec.shift ?? null, sampler: spec.sampler, mode: spec.mode,
       teacache: spec.teacache, crf: spec.crf,

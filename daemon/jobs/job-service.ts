@@ -4,6 +4,7 @@
 // A job stopped by a shutdown is not terminal: it goes back to the front of the queue and resumes
 // from its checkpoint on the next start. Submit checks the input's size and the output path before
 // anything is copied or queued; an ended job's folder is cleaned up (job-files.ts).
+import { copyDirectingInputs, directingCopies } from './directing-copies.js';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -175,6 +176,7 @@ export class JobService {
     // Streamed off the event loop with a byte cap; other requests are answered meanwhile, so the
     // queue and the shutdown state are checked again once it is done.
     await copyInput(spec.image, this.o.journal.jobDir(id), this.maxInputBytes);
+    await copyDirectingInputs(spec, this.o.journal.jobDir(id), this.maxInputBytes);
     try {
       if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
       this.queue.assertRoom();
@@ -355,7 +357,7 @@ export class JobService {
       return;
     }
     const done = runJob({
-      job: { id, spec: job.spec, model, imagePath, jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`) },
+      job: { id, spec: job.spec, model, imagePath, directing: directingCopies(job.spec, jobDir), jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`) },
       engine: this.o.engine, scheduler: this.o.scheduler, journal: this.o.journal,
       keepAlive: job.spec.keepAlive, queuedAtMs: this.queuedAt.get(id) ?? Date.now(),
       signal: controller.signal,

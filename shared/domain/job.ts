@@ -74,6 +74,14 @@ export const JobSpec = z.strictObject({
   keepAlive: KeepAlive.optional(),
   /** Put the job at the front of the queue instead of the back. */
   front: z.boolean().default(false),
+  /** Directing (docs/directing.md). The prompt may use timestamps, `[0s: …] [2.5s-4s: …]`; this blends each change over N sections. */
+  promptBlend: z.number().int().min(0).max(100).optional(),
+  /** End image (absolute path; inverted mode only): the video ends near it. The start image again makes a loop. */
+  endImage: Path.optional(),
+  /** How strongly the end image acts, 0..1 (default 1); needs endImage. */
+  endStrength: z.number().min(0).max(1).optional(),
+  /** Images anchoring the section shown at `seconds` and later ones (inverted mode only; one per section). */
+  keyframes: z.array(z.strictObject({ seconds: z.number().min(0).max(MAX_SECONDS), image: Path })).max(64).optional(),
 });
 /** JobSpec after defaults (what the daemon stores and echoes). */
 export type JobSpec = z.output<typeof JobSpec>;

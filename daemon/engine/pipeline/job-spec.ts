@@ -5,6 +5,7 @@
 // 5 s, CRF 16).
 import { z } from 'zod';
 import type { Manifest, SamplingDefaults } from '../../models/bundle/manifest.js';
+import { checkDirecting } from './job-directing.js';
 
 export const SAMPLER_NAMES = ['unipc', 'unipc-bh2', 'euler'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -22,7 +23,11 @@ export const FLAG_OF: Readonly<Record<keyof JobSpec, string>> = Object.freeze({
   steps: '--steps', gs: '--gs', cfg: '--cfg', rs: '--rs', windowSize: '--window', shift: '--shift',
   sampler: '--sampler', mode: '--mode', teacache: '--teacache', teacacheThreshold: '--teacache-threshold',
   crf: '--crf', model: '--model',
+  endImagePath: '--end-image', endStrength: '--end-strength', keyframes: '--keyframe', promptBlend: '--prompt-blend',
 });
+
+/** An image that anchors the section containing `seconds` (display time; issue 17, section-conditioning.ts). */
+export interface Keyframe { seconds: number; imagePath: string }
 
 /** A fully resolved, validated job: every value is explicit (nothing left to the bundle). */
 export interface JobSpec {
@@ -49,6 +54,13 @@ export interface JobSpec {
   crf: number;
   /** Bundle name or folder. */
   model: string;
+  /** Directing (issue 17; absent = none). End image: the last frame leans on it (inverted only). */
+  endImagePath?: string;
+  /** How strongly the end image acts, 0..1 (default 1 with an end image). */
+  endStrength?: number;
+  keyframes?: Keyframe[];
+  /** Sections over which each timestamped-prompt change is blended (default 0). */
+  promptBlend?: number;
 }
 
 /** What a caller may give: anything optional except the image and the prompt. */
@@ -143,6 +155,10 @@ export const jobSpecSchema = z.object({
   teacacheThreshold: numberField('teacacheThreshold', { min: 0, minExclusive: true, max: 10 }),
   crf: numberField('crf', { min: 0, max: 51, integer: true }),
   model: stringField('model', { nonEmpty: true }),
+  endImagePath: stringField('endImagePath', { nonEmpty: true }).optional(),
+  endStrength: numberField('endStrength', { min: 0, max: 1 }).optional(),
+  keyframes: z.array(z.object({ seconds: numberField('keyframes', { min: 0 }), imagePath: stringField('keyframes', { nonEmpty: true }) })).optional(),
+  promptBlend: numberField('promptBlend', { min: 0, max: 100, integer: true }).optional(),
 });
 
 /** The defaults a bundle supplies, plus the mode its checkpoint was trained for. */
@@ -181,11 +197,20 @@ export function resolveJobSpec(input: JobSpecInput, manifest: Pick<Manifest, 'va
     const message = issue.message.startsWith(flag) && flag ? issue.message.slice(flag.length + 1) : issue.message;
     throw new JobSpecError(flag || '(spec)', message);
   }
-  return parsed.data as JobSpec;
+  const spec = parsed.data as JobSpec;
+  // Timestamped prompts, keyframe times and the end image against the planned video (one clear error at submit).
+  checkDirecting(spec);
+  return spec;
 }
 
 /** The parameters recorded in the MP4 metadata and the sidecar (no paths that vary per run). */
 export function recordedParameters(spec: JobSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const { imagePath, ...rest } = spec;
-  return { ...rest, image: imagePath.split(/[\\/]/).pop(), ...extra };
+  const { imagePath, endImagePath, keyframes, ...rest } = spec;
+  const base = (p: string) => p.split(/[\\/]/).pop();
+  return {
+    ...rest, image: base(imagePath),
+    ...(endImagePath !== undefined ? { endImage: base(endImagePath), endStrength: spec.endStrength ?? 1 } : {}),
+    ...(keyframes?.length ? { keyframes: keyframes.map((k) => ({ seconds: k.seconds, image: base(k.imagePath) })) } : {}),
+    ...extra,
+  };
 }

@@ -23,6 +23,10 @@ import { describeVaeTiling } from './vae-tiling-plan.js';
 import { recordedParameters, type JobSpec } from './job-spec.js';
 import { resolveModelDir } from './model-location.js';
 import { runSections } from './section-loop.js';
+import { directingFor } from './job-directing.js';
+import { conditioningExtra, directingEncodings, loadDirectingImages } from './directing-inputs.js';
+import { isPlainDirecting } from './section-conditioning.js';
+import { buildSectionInputs } from './section-inputs.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
 import type { ProviderRequest } from '../../diagnostics/provider-selection.js';
 
@@ -84,6 +88,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     // The image first: a bad file fails before any model is loaded.
     stage('preparing-image', `reading ${spec.imagePath}`);
     const image = await loadInputImage(spec.imagePath);
+    // Timestamped prompts, keyframes, end image (issue 17): planned before any model loads.
+    const directing = directingFor(spec);
 
     stage('loading-models', `loading model ${spec.model}`);
     const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
@@ -97,6 +103,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
     const bucketed = await resizeAndCrop(image, layout.resize);
+    const directingImages = await loadDirectingImages(spec, layout.bucket);
     const { plan } = layout;
     const bucket = { width: layout.bucket.widthPx, height: layout.bucket.heightPx };
     emit({ type: 'job.planned', bucket, sections: plan.sectionCount, steps: spec.steps, totalFrames: plan.totalFrames, seconds: plan.durationSeconds, fps: plan.fps });
@@ -113,7 +120,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     const vaeTiling = describeVaeTiling(layout.vaeTiling);
     const conditioning = await computeConditioning(sessions, manifest, bucketed, {
-      prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
+      prompt: directing.prompts[0]!, negativePrompt: spec.negativePrompt, extra: conditioningExtra(directing, directingImages), cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
       ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
       onStage: (s) => {
         if (s === 'text') stage('text-encoding', 'encoding the prompt');
@@ -122,6 +129,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       },
     });
     const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
+    const directed = isPlainDirecting(directing) ? undefined
+      : await buildSectionInputs(directing, directingEncodings(conditioning, directingImages), (e) => runImageProjection(sessions.transformer, e));
 
     const from = opts.resumeFrom;
     const checkpointDir = opts.checkpointDir ?? outputs.paths.partialsDir;
@@ -129,6 +138,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const result = await runSections({
       sessions, manifest, spec, plan, geometry: layout.latent, conditioning, imageTokens, decodeTiling: layout.vaeTiling.decode.spatial,
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
+      ...(directed ? { directed } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),
       ...(onCheckpoint ? {

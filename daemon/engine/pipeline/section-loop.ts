@@ -27,6 +27,7 @@ import { contextFrames, framesToTensor, scaled, tensorToFrames, type LatentGeome
 import { makeSampler, samplerSchedule, x0FromFor } from './sampling.js';
 import type { PipelineSessions } from './sessions.js';
 import { runStepChain } from './step-chain.js';
+import { directedContext, type SectionInputs } from './section-inputs.js';
 
 export interface SectionLoopInput {
   sessions: PipelineSessions;
@@ -50,6 +51,8 @@ export interface SectionLoopInput {
   decodeTiling?: SpatialTiling | null;
   /** Awaited after each section (after section.done), before the next one starts. */
   onCheckpoint?: (state: LoopCheckpoint) => Promise<void>;
+  /** Per-section prompt, image tokens, lead and end frame by generation index (section-inputs.ts); absent = the job-wide ones. */
+  directed?: readonly SectionInputs[];
 }
 
 /** What the loop needs to continue after a finished section. */
@@ -116,16 +119,17 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     // Every stage of a section is announced, so progress and ETA see decode and append too.
     onEvent({ type: 'stage', stage: 'sampling', message: `${spec.steps} steps${k === done + 1 && done > 0 ? `, resuming after section ${done}` : ''}` });
 
-    const contextTokens = await runContext(s.transformer, sectionContext(section, history, startFrame, g));
+    const directed = input.directed?.[section.generationIndex];
+    const contextTokens = await runContext(s.transformer, directed ? directedContext(section, history, startFrame, directed, g) : sectionContext(section, history, startFrame, g));
     const rope = ropeFor(s.transformerConfig, section.indices, g.height, g.width);
     const teacache = new TeaCache({ enabled: spec.teacache, numSteps: spec.steps, threshold: spec.teacacheThreshold });
     let skippedThisStep = false;
     const velocity: VelocityModel = async (x, _sigma, call) => {
-      const text = call.branch === 'positive' ? cond.positive : cond.negative;
+      const text = call.branch === 'positive' ? (directed?.positive ?? cond.positive) : cond.negative;
       const preInputs = {
         latents: { data: x, dims: [1, g.channels, ws, g.height, g.width] },
         timestep: call.timestep, guidance: call.guidance,
-        textEmbeddings: text.llama, pooledProjections: text.pooled, imageTokens, contextTokens,
+        textEmbeddings: text.llama, pooledProjections: text.pooled, imageTokens: directed?.imageTokens ?? imageTokens, contextTokens,
       };
       // WebGPU: activations stay on the GPU between pre → blocks → post (step-chain.ts).
       if (Object.keys(s.chainLocations).length) {
