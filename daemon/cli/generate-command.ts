@@ -8,6 +8,7 @@ import { generateVideo } from '../engine/pipeline/pipeline.js';
 import type { PipelineEvent } from '../engine/pipeline/events.js';
 import { parseProviderRequest, type ProviderRequest } from '../diagnostics/provider-selection.js';
 import { loadInputImage } from '../media/image-input.js';
+import { checkDirectingImages } from '../engine/pipeline/directing-inputs.js';
 import { generateViaDaemon } from './daemon-generate.js';
 import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError, reportError } from './errors.js';
@@ -52,6 +53,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)');
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
   const { spec } = await resolveJob(values);
+  // An unreadable end or keyframe image is a usage error before anything starts (both modes).
+  await checkDirectingImages(spec).catch((err: unknown) => { throw new UsageError((err as Error).message); });
 
   const json = values.json === true;
   const progress: ProgressWriter | null = json ? null : io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);

@@ -16,6 +16,10 @@ import { daemonMemoryDeps, memoryView, planJobMemory } from '../residency/memory
 import type { PlannedMemory } from '../../shared/protocol/index.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { formatMemoryPlan } from './memory-format.js';
+import { directingJson, directingText } from './directing-plan-format.js';
+import { directingFor } from '../engine/pipeline/job-directing.js';
+import { checkDirectingImages } from '../engine/pipeline/directing-inputs.js';
+import type { DirectingPlan } from '../engine/pipeline/section-conditioning.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 
 export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flags]
@@ -97,13 +101,14 @@ export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, e
     guidance: { gs: spec.gs, cfg: spec.cfg, rs: spec.rs },
     teacache: { enabled: spec.teacache, threshold: spec.teacacheThreshold },
     seed: spec.seed,
+    directing: directingJson(spec, directingFor(spec)),
     ...(memory ? { memory } : {}),
   };
 }
 
 const range = (xs: readonly number[]): string => (xs.length === 0 ? '–' : xs.length <= 2 ? xs.join(',') : `${xs[0]}–${xs[xs.length - 1]}`);
 
-export function planText(p: ReturnType<typeof planJson>): string {
+export function planText(p: ReturnType<typeof planJson>, directing: DirectingPlan): string {
   const lines: string[] = [];
   const t = p.sections[0]!.tokens;
   lines.push(`model     ${p.model} (${p.mode})`);
@@ -122,6 +127,7 @@ export function planText(p: ReturnType<typeof planJson>): string {
     ].join(' '));
   }
   lines.push(`display order (first → last in the video): sections ${p.displayOrder.map((g) => g + 1).join(', ')}`);
+  lines.push(...directingText(p.directing, directing));
   lines.push('');
   lines.push(`sigmas    ${p.sigmas.map((s) => s.toFixed(6)).join(' ')}`);
   lines.push(`timesteps ${p.timesteps.join(' ')}`);
@@ -140,11 +146,12 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
   }
   const { spec, manifest, modelDir } = await resolveJob(values);
   const image = await loadInputImage(spec.imagePath);
+  await checkDirectingImages(spec).catch((err: unknown) => { throw new UsageError((err as Error).message); });
   const layout = layoutJob(spec, manifest, { width: image.width, height: image.height });
   const config = loadConfig([], process.env);
   const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
   const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));
   const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory);
-  io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : planText(json));
+  io.stdout.write(values.json ? `${JSON.stringify(json)}\n` : planText(json, directingFor(spec)));
   return EXIT_OK;
 }
