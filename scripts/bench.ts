@@ -3,6 +3,7 @@
 //   sections   time and peak memory per section of a long video, packed context vs naive
 //   daemon     a real daemon: cold first job vs warm second job, request latency while a job runs
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
+//   direct     end frame, loop and timestamped prompts on the default model: do they act (issue 17)
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 //   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
 //   memory     the official model's computed memory tables (docs/memory.md) and the estimate vs measured RSS
@@ -15,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
+import { benchDirect, directLine } from './bench/direct-bench.js';
 import { benchEta } from './bench/eta-bench.js';
 import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
 import { benchQuant, benchQuantMatmul, type QuantBenchRow } from './bench/quant-bench.js';
@@ -52,6 +54,12 @@ benchmarks:
              default): per second, colour-histogram distance and sharpness ratio
              against the first second; prompt following per 145-frame window; a
              summary of late drift (last ${LATE_SECONDS} s) per mode
+  direct     the directing options on the default model (4-section inverted jobs,
+             held-out data.py shapes the prompt moves right): the last frame's
+             distance to an end image (the shape moved left) with and without
+             --end-image; last vs first frame with and without a loop (--end-image =
+             start); the shape's horizontal motion per display section for
+             "[0s: … right] [2.4s: … left]" against the two plain prompts
   memory     the official model (computed from its configs, no weights read): weight
              bytes per component and precision, expected peak per component for
              bucket × precision × plan, the 6 GB card plan against the official
@@ -96,6 +104,9 @@ options:
   drift:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
+  --steps N             sampling steps per section (default here: the bundle's)
+  direct:
+  --cases N             held-out cases (default here: 3)
   --steps N             sampling steps per section (default here: the bundle's)
   quant:
   --seconds S           video length (default here: the README job's 5)
@@ -143,6 +154,7 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'sections') return runSectionsBench(values);
   if (name === 'daemon') return runDaemonBench(values, argv);
   if (name === 'drift') return runDriftBench(values, argv);
+  if (name === 'direct') return runDirectBench(values, argv);
   if (name === 'memory') return runMemoryBench(values);
   if (name === 'eta') return runEtaBench(values, argv);
   if (name === 'quant') return runQuantBench(values, argv);
@@ -158,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, eta, fullsize, memory, precision, quant, quant-matmul); --help for usage');
+    console.error(name ? `bench: unknown benchmark '${name}' (available: graphs, sections, daemon, drift, direct, eta, fullsize, memory, precision, quant, quant-matmul)` : 'bench: name a benchmark (available: graphs, sections, daemon, drift, direct, eta, fullsize, memory, precision, quant, quant-matmul); --help for usage');
     return 2;
   }
   const provider = values.provider;
@@ -269,6 +281,19 @@ async function runMemoryBench(values: { json: boolean; bundle: string }): Promis
   console.log('\n## Measured on this CPU\n');
   const m = measured;
   console.log(`${m.bundle} at ${m.bucket}: plan peak (all resident) ${m.planPeakMiB} MiB (weights ${m.weightsMiB} MiB); RSS ${m.rssBeforeMiB} → peak ${m.rssPeakMiB} MiB (ru_maxrss ${m.maxRssMiB} MiB), growth ${m.rssGrowthMiB} MiB = ×${m.ratio} the plan's peak`);
+  return 0;
+}
+
+async function runDirectBench(values: { json: boolean; bundle: string; steps: string; cases: string }, argv: string[]): Promise<number> {
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const steps = given('--steps') ? Number(values.steps) : undefined;
+  const cases = given('--cases') ? Number(values.cases) : 3;
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  if (!(Number.isInteger(cases) && cases >= 1)) { console.error(`bench: --cases must be a positive integer (got ${values.cases})`); return 2; }
+  await benchDirect({
+    bundleDir: path.resolve(values.bundle), cases, ...(steps !== undefined ? { steps } : {}),
+    onRow: (row) => console.log(values.json ? JSON.stringify(row) : directLine(row)),
+  });
   return 0;
 }
 
