@@ -6,6 +6,7 @@ import { JobSpec, MAX_SEED, type JobSpecInput } from '../../shared/protocol/inde
 import { GenerationMode, Sampler } from '../../shared/domain/job.js';
 import { PRESET_NAME } from '../../shared/settings/presets.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
+import { addDirecting, DIRECTING_FIELDS, directingValues, type DirectingFieldId } from './directing-fields.js';
 
 /** The preset field's problem: a name `framepack presets` would refuse (empty is fine until Ctrl+L/Ctrl+K). */
 function presetNameError(name: string): string | undefined {
@@ -25,7 +26,7 @@ export interface FieldDef {
 
 export type FieldId =
   | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
-  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive' | 'preset';
+  | 'teacache' | 'crf' | 'model' | 'out' | 'keepAlive' | 'preset' | DirectingFieldId;
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -46,6 +47,7 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
   { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
+  ...DIRECTING_FIELDS,
   // Not a job parameter: the name Ctrl+L loads and Ctrl+K saves the form as (form-presets.ts).
   { id: 'preset', label: 'Preset', kind: 'text', hint: 'a name: Ctrl+L loads it, Ctrl+K saves the form as it' },
 ];
@@ -104,6 +106,7 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     out: '',
     keepAlive: s.keepAlive === undefined ? '' : String(s.keepAlive),
     preset: '',
+    ...directingValues(spec),
   };
 }
 
@@ -258,6 +261,7 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
   raw.teacache = values.teacache === 'on';
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
+  Object.assign(errors, addDirecting(values, raw));
   if (raw.image === '') errors.image = 'choose a start image';
   const parsed = JobSpec.safeParse(raw);
   if (!parsed.success) {
