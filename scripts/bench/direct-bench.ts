@@ -1,6 +1,6 @@
 // `npm run bench -- direct`: do the directing options act (issue 17)? On the default model, for
 // held-out data.py cases (a shape that the prompt moves right), through the real in-process
-// generateVideo (inverted mode, 4 sections, the case's seed):
+// generateVideo (inverted mode, 4 sections, the case's seed, lossless CRF 0):
 //   end frame  the last frame's mean absolute RGB difference to an end image (the same shape moved
 //              LEFT, the data's clip for the opposite motion: an end the prompt does not lead to),
 //              and its shape centroid's distance to the end image's, with and without --end-image
@@ -94,7 +94,8 @@ export async function benchDirect(opts: { bundleDir: string; cases: number; step
       await savePng({ width: c.width, height: c.height, rgb: c.leftEnd }, leftEnd);
       const seed = BASE_SEED + c.index;
       const run = async (name: string, input: Partial<JobSpecInput>) => {
-        const spec = resolveJobSpec({ imagePath: start, prompt: c.rightPrompt, seconds, seed, mode: 'inverted', ...(opts.steps !== undefined ? { steps: opts.steps } : {}), ...input }, manifest, manifest.name);
+        // CRF 0 (lossless x264): the differences measured are the model's, not the codec's.
+        const spec = resolveJobSpec({ imagePath: start, prompt: c.rightPrompt, seconds, seed, mode: 'inverted', crf: 0, ...(opts.steps !== undefined ? { steps: opts.steps } : {}), ...input }, manifest, manifest.name);
         steps = spec.steps; teacache = spec.teacache;
         return decodeVideoRgb(await generateVideo(spec, { bundle, sessions, partials: false, out: path.join(work, `case-${c.index}-${name}.mp4`) }));
       };
