@@ -106,7 +106,7 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   const v = withSettingsDefaults(flags, base);
   const input = jobInputFromFlags(v);
   if (input.imagePath === undefined) throw new UsageError('--image is required (the start frame)');
-  if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none)');
+  if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none, or --prompt-file PATH)');
   const model = str(v.model) ?? DEFAULT_MODEL;
   if (model.trim() === '') throw new UsageError('--model must not be empty');
   const modelDir = await resolveModelDir(model);
