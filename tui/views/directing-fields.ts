@@ -29,7 +29,7 @@ export function addDirecting(values: Record<DirectingFieldId | 'prompt', string>
     parseTimedPrompt(values.prompt);
   } catch (err: unknown) {
     if (!(err instanceof TimedPromptError)) throw err;
-    errors.prompt = err.message;
+    errors.prompt = err.message.replace(/^prompts? /, '');
   }
   const num = (id: 'promptBlend' | 'endStrength') => {
     const t = values[id].trim();
