@@ -24,8 +24,8 @@ describe('directing from the dashboard', () => {
     await tui.press('C-u');
     tui.type('[0s: a ball rolls] [1.2s: the ball jumps]');
     await tui.waitScreen((x) => /Prompt\s+\[0s: a ball rolls\] \[1\.2s: the ball jumps\]/.test(x) && !x.includes('✖ Prompt'), 'the fixed prompt');
-    // Prompt → Prompt blend is 17 fields down (Negative … Keep-alive in between).
-    await tui.press(...Array<string>(17).fill('Down'));
+    // Prompt → Prompt blend is 9 fields down (Negative … Window in between).
+    await tui.press(...Array<string>(9).fill('Down'));
     tui.type('1');
     await tui.press('Down');
     tui.type(d.image());

@@ -39,6 +39,8 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'cfg', label: 'CFG', kind: 'number' },
   { id: 'rs', label: 'Rescale rs', kind: 'number' },
   { id: 'window', label: 'Window', kind: 'number' },
+  // Directing (docs/directing.md); above Mode so the fields a preset fills stay in view beside Preset at 80×24.
+  ...DIRECTING_FIELDS,
   { id: 'mode', label: 'Mode', kind: 'choice', choices: GenerationMode.options, hint: '←/→' },
   { id: 'sampler', label: 'Sampler', kind: 'choice', choices: Sampler.options, hint: '←/→' },
   { id: 'shift', label: 'Shift', kind: 'number', hint: 'empty = from the resolution' },
@@ -47,7 +49,6 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'model', label: 'Model', kind: 'text', hint: "bundle name; empty = daemon's default" },
   { id: 'out', label: 'Output', kind: 'text', hint: "absolute .mp4 path; empty = daemon's output dir" },
   { id: 'keepAlive', label: 'Keep-alive', kind: 'text', hint: "e.g. 5m, 0, -1; empty = daemon's" },
-  ...DIRECTING_FIELDS,
   // Not a job parameter: the name Ctrl+L loads and Ctrl+K saves the form as (form-presets.ts).
   { id: 'preset', label: 'Preset', kind: 'text', hint: 'a name: Ctrl+L loads it, Ctrl+K saves the form as it' },
 ];
