@@ -4,6 +4,7 @@
 //   daemon     a real daemon: cold first job vs median of warm jobs, request latency while a job runs
 //   seam       an extension's seam: consecutive-frame difference at the seam vs typical, ours vs a hard cut
 //   drift      inverted vs vanilla over long videos: per-second colour/sharpness drift, prompt following
+//   direct     end frame, loop and timestamped prompts on the default model: do they act (issue 17)
 //   quant      int8/int4 (MatMulNBits) builds of the default model vs fp32: README job, per-frame PSNR
 //   overlap    one job with section k's decode/write serial vs overlapped with section k+1's sampling
 //   eta        the job ETA (measured sections, all stages) vs the sampling-only figure, against the time really left
@@ -20,6 +21,7 @@ import { benchDaemon, type DaemonBenchRow } from './bench/daemon-bench.js';
 import { benchDrift, LATE_SECONDS, type DriftBenchOutput } from './bench/drift-bench.js';
 import { cachesLines } from './bench/cache-compare.js';
 import { STEP_CACHE_KINDS, type StepCacheKind } from '../daemon/engine/step-cache.js';
+import { benchDirect, directLine } from './bench/direct-bench.js';
 import { benchEta } from './bench/eta-bench.js';
 import { benchOverlap } from './bench/overlap-bench.js';
 import { benchGraphs, type GraphBenchRow, type StepBenchRow } from './bench/graphs-bench.js';
@@ -64,6 +66,12 @@ benchmarks:
              --extend, Studio's hard cut (source ‖ decode of the new latents) and a
              restart from the last frame; consecutive-frame difference at the seam
              against the typical one (docs/benchmarks.md "Extension seam")
+  direct     the directing options on the default model (4-section inverted jobs,
+             held-out data.py shapes the prompt moves right): the last frame's
+             distance to an end image (the shape moved left) with and without
+             --end-image; last vs first frame with and without a loop (--end-image =
+             start); the shape's horizontal motion per display section for
+             "[0s: … right] [2.4s: … left]" against the two plain prompts
   memory     the official model (computed from its configs, no weights read): weight
              bytes per component and precision, expected peak per component for
              bucket × precision × plan, the 6 GB card plan against the official
@@ -131,6 +139,9 @@ options:
   --threads LIST        comma-separated intra-op thread counts (default: cores, cores/2)
   --caches LIST         generate every case with each step cache (e.g. off,tea,mag) and
                         compare them: speed-up vs off, blocks skipped, drift, PSNR vs off
+  direct:
+  --cases N             held-out cases (default here: 3)
+  --steps N             sampling steps per section (default here: the bundle's)
   quant:
   --seconds S           video length (default here: the README job's 5)
   --steps N             sampling steps per section (default here: the bundle's)
@@ -188,6 +199,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(values.json ? JSON.stringify(rows) : seamTable(rows));
     return 0;
   }
+  if (name === 'direct') return runDirectBench(values, argv);
   if (name === 'memory') return runMemoryBench(values);
   if (name === 'eta') return runEtaBench(values, argv);
   if (name === 'overlap') return runOverlapBench(values, argv);
@@ -204,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) { console.error(`bench: --runs must be a positive integer (got ${values.runs})`); return 2; }
   if (name !== 'graphs') {
-    const available = 'graphs, sections, daemon, drift, seam, eta, overlap, fullsize, memory, precision, quant, quant-matmul, stream, lora';
+    const available = 'graphs, sections, daemon, drift, seam, direct, eta, overlap, fullsize, memory, precision, quant, quant-matmul, stream, lora';
     console.error(name ? `bench: unknown benchmark '${name}' (available: ${available})` : `bench: name a benchmark (available: ${available}); --help for usage`);
     return 2;
   }
@@ -341,6 +353,19 @@ async function runMemoryBench(values: { json: boolean; bundle: string }): Promis
   console.log('\n## Measured on this CPU\n');
   const m = measured;
   console.log(`${m.bundle} at ${m.bucket}: plan peak (all resident) ${m.planPeakMiB} MiB (weights ${m.weightsMiB} MiB); RSS ${m.rssBeforeMiB} → peak ${m.rssPeakMiB} MiB (ru_maxrss ${m.maxRssMiB} MiB), growth ${m.rssGrowthMiB} MiB = ×${m.ratio} the plan's peak`);
+  return 0;
+}
+
+async function runDirectBench(values: { json: boolean; bundle: string; steps: string; cases: string }, argv: string[]): Promise<number> {
+  const given = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const steps = given('--steps') ? Number(values.steps) : undefined;
+  const cases = given('--cases') ? Number(values.cases) : 3;
+  if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) { console.error(`bench: --steps must be a positive integer (got ${values.steps})`); return 2; }
+  if (!(Number.isInteger(cases) && cases >= 1)) { console.error(`bench: --cases must be a positive integer (got ${values.cases})`); return 2; }
+  await benchDirect({
+    bundleDir: path.resolve(values.bundle), cases, ...(steps !== undefined ? { steps } : {}),
+    onRow: (row) => console.log(values.json ? JSON.stringify(row) : directLine(row)),
+  });
   return 0;
 }
 

@@ -8,6 +8,7 @@ import { generateVideo } from '../engine/pipeline/pipeline.js';
 import type { PipelineEvent } from '../engine/pipeline/events.js';
 import { parseProviderRequest, type ProviderRequest } from '../diagnostics/provider-selection.js';
 import { loadInputImage } from '../media/image-input.js';
+import { checkDirectingImages } from '../engine/pipeline/directing-inputs.js';
 import { generateViaDaemon } from './daemon-generate.js';
 import { checkLoras } from '../models/lora/lora-variant.js';
 import { LoraError } from '../models/lora/lora-load.js';
@@ -59,6 +60,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
     // Bad LoRAs fail here (exit 2) in both modes, before a job exists.
     try { await checkLoras({ manifest }, spec.loras); } catch (err: unknown) { if (err instanceof LoraError) throw new UsageError(`--lora ${err.message}`); throw err; }
   }
+  // An unreadable end or keyframe image is a usage error before anything starts (both modes).
+  await checkDirectingImages(spec).catch((err: unknown) => { throw new UsageError((err as Error).message); });
 
   const json = values.json === true;
   const progress: ProgressWriter | null = json ? null : io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);

@@ -13,6 +13,7 @@ import { stepCacheFlags } from './cache-flags.js';
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
 import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
+import { DIRECTING_FLAGS_HELP, DIRECTING_OPTIONS, directingInputFromFlags, promptFromFile } from './directing-flags.js';
 import { getPreset, presetFlags } from '../../shared/settings/presets.js';
 import { SettingsError } from '../../shared/settings/user-settings.js';
 
@@ -49,6 +50,7 @@ export const JOB_OPTIONS = {
   'extend-job': { type: 'string' },
   from: { type: 'string' },
   preset: { type: 'string' },
+  ...DIRECTING_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies Options;
@@ -99,7 +101,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
   if (v.teacache === true && v['no-teacache'] === true) throw new UsageError('--teacache and --no-teacache contradict each other');
   const input: JobSpecInput = {
     imagePath: str(v.image),
-    prompt: str(v.prompt),
+    prompt: str(v.prompt) ?? promptFromFile(v),
     negativePrompt: str(v.negative),
     seconds: parseNumberFlag('--seconds', str(v.seconds)),
     seed: parseNumberFlag('--seed', str(v.seed)),
@@ -119,6 +121,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     extendVideo: str(v.extend) === undefined ? undefined : path.resolve(str(v.extend)!),
     extendContext: parseNumberFlag('--extend-context', str(v['extend-context'])),
     ...stepCacheFlags(v),
+    ...directingInputFromFlags(v),
   };
   return input;
 }
@@ -140,7 +143,7 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(await sidecarFlags(from), base));
   const input = jobInputFromFlags(v);
   const extendJob = checkExtensionFlags(v, input, flags);
-  if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none)');
+  if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none, or --prompt-file PATH)');
   const model = str(v.model) ?? DEFAULT_MODEL;
   if (model.trim() === '') throw new UsageError('--model must not be empty');
   const modelDir = await resolveModelDir(model);
@@ -205,6 +208,7 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --extend-job ID         continue a finished daemon job from its stored latents (nothing
                           re-encoded); no --image
   --from SIDECAR.json     re-run a job from its sidecar (seed included); the flags given win
+${DIRECTING_FLAGS_HELP}
   --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)
   -h, --help              this help`;

@@ -16,6 +16,10 @@ import { daemonMemoryDeps, memoryView, planJobMemory } from '../residency/memory
 import type { PlannedMemory } from '../../shared/protocol/index.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { formatMemoryPlan } from './memory-format.js';
+import { directingJson, directingText } from './directing-plan-format.js';
+import { directingFor } from '../engine/pipeline/job-directing.js';
+import { checkDirectingImages } from '../engine/pipeline/directing-inputs.js';
+import type { DirectingPlan } from '../engine/pipeline/section-conditioning.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 import { daemonPlanTime } from './plan-estimate.js';
 import { describeBucketClass } from '../engine/bucket-class.js';
@@ -121,13 +125,14 @@ export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, e
     teacache: { enabled: spec.teacache, threshold: spec.teacacheThreshold },
     cache: spec.cache === 'mag' ? { kind: 'mag' as const, threshold: spec.magcacheThreshold, maxSkips: spec.magcacheMaxSkips, retention: spec.magcacheRetention } : { kind: spec.cache },
     seed: spec.seed,
+    directing: directingJson(spec, directingFor(spec)),
     ...(memory ? { memory } : {}),
   };
 }
 
 const range = (xs: readonly number[]): string => (xs.length === 0 ? '–' : xs.length <= 2 ? xs.join(',') : `${xs[0]}–${xs[xs.length - 1]}`);
 
-export function planText(p: ReturnType<typeof planJson>): string {
+export function planText(p: ReturnType<typeof planJson>, directing: DirectingPlan): string {
   const lines: string[] = [];
   const t = p.sections[0]!.tokens;
   lines.push(`model     ${p.model} (${p.mode})`);
@@ -147,6 +152,7 @@ export function planText(p: ReturnType<typeof planJson>): string {
     ].join(' '));
   }
   lines.push(`display order (first → last in the video): sections ${p.displayOrder.map((g) => g + 1).join(', ')}`);
+  lines.push(...directingText(p.directing, directing));
   lines.push('');
   lines.push(`sigmas    ${p.sigmas.map((s) => s.toFixed(6)).join(' ')}`);
   lines.push(`timesteps ${p.timesteps.join(' ')}`);
@@ -165,12 +171,13 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
   }
   const { spec, manifest, modelDir, extendJob } = await resolveJob(values);
   if (extendJob !== undefined) throw new UsageError('plan cannot read a daemon job\'s latents; plan --extend <the job\'s .mp4> shows the same sections');
+  await checkDirectingImages(spec).catch((err: unknown) => { throw new UsageError((err as Error).message); });
   const layout = await planLayout(spec, manifest);
   const config = loadConfig([], process.env);
   const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
   const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));
   const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory);
   const time = await daemonPlanTime(spec, manifest.name);
-  io.stdout.write(values.json ? `${JSON.stringify({ ...json, estimate: time.estimate })}\n` : `${planText(json)}time      ${time.line}\n`);
+  io.stdout.write(values.json ? `${JSON.stringify({ ...json, estimate: time.estimate })}\n` : `${planText(json, directingFor(spec))}time      ${time.line}\n`);
   return EXIT_OK;
 }

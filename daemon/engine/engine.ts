@@ -43,6 +43,8 @@ export interface EngineJob {
   model: string;
   /** The job's copy of the input image (inside the job folder). */
   imagePath: string;
+  /** The job's copies of its end and keyframe images (directing-spec.ts); absent = the spec's own paths. */
+  directing?: { endImage?: string; keyframes: string[] };
   /** The job folder in the data dir: partials, previews and checkpoint files go here. */
   jobDir: string;
   /** Where the final video must end up. */

@@ -35,6 +35,7 @@ import { stepChainLocations } from './pipeline/step-chain.js';
 import { switchTransformerLoras, validateLoras } from './lora-sessions.js';
 import { ExtensionSourceError, openExtensionSource } from './pipeline/extension-source.js';
 import { JobRejected, type EngineExtension, type SectionCheckpoint, type ComponentFootprint, type Engine, type EngineJob, type EngineOutcome, type EngineRunContext } from './engine.js';
+import { directingPaths, directingSpecInput, validateDirectingImages, type DirectingPaths } from './directing-spec.js';
 
 const COMPONENTS: readonly ComponentId[] = ['text-encoder', 'text-encoder-2', 'image-encoder', 'vae', 'transformer'];
 const BUNDLE_PARTS: Record<ComponentId, BundleComponentId[]> = {
@@ -180,6 +181,7 @@ export class OnnxEngine implements Engine {
       throw new JobRejected('image', (err as Error).message);
     }
     if (spec.loras?.length) await validateLoras({ manifest }, spec.loras);
+    await validateDirectingImages(spec);
   }
 
   async load(model: string, component: ComponentId): Promise<ComponentFootprint> {
@@ -226,7 +228,7 @@ export class OnnxEngine implements Engine {
   async run(job: EngineJob, ctx: EngineRunContext): Promise<EngineOutcome> {
     const manifest = await this.manifest(job.model);
     const bundle = await this.bundle(job.model);
-    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest, job.extension);
+    const spec = this.pipelineSpec(job.spec, job.imagePath, job.model, manifest, job.extension, job.directing ?? directingPaths(job.spec));
     ctx.onEvent({ type: 'stage', stage: 'load-models' });
     const streaming = job.memoryPlan === 'stream-blocks';
     const releasing = job.memoryPlan === 'release-encoders' || streaming;
@@ -348,8 +350,9 @@ export class OnnxEngine implements Engine {
     }
   }
 
-  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest, extension?: EngineExtension): PipelineJobSpec {
+  private pipelineSpec(spec: JobSpec, imagePath: string, model: string, manifest: Manifest, extension?: EngineExtension, inputs: DirectingPaths = directingPaths(spec)): PipelineJobSpec {
     return resolveJobSpec({
+      ...directingSpecInput(spec, inputs),
       // An extension has no image of its own (its source's last frame); the pipeline does not read imagePath then.
       imagePath: extension ? ('video' in extension ? extension.video : extension.latents) : imagePath,
       prompt: spec.prompt, negativePrompt: spec.negativePrompt, seconds: spec.seconds, seed: spec.seed, steps: spec.steps,

@@ -43,10 +43,10 @@ export function inputCopyName(image: string): string {
  * rename). Throws INVALID_PARAMS when it is (or grows) over the limit, DISK_FULL when the data
  * dir runs out of space; the folder is removed on any failure.
  */
-export async function copyInput(image: string, jobDir: string, maxBytes: number): Promise<string> {
+export async function copyInput(image: string, jobDir: string, maxBytes: number, name = inputCopyName(image)): Promise<string> {
   const size = await checkInputSize(image, maxBytes);
   await mkdir(jobDir, { recursive: true });
-  const copy = path.join(jobDir, inputCopyName(image));
+  const copy = path.join(jobDir, name);
   const temp = path.join(jobDir, '.input-copy.tmp');
   let copied = 0;
   const cap = new Transform({

@@ -4,6 +4,7 @@
 // A job stopped by a shutdown is not terminal: it goes back to the front of the queue and resumes
 // from its checkpoint on the next start. Submit checks the input's size and the output path before
 // anything is copied or queued; an ended job's folder is cleaned up (job-files.ts).
+import { copyDirectingInputs, directingCopies } from './directing-copies.js';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -182,6 +183,7 @@ export class JobService {
     // queue and the shutdown state are checked again once it is done.
     if (input !== undefined) await copyInput(input, this.o.journal.jobDir(id), this.maxInputBytes);
     else await mkdir(this.o.journal.jobDir(id), { recursive: true });
+    await copyDirectingInputs(spec, this.o.journal.jobDir(id), this.maxInputBytes);
     try {
       if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
       this.queue.assertRoom();
@@ -372,7 +374,7 @@ export class JobService {
       return;
     }
     const done = runJob({
-      job: { id, spec: job.spec, model, imagePath, jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`), ...(extension ? { extension } : {}) },
+      job: { id, spec: job.spec, model, imagePath, directing: directingCopies(job.spec, jobDir), jobDir, outputPath: job.spec.out ?? path.join(this.o.outputDir, `${id}.mp4`), ...(extension ? { extension } : {}) },
       engine: this.o.engine, scheduler: this.o.scheduler, journal: this.o.journal,
       keepAlive: job.spec.keepAlive, queuedAtMs: this.queuedAt.get(id) ?? Date.now(),
       signal: controller.signal,

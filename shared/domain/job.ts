@@ -98,6 +98,14 @@ export const JobSpec = z.strictObject({
   extendContext: z.number().int().min(1).max(73).optional(),
   /** Continue a finished job of this daemon from its stored latent history (`<output>.latents`), nothing re-encoded. */
   extendJob: JobId.optional(),
+  /** Directing (docs/directing.md). The prompt may use timestamps, `[0s: …] [2.5s-4s: …]`; this blends each change over N sections. */
+  promptBlend: z.number().int().min(0).max(100).optional(),
+  /** End image (absolute path; inverted mode only): the video ends near it. The start image again makes a loop. */
+  endImage: Path.optional(),
+  /** How strongly the end image acts, 0..1 (default 1); needs endImage. */
+  endStrength: z.number().min(0).max(1).optional(),
+  /** Images anchoring the section shown at `seconds` and later ones (inverted mode only; one per section). */
+  keyframes: z.array(z.strictObject({ seconds: z.number().min(0).max(MAX_SECONDS), image: Path })).max(64).optional(),
 }).superRefine((s, ctx) => {
   const extending = s.extend !== undefined || s.extendJob !== undefined;
   if (s.image === undefined && !extending) ctx.addIssue({ code: 'custom', path: ['image'], message: 'image is required (unless the job extends a video or a job)' });

@@ -7,6 +7,7 @@ import { GenerationMode, Sampler } from '../../shared/domain/job.js';
 import { PRESET_NAME } from '../../shared/settings/presets.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
 import { formatLoraField, parseLoraField } from './lora-field.js';
+import { addDirecting, DIRECTING_FIELDS, directingValues, type DirectingFieldId } from './directing-fields.js';
 
 /** The preset field's problem: a name `framepack presets` would refuse (empty is fine until Ctrl+L/Ctrl+K). */
 function presetNameError(name: string): string | undefined {
@@ -26,7 +27,7 @@ export interface FieldDef {
 
 export type FieldId =
   | 'image' | 'prompt' | 'negativePrompt' | 'seconds' | 'seed' | 'steps' | 'gs' | 'cfg' | 'rs' | 'window' | 'mode' | 'sampler' | 'shift'
-  | 'teacache' | 'crf' | 'model' | 'loras' | 'out' | 'keepAlive' | 'resolution' | 'extend' | 'extendContext' | 'extendJob' | 'preset';
+  | 'teacache' | 'crf' | 'model' | 'loras' | 'out' | 'keepAlive' | 'resolution' | 'extend' | 'extendContext' | 'extendJob' | 'preset' | DirectingFieldId;
 
 export const FIELDS: readonly FieldDef[] = [
   { id: 'image', label: 'Image', kind: 'path', hint: 'Tab completes' },
@@ -39,6 +40,8 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'cfg', label: 'CFG', kind: 'number' },
   { id: 'rs', label: 'Rescale rs', kind: 'number' },
   { id: 'window', label: 'Window', kind: 'number' },
+  // Directing (docs/directing.md); above Mode so the fields a preset fills stay in view beside Preset at 80×24.
+  ...DIRECTING_FIELDS,
   { id: 'mode', label: 'Mode', kind: 'choice', choices: GenerationMode.options, hint: '←/→' },
   { id: 'sampler', label: 'Sampler', kind: 'choice', choices: Sampler.options, hint: '←/→' },
   { id: 'shift', label: 'Shift', kind: 'number', hint: 'empty = from the resolution' },
@@ -116,6 +119,7 @@ export function valuesFromSpec(spec: Partial<JobSpecInput> = {}): FormValues {
     extendContext: s.extendContext === undefined ? '' : String(s.extendContext),
     extendJob: s.extendJob ?? '',
     preset: '',
+    ...directingValues(spec),
   };
 }
 
@@ -278,6 +282,7 @@ export function buildSpec(values: FormValues, hidden: Partial<JobSpecInput> = {}
   if (values.teacache === 'mag') raw.cache = 'mag';
   const keep = values.keepAlive.trim();
   if (keep !== '') raw.keepAlive = /^-?\d+(\.\d+)?$/.test(keep) ? Number(keep) : keep;
+  Object.assign(errors, addDirecting(values, raw));
   const extend = values.extend.trim();
   if (extend !== '') raw.extend = extend;
   const extendJob = values.extendJob.trim();

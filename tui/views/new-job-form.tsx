@@ -251,13 +251,16 @@ function errorList(errors: Partial<Record<string, string>>): string {
   return Object.entries(errors).filter(([, v]) => v).map(([k, v]) => `${FIELDS.find((f) => f.id === k)?.label ?? k}: ${v}`).join('; ');
 }
 
+/** Field names the daemon's errors use (flag names from the engine's checks) → form fields. */
+const SERVER_FIELD: Readonly<Record<string, string>> = { negative: 'negativePrompt', 'end-image': 'endImage', 'end-strength': 'endStrength', keyframe: 'keyframes', 'prompt-blend': 'promptBlend' };
+
 /** Field errors from an INVALID_PARAMS answer (detail.issues[].path[0], a spec field or a generate flag name). */
 function fieldErrorsOf(err: RpcError): Partial<Record<FieldId, string>> {
   const issues = (err.detail as { issues?: { path?: unknown[]; message?: string }[] } | undefined)?.issues ?? [];
   const out: Partial<Record<FieldId, string>> = {};
   for (const issue of issues) {
     const key = String(issue.path?.[0] ?? '');
-    const id = (key === 'negative' ? 'negativePrompt' : key) as FieldId;
+    const id = (SERVER_FIELD[key] ?? key) as FieldId;
     if (FIELDS.some((f) => f.id === id) && issue.message) out[id] = issue.message;
   }
   return out;

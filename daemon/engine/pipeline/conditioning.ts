@@ -38,6 +38,8 @@ export interface JobConditioning {
   imageEmbeddings: F32;
   /** VAE mean × scalingFactor, [1, C, 1, h, w]. */
   startLatent: F32;
+  /** ConditioningOptions.extra's prompts, images and embedding images encoded, in its order (issue 17: directing). */
+  extra?: { prompts: PromptConditioning[]; latents: F32[]; embeddings: F32[] };
 }
 
 function output(result: ort.InferenceSession.ReturnType, name: string): F32 {
@@ -149,6 +151,15 @@ export interface ConditioningOptions {
   residency?: ConditioningResidency;
   /** A start latent already known (an extension's last source latent): the start frame is not VAE-encoded. */
   startLatent?: F32;
+  /** Further inputs, each encoded once in the same encoder pass (timestamped prompts; end and keyframe images, already bucketed). */
+  extra?: { prompts: readonly string[]; latentImages: readonly RgbImage[]; embeddingImages: readonly RgbImage[] };
+}
+
+/** Runs `fn` over `xs` one at a time (the encoders are single sessions). */
+async function each<T, R>(xs: readonly T[] | undefined, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const x of xs ?? []) out.push(await fn(x));
+  return out;
 }
 
 export async function computeConditioning(s: PipelineSessions, manifest: Manifest, image: RgbImage, opts: ConditioningOptions): Promise<JobConditioning> {
@@ -156,11 +167,14 @@ export async function computeConditioning(s: PipelineSessions, manifest: Manifes
   opts.onStage?.('text');
   const positive = await encodePrompt(s, manifest, opts.prompt);
   const negative = opts.cfg === 1 ? zeroConditioning(positive) : await encodePrompt(s, manifest, opts.negativePrompt);
+  const prompts = await each(opts.extra?.prompts, (p) => encodePrompt(s, manifest, p));
   opts.onStage?.('vae');
   const startLatent = opts.startLatent ?? await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
+  const latents = await each(opts.extra?.latentImages, (im) => encodeStartLatent(s, manifest, im, opts.encodeTiling ?? null));
   opts.onStage?.('image');
   const imageEmbeddings = await encodeImage(s, manifest, image);
-  return { positive, negative, imageEmbeddings, startLatent };
+  const embeddings = await each(opts.extra?.embeddingImages, (im) => encodeImage(s, manifest, im));
+  return { positive, negative, imageEmbeddings, startLatent, ...(opts.extra ? { extra: { prompts, latents, embeddings } } : {}) };
 }
 
 /**
@@ -177,14 +191,16 @@ async function computeReleasingEncoders(s: PipelineSessions, manifest: Manifest,
   };
   const negativeNeeded = opts.cfg !== 1;
   opts.onStage?.('text');
-  const llama = await withEncoder('text-encoder', async () => [await encodeLlama(s, manifest, opts.prompt), negativeNeeded ? await encodeLlama(s, manifest, opts.negativePrompt) : null] as const);
-  const pooled = await withEncoder('text-encoder-2', async () => [await encodeClip(s, manifest, opts.prompt), negativeNeeded ? await encodeClip(s, manifest, opts.negativePrompt) : null] as const);
+  const llama = await withEncoder('text-encoder', async () => [await encodeLlama(s, manifest, opts.prompt), negativeNeeded ? await encodeLlama(s, manifest, opts.negativePrompt) : null, await each(opts.extra?.prompts, (p) => encodeLlama(s, manifest, p))] as const);
+  const pooled = await withEncoder('text-encoder-2', async () => [await encodeClip(s, manifest, opts.prompt), negativeNeeded ? await encodeClip(s, manifest, opts.negativePrompt) : null, await each(opts.extra?.prompts, (p) => encodeClip(s, manifest, p))] as const);
   const positive: PromptConditioning = { llama: llama[0], pooled: pooled[0], tokens: llama[0].dims[1]! };
   const negative = llama[1] && pooled[1] ? { llama: llama[1], pooled: pooled[1], tokens: llama[1].dims[1]! } : zeroConditioning(positive);
   opts.onStage?.('image');
-  const imageEmbeddings = await withEncoder('image-encoder', () => encodeImage(s, manifest, image));
+  const [imageEmbeddings, embeddings] = await withEncoder('image-encoder', async () => [await encodeImage(s, manifest, image), await each(opts.extra?.embeddingImages, (im) => encodeImage(s, manifest, im))] as const);
   opts.onStage?.('vae');
   await r.acquire('vae');
   const startLatent = opts.startLatent ?? await encodeStartLatent(s, manifest, image, opts.encodeTiling ?? null);
-  return { positive, negative, imageEmbeddings, startLatent };
+  const latents = await each(opts.extra?.latentImages, (im) => encodeStartLatent(s, manifest, im, opts.encodeTiling ?? null));
+  const prompts = llama[2].map((l, i) => ({ llama: l, pooled: pooled[2][i]!, tokens: l.dims[1]! }));
+  return { positive, negative, imageEmbeddings, startLatent, ...(opts.extra ? { extra: { prompts, latents, embeddings } } : {}) };
 }

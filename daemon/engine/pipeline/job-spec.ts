@@ -9,6 +9,7 @@ import { MAX_RESOLUTION, MIN_RESOLUTION } from '../bucket-class.js';
 import { MAX_CONTEXT_FRAMES } from '../extension-plan.js';
 import { MAGCACHE_DEFAULTS } from '../magcache.js';
 import { STEP_CACHE_KINDS, type StepCacheKind } from '../step-cache.js';
+import { checkDirecting } from './job-directing.js';
 
 export const SAMPLER_NAMES = ['unipc', 'unipc-bh2', 'euler'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -28,7 +29,11 @@ export const FLAG_OF: Readonly<Record<keyof JobSpec, string>> = Object.freeze({
   cache: '--cache', magcacheThreshold: '--magcache-threshold', magcacheMaxSkips: '--magcache-max-skips', magcacheRetention: '--magcache-retention',
   crf: '--crf', model: '--model', loras: '--lora',
   resolution: '--resolution', extendVideo: '--extend', extendContext: '--extend-context', extendLatents: '--extend-job',
+  endImagePath: '--end-image', endStrength: '--end-strength', keyframes: '--keyframe', promptBlend: '--prompt-blend',
 });
+
+/** An image that anchors the section containing `seconds` (display time; issue 17, section-conditioning.ts). */
+export interface Keyframe { seconds: number; imagePath: string }
 
 /** A fully resolved, validated job: every value is explicit (nothing left to the bundle). */
 export interface JobSpec {
@@ -71,6 +76,13 @@ export interface JobSpec {
   extendContext: number | null;
   /** Extension of a finished job: its `<stem>.latents` file (the video beside it is continued), or null. */
   extendLatents: string | null;
+  /** Directing (issue 17; absent = none). End image: the last frame leans on it (inverted only). */
+  endImagePath?: string;
+  /** How strongly the end image acts, 0..1 (default 1 with an end image). */
+  endStrength?: number;
+  keyframes?: Keyframe[];
+  /** Sections over which each timestamped-prompt change is blended (default 0). */
+  promptBlend?: number;
 }
 
 /** What a caller may give: anything optional except the image and the prompt. */
@@ -174,6 +186,10 @@ export const jobSpecSchema = z.object({
   extendVideo: z.string().min(1).nullable(),
   extendContext: numberField('extendContext', { min: 1, max: MAX_CONTEXT_FRAMES, integer: true, nullable: true }),
   extendLatents: z.string().min(1).nullable(),
+  endImagePath: stringField('endImagePath', { nonEmpty: true }).optional(),
+  endStrength: numberField('endStrength', { min: 0, max: 1 }).optional(),
+  keyframes: z.array(z.object({ seconds: numberField('keyframes', { min: 0 }), imagePath: stringField('keyframes', { nonEmpty: true }) })).optional(),
+  promptBlend: numberField('promptBlend', { min: 0, max: 100, integer: true }).optional(),
 });
 
 /** The defaults a bundle supplies, plus the mode its checkpoint was trained for. */
@@ -223,15 +239,24 @@ export function resolveJobSpec(input: JobSpecInput, manifest: Pick<Manifest, 'va
     const message = issue.message.startsWith(flag) && flag ? issue.message.slice(flag.length + 1) : issue.message;
     throw new JobSpecError(flag || '(spec)', message);
   }
-  return extensionChecked(parsed.data as JobSpec, input.mode !== undefined);
+  // An extension's mode first (it decides which directing options apply), then timestamped
+  // prompts, keyframe times and the end image against the planned video (one clear error at submit).
+  const spec = extensionChecked(parsed.data as JobSpec, input.mode !== undefined);
+  checkDirecting(spec);
+  return spec;
 }
 
 /** The parameters recorded in the MP4 metadata and the sidecar (no paths that vary per run). */
 export function recordedParameters(spec: JobSpec, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const { imagePath, extendVideo, extendLatents, loras, ...rest } = spec;
+  const { imagePath, extendVideo, extendLatents, loras, endImagePath, keyframes, ...rest } = spec;
   const base = (p: string | null) => (p === null ? null : p.split(/[\\/]/).pop());
-  const recordedLoras = loras?.length ? { loras: loras.map((l) => ({ file: base(l.path), strength: l.strength })) } : {};
-  return { ...rest, image: imagePath.split(/[\\/]/).pop(), extendVideo: base(extendVideo), extendLatents: base(extendLatents), ...recordedLoras, ...extra };
+  return {
+    ...rest, image: base(imagePath), extendVideo: base(extendVideo), extendLatents: base(extendLatents),
+    ...(loras?.length ? { loras: loras.map((l) => ({ file: base(l.path), strength: l.strength })) } : {}),
+    ...(endImagePath !== undefined ? { endImage: base(endImagePath), endStrength: spec.endStrength ?? 1 } : {}),
+    ...(keyframes?.length ? { keyframes: keyframes.map((k) => ({ seconds: k.seconds, image: base(k.imagePath) })) } : {}),
+    ...extra,
+  };
 }
 
 /**

@@ -29,6 +29,10 @@ import { runSections } from './section-loop.js';
 import { extensionHistory, framesToPixelVideo, openExtensionSource } from './extension-source.js';
 import { latentsPathFor, writeLatentHistory } from './latent-history-file.js';
 import { framesToTensor } from './latent-frames.js';
+import { directingFor } from './job-directing.js';
+import { conditioningExtra, directingEncodings, loadDirectingImages } from './directing-inputs.js';
+import { isPlainDirecting } from './section-conditioning.js';
+import { buildSectionInputs } from './section-inputs.js';
 import { openSessions, type PipelineSessions } from './sessions.js';
 import { loraTransformerFiles } from '../lora-sessions.js';
 import { conditioningKey, type WarmInputs } from './warm-inputs.js';
@@ -102,6 +106,8 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     stage('preparing-image', `reading ${extending ? spec.extendVideo ?? spec.extendLatents : spec.imagePath}`);
     const input = extending ? null : opts.warm ? await opts.warm.image(spec.imagePath) : { key: '', image: await loadInputImage(spec.imagePath) };
     const image = input?.image ?? null;
+    // Timestamped prompts, keyframes, end image (issue 17): planned before any model loads.
+    const directing = directingFor(spec);
 
     stage('loading-models', `loading model ${spec.model}`);
     const bundle = opts.bundle ?? (await loadBundle(await resolveModelDir(spec.model), { verify: opts.verify ?? 'cached' }));
@@ -121,6 +127,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const layout = source ? layoutJob(spec, manifest, source.input, undefined, source.layout) : layoutJob(spec, manifest, { width: image!.width, height: image!.height });
     const bucketed = source ? source.image
       : opts.warm && input ? await opts.warm.bucketed(input.key, layout.resize, () => resizeAndCrop(image!, layout.resize)) : await resizeAndCrop(image!, layout.resize);
+    const directingImages = await loadDirectingImages(spec, layout.bucket);
     const { plan } = layout;
     const bucket = { width: layout.bucket.widthPx, height: layout.bucket.heightPx };
     emit({ type: 'job.planned', bucket, sections: plan.sectionCount, steps: spec.steps, totalFrames: plan.totalFrames, seconds: plan.durationSeconds, fps: plan.fps });
@@ -143,7 +150,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
     const vaeTiling = describeVaeTiling(layout.vaeTiling);
     const encode = async () => {
       const conditioning = await computeConditioning(sessions, manifest, bucketed, {
-        prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
+        prompt: directing.prompts[0]!, negativePrompt: spec.negativePrompt, extra: conditioningExtra(directing, directingImages), cfg: spec.cfg, encodeTiling: layout.vaeTiling.encode.spatial,
         ...(opts.conditioningResidency ? { residency: opts.conditioningResidency } : {}),
         // --extend-job: the lead latent is stored; the last frame is not encoded again.
         ...(source?.storedLatents ? { startLatent: framesToTensor(source.storedLatents.slice(-1), layout.latent) } : {}),
@@ -156,10 +163,13 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       return { conditioning, imageTokens: await runImageProjection(sessions.transformer, conditioning.imageEmbeddings) };
     };
     // The encoders-released plan loads encoders inside conditioning: it always computes. An
-    // extension's start frame comes from its source, which the key does not name: it computes too.
-    const { conditioning, imageTokens } = opts.warm && input?.key && !opts.conditioningResidency && !source
+    // extension's start frame comes from its source, and a directed job's extra prompts and images
+    // (directing-inputs.ts), neither of which the key names: those compute too.
+    const { conditioning, imageTokens } = opts.warm && input?.key && !opts.conditioningResidency && !source && isPlainDirecting(directing)
       ? await opts.warm.conditioning(conditioningKey({ model: bundle.dir, imageKey: input.key, bucket, encodeTiling: layout.vaeTiling.encode.spatial, prompt: spec.prompt, negativePrompt: spec.negativePrompt, cfg: spec.cfg, loras: spec.loras ?? [] }), encode)
       : await encode();
+    const directed = isPlainDirecting(directing) ? undefined
+      : await buildSectionInputs(directing, directingEncodings(conditioning, directingImages), (e) => runImageProjection(sessions.transformer, e));
 
     const from = opts.resumeFrom;
     if (source && !from && source.encodeFrames !== null) stage('vae-encoding', `encoding the video's last ${source.encodeFrames} frames → ${source.layout.contextLatents} latents`);
@@ -173,6 +183,7 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
       spoolDir: checkpointDir, overlapDecode: shouldOverlap(opts.overlapDecode ?? 'auto', sessions.executionProvider, undefined, opts.threads),
       magcache, ...(opts.stepCache ? { stepCache: opts.stepCache } : {}),
       noise: from ? SeededNoise.fromState(from.noise) : SeededNoise.fromSeed(spec.seed), onEvent: emit,
+      ...(directed ? { directed } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(from ? { resume: await readCheckpoint(from) } : {}),
       ...(extension ? { extension } : {}),

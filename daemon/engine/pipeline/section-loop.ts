@@ -31,6 +31,7 @@ import { PixelStore, type PixelStoreState } from './pixel-store.js';
 import { makeSampler, samplerSchedule, x0FromFor } from './sampling.js';
 import type { PipelineSessions } from './sessions.js';
 import { runStepChain } from './step-chain.js';
+import { directedContext, type SectionInputs } from './section-inputs.js';
 
 export interface SectionLoopInput {
   sessions: PipelineSessions;
@@ -64,6 +65,8 @@ export interface SectionLoopInput {
   magcache?: MagCacheRatios | null;
   /** Replaces the spec's step cache per section (1-based), e.g. the MagCache calibrator. */
   stepCache?: (section: number) => StepCache;
+  /** Per-section prompt, image tokens, lead and end frame by generation index (section-inputs.ts); absent = the job-wide ones. */
+  directed?: readonly SectionInputs[];
 }
 
 /** What the loop needs to continue after a finished section. */
@@ -164,16 +167,17 @@ export async function runSections(input: SectionLoopInput): Promise<SectionLoopR
     // Every stage of a section is announced, so progress and ETA see decode and append too.
     emit({ type: 'stage', stage: 'sampling', message: `${spec.steps} steps${k === done + 1 && done > 0 ? `, resuming after section ${done}` : ''}` });
 
-    const contextTokens = await runContext(s.transformer, sectionContext(section, history, startFrame, g));
+    const directed = input.directed?.[section.generationIndex];
+    const contextTokens = await runContext(s.transformer, directed ? directedContext(section, history, startFrame, directed, g) : sectionContext(section, history, startFrame, g));
     const rope = ropeFor(s.transformerConfig, section.indices, g.height, g.width);
     const teacache = input.stepCache ? input.stepCache(k) : makeStepCache(spec, input.magcache);
     let skippedThisStep = false;
     const velocity: VelocityModel = async (x, _sigma, call) => {
-      const text = call.branch === 'positive' ? cond.positive : cond.negative;
+      const text = call.branch === 'positive' ? (directed?.positive ?? cond.positive) : cond.negative;
       const preInputs = {
         latents: { data: x, dims: [1, g.channels, ws, g.height, g.width] },
         timestep: call.timestep, guidance: call.guidance,
-        textEmbeddings: text.llama, pooledProjections: text.pooled, imageTokens, contextTokens,
+        textEmbeddings: text.llama, pooledProjections: text.pooled, imageTokens: directed?.imageTokens ?? imageTokens, contextTokens,
       };
       // WebGPU: activations stay on the GPU between pre → blocks → post (step-chain.ts).
       if (Object.keys(s.chainLocations).length) {
