@@ -173,6 +173,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
       const sel = await selection;
       return runDoctor({
         env, outputDir: config.outputDir, skipGeneration: quick,
+        serviceChecks: async () => (cluster ? [await cluster.doctorCheck()] : []),
         ...(config.engine !== 'fake' ? { model: engine.defaultModel } : {}),
         ...(sel ? { probe: reuseProbes(sel.probes) } : {}),
       });

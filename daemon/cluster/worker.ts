@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Job as BullJob, Worker } from 'bullmq';
 import { RpcError, type ClusterWorkerStatus, type EventName, type EventPayload, type TimingSummary } from '../../shared/protocol/index.js';
+import type { Check } from '../diagnostics/check.js';
 import type { SectionCheckpoint } from '../engine/engine.js';
 import type { JobJournal } from '../jobs/job-journal.js';
 import type { JobService } from '../jobs/job-service.js';
@@ -98,6 +99,21 @@ export class ClusterWorker {
     w.worker.on('failed', (job, err) => { if (job) w.log.warn('shared-queue job failed here', { jobId: job.id, error: err.message, attempt: job.attemptsMade }); });
     w.log.info(`worker of the shared queue ${o.target.display} as ${w.name}`, { queue: o.target.display, worker: w.name, lockMs: o.lockMs });
     return w;
+  }
+
+  /** doctor's check `cluster.redis`: does the queue's Redis answer, and how fast. */
+  async doctorCheck(): Promise<Check> {
+    const where = `worker ${this.name} of the shared queue ${this.o.target.display}`;
+    const started = performance.now();
+    try {
+      await Promise.race([this.redis.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref())]);
+      return { id: 'cluster.redis', status: 'ok', finding: `${where}: redis answers (${(performance.now() - started).toFixed(0)} ms)`, fix: '' };
+    } catch (err: unknown) {
+      return {
+        id: 'cluster.redis', status: 'fail', finding: `${where}: redis unreachable (${(err as Error).message.split('\n')[0]}); the worker keeps reconnecting`,
+        fix: 'start Redis or fix the URL (host, port, password, rediss:// for TLS): framepack daemon restart --queue redis://…; see docs/cluster.md',
+      };
+    }
   }
 
   status(): ClusterWorkerStatus {

@@ -26,6 +26,8 @@ export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
   const segs: string[] = [CONNECTION_TEXT[daemon.connection]];
   const provider = daemon.data.status?.provider;
   if (provider) segs.push(`on ${provider.name}`);
+  const cluster = daemon.data.status?.cluster;
+  if (cluster) segs.push(`worker of ${cluster.queue}${cluster.connected ? '' : ' (unreachable)'}`);
   const mem = memoryGauge(daemon.data.residency.memory);
   if (mem) segs.push(`${mem.label} ${gauge(mem.usedBytes / mem.totalBytes, 6)} ${formatBytes(mem.usedBytes)}/${formatBytes(mem.totalBytes)}`);
   const q = daemon.data.jobs.queue;
