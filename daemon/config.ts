@@ -133,7 +133,11 @@ export const SETTINGS: readonly Setting<keyof DaemonConfig>[] = [
   { key: 'maxSubscriptions', env: 'FRAMEPACK_MAX_SUBSCRIPTIONS', flag: '--max-subscriptions', description: 'subscriptions per connection (default 64)', parse: (v) => Math.max(1, positiveInt('--max-subscriptions')(v)) },
   { key: 'outputDir', env: 'FRAMEPACK_OUTPUT_DIR', flag: '--output-dir', description: 'where finished videos go (default <data dir>/outputs)', parse: (v) => path.resolve(v) },
   { key: 'queueUrl', env: 'FRAMEPACK_QUEUE', flag: '--queue', description: 'redis://[user:password@]host:port/db, rediss://… or unix:///path: be a worker of that shared queue (docs/cluster.md)', parse: (v) => {
-    parseQueueUrl(v);
+    try {
+      parseQueueUrl(v);
+    } catch (err: unknown) {
+      throw new RangeError((err as Error).message);
+    }
     return v;
   } },
   { key: 'queueLockMs', env: 'FRAMEPACK_QUEUE_LOCK', flag: '--queue-lock', description: "shared queue: a dead worker's job goes to another after this long (default '30s')", parse: (v) => {

@@ -9,7 +9,7 @@ import type { JobSpec as PipelineJobSpec } from '../engine/pipeline/job-spec.js'
 import { openRedis } from '../cluster/connection.js';
 import { listQueue } from '../cluster/listing.js';
 import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../cluster/queue-url.js';
-import { fetchVideo, follow, SubmitRefused, submitToQueue } from '../cluster/submitter.js';
+import { eventsCursor, fetchVideo, follow, SubmitRefused, submitToQueue } from '../cluster/submitter.js';
 import { cliEvent, daemonOutPath, protocolSpec, type MapState } from './daemon-generate.js';
 import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { table } from './format.js';
@@ -50,6 +50,7 @@ export async function generateViaQueue(o: QueueGenerateOptions): Promise<number>
   const redis = await openRedis(target, { name: 'framepack:submit', log });
   try {
     let jobId: string;
+    const since = await eventsCursor(redis);
     try {
       ({ jobId } = await submitToQueue(redis, spec));
     } catch (err: unknown) {
@@ -69,7 +70,7 @@ export async function generateViaQueue(o: QueueGenerateOptions): Promise<number>
     let worker: string | null = null;
     try {
       const end = await follow(target, redis, jobId, {
-        log, signal: controller.signal,
+        log, signal: controller.signal, since,
         onProgress: (p) => {
           if (p.worker !== worker) {
             if (!o.json) o.stderr.write(`${worker === null ? 'running' : 'now running'} on worker ${p.worker}\n`);

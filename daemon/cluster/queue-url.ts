@@ -34,7 +34,7 @@ export function parseQueueUrl(text: string): QueueTarget {
     return { redis: { path: decodeURIComponent(u.pathname), db: db(u.searchParams.get('db'), '(?db=N)') }, display: `unix://${u.pathname}${u.search}`, tls: false };
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new QueueUrlError(`--queue: ${u.protocol}// is not a Redis URL; use redis://, rediss:// (TLS) or unix://`);
+    throw new QueueUrlError(`--queue ${JSON.stringify(redact(u))} is not a Redis URL; use redis://host:6379/0, rediss://… (TLS) or unix:///path/to/redis.sock`);
   }
   if (!u.hostname) throw new QueueUrlError(`--queue ${JSON.stringify(redact(u))}: the host is missing`);
   db(u.pathname.replace(/^\//, ''), 'after the host (/N)');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { JobSpec } from '../../shared/domain/job.js';
 import type { Logger } from '../log.js';
 import { BlobStore } from './blob-store.js';
-import { bullConnection, loadBull, openRedis, QUEUE_NAME, type RedisClient } from './connection.js';
+import { bullConnection, KEY_PREFIX, loadBull, openRedis, QUEUE_NAME, type RedisClient } from './connection.js';
 import type { QueueTarget } from './queue-url.js';
 import { ClusterProgress, ClusterResult, DEFAULT_MAX_INPUT_BYTES, inputBlob, JOB_ATTEMPTS, JOB_NAME, outputBlob, type ClusterJobData } from './wire.js';
 
@@ -55,16 +55,25 @@ export async function submitToQueue(redis: RedisClient, spec: JobSpec, o: { maxI
   return { jobId };
 }
 
+/**
+ * Where the queue's event stream is now: follow() from here sees every event of a job submitted
+ * after this call (a worker may take the job and report before the follower has connected).
+ */
+export async function eventsCursor(redis: RedisClient): Promise<string> {
+  const last = await redis.xrevrange(`${KEY_PREFIX}:${QUEUE_NAME}:events`, '+', '-', 'COUNT', 1);
+  return last[0]?.[0] ?? '0-0';
+}
+
 export type FollowEnd = { kind: 'completed'; result: ClusterResult } | { kind: 'failed'; reason: string; attempts: number };
 
 /**
  * Follows a job to its end: `onProgress` for each relayed event (live, via QueueEvents on its own
  * connection), the end from the job's state (polled, so nothing depends on one event arriving).
  */
-export async function follow(target: QueueTarget, redis: RedisClient, jobId: string, o: { log: Pick<Logger, 'info' | 'warn'>; onProgress(p: ClusterProgress): void; signal?: AbortSignal }): Promise<FollowEnd> {
+export async function follow(target: QueueTarget, redis: RedisClient, jobId: string, o: { log: Pick<Logger, 'info' | 'warn'>; onProgress(p: ClusterProgress): void; signal?: AbortSignal; since?: string }): Promise<FollowEnd> {
   const { Queue, QueueEvents, Job } = await loadBull();
   const eventsRedis = await openRedis(target, { name: 'framepack:follow', log: o.log });
-  const events = new QueueEvents(QUEUE_NAME, { ...bullConnection(eventsRedis), lastEventId: '$' });
+  const events = new QueueEvents(QUEUE_NAME, { ...bullConnection(eventsRedis), lastEventId: o.since ?? '$' });
   const queue = new Queue(QUEUE_NAME, bullConnection(redis));
   let wake: (() => void) | null = null;
   events.on('progress', ({ jobId: id, data }) => {

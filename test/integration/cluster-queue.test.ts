@@ -110,6 +110,8 @@ describe('shared queue on a real redis with two worker daemons', () => {
     const [ra, rb] = [last(a), last(b)];
     expect(ra.type).toBe('job.succeeded');
     expect(rb.type).toBe('job.succeeded');
+    // Progress came live from the worker, through Redis.
+    for (const s of [a, b]) expect(s.lines.map((l) => l.type)).toEqual(expect.arrayContaining(['job.started', 'section.started', 'step', 'section.done']));
     // One device each, one job at a time: the second job went to the other worker.
     expect(new Set([ra.worker, rb.worker]).size).toBe(2);
     for (const r of [ra, rb]) expect(workerOf(workers, r.worker)).toBeDefined();
@@ -127,9 +129,10 @@ describe('shared queue on a real redis with two worker daemons', () => {
 
   it('resumes a job on the other worker after its worker is killed mid-job, with identical frames', async () => {
     const s = submit('killed');
-    const started = await s.until((l) => l.type === 'section.started');
+    const started = await s.until((l) => l.type === 'job.started');
     const victim = workerOf(workers, started.worker)!;
-    const jobId = (await s.until((l) => l.type === 'job.started')).jobId as string;
+    expect(victim).toBeDefined();
+    const jobId = started.jobId as string;
     // Section 1's checkpoint is in Redis: from now on a takeover resumes after it.
     await waitForLog(victim, `"msg":"section checkpoint copied to redis","jobId":"${jobId}","sectionsDone":1`);
     await victim.kill('SIGKILL');
