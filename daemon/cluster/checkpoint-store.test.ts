@@ -22,6 +22,12 @@ describe('checkpoint records across workers', () => {
     expect(moved.state.pipeline.noise).toEqual({ s: [1, 2] });
   });
 
+  it('re-roots through the placeholder a stored record uses', () => {
+    const stored = reroot(record, '/a/jobs/j1', '${jobDir}');
+    expect(stored.state.pipeline.historyFile).toBe('${jobDir}/checkpoint-2.history.f32');
+    expect(reroot(stored, '${jobDir}', '/b/jobs/j1').state.pipeline.pixelsFile).toBe('/b/jobs/j1/checkpoint-2.pixels.f32');
+  });
+
   it('chunks blobs into bounded ranges covering every byte', () => {
     expect(chunkRanges(0, 4)).toEqual([[0, 0]]);
     expect(chunkRanges(4, 4)).toEqual([[0, 4]]);

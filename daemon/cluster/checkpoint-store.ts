@@ -35,7 +35,8 @@ export function pathsInside(value: unknown, dir: string): string[] {
 
 /** `value` with every path inside `from` moved to `to` (the same file name). */
 export function reroot<T>(value: T, from: string, to: string): T {
-  const root = path.resolve(from) + path.sep;
+  // `from` is a job folder, or the placeholder a stored record uses (not a path to resolve).
+  const root = (path.isAbsolute(from) ? path.resolve(from) : from) + path.sep;
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return v.startsWith(root) && !v.slice(root.length).includes(path.sep) ? path.join(to, v.slice(root.length)) : v;
     if (Array.isArray(v)) return v.map(walk);

@@ -29,7 +29,7 @@ beforeAll(async () => {
   image = path.join(redis.dir, 'start.png');
   await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 10, g: 200, b: 30 } } }).png().toFile(image);
   for (let i = 0; i < 2; i++) {
-    workers.push(await startDaemon({ env: { FRAMEPACK_QUEUE: redis.url, FRAMEPACK_QUEUE_LOCK: '2s', FRAMEPACK_FAKE_STEP_MS: '20', FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config' } }));
+    workers.push(await startDaemon({ env: { FRAMEPACK_QUEUE: redis.url, FRAMEPACK_QUEUE_LOCK: '90s', FRAMEPACK_FAKE_STEP_MS: '20', FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config' } }));
   }
 }, 60_000);
 
@@ -81,7 +81,8 @@ describe('shared queue faults and the socket methods (fake engine)', () => {
     const survivor = workers.find((d) => d !== victim)!;
     await victim.kill('SIGTERM');
     const sc = await survivor.client();
-    const done = await waitJob(sc, jobId, (j) => j.state === 'completed', 60_000);
+    // Within 30 s although a lock lasts 90 s here: handed back, not left to lapse.
+    const done = await waitJob(sc, jobId, (j) => j.state === 'completed', 30_000);
     expect(done.worker).toBe(`${host}:${survivor.child.pid}`);
     expect(readLog(survivor).split('\n').some((l) => /resuming the shared job after section [1-9]/.test(l) && l.includes(jobId))).toBe(true);
     // The stopping worker finished its section, checkpointed it and gave the job back itself.

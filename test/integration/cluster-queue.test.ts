@@ -143,6 +143,10 @@ describe('shared queue on a real redis with two worker daemons', () => {
     expect(workerOf(workers, end.worker)).toBe(survivor);
     expect(end.resumedAfterSections).toBe(1);
     expect(readLog(survivor)).toContain('resuming the shared job after section 1');
+    // Resumed, not started over: the survivor generated only the second (last) section.
+    const survivorSections = s.lines.filter((l) => l.type === 'section.started' && l.worker === end.worker).map((l) => l.section);
+    expect(survivorSections).toEqual([2]);
+    expect(readLog(survivor)).not.toContain('unusable');
     expect(await framesMd5(end.output as string)).toBe(reference);
     workers.splice(workers.indexOf(victim), 1);
     await victim.cleanup();
