@@ -265,13 +265,15 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   process.on('uncaughtException', (err) => lifecycle.error('uncaught exception', { error: err.stack }));
   process.on('unhandledRejection', (err) => lifecycle.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
 
+  if (config.startPolicy === 'pause') jobs.pause();
+  // A worker of a shared queue (docs/cluster.md): bullmq loads only here. Before jobs.start(): the
+  // shared jobs a killed run left in the local queue are dropped first (the queue gave them away).
   if (config.queueUrl) {
     const { parseQueueUrl } = await import('./cluster/queue-url.js');
     const { ClusterWorker } = await import('./cluster/worker.js');
     cluster = await ClusterWorker.start({ target: parseQueueUrl(config.queueUrl), jobs, journal, dataDir: config.dataDir, log, lockMs: config.queueLockMs });
   } else dropClaimedLeftovers(config.dataDir, jobs, lifecycle);
   lifecycle.info('ready', { socket: config.socketPath, instanceId: server.instanceId, queued: jobs.queue.order.length });
-  if (config.startPolicy === 'pause') jobs.pause();
   jobs.start();
   // After readiness, in the background: clients connect while the checks run.
   setImmediate(() => void doctor.startQuick());

@@ -67,6 +67,7 @@ export class ClusterWorker {
   private progressChain: Promise<unknown> = Promise.resolve();
   private uploads: Promise<unknown> = Promise.resolve();
   private closing = false;
+  private paused = false;
   private readonly log: Logger;
   private blobs!: BlobStore;
   private checkpoints!: CheckpointStore;
@@ -94,6 +95,7 @@ export class ClusterWorker {
       stalledInterval: Math.max(500, Math.round(o.lockMs / 2)),
       maxStalledCount: MAX_STALLED_COUNT,
     });
+    w.followPause(o.jobs.queue.status().paused);
     // BullMQ reports connection trouble here too; openRedis already says unreachable/back once per outage.
     w.worker.on('error', (err) => w.log.debug('queue worker error', { error: err.message }));
     w.worker.on('failed', (job, err) => { if (job) w.log.warn('shared-queue job failed here', { jobId: job.id, error: err.message, attempt: job.attemptsMade }); });
@@ -122,6 +124,7 @@ export class ClusterWorker {
 
   /** Every event the daemon publishes: the running shared job's are relayed, its end settles it. */
   tap<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    if (event === 'queue.changed') this.followPause((payload as EventPayload<'queue.changed'>).paused);
     const cur = this.current;
     const p = payload as { jobId?: string };
     if (!cur || p.jobId !== cur.localId) return;
@@ -146,6 +149,18 @@ export class ClusterWorker {
     }).finally(() => { this.inflight--; });
   }
 
+  /**
+   * `framepack pause` on a worker pauses its local queue: it then takes no shared job either (one
+   * it took would wait in the paused local queue while holding the job's lock), and `resume` resumes both.
+   */
+  private followPause(paused: boolean): void {
+    if (paused === this.paused || !this.worker || this.closing) return;
+    this.paused = paused;
+    if (paused) void this.worker.pause(true).catch(() => undefined);
+    else this.worker.resume();
+    this.log.info(paused ? 'the local queue is paused: taking no shared jobs' : 'the local queue runs again: taking shared jobs', { queue: this.o.target.display });
+  }
+
   /** A section checkpoint the job runner just saved: copied to Redis so any worker can resume from it. */
   checkpointSaved(localId: string, c: SectionCheckpoint): void {
     const cur = this.current;
@@ -159,7 +174,12 @@ export class ClusterWorker {
   }
 
   private async process(job: BullJob, token: string | undefined): Promise<ClusterResult> {
-    const { UnrecoverableError, WaitingError } = await loadBull();
+    const { UnrecoverableError, WaitingError, DelayedError } = await loadBull();
+    if (this.o.jobs.queue.status().paused) {
+      // Taken in the moment the local queue was paused (a fetch already in flight): give it back for 2 s, to any worker.
+      await job.moveToDelayed(Date.now() + 2_000, token);
+      throw new DelayedError();
+    }
     const parsed = ClusterJobData.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`not a framepack job: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
     const data = parsed.data;
@@ -206,6 +226,7 @@ export class ClusterWorker {
       if (end.kind === 'interrupted') {
         // This daemon is shutting down: the job goes back to the queue now, for any worker, from its checkpoint.
         await job.moveToWait(token);
+        log.info('shutting down: handed the shared job back to the queue (another worker resumes it from its checkpoint)', { sectionsCopied: cur.resumedAfter });
         throw new WaitingError();
       }
       unclaim(this.o.dataDir, localId);

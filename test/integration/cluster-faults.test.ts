@@ -29,7 +29,7 @@ beforeAll(async () => {
   image = path.join(redis.dir, 'start.png');
   await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 10, g: 200, b: 30 } } }).png().toFile(image);
   for (let i = 0; i < 2; i++) {
-    workers.push(await startDaemon({ env: { FRAMEPACK_QUEUE: redis.url, FRAMEPACK_QUEUE_LOCK: '90s', FRAMEPACK_FAKE_STEP_MS: '20', FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config' } }));
+    workers.push(await startDaemon({ env: { FRAMEPACK_QUEUE: redis.url, FRAMEPACK_QUEUE_LOCK: '3s', FRAMEPACK_FAKE_STEP_MS: '20', FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config' } }));
   }
 }, 60_000);
 
@@ -73,6 +73,39 @@ describe('shared queue faults and the socket methods (fake engine)', () => {
     await expect(c.call('cluster.submit', { spec: { image, prompt: 'x' }, queue: 'localhost:6379' })).rejects.toMatchObject({ code: 'INVALID_PARAMS' });
   }, 60_000);
 
+  it('a paused worker takes no shared job; resuming it does', async () => {
+    const clients = await Promise.all(workers.map((d) => d.client()));
+    for (const c of clients) await c.call('queue.pause', {});
+    try {
+      const { jobId } = await clients[0]!.call('cluster.submit', { spec: { image, prompt: 'waits for a worker', seconds: 1, steps: 2 } });
+      await new Promise((r) => setTimeout(r, 1_500));
+      // Not taken, or taken in the moment of the pause and given back (delayed 2 s), never run.
+      const held = await waitJob(clients[0]!, jobId, () => true);
+      expect(['waiting', 'delayed']).toContain(held.state);
+      expect(held.progress).toBeNull();
+      await clients[1]!.call('queue.resume', {});
+      const done = await waitJob(clients[0]!, jobId, (j) => j.state === 'completed', 30_000);
+      expect(done.worker).toBe(`${host}:${workers[1]!.child.pid}`);
+    } finally {
+      for (const c of clients) await c.call('queue.resume', {});
+    }
+  }, 60_000);
+
+  it('a worker killed mid-job and started again drops its stale local copy; another worker finishes the job', async () => {
+    const c = await workers[0]!.client();
+    const { jobId } = await c.call('cluster.submit', { spec: { image, prompt: 'crash [step-ms=150]', seconds: 4, steps: 4 } });
+    const running = await waitJob(c, jobId, (j) => j.state === 'active' && (j.progress?.section?.index ?? 0) >= 1, 30_000);
+    const i = workers.findIndex((d) => `${host}:${d.child.pid}` === running.worker);
+    await workers[i]!.kill('SIGKILL');
+    workers[i] = await startDaemon({ base: workers[i]!.base, env: workers[i]!.env });
+    const back = await workers[i]!.client();
+    // The journal had it `running`; the restart queued it locally, and the worker removed it again.
+    await expect(back.call('jobs.get', { jobId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(readLog(workers[i]!)).toContain('removed shared-queue jobs a previous run of this worker left in its local queue');
+    const done = await waitJob(back, jobId, (j) => j.state === 'completed', 60_000);
+    expect(done.attempts).toBeGreaterThanOrEqual(2);
+  }, 120_000);
+
   it('a stopped worker hands its job back at once; the other resumes it after its checkpoint', async () => {
     const c = await workers[0]!.client();
     const { jobId } = await c.call('cluster.submit', { spec: { image, prompt: 'long [step-ms=150]', seconds: 4, steps: 4 } });
@@ -81,12 +114,12 @@ describe('shared queue faults and the socket methods (fake engine)', () => {
     const survivor = workers.find((d) => d !== victim)!;
     await victim.kill('SIGTERM');
     const sc = await survivor.client();
-    // Within 30 s although a lock lasts 90 s here: handed back, not left to lapse.
     const done = await waitJob(sc, jobId, (j) => j.state === 'completed', 30_000);
     expect(done.worker).toBe(`${host}:${survivor.child.pid}`);
     expect(readLog(survivor).split('\n').some((l) => /resuming the shared job after section [1-9]/.test(l) && l.includes(jobId))).toBe(true);
-    // The stopping worker finished its section, checkpointed it and gave the job back itself.
+    // The stopping worker finished its section, checkpointed it and gave the job back itself (not left to its lock to lapse).
     expect(readLog(victim)).toContain('job interrupted by shutdown');
+    expect(readLog(victim)).toContain('handed the shared job back to the queue');
     workers.splice(workers.indexOf(victim), 1);
     await victim.cleanup();
   }, 120_000);
