@@ -42,13 +42,18 @@ export async function openRedis(target: QueueTarget, o: OpenOptions): Promise<Re
     maxRetriesPerRequest: o.failFast ? 1 : null,
     enableOfflineQueue: !o.failFast,
     connectTimeout: 5_000,
-    retryStrategy: (times) => Math.min(100 * times, MAX_RECONNECT_DELAY_MS),
+    // Fail fast: one try, then the reason; else retry for ever, backing off.
+    retryStrategy: (times) => (o.failFast ? null : Math.min(100 * times, MAX_RECONNECT_DELAY_MS)),
     ...(o.failFast ? { lazyConnect: true } : {}),
   };
   const client = 'url' in target.redis ? new Redis(target.redis.url, options) : new Redis({ ...options, path: target.redis.path, db: target.redis.db });
   let down: string | null = null;
   client.on('error', (err: Error) => {
     const why = err.message.split('\n')[0]!;
+    if (o.failFast) {
+      down = why;
+      return;
+    }
     if (down === null) o.log.warn(`redis at ${target.display} unreachable (${why}); reconnecting`, { queue: target.display, error: why });
     down = why;
   });
@@ -61,7 +66,8 @@ export async function openRedis(target: QueueTarget, o: OpenOptions): Promise<Re
       await client.connect();
     } catch (err: unknown) {
       client.disconnect();
-      throw new Error(`cannot reach the queue's redis at ${target.display}: ${(err as Error).message.split('\n')[0]}`);
+      // ioredis rejects with "Connection is closed"; the error event had the reason (ECONNREFUSED, WRONGPASS, TLS).
+      throw new Error(`cannot reach the queue's redis at ${target.display}: ${down ?? (err as Error).message.split('\n')[0]}`);
     }
   }
   return client;

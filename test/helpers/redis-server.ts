@@ -32,20 +32,22 @@ async function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect(port, '127.0.0.1');
     sock.once('connect', () => sock.write('PING\r\n'));
-    sock.once('data', (d) => { sock.destroy(); resolve(String(d).startsWith('+PONG')); });
+    sock.once('data', (d) => { sock.destroy(); resolve(String(d).startsWith('+PONG') || String(d).startsWith('-NOAUTH')); });
     sock.once('error', () => resolve(false));
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `password`: Redis's requirepass (the URL then carries it, as a user would write it). */
+export async function startRedis(options: { password?: string } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-redis-'));
   const port = await freePort();
+  const auth = options.password ? ['--requirepass', options.password] : [];
   let child: ChildProcess | null = null;
   let log = '';
   const r: RedisServer = {
-    url: `redis://127.0.0.1:${port}/0`, port, dir,
+    url: `redis://${options.password ? `:${options.password}@` : ''}127.0.0.1:${port}/0`, port, dir,
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no', ...auth], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.on('data', (d) => (log += String(d)));
       child.stderr!.on('data', (d) => (log += String(d)));
       const deadline = Date.now() + 10_000;
