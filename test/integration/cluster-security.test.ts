@@ -1,8 +1,9 @@
 // The shared queue's security (docs/cluster.md "Running it safely"): a Redis with a password is
 // reached with the password in the URL, which nothing shows (status, logs); a wrong password is a
 // clear refusal; and a worker daemon listens on no network port (it only connects out to Redis).
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +15,9 @@ let redis: RedisServer;
 let worker: DaemonProcess;
 let image: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/framepack.js'), ...args], { cwd: redis.dir, env: { ...process.env, FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config' } }, (err, stdout, stderr) => {
+    execFile(process.execPath, [path.join(REPO_ROOT, 'bin/framepack.js'), ...args], { cwd: redis.dir, env: { ...process.env, FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config', ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -78,4 +79,52 @@ describe('shared queue security', () => {
   it('a worker daemon listens on no network port', () => {
     expect(listeningPorts(worker.child.pid!)).toEqual([]);
   });
+});
+
+/** A throw-away CA and a server certificate for 127.0.0.1 (openssl), or null without openssl. */
+function makeCerts(dir: string): { cert: string; key: string; ca: string } | null {
+  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  try {
+    run(['version']);
+  } catch {
+    return null;
+  }
+  writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=framepack-test-ca']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext']);
+  return { cert: path.join(dir, 'server.pem'), key: path.join(dir, 'server.key'), ca: path.join(dir, 'ca.pem') };
+}
+
+const certDir = mkdtempSync(path.join(os.tmpdir(), 'fp-tls-'));
+const certs = makeCerts(certDir);
+if (!certs) rmSync(certDir, { recursive: true, force: true });
+
+// openssl makes the certificates; where it is missing there is nothing to serve TLS with.
+describe.runIf(certs !== null)('shared queue over TLS (rediss://)', () => {
+  let tlsRedis: RedisServer;
+  let tlsWorker: DaemonProcess;
+  const caEnv = { NODE_EXTRA_CA_CERTS: certs?.ca ?? '' };
+
+  beforeAll(async () => {
+    tlsRedis = await startRedis({ password: PASSWORD, tls: certs! });
+    tlsWorker = await startDaemon({ env: { FRAMEPACK_QUEUE: tlsRedis.url, FRAMEPACK_QUEUE_LOCK: '3s', FRAMEPACK_CONFIG_DIR: '/nonexistent-fp-config', ...caEnv } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await tlsWorker?.cleanup();
+    await tlsRedis?.cleanup();
+    rmSync(certDir, { recursive: true, force: true });
+  });
+
+  it('runs a job over rediss:// with the certificate verified', async () => {
+    expect(tlsRedis.url).toMatch(/^rediss:\/\//);
+    const r = await cli(['generate', '--image', image, '--prompt', 'over tls', '--seconds', '1', '--steps', '2', '--queue', tlsRedis.url, '--json', '--out', path.join(tlsRedis.dir, 't.mp4')], caEnv);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'job.succeeded', worker: expect.stringContaining(String(tlsWorker.child.pid)) });
+    // Without the CA the server's certificate is refused: TLS is verified, not just encrypted.
+    const untrusted = await cli(['jobs', '--queue', tlsRedis.url]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toMatch(/certificate/i);
+  }, 120_000);
 });
