@@ -12,7 +12,7 @@ import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../cluster/queue
 import { eventsCursor, fetchVideo, follow, SubmitRefused, submitToQueue } from '../cluster/submitter.js';
 import { cliEvent, daemonOutPath, protocolSpec, type MapState } from './daemon-generate.js';
 import { EXIT_CANCELLED, EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
-import { table } from './format.js';
+import { formatBytes, table } from './format.js';
 import type { PipelineEvent } from '../engine/pipeline/events.js';
 import type { ProgressWriter } from './progress.js';
 
@@ -107,7 +107,7 @@ export async function generateViaQueue(o: QueueGenerateOptions): Promise<number>
 }
 
 function progressText(j: ClusterJob): string {
-  if (j.state === 'completed') return j.output ? `${(j.output.bytes / 1024).toFixed(0)} KiB video` : 'done';
+  if (j.state === 'completed') return j.output ? `${formatBytes(j.output.bytes)} video` : 'done';
   if (j.state === 'failed') return (j.error ?? 'failed').split('\n')[0]!.slice(0, 60);
   const p = j.progress;
   if (!p) return '';
