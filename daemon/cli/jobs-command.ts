@@ -175,7 +175,10 @@ export async function runJobsCommand(argv: string[]): Promise<number> {
   });
   const viaDaemon = await tryClient('framepack jobs', async (client) => {
     const { jobs } = await client.call('jobs.list', states ? { states } : {});
-    out(json ? JSON.stringify({ jobs }) : formatJobs(jobs));
+    // A worker of a shared queue says so: its shared jobs are listed here under their queue ids.
+    const { cluster } = await client.call('daemon.status', {});
+    const head = cluster ? `worker ${cluster.worker} of the shared queue ${cluster.queue} (framepack jobs --queue … lists it)\n` : '';
+    out(json ? JSON.stringify(cluster ? { jobs, cluster } : { jobs }) : `${head}${formatJobs(jobs)}`);
     return EXIT_OK;
   });
   if (viaDaemon !== null) return viaDaemon;

@@ -11,6 +11,7 @@ import { readLog, REPO_ROOT, startDaemon, type DaemonProcess } from '../helpers/
 import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 
 const PASSWORD = 'hunter2-not-in-any-log';
+const host = os.hostname();
 let redis: RedisServer;
 let worker: DaemonProcess;
 let image: string;
@@ -64,9 +65,12 @@ describe('shared queue security', () => {
     expect(status.cluster!.queue).toBe(`redis://:***@127.0.0.1:${redis.port}/0`);
     const doctor = await c.call('daemon.doctor', { quick: true, refresh: true });
     expect(doctor.checks.find((k) => k.id === 'cluster.redis')).toMatchObject({ status: 'ok' });
+    // The worker's own `jobs` names the queue it serves.
+    const local = await cli(['jobs'], { FRAMEPACK_RUNTIME_DIR: worker.runtimeDir, FRAMEPACK_DATA_DIR: worker.dataDir });
+    expect(local.stdout).toContain(`worker ${host}:${worker.child.pid} of the shared queue redis://:***@127.0.0.1:${redis.port}/0`);
     const listed = await cli(['jobs', '--queue', redis.url]);
     expect(listed.stdout).toContain(':***@');
-    for (const text of [readLog(worker), JSON.stringify(status), JSON.stringify(doctor), listed.stdout, listed.stderr, r.stderr]) expect(text).not.toContain(PASSWORD);
+    for (const text of [readLog(worker), JSON.stringify(status), JSON.stringify(doctor), local.stdout, listed.stdout, listed.stderr, r.stderr]) expect(text).not.toContain(PASSWORD);
   }, 120_000);
 
   it('refuses a wrong password with a clear one-line reason', async () => {
