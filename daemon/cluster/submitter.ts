@@ -30,7 +30,8 @@ export function newClusterJobId(now = Date.now()): string {
 /** Puts the job (its image read from `spec.image` on this machine) on the shared queue. */
 export async function submitToQueue(redis: RedisClient, spec: JobSpec, o: { maxInputBytes?: number; submittedBy?: string } = {}): Promise<{ jobId: string }> {
   if (spec.out !== undefined) throw new SubmitRefused('out: a shared-queue job sends its video back through redis; give the path to `generate --queue … --out` (or fetch it with --wait), not in the spec');
-  const max = o.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  // Redis holds it until the job ends: 64 MiB at most, less where the daemon's --max-input-size says so.
+  const max = Math.min(o.maxInputBytes ?? Infinity, DEFAULT_MAX_INPUT_BYTES);
   const st = await stat(spec.image).catch(() => null);
   if (!st?.isFile()) throw new SubmitRefused(`image: ${spec.image} is not a readable file`);
   if (st.size > max) throw new SubmitRefused(`image: ${spec.image} is ${st.size} bytes; jobs for the shared queue carry start images up to ${max} bytes`);

@@ -226,7 +226,7 @@ export class ClusterWorker {
       if (end.kind === 'interrupted') {
         // This daemon is shutting down: the job goes back to the queue now, for any worker, from its checkpoint.
         await job.moveToWait(token);
-        log.info('shutting down: handed the shared job back to the queue (another worker resumes it from its checkpoint)', { sectionsCopied: cur.resumedAfter });
+        log.info('shutting down: handed the shared job back to the queue (another worker resumes it from its checkpoint)');
         throw new WaitingError();
       }
       unclaim(this.o.dataDir, localId);
@@ -234,7 +234,7 @@ export class ClusterWorker {
       if (end.kind === 'failed') throw new Error(`${end.code}: ${end.message} (on worker ${this.name})`);
       return await this.deliver(id, end.outputPath, end.timing, cur.resumedAfter, localId);
     } catch (err: unknown) {
-      if (!(err instanceof WaitingError)) this.failedCount++;
+      if (!(err instanceof WaitingError) && !(err instanceof DelayedError)) this.failedCount++;
       throw err;
     } finally {
       this.current = null;
