@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { DEFAULT_KEEP_ALIVE_MS, keepAliveToMs } from '../shared/domain/keep-alive.js';
 import { dataDir, runtimeDir, socketPath } from '../shared/ipc/socket-path.js';
+import { parseQueueUrl } from './cluster/queue-url.js';
 import { readSettings } from './settings.js';
 
 export interface DaemonConfig {
@@ -44,6 +45,10 @@ export interface DaemonConfig {
   helloTimeoutMs: number;
   /** Subscriptions one connection may hold. */
   maxSubscriptions: number;
+  /** The shared queue this daemon is a worker of (docs/cluster.md); null = only its own queue (default). */
+  queueUrl: string | null;
+  /** Shared queue: how long a worker's lock on its job lasts unrenewed (a dead worker's job moves on after about this). */
+  queueLockMs: number;
   /** Fake engine: ms per sampler step and per component load. */
   fakeStepMs: number;
   fakeLoadMs: number;
@@ -127,6 +132,19 @@ export const SETTINGS: readonly Setting<keyof DaemonConfig>[] = [
   } },
   { key: 'maxSubscriptions', env: 'FRAMEPACK_MAX_SUBSCRIPTIONS', flag: '--max-subscriptions', description: 'subscriptions per connection (default 64)', parse: (v) => Math.max(1, positiveInt('--max-subscriptions')(v)) },
   { key: 'outputDir', env: 'FRAMEPACK_OUTPUT_DIR', flag: '--output-dir', description: 'where finished videos go (default <data dir>/outputs)', parse: (v) => path.resolve(v) },
+  { key: 'queueUrl', env: 'FRAMEPACK_QUEUE', flag: '--queue', description: 'redis://[user:password@]host:port/db, rediss://… or unix:///path: be a worker of that shared queue (docs/cluster.md)', parse: (v) => {
+    try {
+      parseQueueUrl(v);
+    } catch (err: unknown) {
+      throw new RangeError((err as Error).message);
+    }
+    return v;
+  } },
+  { key: 'queueLockMs', env: 'FRAMEPACK_QUEUE_LOCK', flag: '--queue-lock', description: "shared queue: a dead worker's job goes to another after this long (default '30s')", parse: (v) => {
+    const ms = durationMs('--queue-lock')(v);
+    if (ms < 500) throw new RangeError(`--queue-lock must be at least 500 ms, got '${v}'`);
+    return ms;
+  } },
   { key: 'fakeStepMs', env: 'FRAMEPACK_FAKE_STEP_MS', flag: '--fake-step-ms', description: 'fake engine: ms per step (default 20)', parse: positiveInt('--fake-step-ms') },
   { key: 'fakeLoadMs', env: 'FRAMEPACK_FAKE_LOAD_MS', flag: '--fake-load-ms', description: 'fake engine: ms per component load (default 10)', parse: positiveInt('--fake-load-ms') },
 ];
@@ -157,9 +175,12 @@ export function loadConfig(argv: readonly string[] = [], env: Env = process.env)
     maxConnections: 256,
     helloTimeoutMs: 10_000,
     maxSubscriptions: 64,
+    queueUrl: null,
+    queueLockMs: 30_000,
     fakeStepMs: 20,
     fakeLoadMs: 10,
   };
+  if (typeof settings.queue === 'string') config.queueUrl = settings.queue;
   if (settings.keepAlive !== undefined) config.keepAliveMs = keepAliveToMs(settings.keepAlive as string | number);
   if (typeof settings.preserveVram === 'number') config.preserveVramBytes = Math.round(settings.preserveVram * GB);
   const assign = (s: Setting<keyof DaemonConfig>, value: string) => {

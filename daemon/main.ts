@@ -32,6 +32,8 @@ import { budgetBytes, readTelemetry } from './residency/memory.js';
 import { ResidencyScheduler } from './residency/scheduler.js';
 import { daemonMemoryDeps, startPlan, withMemoryAdmission } from './residency/memory-admission.js';
 import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
+import { dropClaimedLeftovers } from './cluster/claimed-jobs.js';
+import type { ClusterWorker } from './cluster/worker.js';
 import { componentEstimates, JobTelemetry } from './telemetry/job-telemetry.js';
 
 /** How often memory telemetry is read and published. */
@@ -140,15 +142,21 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   const budget = budgetBytes(deviceTotal(config, memory), config.preserveVramBytes);
   lifecycle.info('starting', { pid: process.pid, engine: engine.name, socket: config.socketPath, dataDir: config.dataDir, budgetBytes: budget });
 
-  const publish = ((event, payload) => server?.publish(event, payload as never)) as ConstructorParameters<typeof JobService>[0]['publish'];
+  // A worker of a shared queue (--queue) also relays its shared jobs' events to Redis (daemon/cluster/).
+  let cluster: ClusterWorker | null = null;
+  const publish = ((event, payload) => {
+    server?.publish(event, payload as never);
+    cluster?.tap(event, payload as never);
+  }) as ConstructorParameters<typeof JobService>[0]['publish'];
   const scheduler = new ResidencyScheduler({
     engine, budgetBytes: budget, defaultKeepAliveMs: config.keepAliveMs, log, clock: systemClock,
     onLoaded: (e) => publish('model.loaded', { model: e.model, component: e.component, device: e.footprint.device, vramBytes: Math.round(e.footprint.vramBytes), ramBytes: Math.round(e.footprint.ramBytes), loadMs: e.loadMs, expiresAt: e.expiresAt }),
     onUnloaded: (e) => publish('model.unloaded', { model: e.model, component: e.component, reason: e.reason, ...(e.detail ? { detail: e.detail.slice(0, 1000) } : {}) }),
   });
   let idle: IdleTimer | null = null;
+  const journal = new JobJournal(config.dataDir, { log, onCheckpoint: (id, c) => cluster?.checkpointSaved(id, c) });
   const jobs = new JobService({
-    engine, scheduler, journal: new JobJournal(config.dataDir, { log }), queueLimit: config.queueLimit, outputDir: config.outputDir,
+    engine, scheduler, journal, queueLimit: config.queueLimit, outputDir: config.outputDir,
     maxInputBytes: config.maxInputBytes, jobRetentionMs: config.jobRetentionMs,
     ...(memoryDeps ? { memoryPlan: (spec, model: string) => startPlan(memoryDeps, spec, model) } : {}),
     publish, log, onBusyChange: (busy) => {
@@ -167,6 +175,7 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
       const sel = await selection;
       return runDoctor({
         env, outputDir: config.outputDir, skipGeneration: quick,
+        serviceChecks: async () => (cluster ? [await cluster.doctorCheck()] : []),
         ...(config.engine !== 'fake' ? { model: engine.defaultModel } : {}),
         ...(sel ? { probe: reuseProbes(sel.probes) } : {}),
       });
@@ -177,7 +186,9 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   let telemetryTimer: NodeJS.Timeout | null = null;
   const services = {
     engine, jobs, scheduler, memory: () => memory, doctor, memoryDeps,
+    cluster: { defaultQueue: () => config.queueUrl, log: log.child({ scope: 'cluster' }), maxInputBytes: config.maxInputBytes },
     identity: {
+      cluster: () => cluster?.status() ?? null,
       provider: () => provider,
       version: daemonVersion(), startedAtMs, socketPath: config.socketPath,
       instanceId: () => server!.instanceId, connections: () => server!.connections,
@@ -185,7 +196,11 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     },
   };
   const shutdown = createShutdown({
-    stopJobs: () => jobs.stop(config.shutdownGraceMs),
+    stopJobs: async () => {
+      await cluster?.beforeStop();
+      await jobs.stop(config.shutdownGraceMs);
+      await cluster?.afterStop();
+    },
     releaseModels: async () => {
       await scheduler.unloadAll('shutdown');
       await (engine as { terminate?: () => Promise<void> }).terminate?.();
@@ -252,8 +267,15 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
   process.on('uncaughtException', (err) => lifecycle.error('uncaught exception', { error: err.stack }));
   process.on('unhandledRejection', (err) => lifecycle.error('unhandled rejection', { error: err instanceof Error ? err.stack : String(err) }));
 
-  lifecycle.info('ready', { socket: config.socketPath, instanceId: server.instanceId, queued: jobs.queue.order.length });
   if (config.startPolicy === 'pause') jobs.pause();
+  // A worker of a shared queue (docs/cluster.md): bullmq loads only here. Before jobs.start(): the
+  // shared jobs a killed run left in the local queue are dropped first (the queue gave them away).
+  if (config.queueUrl) {
+    const { parseQueueUrl } = await import('./cluster/queue-url.js');
+    const { ClusterWorker } = await import('./cluster/worker.js');
+    cluster = await ClusterWorker.start({ target: parseQueueUrl(config.queueUrl), jobs, journal, dataDir: config.dataDir, log, lockMs: config.queueLockMs });
+  } else dropClaimedLeftovers(config.dataDir, jobs, lifecycle);
+  lifecycle.info('ready', { socket: config.socketPath, instanceId: server.instanceId, queued: jobs.queue.order.length });
   jobs.start();
   // After readiness, in the background: clients connect while the checks run.
   setImmediate(() => void doctor.startQuick());

@@ -85,6 +85,9 @@ function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
       server.publish('queue.reordered', { queued: order });
       return { job: jobs.get(jobId)!, position: at, queued: order };
     },
+    // This fake serves no shared queue (daemon/cluster/); the real daemon's answer without one.
+    'cluster.submit': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
+    'cluster.jobs': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
     'jobs.remove': ({ jobId }) => {
       record('jobs.remove', { jobId });
       jobs.delete(jobId);

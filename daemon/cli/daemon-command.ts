@@ -62,6 +62,7 @@ async function status(json: boolean): Promise<number> {
       `queue:   ${s.queue.running ? `running ${s.queue.running}, ` : ''}${s.queue.queued} waiting (limit ${s.queue.limit})${s.queue.paused ? ', PAUSED' : ''}`,
     ];
     if (s.provider) lines.push(`runs on: ${s.provider.name} (${s.provider.reason})`);
+    if (s.cluster) lines.push(`shared:  worker ${s.cluster.worker} of ${s.cluster.queue} (${s.cluster.connected ? 'connected' : 'redis unreachable, reconnecting'}${s.cluster.running ? `, running ${s.cluster.running}` : ''}; ${s.cluster.done} done, ${s.cluster.failed} failed here)`);
     if (s.memory) lines.push(`memory:  RSS ${formatBytes(s.memory.rssBytes)}${s.memory.vram.map((v) => `, ${v.device} ${formatBytes(v.usedBytes)}/${formatBytes(v.totalBytes)}`).join('')}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return EXIT_OK;

@@ -31,6 +31,9 @@ ${JOB_FLAGS_HELP}
   --wait                  follow the job to its end and print the MP4 path (the default);
                           Ctrl-C cancels the job (keeping its last partial video)
   --detach                only enqueue: print the job id and exit (follow with jobs show ID --follow)
+  --queue URL             submit to the shared queue at URL (redis://host:6379/0, rediss://…)
+                          instead of the local daemon: any worker runs it; --wait brings the
+                          MP4 back here through Redis, --detach prints the id (docs/cluster.md)
   --local                 run in this process instead of the daemon
   --provider NAME         --local only: auto | cpu | cuda | webgpu. auto = CUDA, else WebGPU,
                           else the CPU (says which and why); a named provider that is not
@@ -65,6 +68,17 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
 
   const json = values.json === true;
   const progress: ProgressWriter | null = json ? null : io.stderr.isTTY ? ttyProgress(io.stderr) : plainProgress(io.stderr);
+  if (typeof values.queue === 'string') {
+    if (local) throw new UsageError('--queue and --local contradict each other');
+    if (values.overwrite === true) throw new UsageError('--overwrite: a shared-queue job writes its video here only with --wait, and replaces nothing framepack did not write');
+    await loadInputImage(spec.imagePath);
+    // Loaded only now: a single-machine `generate` never imports bullmq.
+    const { generateViaQueue } = await import('./cluster-command.js');
+    return generateViaQueue({
+      queue: values.queue, spec, model: typeof values.model === 'string' ? values.model : undefined, out: values.out, partials: values['no-partials'] !== true,
+      detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,
+    });
+  }
   if (!local) {
     // The daemon validates again, but a bad image should fail here with exit 2 before anything starts.
     if (spec.extendVideo === null && extendJob === undefined) await loadInputImage(spec.imagePath);

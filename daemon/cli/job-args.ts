@@ -64,6 +64,7 @@ export const RUN_OPTIONS = {
   provider: { type: 'string' },
   wait: { type: 'boolean' },
   detach: { type: 'boolean' },
+  queue: { type: 'string' },
 } as const satisfies Options;
 
 export const ALL_JOB_OPTIONS = { ...JOB_OPTIONS, ...RUN_OPTIONS } as const;

@@ -18,6 +18,7 @@ import { runJobsMoveCommand, runJobsRmCommand } from './queue-edit-command.js';
 const ID_HELP = `ID is a job id, a unique prefix of one (\`framepack jobs\` lists them), or \`last\` (the newest job).`;
 
 export const JOBS_HELP = `Usage: framepack jobs [--state queued|running|succeeded|failed|cancelled]... [--json]
+       framepack jobs --queue URL [--json]
        framepack jobs show ID [--follow] [--json]
        framepack jobs move ID (--front | --back | --to N) [--json]
        framepack jobs rm ID [--json]
@@ -30,6 +31,7 @@ queued job (a running one is stopped with \`framepack cancel\`). \`jobs move --h
 When the daemon is not running, \`jobs\` and \`jobs show\` read its journal on disk instead (and say so).
 ${ID_HELP}
 
+  --queue URL    list the shared queue at URL instead (docs/cluster.md): state, worker, runs, progress
   --state S      only jobs in state S (repeatable)
   --follow       jobs show: follow the job to its end
   --json         machine-readable output (queue positions there count from 0, as in the protocol)
@@ -123,7 +125,7 @@ export function formatJob(j: Job): string {
   return lines.join('\n');
 }
 
-const JOBS_OPTIONS = { json: { type: 'boolean' }, state: { type: 'string', multiple: true }, follow: { type: 'boolean' } } as const;
+const JOBS_OPTIONS = { json: { type: 'boolean' }, state: { type: 'string', multiple: true }, follow: { type: 'boolean' }, queue: { type: 'string' } } as const;
 
 /** The daemon is down: answer from the journal, saying so (on stderr, so --json stays one object). */
 function fromJournal(show: (v: JournalView) => number): number {
@@ -144,6 +146,11 @@ export async function runJobsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('jobs', argv, JOBS_OPTIONS, true);
   if (values.help) return (out(JOBS_HELP), EXIT_OK);
   const json = values.json === true;
+  if (typeof values.queue === 'string') {
+    if (positionals.length || values.state || values.follow) throw new UsageError('jobs --queue lists the shared queue; it takes only --json');
+    const { listQueueCommand } = await import('./cluster-command.js');
+    return listQueueCommand(values.queue, json, process.stdout, process.stderr);
+  }
   if (positionals[0] === 'show') {
     const ref = positionals[1];
     if (!ref) throw new UsageError('jobs show needs a job id (or a prefix of one, or `last`)');
@@ -169,7 +176,10 @@ export async function runJobsCommand(argv: string[]): Promise<number> {
   });
   const viaDaemon = await tryClient('framepack jobs', async (client) => {
     const { jobs } = await client.call('jobs.list', states ? { states } : {});
-    out(json ? JSON.stringify({ jobs }) : formatJobs(jobs));
+    // A worker of a shared queue says so: its shared jobs are listed here under their queue ids.
+    const { cluster } = await client.call('daemon.status', {});
+    const head = cluster ? `worker ${cluster.worker} of the shared queue ${cluster.queue} (framepack jobs --queue … lists it)\n` : '';
+    out(json ? JSON.stringify(cluster ? { jobs, cluster } : { jobs }) : `${head}${formatJobs(jobs)}`);
     return EXIT_OK;
   });
   if (viaDaemon !== null) return viaDaemon;

@@ -46,7 +46,10 @@ export async function runPsCommand(argv: string[]): Promise<number> {
   }
   try {
     const result = await conn.client.call('ps', {});
-    process.stdout.write(argv.includes('--json') ? `${JSON.stringify(result)}\n` : `${formatPs(result)}\n`);
+    // A worker of a shared queue says which (docs/cluster.md).
+    const cluster = (await conn.client.call('daemon.status', {})).cluster;
+    const line = cluster ? `\nworker ${cluster.worker} of the shared queue ${cluster.queue}${cluster.running ? `, running ${cluster.running}` : ''}${cluster.connected ? '' : ' (redis unreachable, reconnecting)'}` : '';
+    process.stdout.write(argv.includes('--json') ? `${JSON.stringify(cluster ? { ...result, cluster } : result)}\n` : `${formatPs(result)}${line}\n`);
     return EXIT_OK;
   } finally {
     conn.client.close();

@@ -33,6 +33,8 @@ export interface DoctorOptions {
   probe?: ProbeDeps;
   /** Called as each check finishes (the CLI prints progressively). */
   onCheck?: (c: Check) => void;
+  /** Checks of the daemon's own services (a shared queue's Redis, daemon/cluster/worker.ts). */
+  serviceChecks?: () => Promise<Check[]>;
 }
 
 export interface DoctorReport {
@@ -72,6 +74,7 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<DoctorReport>
   add(await checkDisk('disk.output', 'output folder', path.resolve(opts.outputDir ?? 'outputs'), OUTPUT_MIN_FREE_BYTES));
   add(await checkFfmpeg());
   add(await checkSocketDir({ env }));
+  if (opts.serviceChecks) add(...(await opts.serviceChecks()));
   add(...(await bundleChecks({ env, verify: opts.fullVerify ? 'full' : ('cached' satisfies VerifyMode) })));
   const provider = pickExecutionProvider(providers);
   if (!opts.skipGeneration) {

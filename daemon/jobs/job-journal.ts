@@ -118,6 +118,8 @@ const realFs: JournalFs = { writeSync: (fd, b, o, l) => writeSync(fd, b, o, l), 
 export interface JobJournalOptions {
   log?: Logger;
   fs?: JournalFs;
+  /** Told after each checkpoint is durable (a cluster worker copies it to Redis, daemon/cluster/checkpoint-store.ts). */
+  onCheckpoint?(id: string, checkpoint: SectionCheckpoint): void;
 }
 
 export class JobJournal {
@@ -133,12 +135,14 @@ export class JobJournal {
   private readonly fs: JournalFs;
   readonly file: string;
   readonly jobsDir: string;
+  private readonly onCheckpoint: JobJournalOptions['onCheckpoint'];
 
   constructor(readonly dataDir: string, options: JobJournalOptions = {}) {
     this.file = path.join(dataDir, JOURNAL_FILE);
     this.jobsDir = path.join(dataDir, 'jobs');
     this.log = (options.log ?? silentLogger).child({ scope: 'journal' });
     this.fs = options.fs ?? realFs;
+    this.onCheckpoint = options.onCheckpoint;
   }
 
   /**
@@ -295,6 +299,7 @@ export class JobJournal {
     }
     renameSync(tmp, file);
     this.append({ t: 'checkpoint', id, sectionsDone: checkpoint.sectionsDone });
+    this.onCheckpoint?.(id, checkpoint);
   }
 
   loadCheckpoint(id: string): SectionCheckpoint | null {

@@ -156,7 +156,8 @@ export class JobService {
     return this.running !== null;
   }
 
-  async submit(spec: JobSpec): Promise<{ jobId: string; position: number }> {
+  /** `options.id`: the id to use (a cluster worker runs a shared queue's job under that job's id); it must be new. */
+  async submit(spec: JobSpec, options: { id?: string } = {}): Promise<{ jobId: string; position: number }> {
     if (this.stopping) throw new RpcError('INTERNAL', 'the daemon is shutting down; submit again after it restarts', { retryable: true });
     const model = spec.model ?? this.o.engine.defaultModel;
     // An extension's input is its video (copied like an image) or a finished job's stored latents (not copied).
@@ -178,7 +179,8 @@ export class JobService {
       throw new RpcError(err.code, err.message, { detail: { issues: [{ path: [err.field], code: 'custom', message: err.problem }] } });
     }
     this.queue.assertRoom();
-    const id = newJobId();
+    if (options.id !== undefined && this.jobs.has(options.id)) throw new RpcError('INVALID_PARAMS', `a job '${options.id}' exists already`, { detail: { jobId: options.id } });
+    const id = options.id ?? newJobId();
     // Streamed off the event loop with a byte cap; other requests are answered meanwhile, so the
     // queue and the shutdown state are checked again once it is done.
     if (input !== undefined) await copyInput(input, this.o.journal.jobDir(id), this.maxInputBytes);

@@ -1,12 +1,12 @@
 // hello, daemon.status and daemon.shutdown: who the daemon is, and how to stop it.
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RpcError, type DaemonStatus, type ExecutionProviderInfo, type MemoryTelemetry, type QueueStatus } from '../../shared/protocol/index.js';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, RpcError, type DaemonStatus, type ExecutionProviderInfo, type MemoryTelemetry, type QueueStatus, type ClusterWorkerStatus } from '../../shared/protocol/index.js';
 import type { ConnectionInfo } from '../../shared/ipc/rpc-server.js';
 
 export type DaemonHandlers = Pick<Handlers, 'hello' | 'daemon.status' | 'daemon.shutdown'>;
 
 /** Capabilities announced in hello (additive protocol features). */
-export const FEATURES = ['jobs.resume-from-checkpoint', 'residency.keep-alive', 'queue.front', 'jobs.plan', 'daemon.doctor', 'status.provider', 'telemetry.job', 'progress.stages-eta', 'jobs.move', 'jobs.remove'];
+export const FEATURES = ['jobs.resume-from-checkpoint', 'residency.keep-alive', 'queue.front', 'jobs.plan', 'daemon.doctor', 'status.provider', 'telemetry.job', 'progress.stages-eta', 'jobs.move', 'jobs.remove', 'cluster.submit'];
 
 export interface DaemonIdentity {
   version: string;
@@ -18,6 +18,8 @@ export interface DaemonIdentity {
   memory: () => MemoryTelemetry | null;
   /** The execution provider the engine runs on; null while the start-up probe runs. */
   provider: () => ExecutionProviderInfo | null;
+  /** The shared queue this daemon is a worker of, or null. */
+  cluster?: () => ClusterWorkerStatus | null;
   /** Begin the one shutdown path; returns at once. */
   shutdown: (reason: string) => void;
 }
@@ -37,6 +39,7 @@ export function daemonHandlers(d: DaemonIdentity): DaemonHandlers {
       queue: d.queue(),
       memory: d.memory(),
       provider: d.provider(),
+      ...(d.cluster?.() ? { cluster: d.cluster()! } : {}),
     }),
     'daemon.shutdown': ({ force, reason }, ctx) => {
       if (!force && ctx.connectionCount > 1) {

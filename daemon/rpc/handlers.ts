@@ -8,6 +8,7 @@ import type { JobService } from '../jobs/job-service.js';
 import type { ResidencyScheduler } from '../residency/scheduler.js';
 import { jobMemoryPlan, memoryView, planJobMemory, type MemoryAdmissionDeps } from '../residency/memory-admission.js';
 import { daemonHandlers, type DaemonIdentity } from './daemon-handlers.js';
+import { clusterHandlers, type ClusterHandlerDeps } from './cluster-handlers.js';
 import { doctorHandlers } from './doctor-handlers.js';
 import { jobsHandlers } from './jobs-handlers.js';
 import { modelsHandlers } from './models-handlers.js';
@@ -22,6 +23,8 @@ export interface Services {
   doctor: Pick<DoctorService, 'get'>;
   /** The memory plan's inputs (null for the fake engine: no bundles, no plan). */
   memoryDeps?: MemoryAdmissionDeps | null;
+  /** The shared queue's methods' inputs (daemon/cluster/). */
+  cluster: ClusterHandlerDeps;
 }
 
 /** `ps`'s plans: the running and queued jobs' memory plans, now (a job whose bundle or image is gone is left out). */
@@ -49,6 +52,7 @@ export function buildHandlers(s: Services): Handlers {
       ...(deps ? { memory: async (manifest, bucket, windowSize) => memoryView(await planJobMemory(deps, manifest, bucket, windowSize)) } : {}),
     }),
     ...doctorHandlers(s.doctor),
+    ...clusterHandlers(s.cluster),
   };
 }
 

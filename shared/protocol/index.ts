@@ -7,6 +7,7 @@ export * from './events.js';
 export * from './methods.js';
 export * from './plan.js';
 export * from './doctor.js';
+export * from './cluster.js';
 export * from '../domain/job.js';
 export * from '../domain/lora.js';
 export * from '../domain/keep-alive.js';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CancelWhen, Job, JobId, JobSpec, JobState } from '../domain/job.js';
 import { KeepAlive } from '../domain/keep-alive.js';
 import { ComponentId, ComponentStatus, MemoryTelemetry, ModelName, ModelStatus } from '../domain/model.js';
+import { ClusterJobsParams, ClusterJobsResult, ClusterSubmitParams, ClusterSubmitResult, ClusterWorkerStatus } from './cluster.js';
 import { DoctorParams, DoctorResult, ExecutionProviderInfo } from './doctor.js';
 import { SubscriptionId, Seq } from './envelope.js';
 import { QueueStatus, Snapshot, Topic } from './events.js';
@@ -81,6 +82,8 @@ export const DaemonStatus = z.object({
   memory: MemoryTelemetry.nullable(),
   /** The execution provider the engine runs on; null while the start-up probe runs; absent from older daemons. */
   provider: ExecutionProviderInfo.nullable().optional(),
+  /** The shared queue this daemon is a worker of (`daemon start --queue`); absent when it serves only its own queue. */
+  cluster: ClusterWorkerStatus.optional(),
 });
 export type DaemonStatus = z.infer<typeof DaemonStatus>;
 
@@ -149,6 +152,14 @@ export const methods = {
     params: z.strictObject({ force: z.boolean().default(false), reason: z.string().max(200).optional() }),
     result: z.object({ accepted: z.literal(true) }),
   },
+  /**
+   * Submit to the shared queue (docs/cluster.md) instead of this daemon's own: the start image is
+   * read here and travels in Redis, so any worker can run it. INVALID_PARAMS for a spec with `out`
+   * or no queue to use; INTERNAL (retryable) when Redis cannot be reached.
+   */
+  'cluster.submit': { params: ClusterSubmitParams, result: ClusterSubmitResult },
+  /** The shared queue's jobs, newest first, with the worker that runs each. */
+  'cluster.jobs': { params: ClusterJobsParams, result: ClusterJobsResult },
   /** Snapshot then numbered deltas; see SubscribeParams.since for reconnects. */
   subscribe: { params: SubscribeParams, result: SubscribeResult },
   unsubscribe: { params: z.strictObject({ subscription: SubscriptionId }), result: z.object({ removed: z.boolean() }) },

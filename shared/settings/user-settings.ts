@@ -55,6 +55,7 @@ export const SETTING_KEYS: Readonly<Record<string, KeyInfo>> = {
   keepAlive: { schema: duration, description: "how long idle model components stay loaded: '5m' (default), 0, -1 (forever); at most 24.8 days (Node's timer limit)" },
   preserveVram: { schema: z.number().min(0).max(1024), description: 'GB of device memory kept free for activations (default 6)' },
   provider: { schema: z.enum(['auto', 'cpu', 'cuda', 'webgpu']), description: "the daemon's execution provider: auto (default: cuda, else webgpu, else cpu), cpu, cuda, webgpu; FRAMEPACK_EP wins" },
+  queue: { schema: z.string().regex(/^(redis|rediss|unix|redis\+unix):\/\//, 'must be a redis://, rediss:// or unix:// URL'), description: 'the shared queue (docs/cluster.md): the daemon becomes its worker (as daemon start --queue) and cluster.submit uses it; keeps a password out of the process list (this file is 0600)' },
   ...Object.fromEntries(Object.entries(JOB_DEFAULTS).map(([k, schema]) => [`defaults.${k}`, { schema, description: `default --${k} for generate and plan` }])),
 };
 

@@ -162,6 +162,7 @@ function DaemonTab({ width }: { width: number }) {
   const lines = [
     `state ${connection}${hello ? ` · pid ${hello.pid} · daemon ${hello.daemonVersion} · protocol ${hello.protocolVersion}` : ''}`,
     s ? `uptime ${formatDuration(s.uptimeMs)} · clients ${s.clients.length} · queue ${s.queue.queued}/${s.queue.limit}${s.queue.paused ? ' (paused)' : ''}` : 'status: waiting for daemon.status',
+    ...(s?.cluster ? [`shared queue ${s.cluster.queue} · worker ${s.cluster.worker} · ${s.cluster.connected ? 'connected' : 'redis unreachable'}${s.cluster.running ? ` · running ${s.cluster.running}` : ''} · ${s.cluster.done} done`] : []),
     `socket ${s?.socketPath ?? services.paths.socketFile}`,
     `log ${services.paths.daemonLogFile}`,
   ];

@@ -15,6 +15,18 @@ describe('status bar', () => {
   });
 });
 
+describe('status bar on a worker of a shared queue', () => {
+  const cluster = { queue: 'redis://:***@10.0.0.5:6379/0', worker: 'gpu1:4242', connected: true, running: null, done: 3, failed: 0 };
+  it('names the queue (password redacted as the daemon sends it), and says when Redis is unreachable', () => {
+    expect(statusSegments(daemon({ cluster }))).toEqual(['● ready', 'worker of redis://:***@10.0.0.5:6379/0']);
+    expect(statusSegments(daemon({ cluster: { ...cluster, connected: false } }))).toEqual(['● ready', 'worker of redis://:***@10.0.0.5:6379/0 (unreachable)']);
+  });
+  it('gives the queue up first when a notice needs the room', () => {
+    const segs = ['● ready', 'on cpu', 'worker of redis://:***@10.0.0.5:6379/0', 'queue 0'];
+    expect(fitSegments(segs, 70, 30)).toEqual(['● ready', 'on cpu', 'queue 0']);
+  });
+});
+
 describe('fitSegments: a notice gets room before the gauges', () => {
   const segs = ['● ready', 'on cpu', 'daemon RAM ▮▯▯▯▯▯ 300 MiB/23 GiB', 'queue 0', '▶ abc s1/4 25%'];
   it('keeps everything when the notice fits', () => {

@@ -28,6 +28,8 @@ export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
   const segs: string[] = [CONNECTION_TEXT[daemon.connection]];
   const provider = daemon.data.status?.provider;
   if (provider) segs.push(`on ${provider.name}`);
+  const cluster = daemon.data.status?.cluster;
+  if (cluster) segs.push(`worker of ${cluster.queue}${cluster.connected ? '' : ' (unreachable)'}`);
   const mem = memoryGauge(daemon.data.residency.memory);
   if (mem) segs.push(`${mem.label} ${gauge(mem.usedBytes / mem.totalBytes, 6)} ${formatBytes(mem.usedBytes)}/${formatBytes(mem.totalBytes)}`);
   const q = daemon.data.jobs.queue;
@@ -41,15 +43,15 @@ export function statusSegments(daemon: ReturnType<typeof useDaemon>): string[] {
 const NOTICE_MIN_CHARS = 40;
 
 /**
- * The left segments that leave a notice its room: when `noticeChars` would not fit, the memory
- * gauge goes first, then the provider (`daemon status` and the Models view still say both); the
+ * The left segments that leave a notice its room: when `noticeChars` would not fit, the shared
+ * queue a worker serves goes first (the Daemon panel still names it), then the memory gauge, then the provider (`daemon status` and the Models view still say both); the
  * connection state and the running job always stay.
  */
 export function fitSegments(segs: string[], width: number, noticeChars: number): string[] {
   const want = Math.min(noticeChars, NOTICE_MIN_CHARS);
   const room = (xs: string[]) => width - xs.join(' │ ').length - 3;
   let out = segs;
-  for (const droppable of [(x: string) => /^(VRAM|RAM|daemon RAM) /.test(x), (x: string) => x.startsWith('on ')]) {
+  for (const droppable of [(x: string) => x.startsWith('worker of '), (x: string) => /^(VRAM|RAM|daemon RAM) /.test(x), (x: string) => x.startsWith('on ')]) {
     if (want === 0 || room(out) >= want) break;
     out = out.filter((x, i) => i === 0 || !droppable(x));
   }
