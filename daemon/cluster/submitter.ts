@@ -27,20 +27,34 @@ export function newClusterJobId(now = Date.now()): string {
   return `${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
+/** The first spec field naming a file on this machine that does not travel with a shared job, or null. */
+export function filesLeftBehind(spec: JobSpec): string | null {
+  if (spec.extend !== undefined) return 'extend';
+  if (spec.extendJob !== undefined) return 'extendJob';
+  if (spec.endImage !== undefined) return 'endImage';
+  if (spec.keyframes?.length) return 'keyframes';
+  if (spec.loras?.length) return 'loras';
+  return null;
+}
+
 /** Puts the job (its image read from `spec.image` on this machine) on the shared queue. */
 export async function submitToQueue(redis: RedisClient, spec: JobSpec, o: { maxInputBytes?: number; submittedBy?: string } = {}): Promise<{ jobId: string }> {
   if (spec.out !== undefined) throw new SubmitRefused('out: a shared-queue job sends its video back through redis; give the path to `generate --queue … --out` (or fetch it with --wait), not in the spec');
+  const untravelled = filesLeftBehind(spec);
+  if (untravelled) throw new SubmitRefused(`${untravelled}: a shared-queue job carries only its start image to the worker; extensions, end images, keyframes and LoRA files stay on this machine — run this job on a daemon (without --queue)`);
+  const image = spec.image;
+  if (image === undefined) throw new SubmitRefused('image: a shared-queue job needs a start image');
   // Redis holds it until the job ends: 64 MiB at most, less where the daemon's --max-input-size says so.
   const max = Math.min(o.maxInputBytes ?? Infinity, DEFAULT_MAX_INPUT_BYTES);
-  const st = await stat(spec.image).catch(() => null);
-  if (!st?.isFile()) throw new SubmitRefused(`image: ${spec.image} is not a readable file`);
-  if (st.size > max) throw new SubmitRefused(`image: ${spec.image} is ${st.size} bytes; jobs for the shared queue carry start images up to ${max} bytes`);
-  const bytes = await readFile(spec.image);
+  const st = await stat(image).catch(() => null);
+  if (!st?.isFile()) throw new SubmitRefused(`image: ${image} is not a readable file`);
+  if (st.size > max) throw new SubmitRefused(`image: ${image} is ${st.size} bytes; jobs for the shared queue carry start images up to ${max} bytes`);
+  const bytes = await readFile(image);
   const jobId = newClusterJobId();
   const meta = await new BlobStore(redis).put(inputBlob(jobId), bytes, max);
   const data: ClusterJobData = {
-    spec: { ...spec, image: path.basename(spec.image) },
-    input: { name: path.basename(spec.image), bytes: meta.bytes, sha256: meta.sha256 },
+    spec: { ...spec, image: path.basename(image) },
+    input: { name: path.basename(image), bytes: meta.bytes, sha256: meta.sha256 },
     submittedBy: o.submittedBy ?? `${os.userInfo().username}@${os.hostname()}`,
   };
   const { Queue } = await loadBull();
