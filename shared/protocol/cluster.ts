@@ -26,7 +26,8 @@ export const ClusterWorkerStatus = z.object({
 });
 export type ClusterWorkerStatus = z.infer<typeof ClusterWorkerStatus>;
 
-export const ClusterJobState = z.enum(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'unknown']);
+/** BullMQ's states, and `cancelled`: a job cancelled while it ran (`framepack cancel ID --queue URL`, or on its worker). */
+export const ClusterJobState = z.enum(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'cancelled', 'unknown']);
 export type ClusterJobState = z.infer<typeof ClusterJobState>;
 
 /** One job of the shared queue. */
