@@ -15,6 +15,10 @@ export const CANCEL_POLL_MS = 500;
 
 export class CancelRefused extends Error {
   override readonly name = 'CancelRefused';
+  /** `missing`: no such job (never, removed or expired); `ended`: it finished already. */
+  constructor(message: string, readonly why: 'missing' | 'ended') {
+    super(message);
+  }
 }
 
 /** A failed job's reason that means it was cancelled (the worker's and this module's wording). */
@@ -27,9 +31,9 @@ export async function cancelShared(redis: RedisClient, jobId: string): Promise<C
   const queue = new Queue(QUEUE_NAME, bullConnection(redis));
   try {
     const job = await Job.fromId(queue, jobId);
-    if (!job) throw new CancelRefused(`no job '${jobId}' in the shared queue`);
+    if (!job) throw new CancelRefused(`no job '${jobId}' in the shared queue`, 'missing');
     const state = await job.getState();
-    if (state === 'completed' || state === 'failed') throw new CancelRefused(`job ${jobId} already ${isCancelReason(job.failedReason) ? 'cancelled' : state}; nothing to cancel`);
+    if (state === 'completed' || state === 'failed') throw new CancelRefused(`job ${jobId} already ${isCancelReason(job.failedReason) ? 'cancelled' : state}; nothing to cancel`, 'ended');
     // The mark first: a worker taking the job right now sees it before it starts the job, and a
     // follower of a removed job learns from it why the job is gone.
     await redis.set(cancelKey(jobId), new Date().toISOString(), 'EX', BLOB_TTL_S);

@@ -59,6 +59,10 @@ export const ClusterSubmitParams = z.strictObject({
 
 export const ClusterSubmitResult = z.object({ jobId: JobId, queue: z.string() });
 
+export const ClusterCancelParams = z.strictObject({ jobId: JobId, queue: QueueUrl.optional() });
+/** `was`: the job's state when cancelled; `removed`: it was waiting and is gone from the queue (else its worker cancels it at its next step). */
+export const ClusterCancelResult = z.object({ jobId: JobId, queue: z.string(), was: z.string(), removed: z.boolean() });
+
 export const ClusterJobsParams = z.strictObject({
   queue: QueueUrl.optional(),
   limit: z.number().int().min(1).max(1000).default(50),

@@ -100,4 +100,19 @@ describe('cancel a shared job from the submitting side', () => {
     expect(local.job.state).toBe('cancelled');
     expect(await cli(['cancel', running.id, '--queue', redis.url])).toMatchObject({ code: 1, stderr: `framepack: job ${running.id} already cancelled; nothing to cancel\n` });
   }, 60_000);
+
+  it('cluster.cancel does the same from any socket client', async () => {
+    const c = await worker.client();
+    await c.call('queue.pause', {});
+    try {
+      const { jobId } = await c.call('cluster.submit', { spec: { image, prompt: 'from a script', seconds: 1, steps: 2 } });
+      expect(await c.call('cluster.cancel', { jobId })).toMatchObject({ jobId, queue: redis.url, removed: true });
+      await expect(c.call('cluster.cancel', { jobId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await c.call('queue.resume', {});
+    }
+    const { jobId } = await c.call('cluster.submit', { spec: { image, prompt: 'quick', seconds: 1, steps: 2 } });
+    await waitJob((j) => j.id === jobId && j.state === 'completed');
+    await expect(c.call('cluster.cancel', { jobId })).rejects.toMatchObject({ code: 'INVALID_PARAMS', message: `job ${jobId} already completed; nothing to cancel` });
+  }, 60_000);
 });
