@@ -33,7 +33,9 @@ ${JOB_FLAGS_HELP}
   --detach                only enqueue: print the job id and exit (follow with jobs show ID --follow)
   --queue URL             submit to the shared queue at URL (redis://host:6379/0, rediss://…)
                           instead of the local daemon: any worker runs it; --wait brings the
-                          MP4 back here through Redis, --detach prints the id (docs/cluster.md)
+                          MP4 back here through Redis, --detach prints the id; the job's
+                          images, --extend video and LoRA files travel with it (docs/cluster.md);
+                          framepack cancel ID --queue URL cancels it
   --local                 run in this process instead of the daemon
   --provider NAME         --local only: auto | cpu | cuda | webgpu. auto = CUDA, else WebGPU,
                           else the CPU (says which and why); a named provider that is not
