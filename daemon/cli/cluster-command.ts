@@ -35,6 +35,8 @@ const stderrLog = (stderr: NodeJS.WritableStream) => ({
 export interface QueueGenerateOptions {
   queue: string;
   spec: PipelineJobSpec;
+  /** --extend-job: refused by the submitter with its reason (the latents stay on the daemon that ran it). */
+  extendJob?: string;
   model: string | undefined;
   out: string | undefined;
   partials: boolean;
@@ -47,7 +49,7 @@ export interface QueueGenerateOptions {
 
 export async function generateViaQueue(o: QueueGenerateOptions): Promise<number> {
   const target = queueTarget(o.queue);
-  const spec = JobSpec.parse(protocolSpec(o.spec, { model: o.model, out: undefined, partials: o.partials }));
+  const spec = JobSpec.parse(protocolSpec(o.spec, { model: o.model, out: undefined, partials: o.partials, ...(o.extendJob !== undefined ? { extendJob: o.extendJob } : {}) }));
   const log = stderrLog(o.stderr);
   const redis = await openRedis(target, { name: 'framepack:submit', log });
   try {

@@ -73,10 +73,11 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   if (typeof values.queue === 'string') {
     if (local) throw new UsageError('--queue and --local contradict each other');
     if (values.overwrite === true) throw new UsageError('--overwrite: a shared-queue job writes its video here only with --wait, and replaces nothing framepack did not write');
-    await loadInputImage(spec.imagePath);
+    if (spec.extendVideo === null && extendJob === undefined) await loadInputImage(spec.imagePath);
     // Loaded only now: a single-machine `generate` never imports bullmq.
     const { generateViaQueue } = await import('./cluster-command.js');
     return generateViaQueue({
+      ...(extendJob !== undefined ? { extendJob } : {}),
       queue: values.queue, spec, model: typeof values.model === 'string' ? values.model : undefined, out: values.out, partials: values['no-partials'] !== true,
       detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,
     });

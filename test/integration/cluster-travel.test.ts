@@ -16,6 +16,8 @@ import { startRedis, type RedisServer } from '../helpers/redis-server.js';
 let redis: RedisServer;
 let worker: DaemonProcess;
 let image: string;
+/** The first job's video, on the worker: the extension test sends a copy of it back as a submitter's file. */
+let firstVideo: string;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -72,6 +74,7 @@ describe('files that travel with a shared job', () => {
     expect(done.state, done.error ?? '').toBe('completed');
     const local = await (await worker.client()).call('jobs.get', { jobId });
     expect(local.job.state).toBe('succeeded');
+    firstVideo = local.job.outputPath!;
     const sidecar = JSON.parse(await readFile(local.job.outputPath!.replace(/\.mp4$/, '.json'), 'utf8')) as { parameters: Record<string, unknown> };
     expect(sidecar.parameters).toMatchObject({ endImage: 'end.png', keyframes: [{ seconds: 1.3, image: 'keyframe-0.png' }], loras: [{ file: 'blue.safetensors', strength: 0.5 }] });
     // The job folder's copies are the submitted files, byte for byte.
@@ -80,6 +83,22 @@ describe('files that travel with a shared job', () => {
     expect(sha(await readFile(path.join(jobDir, 'keyframe-0.png')))).toBe(sha(originals.key));
     const total = originals.image.byteLength + originals.end.byteLength + originals.key.byteLength + originals.lora.byteLength;
     expect(readLog(worker)).toContain(`"bytes":${total}`);
+  }, 300_000);
+
+  it('a video to extend travels too: the worker extends its own copy of it', async () => {
+    const clip = path.join(redis.dir, 'clip.mp4');
+    await copyFile(firstVideo, clip);
+    const r = await cli(['generate', '--extend', clip, '--prompt', 'the ball keeps rolling', '--seconds', '1', '--steps', '2', '--no-partials', '--queue', redis.url, '--detach']);
+    expect(r.code, r.stderr).toBe(0);
+    const jobId = r.stdout.trim();
+    await rm(clip);
+    const done = await waitJob(jobId, (j) => j.state === 'completed' || j.state === 'failed');
+    expect(done.state, done.error ?? '').toBe('completed');
+    const local = await (await worker.client()).call('jobs.get', { jobId });
+    expect(local.job.spec.extend!.startsWith(path.join(worker.dataDir, 'cluster', 'inbox', jobId))).toBe(true);
+    const sidecar = JSON.parse(await readFile(local.job.outputPath!.replace(/\.mp4$/, '.json'), 'utf8')) as { parameters: Record<string, unknown> };
+    expect(sidecar.parameters.extendVideo).toMatch(/\.mp4$/);
+    expect(local.job.progress!.frames).toBeGreaterThan(0);
   }, 300_000);
 
   it('refuses files over their limit and extendJob at submit, naming the field; nothing is queued', async () => {
@@ -102,6 +121,9 @@ describe('files that travel with a shared job', () => {
     expect((await refused({ loras })) as { message: string }).toMatchObject({ message: expect.stringContaining('a shared-queue job carries LoRA files up to 536870912 bytes (512 MiB) in all') });
     const ext = await c.call('cluster.submit', { spec: { prompt: 'x', extendJob: 'abc' } }).then(() => null, (e: { message: string }) => e);
     expect(ext?.message).toMatch(/^extendJob: .*latent history stays on the daemon that ran it/);
+    const cliExt = await cli(['generate', '--extend-job', 'abc', '--prompt', 'x', '--queue', redis.url, '--detach']);
+    expect(cliExt.code).toBe(2);
+    expect(cliExt.stderr).toMatch(/^framepack: extendJob: a shared-queue job cannot extend a finished job by id/);
     // The same limit from the command line: exit 2, one line.
     const r = await cli(['generate', '--image', image, '--prompt', 'x', '--end-image', bigEnd, '--queue', redis.url, '--detach']);
     expect(r.code).toBe(2);
