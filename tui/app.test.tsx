@@ -88,6 +88,7 @@ function scriptedDaemon(initial: Job[] = [], features: string[] = []) {
     // This fake serves no shared queue (daemon/cluster/); the real daemon's answer without one.
     'cluster.submit': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
     'cluster.jobs': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
+    'cluster.cancel': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
     'jobs.remove': ({ jobId }) => {
       record('jobs.remove', { jobId });
       jobs.delete(jobId);

@@ -1,11 +1,13 @@
 // The command line's side of the shared queue (docs/cluster.md): `generate … --queue URL` submits
 // from any machine (no GPU, no daemon needed) and, with --wait (the default), follows the job on
 // whichever worker runs it and writes its MP4 here (the bytes come back through Redis);
-// `--detach` prints the id. `jobs --queue URL` lists the shared queue with the worker of each job.
+// `--detach` prints the id. `jobs --queue URL` lists the shared queue with the worker of each job;
+// `cancel ID --queue URL` cancels one of its jobs.
 // bullmq/ioredis load only here, through daemon/cluster/.
 import path from 'node:path';
 import { JobSpec, type ClusterJob, type EventMessage } from '../../shared/protocol/index.js';
 import type { JobSpec as PipelineJobSpec } from '../engine/pipeline/job-spec.js';
+import { CancelRefused, cancelShared } from '../cluster/cancel.js';
 import { openRedis } from '../cluster/connection.js';
 import { listQueue } from '../cluster/listing.js';
 import { parseQueueUrl, QueueUrlError, type QueueTarget } from '../cluster/queue-url.js';
@@ -33,6 +35,8 @@ const stderrLog = (stderr: NodeJS.WritableStream) => ({
 export interface QueueGenerateOptions {
   queue: string;
   spec: PipelineJobSpec;
+  /** --extend-job: refused by the submitter with its reason (the latents stay on the daemon that ran it). */
+  extendJob?: string;
   model: string | undefined;
   out: string | undefined;
   partials: boolean;
@@ -45,7 +49,7 @@ export interface QueueGenerateOptions {
 
 export async function generateViaQueue(o: QueueGenerateOptions): Promise<number> {
   const target = queueTarget(o.queue);
-  const spec = JobSpec.parse(protocolSpec(o.spec, { model: o.model, out: undefined, partials: o.partials }));
+  const spec = JobSpec.parse(protocolSpec(o.spec, { model: o.model, out: undefined, partials: o.partials, ...(o.extendJob !== undefined ? { extendJob: o.extendJob } : {}) }));
   const log = stderrLog(o.stderr);
   const redis = await openRedis(target, { name: 'framepack:submit', log });
   try {
@@ -83,6 +87,12 @@ export async function generateViaQueue(o: QueueGenerateOptions): Promise<number>
         },
       });
       o.progress?.finish();
+      if (end.kind === 'cancelled') {
+        // As a local job's follower reports a cancel (daemon-generate.ts): job.failed with `cancelled`, exit 130.
+        if (o.json) o.stdout.write(`${JSON.stringify({ type: 'job.failed', jobId, error: 'cancelled', code: 'CANCELLED', cancelled: true, reason: end.reason })}\n`);
+        o.stderr.write(`framepack: job ${jobId} ${end.reason.split('\n')[0]}\n`);
+        return EXIT_CANCELLED;
+      }
       if (end.kind === 'failed') {
         if (o.json) o.stdout.write(`${JSON.stringify({ type: 'job.failed', jobId, error: end.reason, attempts: end.attempts })}\n`);
         o.stderr.write(`framepack: job ${jobId} failed after ${end.attempts} attempt(s): ${end.reason.split('\n')[0]}\n`);
@@ -108,7 +118,7 @@ export async function generateViaQueue(o: QueueGenerateOptions): Promise<number>
 
 function progressText(j: ClusterJob): string {
   if (j.state === 'completed') return j.output ? `${formatBytes(j.output.bytes)} video` : 'done';
-  if (j.state === 'failed') return (j.error ?? 'failed').split('\n')[0]!.slice(0, 60);
+  if (j.state === 'failed' || j.state === 'cancelled') return (j.error ?? 'failed').split('\n')[0]!.slice(0, 60);
   const p = j.progress;
   if (!p) return '';
   const section = p.section ? `section ${p.section.index + 1}/${p.section.total}` : p.stage;
@@ -120,6 +130,24 @@ export function formatClusterJobs(display: string, jobs: readonly ClusterJob[]):
   const rows = [['ID', 'STATE', 'WORKER', 'RUNS', 'PROGRESS', 'PROMPT']];
   for (const j of jobs) rows.push([j.id, j.state, j.worker ?? '-', String(j.attempts), progressText(j), j.prompt.replace(/\s+/g, ' ').slice(0, 40)]);
   return `shared queue ${display}\n${table(rows)}`;
+}
+
+/** `framepack cancel ID --queue URL`: removes a waiting job, or has its worker cancel a running one (cancel.ts). */
+export async function cancelQueueCommand(url: string, jobId: string, json: boolean, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {
+  const target = queueTarget(url);
+  const redis = await openRedis(target, { name: 'framepack:cancel', log: stderrLog(stderr), failFast: true });
+  try {
+    const r = await cancelShared(redis, jobId);
+    if (json) stdout.write(`${JSON.stringify({ queue: target.display, ...r })}\n`);
+    else stdout.write(r.removed ? `${jobId} cancelled (removed from the shared queue; it was ${r.was})\n` : `${jobId}: cancel sent to its worker (it was ${r.was}); it ends cancelled at its next step\n`);
+    return EXIT_OK;
+  } catch (err: unknown) {
+    if (!(err instanceof CancelRefused)) throw err;
+    stderr.write(`framepack: ${err.message}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function listQueueCommand(url: string, json: boolean, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): Promise<number> {

@@ -33,7 +33,9 @@ ${JOB_FLAGS_HELP}
   --detach                only enqueue: print the job id and exit (follow with jobs show ID --follow)
   --queue URL             submit to the shared queue at URL (redis://host:6379/0, rediss://…)
                           instead of the local daemon: any worker runs it; --wait brings the
-                          MP4 back here through Redis, --detach prints the id (docs/cluster.md)
+                          MP4 back here through Redis, --detach prints the id; the job's
+                          images, --extend video and LoRA files travel with it (docs/cluster.md);
+                          framepack cancel ID --queue URL cancels it
   --local                 run in this process instead of the daemon
   --provider NAME         --local only: auto | cpu | cuda | webgpu. auto = CUDA, else WebGPU,
                           else the CPU (says which and why); a named provider that is not
@@ -71,10 +73,11 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   if (typeof values.queue === 'string') {
     if (local) throw new UsageError('--queue and --local contradict each other');
     if (values.overwrite === true) throw new UsageError('--overwrite: a shared-queue job writes its video here only with --wait, and replaces nothing framepack did not write');
-    await loadInputImage(spec.imagePath);
+    if (spec.extendVideo === null && extendJob === undefined) await loadInputImage(spec.imagePath);
     // Loaded only now: a single-machine `generate` never imports bullmq.
     const { generateViaQueue } = await import('./cluster-command.js');
     return generateViaQueue({
+      ...(extendJob !== undefined ? { extendJob } : {}),
       queue: values.queue, spec, model: typeof values.model === 'string' ? values.model : undefined, out: values.out, partials: values['no-partials'] !== true,
       detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,
     });

@@ -38,6 +38,7 @@ ${ID_HELP}
   -h, --help     this help`;
 
 export const CANCEL_HELP = `Usage: framepack cancel ID [--after-section] [--json]
+       framepack cancel ID --queue URL [--json]
 
 Cancels a queued job at once, or a running job at its next step (--after-section: when its
 current section is done, keeping that section in the partial video). Exits 1 when the job had
@@ -45,6 +46,8 @@ already finished (nothing to cancel) or does not exist.
 ${ID_HELP}
 
   --after-section   let the running section finish first
+  --queue URL       cancel a job of the shared queue at URL (docs/cluster.md): a waiting one is
+                    removed, a running one is cancelled by its worker; ID is the full id
   --json            print the job as JSON
   -h, --help        this help`;
 
@@ -191,11 +194,16 @@ export async function runJobsCommand(argv: string[]): Promise<number> {
 }
 
 export async function runCancelCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('cancel', argv, { json: { type: 'boolean' }, 'after-section': { type: 'boolean' } }, true);
+  const { values, positionals } = parseFlags('cancel', argv, { json: { type: 'boolean' }, 'after-section': { type: 'boolean' }, queue: { type: 'string' } }, true);
   if (values.help) return (out(CANCEL_HELP), EXIT_OK);
   const ref = positionals[0];
   if (!ref) throw new UsageError('cancel needs a job id (or a prefix of one, or `last`)');
   if (positionals.length > 1) throw new UsageError(`cancel: unexpected argument '${positionals[1]}' (one job at a time)`);
+  if (typeof values.queue === 'string') {
+    if (values['after-section']) throw new UsageError('cancel --queue cancels at the next step; --after-section is for a job of this machine\'s daemon');
+    const { cancelQueueCommand } = await import('./cluster-command.js');
+    return cancelQueueCommand(values.queue, ref, values.json === true, process.stdout, process.stderr);
+  }
   return withDaemonClient('framepack cancel', async (client) => {
     const before = await resolveJobRef(client, ref);
     const id = before.id;

@@ -2,6 +2,7 @@
 // worker that runs (or ran) each, from BullMQ's own records.
 import type { ClusterJob, ClusterJobState } from '../../shared/protocol/index.js';
 import { bullConnection, loadBull, QUEUE_NAME, type RedisClient } from './connection.js';
+import { isCancelReason } from './cancel.js';
 import { ClusterJobData, ClusterProgress, ClusterResult } from './wire.js';
 
 const STATES = ['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'] as const;
@@ -17,8 +18,9 @@ export async function listQueue(redis: RedisClient, limit: number): Promise<Clus
         const data = ClusterJobData.safeParse(job.data);
         const progress = ClusterProgress.safeParse(job.progress);
         const result = ClusterResult.safeParse(job.returnvalue);
+        const cancelled = state === 'failed' && isCancelReason(job.failedReason);
         out.push({
-          id: job.id, state: state as ClusterJobState, prompt: data.success ? data.data.spec.prompt : '?',
+          id: job.id, state: cancelled ? 'cancelled' : state as ClusterJobState, prompt: data.success ? data.data.spec.prompt : '?',
           worker: result.success ? result.data.worker : progress.success ? progress.data.worker : null,
           attempts: job.attemptsStarted ?? job.attemptsMade, progress: progress.success ? progress.data.progress : null,
           createdAt: new Date(job.timestamp).toISOString(), finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,

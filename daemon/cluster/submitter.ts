@@ -1,6 +1,6 @@
 // Submitting to the shared queue, from a machine with or without a GPU (`generate --queue`, the
-// socket's cluster.submit): the start image goes into Redis beside the job (workers need no shared
-// disk), the job into the BullMQ queue with bounded retries. follow() then watches it to the end —
+// socket's cluster.submit): the job's files (start, end and keyframe images, an extended video, LoRA
+// files: travel-files.ts) go into Redis beside the job (workers need no shared disk), the job into the BullMQ queue with bounded retries. follow() then watches it to the end —
 // progress live through QueueEvents, its state polled as well so an event missed while Redis was
 // away changes nothing — and fetchVideo() takes the MP4 back out of Redis.
 import { randomBytes, createHash } from 'node:crypto';
@@ -10,9 +10,11 @@ import path from 'node:path';
 import type { JobSpec } from '../../shared/domain/job.js';
 import type { Logger } from '../log.js';
 import { BlobStore } from './blob-store.js';
+import { cancelRequested, isCancelReason } from './cancel.js';
 import { bullConnection, KEY_PREFIX, loadBull, openRedis, QUEUE_NAME, type RedisClient } from './connection.js';
 import type { QueueTarget } from './queue-url.js';
-import { ClusterProgress, ClusterResult, DEFAULT_MAX_INPUT_BYTES, inputBlob, JOB_ATTEMPTS, JOB_NAME, outputBlob, type ClusterJobData } from './wire.js';
+import { overLimit, travelBlob, travellingFiles, withTravelPaths } from './travel-files.js';
+import { ClusterProgress, ClusterResult, JOB_ATTEMPTS, JOB_NAME, outputBlob, type ClusterJobData } from './wire.js';
 
 /** How long finished jobs stay listed in the queue, s. */
 const KEEP_FINISHED_S = 7 * 24 * 3600;
@@ -27,34 +29,43 @@ export function newClusterJobId(now = Date.now()): string {
   return `${now.toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** The first spec field naming a file on this machine that does not travel with a shared job, or null. */
+/** The first spec field naming something on this machine that cannot travel with a shared job, or null. */
 export function filesLeftBehind(spec: JobSpec): string | null {
-  if (spec.extend !== undefined) return 'extend';
+  // A finished job's latent history lives on the daemon that ran it (travel-files.ts).
   if (spec.extendJob !== undefined) return 'extendJob';
-  if (spec.endImage !== undefined) return 'endImage';
-  if (spec.keyframes?.length) return 'keyframes';
-  if (spec.loras?.length) return 'loras';
   return null;
 }
 
-/** Puts the job (its image read from `spec.image` on this machine) on the shared queue. */
+/** Puts the job on the shared queue, with its files (travel-files.ts) read on this machine and put into Redis beside it. */
 export async function submitToQueue(redis: RedisClient, spec: JobSpec, o: { maxInputBytes?: number; submittedBy?: string } = {}): Promise<{ jobId: string }> {
   if (spec.out !== undefined) throw new SubmitRefused('out: a shared-queue job sends its video back through redis; give the path to `generate --queue … --out` (or fetch it with --wait), not in the spec');
-  const untravelled = filesLeftBehind(spec);
-  if (untravelled) throw new SubmitRefused(`${untravelled}: a shared-queue job carries only its start image to the worker; extensions, end images, keyframes and LoRA files stay on this machine — run this job on a daemon (without --queue)`);
-  const image = spec.image;
-  if (image === undefined) throw new SubmitRefused('image: a shared-queue job needs a start image');
-  // Redis holds it until the job ends: 64 MiB at most, less where the daemon's --max-input-size says so.
-  const max = Math.min(o.maxInputBytes ?? Infinity, DEFAULT_MAX_INPUT_BYTES);
-  const st = await stat(image).catch(() => null);
-  if (!st?.isFile()) throw new SubmitRefused(`image: ${image} is not a readable file`);
-  if (st.size > max) throw new SubmitRefused(`image: ${image} is ${st.size} bytes; jobs for the shared queue carry start images up to ${max} bytes`);
-  const bytes = await readFile(image);
+  if (filesLeftBehind(spec) === 'extendJob') throw new SubmitRefused(`extendJob: a shared-queue job cannot extend a finished job by id: its latent history stays on the daemon that ran it; extend that job's MP4 instead (--extend FILE travels with the job), or run this job on that daemon (without --queue)`);
+  if (spec.image === undefined && spec.extend === undefined) throw new SubmitRefused('image: a shared-queue job needs a start image');
+  const files = travellingFiles(spec);
+  // Sizes first, from stat alone: nothing is read or put into Redis for a job that is refused.
+  const sizes: number[] = [];
+  for (const f of files) {
+    const st = await stat(f.path).catch(() => null);
+    if (!st?.isFile()) throw new SubmitRefused(`${f.field}: ${f.path} is not a readable file`);
+    sizes.push(st.size);
+  }
+  const over = overLimit(files, sizes, o.maxInputBytes);
+  if (over) throw new SubmitRefused(over);
   const jobId = newClusterJobId();
-  const meta = await new BlobStore(redis).put(inputBlob(jobId), bytes, max);
+  const blobs = new BlobStore(redis);
+  const metas: NonNullable<ClusterJobData['files']> = [];
+  try {
+    for (const f of files) {
+      const meta = await blobs.put(travelBlob(jobId, f), await readFile(f.path));
+      metas.push({ field: f.field, index: f.index, name: path.basename(f.path), bytes: meta.bytes, sha256: meta.sha256 });
+    }
+  } catch (err: unknown) {
+    for (const f of files) await blobs.delete(travelBlob(jobId, f)).catch(() => undefined);
+    throw err;
+  }
   const data: ClusterJobData = {
-    spec: { ...spec, image: path.basename(image) },
-    input: { name: path.basename(image), bytes: meta.bytes, sha256: meta.sha256 },
+    spec: withTravelPaths(spec, (f) => path.basename(f.path)),
+    files: metas,
     submittedBy: o.submittedBy ?? `${os.userInfo().username}@${os.hostname()}`,
   };
   const { Queue } = await loadBull();
@@ -79,7 +90,7 @@ export async function eventsCursor(redis: RedisClient): Promise<string> {
   return last[0]?.[0] ?? '0-0';
 }
 
-export type FollowEnd = { kind: 'completed'; result: ClusterResult } | { kind: 'failed'; reason: string; attempts: number };
+export type FollowEnd = { kind: 'completed'; result: ClusterResult } | { kind: 'failed'; reason: string; attempts: number } | { kind: 'cancelled'; reason: string };
 
 /**
  * Follows a job to its end: `onProgress` for each relayed event (live, via QueueEvents on its own
@@ -103,9 +114,12 @@ export async function follow(target: QueueTarget, redis: RedisClient, jobId: str
     for (;;) {
       if (o.signal?.aborted) throw o.signal.reason;
       const job = await Job.fromId(queue, jobId);
+      // Cancelled while it waited: removed from the queue, its cancel mark says why (cancel.ts).
+      if (!job && (await cancelRequested(redis, jobId))) return { kind: 'cancelled', reason: 'cancelled (framepack cancel --queue) before a worker took it' };
       if (!job) throw new Error(`job ${jobId} is not in the queue (removed, or expired after ${KEEP_FINISHED_S / 86_400} days)`);
       const state = await job.getState();
       if (state === 'completed') return { kind: 'completed', result: ClusterResult.parse(job.returnvalue) };
+      if (state === 'failed' && isCancelReason(job.failedReason)) return { kind: 'cancelled', reason: job.failedReason };
       if (state === 'failed') return { kind: 'failed', reason: job.failedReason ?? 'failed', attempts: job.attemptsMade };
       await new Promise<void>((r) => {
         const t = setTimeout(r, POLL_MS);

@@ -8,10 +8,17 @@ import { JobProgress, TimingSummary } from '../../shared/domain/progress.js';
 /** The BullMQ job name of a generation. */
 export const JOB_NAME = 'generate';
 
-/** The BullMQ job's data. The start image's bytes are the blob `inputBlob(id)`; `spec.image` is only its original name. */
+const FileMeta = { name: z.string().min(1).max(255), bytes: z.number().int().nonnegative(), sha256: z.string() };
+
+/**
+ * The BullMQ job's data. Each file of the job (travel-files.ts: start, end and keyframe images, the
+ * video an extension continues, LoRA files) is a blob `travelBlob(id, file)`; the spec holds only
+ * its original basename. `input` is the start image of a job queued by the previous version.
+ */
 export const ClusterJobData = z.object({
   spec: JobSpec,
-  input: z.object({ name: z.string().min(1).max(255), bytes: z.number().int().nonnegative(), sha256: z.string() }),
+  input: z.object(FileMeta).optional(),
+  files: z.array(z.object({ field: z.enum(['image', 'extend', 'endImage', 'keyframes', 'loras']), index: z.number().int().nonnegative(), ...FileMeta })).optional(),
   submittedBy: z.string().max(256),
 });
 export type ClusterJobData = z.infer<typeof ClusterJobData>;
@@ -42,12 +49,10 @@ export const ClusterResult = z.object({
 });
 export type ClusterResult = z.infer<typeof ClusterResult>;
 
-export const inputBlob = (jobId: string) => `input:${jobId}`;
 export const outputBlob = (jobId: string) => `output:${jobId}`;
 
 /** Retries of a job that fails (each may run on another worker), and of one whose worker dies. */
 export const JOB_ATTEMPTS = 3;
 export const MAX_STALLED_COUNT = 2;
-/** Largest start image sent with a job, and largest video sent back, bytes (Redis holds them, in 1 MiB chunks). */
-export const DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Largest video sent back, bytes (Redis holds it, in 1 MiB chunks); the limits of what a job carries are in travel-files.ts. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 512 * 1024 * 1024;

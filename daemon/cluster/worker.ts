@@ -2,11 +2,11 @@
 // queue hands over runs through the daemon's own job service under the same id — so `jobs`, `ps`,
 // the dashboard, warm models, memory plans and section checkpoints all work as for a local job —
 // one at a time (BullMQ concurrency 1: one device, one job). This adapter only moves things
-// between Redis and that service: the start image in (blob), the last section checkpoint in and
+// between Redis and that service: the job's files in (blobs: inbox.ts), a cancel in (cancel.ts), the last section checkpoint in and
 // out (checkpoint-store.ts), every progress event out (BullMQ job progress, which QueueEvents
 // relays to any follower), and the finished MP4 out (blob). A worker that dies loses its lock;
 // BullMQ's stalled-job check gives the job to another worker, which resumes from the checkpoint.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Job as BullJob, Worker } from 'bullmq';
@@ -17,11 +17,13 @@ import type { JobJournal } from '../jobs/job-journal.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Logger } from '../log.js';
 import { BlobStore } from './blob-store.js';
+import { CANCEL_POLL_MS, cancelRequested } from './cancel.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import { claim, dropClaimedLeftovers, unclaim } from './claimed-jobs.js';
 import { bullConnection, loadBull, openRedis, QUEUE_NAME, type RedisClient } from './connection.js';
+import { InboxMissing, writeInbox } from './inbox.js';
 import type { QueueTarget } from './queue-url.js';
-import { ClusterJobData, DEFAULT_MAX_OUTPUT_BYTES, inputBlob, MAX_STALLED_COUNT, outputBlob, type ClusterProgress, type ClusterResult } from './wire.js';
+import { ClusterJobData, DEFAULT_MAX_OUTPUT_BYTES, MAX_STALLED_COUNT, outputBlob, type ClusterProgress, type ClusterResult } from './wire.js';
 
 export interface ClusterWorkerOptions {
   target: QueueTarget;
@@ -52,6 +54,8 @@ interface Current {
   localId: string;
   job: BullJob;
   resumedAfter: number;
+  /** Set once a cancel from the queue reached this job. */
+  cancelledFromQueue?: boolean;
   settle(t: Terminal): void;
   done: Promise<Terminal>;
 }
@@ -199,12 +203,17 @@ export class ClusterWorker {
     const cur: Current = { id, localId, job, resumedAfter: 0, settle, done };
     this.current = cur;
     const inbox = path.join(this.o.dataDir, 'cluster', 'inbox', id);
+    let cancelWatch: NodeJS.Timeout | undefined;
     try {
-      const input = await this.blobs.get(inputBlob(id));
-      if (!input) throw new UnrecoverableError(`the start image of job ${id} is no longer in redis (expired or removed)`);
-      await mkdir(inbox, { recursive: true, mode: 0o700 });
-      const image = path.join(inbox, path.basename(data.input.name));
-      await writeFile(image, input, { mode: 0o600 });
+      if (await cancelRequested(this.redis, id)) throw new UnrecoverableError('cancelled (framepack cancel --queue) before it started');
+      let inboxSpec;
+      try {
+        inboxSpec = await writeInbox(this.blobs, id, data, inbox);
+      } catch (err: unknown) {
+        if (err instanceof InboxMissing) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+      if (inboxSpec.bytes > 0) log.info('the shared job\'s files are here', { files: data.files?.length ?? 1, bytes: inboxSpec.bytes });
       const restored = await this.checkpoints.restore(id, this.o.journal.jobDir(localId));
       if (restored) {
         cur.resumedAfter = restored.checkpoint.sectionsDone;
@@ -212,16 +221,18 @@ export class ClusterWorker {
         log.info(`resuming the shared job after section ${restored.checkpoint.sectionsDone} (checkpointed by ${restored.from})`, { sectionsDone: restored.checkpoint.sectionsDone, from: restored.from });
       }
       claim(this.o.dataDir, localId);
-      const { out: _out, overwrite: _overwrite, ...spec } = data.spec;
+      const { out: _out, overwrite: _overwrite, ...spec } = inboxSpec.spec;
       try {
-        await this.o.jobs.submit({ ...spec, image, front: true }, { id: localId });
+        await this.o.jobs.submit({ ...spec, front: true }, { id: localId });
       } catch (err: unknown) {
         unclaim(this.o.dataDir, localId);
         // A spec the engine refuses is refused everywhere; a missing model may be on another worker.
         if (err instanceof RpcError && err.code === 'INVALID_PARAMS') throw new UnrecoverableError(`${err.code}: ${err.message}`);
         throw err;
       }
+      cancelWatch = setInterval(() => void this.watchCancel(cur), CANCEL_POLL_MS);
       const end = await done;
+      clearInterval(cancelWatch);
       await this.uploads;
       if (end.kind === 'interrupted') {
         // This daemon is shutting down: the job goes back to the queue now, for any worker, from its checkpoint.
@@ -230,15 +241,30 @@ export class ClusterWorker {
         throw new WaitingError();
       }
       unclaim(this.o.dataDir, localId);
-      if (end.kind === 'cancelled') throw new UnrecoverableError(`cancelled on worker ${this.name}`);
+      if (end.kind === 'cancelled') throw new UnrecoverableError(`cancelled${cur.cancelledFromQueue ? ' (framepack cancel --queue)' : ''} on worker ${this.name}`);
       if (end.kind === 'failed') throw new Error(`${end.code}: ${end.message} (on worker ${this.name})`);
       return await this.deliver(id, end.outputPath, end.timing, cur.resumedAfter, localId);
     } catch (err: unknown) {
       if (!(err instanceof WaitingError) && !(err instanceof DelayedError)) this.failedCount++;
       throw err;
     } finally {
+      clearInterval(cancelWatch);
       this.current = null;
       await rm(inbox, { recursive: true, force: true });
+    }
+  }
+
+  /** A cancel of the running shared job (cancel.ts) cancels its local job, which then ends `cancelled`. */
+  private async watchCancel(cur: Current): Promise<void> {
+    if (cur.cancelledFromQueue || this.current !== cur) return;
+    try {
+      if (!(await cancelRequested(this.redis, cur.id)) || cur.cancelledFromQueue) return;
+      cur.cancelledFromQueue = true;
+      this.log.info('cancelled from the shared queue; cancelling the local job', { jobId: cur.id });
+      this.o.jobs.cancel(cur.localId, 'now');
+    } catch (err: unknown) {
+      // Redis away: the next look finds the mark, which stays until it expires.
+      this.log.debug('could not look for a cancel', { jobId: cur.id, error: (err as Error).message });
     }
   }
 

@@ -1,4 +1,4 @@
-// cluster.submit and cluster.jobs: the shared queue (docs/cluster.md) from any socket client. The
+// cluster.submit, cluster.cancel and cluster.jobs: the shared queue (docs/cluster.md) from any socket client. The
 // queue is the one named in the request, else the one this daemon is a worker of, else the
 // `queue` setting. Redis is reached per request and fails fast (a socket request must not hang
 // while Redis is away); the cluster modules load only when these methods are called.
@@ -6,7 +6,7 @@ import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import { RpcError } from '../../shared/protocol/index.js';
 import type { Logger } from '../log.js';
 
-export type ClusterHandlers = Pick<Handlers, 'cluster.submit' | 'cluster.jobs'>;
+export type ClusterHandlers = Pick<Handlers, 'cluster.submit' | 'cluster.jobs' | 'cluster.cancel'>;
 
 export interface ClusterHandlerDeps {
   /** The queue URL this daemon serves, or the `queue` setting; null = none. */
@@ -53,6 +53,17 @@ export function clusterHandlers(deps: ClusterHandlerDeps): ClusterHandlers {
           const field = err.message.split(':')[0]!;
           throw new RpcError('INVALID_PARAMS', err.message, { detail: { issues: [{ path: ['spec', field], code: 'custom', message: err.message }] } });
         }
+        throw err;
+      }
+    }),
+    'cluster.cancel': async ({ jobId, queue }) => withQueue(deps, queue, async (redis, display) => {
+      const { cancelShared, CancelRefused } = await import('../cluster/cancel.js');
+      try {
+        const r = await cancelShared(redis, jobId);
+        deps.log.info('shared-queue job cancelled', { jobId, queue: display, was: r.was, removed: r.removed });
+        return { ...r, queue: display };
+      } catch (err: unknown) {
+        if (err instanceof CancelRefused) throw new RpcError(err.why === 'missing' ? 'NOT_FOUND' : 'INVALID_PARAMS', err.message, { detail: { jobId } });
         throw err;
       }
     }),

@@ -6,7 +6,7 @@ import type { ConnectionInfo } from '../../shared/ipc/rpc-server.js';
 export type DaemonHandlers = Pick<Handlers, 'hello' | 'daemon.status' | 'daemon.shutdown'>;
 
 /** Capabilities announced in hello (additive protocol features). */
-export const FEATURES = ['jobs.resume-from-checkpoint', 'residency.keep-alive', 'queue.front', 'jobs.plan', 'daemon.doctor', 'status.provider', 'telemetry.job', 'progress.stages-eta', 'jobs.move', 'jobs.remove', 'cluster.submit'];
+export const FEATURES = ['jobs.resume-from-checkpoint', 'residency.keep-alive', 'queue.front', 'jobs.plan', 'daemon.doctor', 'status.provider', 'telemetry.job', 'progress.stages-eta', 'jobs.move', 'jobs.remove', 'cluster.submit', 'cluster.cancel'];
 
 export interface DaemonIdentity {
   version: string;

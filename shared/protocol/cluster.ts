@@ -26,7 +26,8 @@ export const ClusterWorkerStatus = z.object({
 });
 export type ClusterWorkerStatus = z.infer<typeof ClusterWorkerStatus>;
 
-export const ClusterJobState = z.enum(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'unknown']);
+/** BullMQ's states, and `cancelled`: a job cancelled while it ran (`framepack cancel ID --queue URL`, or on its worker). */
+export const ClusterJobState = z.enum(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'completed', 'failed', 'cancelled', 'unknown']);
 export type ClusterJobState = z.infer<typeof ClusterJobState>;
 
 /** One job of the shared queue. */
@@ -57,6 +58,10 @@ export const ClusterSubmitParams = z.strictObject({
 });
 
 export const ClusterSubmitResult = z.object({ jobId: JobId, queue: z.string() });
+
+export const ClusterCancelParams = z.strictObject({ jobId: JobId, queue: QueueUrl.optional() });
+/** `was`: the job's state when cancelled; `removed`: it was waiting and is gone from the queue (else its worker cancels it at its next step). */
+export const ClusterCancelResult = z.object({ jobId: JobId, queue: z.string(), was: z.string(), removed: z.boolean() });
 
 export const ClusterJobsParams = z.strictObject({
   queue: QueueUrl.optional(),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CancelWhen, Job, JobId, JobSpec, JobState } from '../domain/job.js';
 import { KeepAlive } from '../domain/keep-alive.js';
 import { ComponentId, ComponentStatus, MemoryTelemetry, ModelName, ModelStatus } from '../domain/model.js';
-import { ClusterJobsParams, ClusterJobsResult, ClusterSubmitParams, ClusterSubmitResult, ClusterWorkerStatus } from './cluster.js';
+import { ClusterCancelParams, ClusterCancelResult, ClusterJobsParams, ClusterJobsResult, ClusterSubmitParams, ClusterSubmitResult, ClusterWorkerStatus } from './cluster.js';
 import { DoctorParams, DoctorResult, ExecutionProviderInfo } from './doctor.js';
 import { SubscriptionId, Seq } from './envelope.js';
 import { QueueStatus, Snapshot, Topic } from './events.js';
@@ -153,11 +153,17 @@ export const methods = {
     result: z.object({ accepted: z.literal(true) }),
   },
   /**
-   * Submit to the shared queue (docs/cluster.md) instead of this daemon's own: the start image is
-   * read here and travels in Redis, so any worker can run it. INVALID_PARAMS for a spec with `out`
+   * Submit to the shared queue (docs/cluster.md) instead of this daemon's own: the job's files are
+   * read here and travel in Redis, so any worker can run it. INVALID_PARAMS for a spec with `out`
    * or no queue to use; INTERNAL (retryable) when Redis cannot be reached.
    */
   'cluster.submit': { params: ClusterSubmitParams, result: ClusterSubmitResult },
+  /**
+   * Cancel a job of the shared queue: a waiting one is removed, a running one is cancelled by its
+   * worker at its next step (it then ends `cancelled`). NOT_FOUND for no such job, INVALID_PARAMS
+   * for one that already ended.
+   */
+  'cluster.cancel': { params: ClusterCancelParams, result: ClusterCancelResult },
   /** The shared queue's jobs, newest first, with the worker that runs each. */
   'cluster.jobs': { params: ClusterJobsParams, result: ClusterJobsResult },
   /** Snapshot then numbered deltas; see SubscribeParams.since for reconnects. */

@@ -78,6 +78,7 @@ export function fakeDaemon(options: { queueLimit?: number } = {}): FakeDaemon {
     // This fake serves no shared queue (daemon/cluster/); the real daemon's answer without one.
     'cluster.submit': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
     'cluster.jobs': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
+    'cluster.cancel': () => { throw new RpcError('INVALID_PARAMS', 'no shared queue: pass queue'); },
     'jobs.remove': ({ jobId }) => {
       const job = jobs.get(jobId);
       if (!job) throw new RpcError('NOT_FOUND', `no job ${jobId}`);
