@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { MAX_LORAS, parseLoraArg } from '../../shared/domain/lora.js';
-import { sidecarFlags } from './sidecar-flags.js';
+import { sidecarFlags, sourceFromCommandLine } from './sidecar-flags.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
@@ -141,7 +141,7 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   const preset = str(flags.preset);
   const base = preset === undefined ? defaultJobFlags(env) : withSettingsDefaults(presetFlagsNamed(preset, env), defaultJobFlags(env));
   const from = str(flags.from);
-  const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(await sidecarFlags(from), base));
+  const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(sourceFromCommandLine(await sidecarFlags(from), flags), base));
   const input = jobInputFromFlags(v);
   const extendJob = checkExtensionFlags(v, input, flags);
   if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none, or --prompt-file PATH)');
@@ -221,9 +221,10 @@ ${DIRECTING_FLAGS_HELP}
  */
 function checkExtensionFlags(v: ParsedValues, input: JobSpecInput, given: ParsedValues): string | undefined {
   const extendJob = str(v['extend-job']);
-  const fromExtension = str(v.fromExtension);
-  if (fromExtension !== undefined && input.extendVideo === undefined && extendJob === undefined) {
-    throw new UsageError(`--from: the sidecar is of an extension of ${fromExtension}; name its source again with --extend VIDEO or --extend-job ID`);
+  // What --from's sidecar could not supply and the command line did not give either.
+  for (const [flag, line] of Object.entries(JSON.parse(str(v.fromMissing) ?? '{}') as Record<string, string>)) {
+    const given = flag === 'extend' ? input.extendVideo !== undefined || extendJob !== undefined : v[flag] !== undefined;
+    if (!given) throw new UsageError(line);
   }
   if (extendJob !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(extendJob)) throw new UsageError(`--extend-job must be a job id (got ${JSON.stringify(extendJob)})`);
   if (extendJob !== undefined && input.extendVideo !== undefined) throw new UsageError('--extend and --extend-job contradict each other (one source per job)');
