@@ -142,6 +142,8 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   const base = preset === undefined ? defaultJobFlags(env) : withSettingsDefaults(presetFlagsNamed(preset, env), defaultJobFlags(env));
   const from = str(flags.from);
   const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(sourceFromCommandLine(await sidecarFlags(from), flags), base));
+  // An end strength from a preset qualifies an end image; without one it is left out, not an error.
+  if (v['end-image'] === undefined && flags['end-strength'] === undefined) delete v['end-strength'];
   const input = jobInputFromFlags(v);
   const extendJob = checkExtensionFlags(v, input, flags);
   if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none, or --prompt-file PATH)');
