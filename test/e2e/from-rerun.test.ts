@@ -2,7 +2,7 @@
 // the real command and a real daemon with the default tiny bundle (issue 17 item 6): the end and
 // keyframe images are kept beside the output (`<stem>.end.png`, `<stem>.keyframe-<i>.png`) so the
 // re-run needs neither the original files nor the daemon's job-folder copies, and an extension's
-// sidecar names its source's absolute path. Frames are compared by ffmpeg's MD5 of every decoded frame.
+// sidecar names its source's absolute path (or the job it continued). Frames are compared by ffmpeg's MD5 of every decoded frame.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../daemon/media/ffmpeg-locate.js';
-import { createCliHarness } from '../helpers/cli-harness.js';
+import { createCliHarness, ndjson } from '../helpers/cli-harness.js';
 
 const { dir, image, socketFile, framepack } = await createCliHarness('fp-e2e-from-');
 
@@ -83,5 +83,18 @@ describe('--from SIDECAR re-runs exactly (e2e, real daemon)', () => {
     const named = await framepack(['generate', '--from', out('ext.json'), '--extend', out('moved.mp4'), '--out', out('ext-4.mp4')]);
     expect({ code: named.code, err: errors(named.stderr) }).toEqual({ code: 0, err: [] });
     expect(await framesMd5(out('ext-4.mp4'))).toBe(await framesMd5(out('ext.mp4')));
+  });
+
+  it('re-runs an --extend-job extension from the job id its sidecar records', { timeout: 180_000 }, async () => {
+    await mkdir(path.join(dir, 'o'), { recursive: true });
+    const made = await framepack(['generate', '--image', image, '--prompt', 'a ball', '--seconds', '1', '--steps', '2', '--no-partials', '--json', '--out', out('base.mp4')]);
+    expect(made.code, made.stderr).toBe(0);
+    const jobId = ndjson(made.stdout).at(-1)!.jobId as string;
+    const ext = await framepack(['generate', '--extend-job', jobId, '--prompt', 'then it bounces', '--seconds', '1', '--steps', '2', '--no-partials', '--out', out('job-ext.mp4')]);
+    expect(ext.code, ext.stderr).toBe(0);
+    expect(JSON.parse(await readFile(out('job-ext.json'), 'utf8'))).toMatchObject({ extendJob: jobId });
+    const again = await framepack(['generate', '--from', out('job-ext.json'), '--out', out('job-ext-again.mp4')]);
+    expect({ code: again.code, err: errors(again.stderr) }).toEqual({ code: 0, err: [] });
+    expect(await framesMd5(out('job-ext-again.mp4'))).toBe(await framesMd5(out('job-ext.mp4')));
   });
 });
