@@ -210,7 +210,8 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --extend-context N      frames of VIDEO to encode, 1–73 (rounded down to 1 + 4k)        default 73 (or all)
   --extend-job ID         continue a finished daemon job from its stored latents (nothing
                           re-encoded); no --image
-  --from SIDECAR.json     re-run a job from its sidecar (seed included); the flags given win
+  --from SIDECAR.json     re-run a job from its sidecar (seed included) and the images kept
+                          beside it (<stem>.png, .end.png, .keyframe-<i>.png); the flags given win
 ${DIRECTING_FLAGS_HELP}
   --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)

@@ -55,6 +55,8 @@ describe('--from SIDECAR', () => {
     // An older sidecar named only the files: the missing ones are said, with the flag to give.
     const old = await write('old.json', { schema: 'framepack.output/1', inputImage: 'old.png', parameters: { ...parameters, endImage: 'end.png', keyframes: [{ seconds: 1.3, image: 'keyframe-0.png' }] } });
     expect(Object.keys(JSON.parse((await sidecarFlags(old)).fromMissing as string))).toEqual(['end-image', 'keyframe']);
+    const lora = await write('lora.json', { schema: 'framepack.output/1', inputImage: 'l.png', parameters: { ...parameters, loras: [{ file: 'style.safetensors', strength: 0.8 }] } });
+    expect(JSON.parse((await sidecarFlags(lora)).fromMissing as string)).toEqual({ lora: '--from: the job used LoRAs (style.safetensors:0.8), recorded by name only; give --lora FILE[:STRENGTH] for each' });
   });
   it('names what is wrong with the file', async () => {
     await expect(sidecarFlags(path.join(dir, 'none.json'))).rejects.toThrow(/--from .*none\.json: no such file/);

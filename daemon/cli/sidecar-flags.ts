@@ -97,6 +97,9 @@ export async function sidecarFlags(file: string): Promise<ParsedValues> {
     if (kept?.length === p.keyframes.length) flags.keyframe = p.keyframes.map((k, i) => `${k.seconds}=${beside(kept[i]!)}`);
     else missing.keyframe = `--from: the sidecar names its keyframes only as ${p.keyframes.map((k) => `${k.seconds}=${k.image ?? '?'}`).join(', ')} (made before keyframes were kept beside the output); give --keyframe SECONDS=PATH for each`;
   }
+  // LoRAs are recorded by file name only (files on this machine): the caller names them again.
+  const loras = (p as { loras?: { file?: string; strength?: number }[] }).loras;
+  if (loras?.length) missing.lora = `--from: the job used LoRAs (${loras.map((l) => `${l.file ?? '?'}:${l.strength ?? 1}`).join(', ')}), recorded by name only; give --lora FILE[:STRENGTH] for each`;
   if (p.extendVideo || p.extendLatents) {
     if (p.extendContext != null) flags['extend-context'] = String(p.extendContext);
     if (doc.extendJob !== undefined) flags['extend-job'] = doc.extendJob;
