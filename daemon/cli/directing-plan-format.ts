@@ -3,38 +3,14 @@
 // inverted mode the last section shown is generated first).
 import type { JobSpec } from '../engine/pipeline/job-spec.js';
 import { isPlainDirecting, type DirectingPlan } from '../engine/pipeline/section-conditioning.js';
+import { directingSummary } from '../engine/pipeline/directing-summary.js';
+import type { PlannedDirecting } from '../../shared/protocol/index.js';
 
-export interface DirectingJson {
-  /** Distinct prompts, each encoded once per job. */
-  prompts: string[];
-  promptBlend: number;
-  endImage: { strength: number } | null;
-  keyframes: { seconds: number; displaySection: number }[];
-  /** Display order. */
-  sections: {
-    displayIndex: number;
-    generationIndex: number;
-    startSeconds: number;
-    endSeconds: number;
-    prompt: { from: number; to: number; weight: number };
-    keyframe: number | null;
-    endEmbeddingWeight: number;
-  }[];
-}
-
-const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+/** The directing part of `plan --json` (directing-summary.ts; jobs.plan answers the same). */
+export type DirectingJson = PlannedDirecting;
 
 export function directingJson(spec: JobSpec, plan: DirectingPlan): DirectingJson {
-  return {
-    prompts: plan.prompts,
-    promptBlend: spec.promptBlend ?? 0,
-    endImage: plan.endLatentScale === null ? null : { strength: plan.endLatentScale },
-    keyframes: (spec.keyframes ?? []).map((k, i) => ({ seconds: k.seconds, displaySection: plan.keyframeSections[i]! })),
-    sections: [...plan.sections].sort((a, b) => a.displayIndex - b.displayIndex).map((s) => ({
-      displayIndex: s.displayIndex, generationIndex: s.generationIndex, startSeconds: r4(s.startSeconds), endSeconds: r4(s.endSeconds),
-      prompt: { ...s.prompt, weight: r4(s.prompt.weight) }, keyframe: s.keyframe, endEmbeddingWeight: r4(s.endEmbeddingWeight),
-    })),
-  };
+  return directingSummary(spec, plan);
 }
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

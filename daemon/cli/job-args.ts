@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { MAX_LORAS, parseLoraArg } from '../../shared/domain/lora.js';
-import { sidecarFlags } from './sidecar-flags.js';
+import { sidecarFlags, sourceFromCommandLine } from './sidecar-flags.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
 import { resolveJobSpec, type JobSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
@@ -141,7 +141,9 @@ export async function resolveJob(flags: ParsedValues, env: NodeJS.ProcessEnv = p
   const preset = str(flags.preset);
   const base = preset === undefined ? defaultJobFlags(env) : withSettingsDefaults(presetFlagsNamed(preset, env), defaultJobFlags(env));
   const from = str(flags.from);
-  const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(await sidecarFlags(from), base));
+  const v = withSettingsDefaults(flags, from === undefined ? base : withSettingsDefaults(sourceFromCommandLine(await sidecarFlags(from), flags), base));
+  // An end strength from a preset qualifies an end image; without one it is left out, not an error.
+  if (v['end-image'] === undefined && flags['end-strength'] === undefined) delete v['end-strength'];
   const input = jobInputFromFlags(v);
   const extendJob = checkExtensionFlags(v, input, flags);
   if (input.prompt === undefined) throw new UsageError('--prompt is required (use --prompt "" for none, or --prompt-file PATH)');
@@ -208,7 +210,8 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --extend-context N      frames of VIDEO to encode, 1–73 (rounded down to 1 + 4k)        default 73 (or all)
   --extend-job ID         continue a finished daemon job from its stored latents (nothing
                           re-encoded); no --image
-  --from SIDECAR.json     re-run a job from its sidecar (seed included); the flags given win
+  --from SIDECAR.json     re-run a job from its sidecar (seed included) and the images kept
+                          beside it (<stem>.png, .end.png, .keyframe-<i>.png); the flags given win
 ${DIRECTING_FLAGS_HELP}
   --preset NAME           start from a saved preset (framepack presets ls); the flags above win
   --json                  machine-readable output (see docs/cli.md)
@@ -221,9 +224,10 @@ ${DIRECTING_FLAGS_HELP}
  */
 function checkExtensionFlags(v: ParsedValues, input: JobSpecInput, given: ParsedValues): string | undefined {
   const extendJob = str(v['extend-job']);
-  const fromExtension = str(v.fromExtension);
-  if (fromExtension !== undefined && input.extendVideo === undefined && extendJob === undefined) {
-    throw new UsageError(`--from: the sidecar is of an extension of ${fromExtension}; name its source again with --extend VIDEO or --extend-job ID`);
+  // What --from's sidecar could not supply and the command line did not give either.
+  for (const [flag, line] of Object.entries(JSON.parse(str(v.fromMissing) ?? '{}') as Record<string, string>)) {
+    const given = flag === 'extend' ? input.extendVideo !== undefined || extendJob !== undefined : v[flag] !== undefined;
+    if (!given) throw new UsageError(line);
   }
   if (extendJob !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(extendJob)) throw new UsageError(`--extend-job must be a job id (got ${JSON.stringify(extendJob)})`);
   if (extendJob !== undefined && input.extendVideo !== undefined) throw new UsageError('--extend and --extend-job contradict each other (one source per job)');

@@ -7,6 +7,7 @@ import { SettingsError } from '../../shared/settings/user-settings.js';
 import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { JOB_OPTIONS, parseNumberFlag, type ParsedValues } from './job-args.js';
+import { promptFromFile } from './directing-flags.js';
 
 export const PRESETS_HELP = `Usage: framepack presets ls [--json]
        framepack presets save NAME [job flags]
@@ -23,13 +24,26 @@ The dashboard's new-job form loads one with Ctrl+L and saves the form as one wit
                           --window --shift --sampler --mode --teacache/--no-teacache
                           --teacache-threshold --cache --magcache-threshold
                           --magcache-max-skips --magcache-retention --crf --model
-                          (as generate --help describes)
+                          --resolution --prompt-blend --end-strength
+                          --prompt-file (its text is saved as the prompt)
+                          (as generate --help describes); files are refused: --image,
+                          --lora, --end-image, --keyframe, --extend, --extend-job, --from
   rm NAME                 delete a preset
   --json                  machine-readable output
 
 Stored in ${'$'}XDG_CONFIG_HOME/framepack/presets.json (${'$'}FRAMEPACK_CONFIG_DIR overrides).`;
 
-const NUMBER_KEYS = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'shift', 'teacache-threshold', 'magcache-threshold', 'magcache-max-skips', 'magcache-retention', 'crf'] as const;
+const NUMBER_KEYS = ['seconds', 'seed', 'steps', 'gs', 'cfg', 'rs', 'window', 'shift', 'teacache-threshold', 'magcache-threshold', 'magcache-max-skips', 'magcache-retention', 'crf', 'resolution', 'prompt-blend', 'end-strength'] as const;
+/** Flags naming files on this machine: a preset holds values only (flag → what to do instead). */
+const FILE_FLAGS: Readonly<Record<string, string>> = {
+  lora: 'a preset holds no LoRAs (they are files on this machine); give --lora to generate',
+  'end-image': 'a preset holds no end image (a file on this machine); give --end-image to generate (--end-strength is kept)',
+  keyframe: 'a preset holds no keyframes (files on this machine); give --keyframe to generate',
+  extend: 'a preset holds no video to extend (a file); give --extend to generate',
+  'extend-job': 'a preset holds no job to extend; give --extend-job to generate',
+  'extend-context': 'a preset holds no extension options; give --extend-context to generate with --extend',
+  from: 'a preset is saved from flags, not from a sidecar; give the parameters as flags',
+};
 const TEXT_KEYS = ['prompt', 'negative', 'sampler', 'mode', 'cache', 'model'] as const;
 
 /** Parsed flags → preset values (numbers read strictly; ranges are checked by the preset schema). */
@@ -37,11 +51,14 @@ export function presetValuesFromFlags(v: ParsedValues): Record<string, unknown> 
   if (typeof v.image === 'string') throw new UsageError('presets save: a preset never holds the start image; give --image to generate');
   if (typeof v.out === 'string') throw new UsageError('presets save: a preset never holds the output path (a second job would replace the first video); give -o to generate');
   if (typeof v.preset === 'string') throw new UsageError('presets save: --preset applies a preset to generate or plan; give the parameters as flags');
-  if (v.lora !== undefined) throw new UsageError('presets save: a preset holds no LoRAs (they are files on this machine); give --lora to generate');
+  for (const [flag, why] of Object.entries(FILE_FLAGS)) if (v[flag] !== undefined) throw new UsageError(`presets save: ${why}`);
   if (v.teacache === true && v['no-teacache'] === true) throw new UsageError('--teacache and --no-teacache contradict each other');
   const out: Record<string, unknown> = {};
   for (const k of NUMBER_KEYS) if (typeof v[k] === 'string') out[k] = parseNumberFlag(`--${k}`, v[k]);
   for (const k of TEXT_KEYS) if (typeof v[k] === 'string') out[k] = v[k];
+  // --prompt-file: the preset keeps the prompt it holds (the text, not the file).
+  const fromFile = promptFromFile(v);
+  if (fromFile !== undefined) out.prompt = fromFile;
   if (v.teacache === true) out.teacache = true;
   if (v['no-teacache'] === true) out.teacache = false;
   return out;

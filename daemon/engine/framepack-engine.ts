@@ -329,6 +329,7 @@ export class OnnxEngine implements Engine {
     try {
       const output = await generateVideo(spec, {
         bundle, sessions, onEvent, signal, out: job.outputPath, partials: job.spec.partials, checkpointDir: job.jobDir, warm: this.warm,
+        sources: { ...(job.spec.extend !== undefined ? { extendVideo: job.spec.extend } : {}), ...(job.spec.extendJob !== undefined ? { extendJob: job.spec.extendJob } : {}) },
         ...(conditioningResidency ? { conditioningResidency } : {}),
         ...(resumeFrom ? { resumeFrom } : {}),
         onCheckpoint: async (c) => {

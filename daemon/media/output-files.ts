@@ -2,6 +2,8 @@
 //   <outputs>/<stem>.mp4          final video (atomic), parameters embedded as MP4 metadata
 //   <outputs>/<stem>.json         sidecar: every generation parameter + what was written (atomic)
 //   <outputs>/<stem>.png          the bucketed, cropped start image
+//   <outputs>/<stem>.end.png, <stem>.keyframe-<i>.png   a directed job's end and keyframe images,
+//                                 bucketed like the start image (`--from` re-runs from them)
 //   <outputs>/<stem>/partial-<k>.mp4   the whole video so far after section k (1-based)
 // <stem> is `yymmdd_HHMMSS_mmm_seed<seed>` in local time, like the official `generate_timestamp()`
 // (which ends in a random 0–9999 where we put the seed); a clash gets `-2`, `-3`, ….
@@ -54,6 +56,8 @@ export function jobStem(startedAt: Date, seed: number): string {
 /** Writes one job's files. Create with {@link createJobOutputs}. */
 export class JobOutputs {
   private readonly partials: string[] = [];
+  /** Sidecar fields beside `inputImage` that name more kept inputs (writeDirectingImages, recordSources). */
+  private readonly kept: Record<string, unknown> = {};
 
   constructor(readonly paths: JobOutputPaths) {}
 
@@ -67,6 +71,30 @@ export class JobOutputs {
   async writeInputImage(image: RgbImage): Promise<string> {
     await savePng(image, this.paths.inputImagePath);
     return this.paths.inputImagePath;
+  }
+
+  /**
+   * Saves a directed job's end and keyframe images, already fitted to the bucket, as
+   * `<stem>.end.png` and `<stem>.keyframe-<i>.png` (the job folder's copies are scratch), and names
+   * them in the sidecar (`endImage`, `keyframeImages`) so `--from` finds them.
+   */
+  async writeDirectingImages(end: RgbImage | null, keyframes: readonly RgbImage[]): Promise<void> {
+    const file = (suffix: string) => path.join(this.paths.outputsDir, `${this.paths.stem}.${suffix}.png`);
+    if (end) {
+      await savePng(end, file('end'));
+      this.kept.endImage = path.basename(file('end'));
+    }
+    const names: string[] = [];
+    for (const [i, k] of keyframes.entries()) {
+      await savePng(k, file(`keyframe-${i}`));
+      names.push(path.basename(file(`keyframe-${i}`)));
+    }
+    if (names.length) this.kept.keyframeImages = names;
+  }
+
+  /** Extra sidecar fields naming where an extension's source is (absolute path, job id). */
+  recordSources(sources: Readonly<Record<string, unknown>>): void {
+    Object.assign(this.kept, sources);
   }
 
   private metadata(parameters: GenerationParameters, extra: Record<string, unknown>): Record<string, string> {
@@ -130,6 +158,7 @@ export class JobOutputs {
       createdAt: new Date().toISOString(),
       video: path.basename(this.paths.videoPath),
       inputImage: path.basename(this.paths.inputImagePath),
+      ...this.kept,
       partials: this.partials.map((p) => path.relative(this.paths.outputsDir, p)),
       parameters,
       encoded: {

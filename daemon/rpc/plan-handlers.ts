@@ -8,7 +8,10 @@ import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEs
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import type { Engine } from '../engine/engine.js';
 import { layoutJob, type JobLayout } from '../engine/pipeline/job-plan.js';
-import { JobSpecError, resolveJobSpec, type JobSpec as PipelineSpec } from '../engine/pipeline/job-spec.js';
+import { JobSpecError, resolveJobSpec, type JobSpec as PipelineSpec, type JobSpecInput } from '../engine/pipeline/job-spec.js';
+import { directingFor } from '../engine/pipeline/job-directing.js';
+import { isPlainDirecting } from '../engine/pipeline/section-conditioning.js';
+import { directingSummary } from '../engine/pipeline/directing-summary.js';
 import { resolveModelDir, UnknownModelError } from '../engine/pipeline/model-location.js';
 import { InputImageError, inspectInputImage } from '../media/image-input.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
@@ -99,6 +102,17 @@ export function planResult(spec: PipelineSpec, manifest: Manifest, layout: JobLa
   };
 }
 
+/** jobs.plan's directing params as the pipeline spec's (the image files are only named, never read here). */
+function planDirectingInput(p: JobPlanParams): Partial<JobSpecInput> {
+  return {
+    ...(p.prompt !== undefined ? { prompt: p.prompt } : {}),
+    ...(p.promptBlend !== undefined ? { promptBlend: p.promptBlend } : {}),
+    ...(p.endImage !== undefined ? { endImagePath: p.endImage } : {}),
+    ...(p.endStrength !== undefined ? { endStrength: p.endStrength } : {}),
+    ...(p.keyframes?.length ? { keyframes: p.keyframes.map((k) => ({ seconds: k.seconds, imagePath: k.image })) } : {}),
+  };
+}
+
 export function planHandlers(deps: PlanDeps): PlanHandlers {
   const manifestOf = deps.manifest ?? (async (model: string) => readManifest(await resolveModelDir(model)));
   const sizeOf = deps.imageSize ?? headerSize;
@@ -128,6 +142,7 @@ export function planHandlers(deps: PlanDeps): PlanHandlers {
           ...(p.mode !== undefined ? { mode: p.mode } : {}), ...(p.steps !== undefined ? { steps: p.steps } : {}),
           ...(p.shift !== undefined ? { shift: p.shift } : {}), ...(p.sampler !== undefined ? { sampler: p.sampler } : {}),
           ...(p.resolution !== undefined ? { resolution: p.resolution } : {}),
+          ...planDirectingInput(p),
         }, manifest, model);
       } catch (err: unknown) {
         if (err instanceof JobSpecError) throw invalidField(err.flag.replace(/^--/, ''), err.problem);
@@ -136,7 +151,9 @@ export function planHandlers(deps: PlanDeps): PlanHandlers {
       const layout = layoutJob(spec, manifest, size);
       const estimate = measuredEstimate(deps.jobs(), model, deps.engine.defaultModel, spec.windowSize, spec.steps, layout.plan.sectionCount);
       const memory = deps.memory ? await deps.memory(manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize) : undefined;
-      return planResult(spec, manifest, layout, estimate, memory);
+      // A directed job's rows (which prompt, anchor and end weight each section gets); checked above by resolveJobSpec.
+      const directing = directingFor(spec);
+      return { ...planResult(spec, manifest, layout, estimate, memory), ...(isPlainDirecting(directing) ? {} : { directing: directingSummary(spec, directing) }) };
     },
   };
 }

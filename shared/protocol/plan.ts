@@ -23,6 +23,13 @@ export const JobPlanParams = z.strictObject({
   model: ModelName.optional(),
   /** Bucket class (JobSpec.resolution); absent = the model's own. */
   resolution: JobSpec.shape.resolution,
+  /** Directing (docs/directing.md), for the answer's `directing` rows: a timestamped prompt and its blend. */
+  prompt: JobSpec.shape.prompt.optional(),
+  promptBlend: JobSpec.shape.promptBlend,
+  /** End image and keyframes: only their presence, strength and times plan (the files are not read). */
+  endImage: JobSpec.shape.endImage,
+  endStrength: JobSpec.shape.endStrength,
+  keyframes: JobSpec.shape.keyframes,
 });
 export type JobPlanParams = z.infer<typeof JobPlanParams>;
 
@@ -98,6 +105,30 @@ export const PlannedMemory = z.object({
 });
 export type PlannedMemory = z.infer<typeof PlannedMemory>;
 
+/**
+ * A directed job's plan (docs/directing.md; the same as `framepack plan --json`'s `directing`):
+ * the distinct prompts (each encoded once) and, per section in display order, the prompt it gets
+ * (`from`, `to` index `prompts`; `weight` on `to`, 0 = `from` alone), its generation position, the
+ * keyframe anchoring it and the end image's embedding weight.
+ */
+export const PlannedDirecting = z.object({
+  prompts: z.array(z.string()),
+  promptBlend: Count,
+  endImage: z.object({ strength: z.number() }).nullable(),
+  keyframes: z.array(z.object({ seconds: z.number(), displaySection: Count })),
+  /** Display order. */
+  sections: z.array(z.object({
+    displayIndex: Count,
+    generationIndex: Count,
+    startSeconds: z.number(),
+    endSeconds: z.number(),
+    prompt: z.object({ from: Count, to: Count, weight: z.number() }),
+    keyframe: Count.nullable(),
+    endEmbeddingWeight: z.number(),
+  })),
+});
+export type PlannedDirecting = z.infer<typeof PlannedDirecting>;
+
 export const JobPlanResult = z.object({
   model: ModelName,
   mode: GenerationMode,
@@ -125,5 +156,7 @@ export const JobPlanResult = z.object({
   estimate: PlanEstimate.nullable(),
   /** Absent from engines without bundles (the fake engine). */
   memory: PlannedMemory.optional(),
+  /** Only for a directed job (a timestamped prompt, an end image or keyframes); absent from older daemons. */
+  directing: PlannedDirecting.optional(),
 });
 export type JobPlanResult = z.infer<typeof JobPlanResult>;

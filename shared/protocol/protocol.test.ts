@@ -35,7 +35,9 @@ describe('protocol tables', () => {
 
   it('jobs.plan params take only plan fields (strict); daemon.doctor defaults to the cached quick report', () => {
     expect(methods['jobs.plan'].params.parse({ image: '/a.png', seconds: 3 })).toEqual({ image: '/a.png', seconds: 3 });
-    expect(methods['jobs.plan'].params.safeParse({ image: '/a.png', prompt: 'x' }).success).toBe(false);
+    expect(methods['jobs.plan'].params.safeParse({ image: '/a.png', seed: 1 }).success).toBe(false);
+    // The directing fields plan (a timestamped prompt's rows): additive since issue 17.
+    expect(methods['jobs.plan'].params.safeParse({ image: '/a.png', prompt: '[0s: a] [1s: b]', promptBlend: 1 }).success).toBe(true);
     expect(methods['jobs.plan'].params.safeParse({ image: '/a.png', window: 0 }).success).toBe(false);
     expect(methods['daemon.doctor'].params.parse({})).toEqual({ quick: true, refresh: false });
     // An older daemon's status (no provider) still parses.

@@ -9,12 +9,21 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { JobSpec } from '../domain/job.js';
 import { JOB_DEFAULTS, settingsDir, SettingsError } from './user-settings.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** What a preset may hold: every job flag of `generate` but --image and --out, with the prompt. */
-export const PRESET_KEYS: Readonly<Record<string, z.ZodType>> = { prompt: z.string().max(20_000), ...JOB_DEFAULTS };
+export const PRESET_KEYS: Readonly<Record<string, z.ZodType>> = {
+  prompt: z.string().max(20_000), ...JOB_DEFAULTS,
+  // Values only: the bucket class, and the directing options that are not files (an end image,
+  // keyframes and extension sources are files on this machine, like LoRAs: never in a preset).
+  // Not defaults.* settings: end-strength means something only beside an end image.
+  resolution: JobSpec.shape.resolution.unwrap(),
+  'prompt-blend': JobSpec.shape.promptBlend.unwrap(),
+  'end-strength': JobSpec.shape.endStrength.unwrap(),
+};
 
 export type Preset = Record<string, unknown>;
 export type Presets = Record<string, Preset>;

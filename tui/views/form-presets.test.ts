@@ -53,3 +53,15 @@ describe('presets and the cache row (issue 18: MagCache)', () => {
   });
 });
 
+
+describe('presets and the directing fields (issue 17)', () => {
+  it('saves prompt blend, end strength and resolution as values (not the end image or keyframes) and loads them back', () => {
+    const values = { ...valuesFromSpec({ prompt: '[0s: a] [1.2s: b]', promptBlend: 2, endStrength: 0.6, resolution: 160, endImage: '/e.png', keyframes: [{ seconds: 1, image: '/k.png' }] }), image: '/in.png' };
+    const made = presetFromForm(values);
+    expect(made.ok && made.preset).toMatchObject({ 'prompt-blend': 2, 'end-strength': 0.6, resolution: 160 });
+    expect(made.ok && Object.keys(made.preset)).not.toContain('end-image');
+    expect(checkPreset('p', made.ok ? made.preset : {})).toEqual(made.ok && made.preset);
+    const applied = applyPreset(valuesFromSpec({}), made.ok ? made.preset : {}).values;
+    expect(applied).toMatchObject({ promptBlend: '2', endStrength: '0.6', resolution: '160', endImage: '', keyframes: '' });
+  });
+});

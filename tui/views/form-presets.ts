@@ -25,11 +25,15 @@ export function presetFromForm(values: FormValues, hidden: Partial<JobSpecInput>
   if (s.magcacheThreshold !== undefined) preset['magcache-threshold'] = s.magcacheThreshold;
   if (s.magcacheMaxSkips !== undefined) preset['magcache-max-skips'] = s.magcacheMaxSkips;
   if (s.magcacheRetention !== undefined) preset['magcache-retention'] = s.magcacheRetention;
+  // Values, not files: the end image and keyframes stay out (as `framepack presets save` refuses them).
+  if (s.resolution !== undefined) preset.resolution = s.resolution;
+  if (s.promptBlend !== undefined) preset['prompt-blend'] = s.promptBlend;
+  if (s.endStrength !== undefined) preset['end-strength'] = s.endStrength;
   return { ok: true, preset };
 }
 
 /** Field of each preset key whose name differs (the rest are the same word). */
-const FIELD_OF: Readonly<Record<string, keyof FormValues>> = { negative: 'negativePrompt' };
+const FIELD_OF: Readonly<Record<string, keyof FormValues>> = { negative: 'negativePrompt', 'prompt-blend': 'promptBlend', 'end-strength': 'endStrength' };
 
 /** The form with a preset applied, and the TeaCache threshold it sets (the form has no row for it). */
 export function applyPreset(values: FormValues, preset: Preset): { values: FormValues; hidden: Partial<JobSpecInput> } {

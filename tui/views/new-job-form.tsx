@@ -26,10 +26,10 @@ import { useFormMouse } from './form-mouse.js';
 const LABEL_COLS = 13;
 
 /** The plan lines shown under the form (pure, for tests); `plan` is the jobs.plan state, or null for a daemon without it. */
-export function planLines(values: FormValues, jobs: JobsState, plan: PlanState | null = null): string[] {
+export function planLines(values: FormValues, jobs: JobsState, plan: PlanState | null = null, width?: number): string[] {
   const built = buildSpec(values);
   if (plan) {
-    const lines = planStateLines(plan);
+    const lines = planStateLines(plan, width);
     if (!built.ok) lines.push(`fix: ${Object.entries(built.errors).map(([k, v]) => `${k} ${v}`).join('; ')}`);
     return lines;
   }
@@ -186,7 +186,7 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
   );
 
   const planned = usePlan(state.values, daemon.connection === 'ready' && (daemon.hello?.features.includes(PLAN_FEATURE) ?? false), daemon.data.jobs);
-  const plan = planLines(state.values, daemon.data.jobs, planned);
+  const plan = planLines(state.values, daemon.data.jobs, planned, width);
   // The focused field's problem in full (the hint beside a field may be cut), else the first one.
   const focusedId = FIELDS[state.focus]?.id;
   const shownError = (focusedId && state.errors[focusedId] ? [focusedId, state.errors[focusedId]] as const : null)

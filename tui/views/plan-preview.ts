@@ -2,12 +2,14 @@
 // plan-relevant fields parse), and the lines shown under the form — bucket, sections in
 // generation and video order, frames, duration, the whole-job time estimate (every stage, from a
 // measured job; shared/domain/job-estimate.ts, the same line `framepack plan` prints) and the
-// memory plan (docs/memory.md: fits or the refusal submit would give). Pure,
+// memory plan (docs/memory.md: fits or the refusal submit would give), and for a directed job
+// the prompt of each section (plan-directing.ts). Pure,
 // so tests check it without Ink; new-job-form.tsx debounces the calls.
 import type { JobPlanResult, ParamsInput } from '../../shared/protocol/index.js';
 import { formatBytes, formatDuration } from '../daemon/residency-store.js';
 import type { FormValues } from './form-state.js';
 import { formatWholeJobEstimate } from '../../shared/domain/job-estimate.js';
+import { directingPlanLines, directingPlanParams } from './plan-directing.js';
 
 export const PLAN_FEATURE = 'jobs.plan';
 /** Wait after the last keystroke before asking the daemon. */
@@ -27,7 +29,10 @@ export function planParams(values: FormValues): PlanParams | null {
   const model = values.model.trim();
   const resolution = values.resolution.trim() === '' ? undefined : Number(values.resolution);
   if (resolution !== undefined && !Number.isInteger(resolution)) return null;
-  return { image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']>, ...(model ? { model } : {}), ...(resolution !== undefined ? { resolution } : {}) };
+  return {
+    image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']>, ...(model ? { model } : {}), ...(resolution !== undefined ? { resolution } : {}),
+    ...directingPlanParams(values),
+  };
 }
 
 export type PlanState =
@@ -45,7 +50,8 @@ function classNote(p: JobPlanResult): string {
   return c && c.offDistribution ? `, ${c.resolution} class, off-distribution: trained on ${c.native}` : '';
 }
 
-export function planSummary(p: JobPlanResult): string[] {
+/** `width`: the columns the lines get (a directed job's rows wrap to it). */
+export function planSummary(p: JobPlanResult, width?: number): string[] {
   const n = p.sections.length;
   const generation = p.sections.map((s) => s.generationIndex);
   const orderNote = p.mode === 'inverted' && n > 1 ? ` · in the video ${list(p.displayOrder)} (end first)` : '';
@@ -53,6 +59,8 @@ export function planSummary(p: JobPlanResult): string[] {
     `plan: ${p.bucket.width}×${p.bucket.height} bucket (from ${p.input.width}×${p.input.height}${classNote(p)}) · ${n} section${n === 1 ? '' : 's'} · ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s`,
     `sections: made ${list(generation)}${orderNote} · ${p.sections[0]!.tokens.imageSide} tokens/call`,
   ];
+  // A directed job: which prompt each section gets (plan-directing.ts).
+  if (p.directing) lines.push(...directingPlanLines(p.directing, width));
   const e = p.estimate;
   // The whole job (every stage) when the daemon sent it; older daemons: sampling from s/step.
   if (e?.job) lines.push(`time: ${formatWholeJobEstimate(e.job)}`);
@@ -70,11 +78,11 @@ export function planSummary(p: JobPlanResult): string[] {
   return lines;
 }
 
-export function planStateLines(s: PlanState): string[] {
+export function planStateLines(s: PlanState, width?: number): string[] {
   switch (s.state) {
     case 'none': return ['plan: choose a start image to see the bucket, sections and frames'];
     case 'loading': return ['plan: asking the daemon…'];
     case 'error': return [`plan: ${s.message}`];
-    case 'ok': return planSummary(s.plan);
+    case 'ok': return planSummary(s.plan, width);
   }
 }

@@ -68,6 +68,8 @@ export interface GenerateOptions {
   stepCache?: (section: number) => StepCache;
   /** A warm daemon's kept inputs: decoded images and conditioning reused across jobs (warm-inputs.ts). */
   warm?: WarmInputs;
+  /** Where an extension's source is as the client named it (the daemon reads a copy), for the sidecar; default spec.extendVideo. */
+  sources?: { extendVideo?: string; extendJob?: string };
 }
 
 export const DEFAULT_OUTPUTS_DIR = 'outputs';
@@ -134,7 +136,12 @@ export async function generateVideo(spec: JobSpec, opts: GenerateOptions = {}): 
 
     const outputs = await jobOutputs(opts.out, spec.seed);
     // Off the way to the first step (an fsync'ed PNG); awaited before the final video.
-    const inputImageWritten = outputs.writeInputImage(bucketed);
+    // A directed job's end and keyframe images too, and where an extension's source is: the
+    // sidecar names them so `generate --from` re-runs the job (docs/extension.md).
+    const inputImageWritten = Promise.all([outputs.writeInputImage(bucketed), outputs.writeDirectingImages(directingImages.end, directingImages.keyframes)]);
+    const extendSource = opts.sources?.extendVideo ?? spec.extendVideo;
+    if (extendSource) outputs.recordSources({ extendSource: path.resolve(extendSource) });
+    if (opts.sources?.extendJob) outputs.recordSources({ extendJob: opts.sources.extendJob });
     inputImageWritten.catch(() => {});
     const parameters = recordedParameters(spec, {
       bundle: manifest.name, bucket, sections: plan.sectionCount, totalFrames: plan.totalFrames, fps: plan.fps,
