@@ -19,6 +19,7 @@ import type { TransformerSessions } from '../models/transformer/run-transformer.
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { blockGroupStem } from '../models/transformer/block-groups.js';
+import { parseStreamMode } from '../models/transformer/stream-mode.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
 import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
@@ -128,6 +129,9 @@ export class OnnxEngine implements Engine {
   // main.ts sets FRAMEPACK_EP to the provider it selected (provider-selection.ts) before the engine exists.
   private readonly device: 'cpu' | 'cuda' | 'webgpu' = process.env.FRAMEPACK_EP === 'cuda' || process.env.FRAMEPACK_EP === 'webgpu' ? process.env.FRAMEPACK_EP : 'cpu';
 
+  /** How streamed blocks run (FRAMEPACK_STREAM_MODE, stream-mode.ts); a bad value stops the daemon at start. */
+  private readonly streamMode = parseStreamMode(process.env.FRAMEPACK_STREAM_MODE);
+
   private readonly chainLocations = stepChainLocations(this.device, { teacache: true });
   /** Decoded start images and conditioning kept between jobs (the warm start, issue 19). */
   readonly warm = new WarmInputs();
@@ -206,7 +210,7 @@ export class OnnxEngine implements Engine {
         // Resident sessions serve jobs with and without TeaCache, so the hidden states come back to
         // the CPU (TeaCache's residual needs them); the rest of the step chain stays on a WebGPU device.
         const streamed = this.streaming.has(model);
-        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined), streamed, loraKey: '' };
+        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined, this.streamMode), streamed, loraKey: '' };
         break;
       }
     }
