@@ -82,13 +82,13 @@ function blockGroupFiles(bundle: LoadedBundle): string[] {
   return Array.from({ length: k }, (_, i) => graph(bundle, 'transformer', blockGroupStem(i)));
 }
 
-/** The transformer's resident estimate with the whole blocks file replaced by its two largest consecutive groups' files. */
-function streamedTransformerBytes(m: Manifest): number {
+/** The transformer's resident estimate with the whole blocks file replaced by its two largest consecutive groups' files (or all groups' files). */
+function streamedTransformerBytes(m: Manifest, groupsHeld: 'two' | 'all' = 'two'): number {
   const t = m.components.transformer;
   const size = (stem: string) => t.files.filter((f) => f.path === t.graphs[stem]?.file || f.path === `${t.graphs[stem]?.file}.data`).reduce((a, f) => a + f.bytes, 0);
   const groups = Array.from({ length: t.blockGroups ?? 0 }, (_, i) => size(blockGroupStem(i)));
-  const pair = groups.reduce((best, b, i) => Math.max(best, b + (groups[i + 1] ?? 0)), 0);
-  return Math.max(0, t.estimatedResidentBytes - size('transformer_blocks') + pair);
+  const held = groupsHeld === 'all' ? groups.reduce((a, b) => a + b, 0) : groups.reduce((best, b, i) => Math.max(best, b + (groups[i + 1] ?? 0)), 0);
+  return Math.max(0, t.estimatedResidentBytes - size('transformer_blocks') + held);
 }
 
 function tokenizerFile(bundle: LoadedBundle, part: 'tokenizer' | 'tokenizer_2'): string {
@@ -217,8 +217,13 @@ export class OnnxEngine implements Engine {
     this.opened.set(`${model}/${component}`, opened);
     const footprint = this.estimate(model, component);
     if (opened.kind !== 'transformer' || !opened.streamed) return footprint;
-    // Streamed, it holds at most two groups' weights in place of the whole blocks graph's.
+    // Streamed, the device holds at most two groups' weights in place of the whole blocks graph's;
+    // fed as inputs (stream-mode.ts), host memory holds every group's — on the CPU, the same memory.
     const bytes = streamedTransformerBytes(bundle.manifest);
+    if (this.streamMode === 'inputs') {
+      const host = streamedTransformerBytes(bundle.manifest, 'all');
+      return footprint.device === 'cpu' ? { ...footprint, ramBytes: host } : { ...footprint, vramBytes: bytes, ramBytes: host };
+    }
     return footprint.device === 'cpu' ? { ...footprint, ramBytes: bytes } : { ...footprint, vramBytes: bytes };
   }
 
