@@ -220,7 +220,8 @@ export class OnnxEngine implements Engine {
     // Streamed, the device holds at most two groups' weights in place of the whole blocks graph's;
     // fed as inputs (stream-mode.ts), host memory holds every group's — on the CPU, the same memory.
     const bytes = streamedTransformerBytes(bundle.manifest);
-    if (this.streamMode === 'inputs') {
+    // Read from the runner actually opened, so ps shows what holds the memory.
+    if ('bytesFedPerCall' in opened.sessions.transformer_blocks) {
       const host = streamedTransformerBytes(bundle.manifest, 'all');
       return footprint.device === 'cpu' ? { ...footprint, ramBytes: host } : { ...footprint, vramBytes: bytes, ramBytes: host };
     }
