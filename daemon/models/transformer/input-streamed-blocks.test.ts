@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type ort from 'onnxruntime-node';
 import { serializeModel, writeModel } from '../../onnx/model-writer.js';
+import { quantizeLinears } from '../../onnx/quantize-linears.js';
 import { decodeModel } from '../../onnx/onnx-proto.js';
 import { createCpuSession, tensorF32 } from '../../onnx/run.js';
 import { isWeightInitializer, weightsAsInputs } from '../../onnx/weights-as-inputs.js';
@@ -103,6 +104,26 @@ describe('streamed transformer blocks, weights fed as inputs', () => {
       await s.release();
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('feed int4 and int8 groups (MatMulNBits codes, scales, zero points as uint8/float inputs) as per-group sessions compute them', async () => {
+    for (const bits of [4, 8] as const) {
+      const graphs = buildBlockGroupGraphs(config, weights, { weightDtype: 'float32' }, 2);
+      for (const g of graphs) expect(quantizeLinears(g, { bits, blockSize: 32, source: weights, select: () => true }).length).toBeGreaterThan(0);
+      const files = await Promise.all(graphs.map((g) => serializeModel(g)));
+      let f = feeds();
+      for (const file of files) {
+        const s = await createCpuSession(file, { extra: NO_PREPACK });
+        const out = await s.run(f);
+        f = { ...f, hidden_states: out.hidden_states_out!, encoder_hidden_states: out.encoder_hidden_states_out! };
+        await s.release();
+      }
+      const fed = await weightsAsInputs(files[0]!);
+      expect(Object.entries(fed.weights).filter(([n]) => n.endsWith('.MatMulNBits.B')).every(([, t]) => t.type === 'uint8')).toBe(true);
+      const s = await inputStreamedBlocks(files);
+      expect(Array.from((await s.run(feeds())).hidden_states_out!.data as Float32Array), `int${bits}`).toEqual(Array.from(f.hidden_states!.data as Float32Array));
+      await s.release();
     }
   });
 
