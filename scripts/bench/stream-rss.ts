@@ -66,8 +66,9 @@ async function measure(bundleDir: string, plan: StreamRun['plan'], deviceMemoryG
     if (term!.event !== 'job.succeeded') throw new Error(JSON.stringify(term));
     const pid = d.child.pid!;
     const out = (term!.payload as { outputPath: string }).outputPath;
-    const lastSteps = col.events.filter((e) => e.event === 'step' && (e.payload as { jobId: string; step: number; steps: number }).jobId === jobId && (e.payload as { step: number; steps: number }).step === (e.payload as { steps: number }).steps);
-    const secPerCall = lastSteps.reduce((a, e) => a + (e.payload as { secPerStep: number }).secPerStep, 0) / Math.max(1, lastSteps.length);
+    type Step = { jobId: string; step: number; steps: number; secPerStep: number };
+    const lastSteps = col.events.filter((e) => e.event === 'step').map((e) => e.payload as Step).filter((p) => p.jobId === jobId && p.step === p.steps);
+    const secPerCall = lastSteps.reduce((a, p) => a + p.secPerStep, 0) / Math.max(1, lastSteps.length);
     const frames = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 256 << 20 });
     return {
       plan, mode, secPerCall, groups: planned.groups, plannedPeakBytes: planned.peakBytes,
