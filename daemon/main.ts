@@ -35,6 +35,7 @@ import { buildHandlers, buildSnapshot } from './rpc/handlers.js';
 import { dropClaimedLeftovers } from './cluster/claimed-jobs.js';
 import type { ClusterWorker } from './cluster/worker.js';
 import { componentEstimates, JobTelemetry } from './telemetry/job-telemetry.js';
+import { parseStreamMode } from './models/transformer/stream-mode.js';
 
 /** How often memory telemetry is read and published. */
 export const TELEMETRY_INTERVAL_MS = 5_000;
@@ -133,6 +134,8 @@ export async function runDaemon(argv: readonly string[] = [], env: NodeJS.Proces
     // gets the provider chosen, which is the CPU when the one asked for is not usable.
     if (provider) process.env.FRAMEPACK_EP = (provider as ExecutionProviderInfo).name;
   }
+  // A bad FRAMEPACK_STREAM_MODE stops the start here with its message, not in the engine's worker.
+  if (config.engine !== 'fake') parseStreamMode(env.FRAMEPACK_STREAM_MODE);
   // The memory plan's check at submit (docs/memory.md) wraps the real engine; the fake one has no bundles.
   const memoryDeps = config.engine === 'fake' ? null
     : daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => scheduler.list() });

@@ -78,8 +78,10 @@ benchmarks:
              DynamicSwap; then the bundle's graphs loaded and run once (all resident)
              with the RSS growth set against the plan's peak (docs/memory.md)
 
-  stream     peak RSS of a daemon job with the transformer's blocks resident vs
-             streamed (the stream-blocks memory plan), on a seeded 1536-wide, 6-block
+  stream     peak RSS and s per transformer call of a daemon job with the transformer's
+             blocks resident vs streamed (the stream-blocks memory plan) as per-group
+             sessions and as weights fed to kept sessions (FRAMEPACK_STREAM_MODE
+             sessions / inputs), on a seeded 1536-wide, 6-block
              bundle with 6 block groups (built in a temp folder, 1.97 GB) or --bundle
              DIR (one built with --block-groups); videos compared frame for frame
              (--runs N, default 1; --seconds, --steps; docs/memory.md)

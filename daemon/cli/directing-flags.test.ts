@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { directingInputFromFlags, parseKeyframeFlag, promptFromFile } from './directing-flags.js';
 import { jobInputFromFlags } from './job-args.js';
+import { testTempDir } from '../../test/helpers/temp-dir.js';
 
 describe('directing flags', () => {
   it('reads --keyframe SECONDS=PATH (repeatable), --end-image, --end-strength and --prompt-blend', () => {
@@ -17,7 +17,7 @@ describe('directing flags', () => {
   });
 
   it('takes the prompt from --prompt-file, refusing it beside --prompt or unreadable', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-pf-'));
+    const dir = testTempDir('fp-pf-');
     const file = path.join(dir, 'p.txt');
     writeFileSync(file, '[0s: a]\r\n[2s: b]\r\n');
     expect(jobInputFromFlags({ 'prompt-file': file }).prompt).toBe('[0s: a]\n[2s: b]');

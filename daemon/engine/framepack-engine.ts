@@ -19,6 +19,7 @@ import type { TransformerSessions } from '../models/transformer/run-transformer.
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../models/transformer/graphs.js';
 import { transformerConfigSchema } from '../models/transformer/config.js';
 import { blockGroupStem } from '../models/transformer/block-groups.js';
+import { parseStreamMode } from '../models/transformer/stream-mode.js';
 import { loadTokenizer, type Tokenizer } from '../models/tokenizer/tokenizer.js';
 import { diskFullError, isNoSpace } from '../media/disk-full.js';
 import { createCpuSession } from '../onnx/run.js';
@@ -81,13 +82,13 @@ function blockGroupFiles(bundle: LoadedBundle): string[] {
   return Array.from({ length: k }, (_, i) => graph(bundle, 'transformer', blockGroupStem(i)));
 }
 
-/** The transformer's resident estimate with the whole blocks file replaced by its two largest consecutive groups' files. */
-function streamedTransformerBytes(m: Manifest): number {
+/** The transformer's resident estimate with the whole blocks file replaced by its two largest consecutive groups' files (or all groups' files). */
+function streamedTransformerBytes(m: Manifest, groupsHeld: 'two' | 'all' = 'two'): number {
   const t = m.components.transformer;
   const size = (stem: string) => t.files.filter((f) => f.path === t.graphs[stem]?.file || f.path === `${t.graphs[stem]?.file}.data`).reduce((a, f) => a + f.bytes, 0);
   const groups = Array.from({ length: t.blockGroups ?? 0 }, (_, i) => size(blockGroupStem(i)));
-  const pair = groups.reduce((best, b, i) => Math.max(best, b + (groups[i + 1] ?? 0)), 0);
-  return Math.max(0, t.estimatedResidentBytes - size('transformer_blocks') + pair);
+  const held = groupsHeld === 'all' ? groups.reduce((a, b) => a + b, 0) : groups.reduce((best, b, i) => Math.max(best, b + (groups[i + 1] ?? 0)), 0);
+  return Math.max(0, t.estimatedResidentBytes - size('transformer_blocks') + held);
 }
 
 function tokenizerFile(bundle: LoadedBundle, part: 'tokenizer' | 'tokenizer_2'): string {
@@ -127,6 +128,9 @@ export class OnnxEngine implements Engine {
   private readonly streaming = new Set<string>();
   // main.ts sets FRAMEPACK_EP to the provider it selected (provider-selection.ts) before the engine exists.
   private readonly device: 'cpu' | 'cuda' | 'webgpu' = process.env.FRAMEPACK_EP === 'cuda' || process.env.FRAMEPACK_EP === 'webgpu' ? process.env.FRAMEPACK_EP : 'cpu';
+
+  /** How streamed blocks run (FRAMEPACK_STREAM_MODE, stream-mode.ts); a bad value stops the daemon at start. */
+  private readonly streamMode = parseStreamMode(process.env.FRAMEPACK_STREAM_MODE);
 
   private readonly chainLocations = stepChainLocations(this.device, { teacache: true });
   /** Decoded start images and conditioning kept between jobs (the warm start, issue 19). */
@@ -206,15 +210,21 @@ export class OnnxEngine implements Engine {
         // Resident sessions serve jobs with and without TeaCache, so the hidden states come back to
         // the CPU (TeaCache's residual needs them); the rest of the step chain stays on a WebGPU device.
         const streamed = this.streaming.has(model);
-        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined), streamed, loraKey: '' };
+        opened = { kind: 'transformer', sessions: await openTransformerSessions(files, opts, this.chainLocations, streamed ? blockGroupFiles(bundle) : undefined, this.streamMode), streamed, loraKey: '' };
         break;
       }
     }
     this.opened.set(`${model}/${component}`, opened);
     const footprint = this.estimate(model, component);
     if (opened.kind !== 'transformer' || !opened.streamed) return footprint;
-    // Streamed, it holds at most two groups' weights in place of the whole blocks graph's.
+    // Streamed, the device holds at most two groups' weights in place of the whole blocks graph's;
+    // fed as inputs (stream-mode.ts), host memory holds every group's — on the CPU, the same memory.
     const bytes = streamedTransformerBytes(bundle.manifest);
+    // Read from the runner actually opened, so ps shows what holds the memory.
+    if ('bytesFedPerCall' in opened.sessions.transformer_blocks) {
+      const host = streamedTransformerBytes(bundle.manifest, 'all');
+      return footprint.device === 'cpu' ? { ...footprint, ramBytes: host } : { ...footprint, vramBytes: bytes, ramBytes: host };
+    }
     return footprint.device === 'cpu' ? { ...footprint, ramBytes: bytes } : { ...footprint, vramBytes: bytes };
   }
 

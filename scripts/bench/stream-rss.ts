@@ -6,7 +6,11 @@
 // seed: a daemon with room runs it all resident; a daemon whose --device-memory lies between the
 // encoders-released plan's peak and the streaming plan's runs it streamed. Peak = the daemon's
 // VmHWM (ONNX Runtime runs in its worker thread); after = its VmRSS once the job has ended. The
-// videos are compared frame for frame.
+// videos are compared frame for frame. The streamed job runs twice, once per form of streaming
+// (FRAMEPACK_STREAM_MODE, stream-mode.ts): `sessions` (per-group sessions created and released per
+// call) and `inputs` (kept weight-free group sessions fed host-held weights). Time per transformer
+// call = the daemon's seconds per step at the last step of each section (cfg 1: one call per step).
+// `inputs` frames may differ from resident ones by ORT's prepacked-GEMM rounding (docs/memory.md).
 //   npm run bench -- stream [--bundle DIR] [--runs N] [--json]
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,7 +33,11 @@ const kib = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d
 
 export interface StreamRun {
   plan: 'all-resident' | 'stream-blocks';
+  /** FRAMEPACK_STREAM_MODE of a streamed run. */
+  mode: 'sessions' | 'inputs' | null;
   groups: number | null;
+  /** Seconds per step (one transformer call at cfg 1), mean over sections. */
+  secPerCall: number;
   plannedPeakBytes: number;
   plannedTransformerBytes: number;
   peakBytes: number;
@@ -37,9 +45,9 @@ export interface StreamRun {
   jobSeconds: number;
 }
 
-async function measure(bundleDir: string, plan: StreamRun['plan'], deviceMemoryGiB: number | null, spec: { seconds: number; steps: number }): Promise<StreamRun & { frames: Buffer }> {
+async function measure(bundleDir: string, plan: StreamRun['plan'], deviceMemoryGiB: number | null, spec: { seconds: number; steps: number }, mode: StreamRun['mode'] = null): Promise<StreamRun & { frames: Buffer }> {
   const args = deviceMemoryGiB === null ? ['--preserve-vram', '0'] : ['--device-memory', deviceMemoryGiB.toFixed(6), '--preserve-vram', '0'];
-  const d = await startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx', FRAMEPACK_MODELS_DIR: path.dirname(bundleDir) }, args });
+  const d = await startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx', FRAMEPACK_MODELS_DIR: path.dirname(bundleDir), ...(mode ? { FRAMEPACK_STREAM_MODE: mode } : {}) }, args });
   try {
     const image = path.join(d.base, 'start.png');
     const rgb = Buffer.alloc(WIDTH * HEIGHT * 3);
@@ -58,15 +66,31 @@ async function measure(bundleDir: string, plan: StreamRun['plan'], deviceMemoryG
     if (term!.event !== 'job.succeeded') throw new Error(JSON.stringify(term));
     const pid = d.child.pid!;
     const out = (term!.payload as { outputPath: string }).outputPath;
+    type Step = { jobId: string; step: number; steps: number; secPerStep: number };
+    const lastSteps = col.events.filter((e) => e.event === 'step').map((e) => e.payload as Step).filter((p) => p.jobId === jobId && p.step === p.steps);
+    const secPerCall = lastSteps.reduce((a, p) => a + p.secPerStep, 0) / Math.max(1, lastSteps.length);
     const frames = execFileSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 256 << 20 });
     return {
-      plan, groups: planned.groups, plannedPeakBytes: planned.peakBytes,
+      plan, mode, secPerCall, groups: planned.groups, plannedPeakBytes: planned.peakBytes,
       plannedTransformerBytes: planned.components.find((x) => x.component === 'transformer')!.weightBytes,
       peakBytes: kib(pid, 'VmHWM'), afterBytes: kib(pid, 'VmRSS'), jobSeconds, frames,
     };
   } finally {
     await d.cleanup();
   }
+}
+
+/** Byte differences of two rgb24 videos: the largest, the mean, and the share of bytes that differ. */
+function frameDiff(a: Buffer, b: Buffer): { max: number; mean: number; differing: number } {
+  if (a.length !== b.length) return { max: Infinity, mean: Infinity, differing: 1 };
+  let [max, sum, n] = [0, 0, 0];
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i]! - b[i]!);
+    max = Math.max(max, d);
+    sum += d;
+    if (d) n++;
+  }
+  return { max, mean: sum / a.length, differing: n / a.length };
 }
 
 export async function runStreamBench(argv: string[]): Promise<number> {
@@ -108,20 +132,24 @@ export async function runStreamBench(argv: string[]): Promise<number> {
     const rows: StreamRun[] = [];
     for (let r = 1; r <= runs; r++) {
       const resident = await measure(bundleDir, 'all-resident', null, { seconds, steps });
-      const stream = await measure(bundleDir, 'stream-blocks', budgetGiB, { seconds, steps });
+      const stream = await measure(bundleDir, 'stream-blocks', budgetGiB, { seconds, steps }, 'sessions');
+      const fed = await measure(bundleDir, 'stream-blocks', budgetGiB, { seconds, steps }, 'inputs');
       const same = resident.frames.equals(stream.frames);
-      for (const x of [resident, stream]) {
+      const fedDiff = frameDiff(resident.frames, fed.frames);
+      for (const x of [resident, stream, fed]) {
         const { frames: _frames, ...row } = x;
         rows.push(row);
       }
       const mib = (x: number) => `${(x / MIB).toFixed(1)} MiB`;
-      const line = (x: StreamRun) => `${x.plan}${x.groups ? ` (${x.groups} groups)` : ''}: peak ${mib(x.peakBytes)}, after ${mib(x.afterBytes)}, planned peak ${mib(x.plannedPeakBytes)} (transformer weights ${mib(x.plannedTransformerBytes)}), job ${x.jobSeconds.toFixed(1)} s`;
-      if (values.json) console.log(JSON.stringify({ bench: 'stream', run: r, bundle: m.name, budgetGiB, resident: rows.at(-2), streamed: rows.at(-1), framesIdentical: same }));
+      const line = (x: StreamRun) => `${x.plan}${x.mode ? ` [${x.mode}]` : ''}${x.groups ? ` (${x.groups} groups)` : ''}: ${x.secPerCall.toFixed(2)} s/call, peak ${mib(x.peakBytes)}, after ${mib(x.afterBytes)}, planned peak ${mib(x.plannedPeakBytes)} (transformer weights ${mib(x.plannedTransformerBytes)}), job ${x.jobSeconds.toFixed(1)} s`;
+      if (values.json) console.log(JSON.stringify({ bench: 'stream', run: r, bundle: m.name, budgetGiB, resident: rows.at(-3), streamed: rows.at(-2), inputs: rows.at(-1), framesIdentical: same, inputsFrameDiff: fedDiff }));
       else {
         console.log(`run ${r}, ${m.name}, ${WIDTH}×${HEIGHT}, ${seconds} s, ${steps} steps:`);
         console.log(`  ${line(resident)}`);
         console.log(`  ${line(stream)}  [--device-memory ${budgetGiB.toFixed(6)}]`);
-        console.log(`  peak ratio ${(stream.peakBytes / resident.peakBytes).toFixed(3)}, peak saved ${mib(resident.peakBytes - stream.peakBytes)}, time ratio ${(stream.jobSeconds / resident.jobSeconds).toFixed(2)}; frames identical: ${same}`);
+        console.log(`  ${line(fed)}  [--device-memory ${budgetGiB.toFixed(6)}]`);
+        console.log(`  sessions: peak ratio ${(stream.peakBytes / resident.peakBytes).toFixed(3)}, peak saved ${mib(resident.peakBytes - stream.peakBytes)}, time ratio ${(stream.jobSeconds / resident.jobSeconds).toFixed(2)}; frames identical: ${same}`);
+        console.log(`  inputs: peak ratio ${(fed.peakBytes / resident.peakBytes).toFixed(3)}, time ratio ${(fed.jobSeconds / resident.jobSeconds).toFixed(2)}; frames vs resident: max |Δ| ${fedDiff.max} (of 255), mean |Δ| ${fedDiff.mean.toFixed(4)}, ${(fedDiff.differing * 100).toFixed(2)} % of bytes differ`);
       }
       if (!same) return 1;
     }

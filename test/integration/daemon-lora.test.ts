@@ -2,9 +2,9 @@
 // submit (INVALID_PARAMS on `loras`, naming the tensors; nothing queued, the daemon up), the blue
 // fixture (scripts/train/train_lora.py) turns a job's video blue, and the next job without it gets
 // the plain transformer back; the sidecar records the LoRA; the CLI refuses a bad file with exit 2.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { writeSafetensors } from '../../daemon/weights/safetensors.js';
 import { extractFrameRgb } from '../../daemon/media/ffmpeg.js';
 import { collectEvents, startDaemon, terminalsOf, type DaemonProcess } from '../helpers/daemon-harness.js';
@@ -88,6 +88,7 @@ describe('daemon: LoRAs', () => {
 
   it('generate --lora with a LoRA for another model exits 2 before anything starts', async () => {
     const h = await createCliHarness('fp-lora-cli-');
+    onTestFinished(() => rm(h.dir, { recursive: true, force: true }));
     const sd = await fakeLora(path.join(h.dir, 'sd.safetensors'), {
       'lora_te1_text_model_encoder_layers_0_mlp_fc1.lora_down.weight': [4, 768], 'lora_te1_text_model_encoder_layers_0_mlp_fc1.lora_up.weight': [3072, 4],
     });

@@ -9,6 +9,8 @@ import { createCpuSession, type SessionOptions } from '../../onnx/run.js';
 import type { LoadedBundle } from '../../models/bundle/load-bundle.js';
 import type { TransformerSessions } from '../../models/transformer/run-transformer.js';
 import { streamedBlocks, type BlocksRunner } from '../../models/transformer/streamed-blocks.js';
+import { inputStreamedBlocks } from '../../models/transformer/input-streamed-blocks.js';
+import { DEFAULT_STREAM_MODE, type StreamMode } from '../../models/transformer/stream-mode.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../../models/transformer/graphs.js';
 import { transformerConfigSchema, type TransformerConfig } from '../../models/transformer/config.js';
 import { loadTokenizer, type Tokenizer } from '../../models/tokenizer/tokenizer.js';
@@ -73,16 +75,18 @@ export async function resolveProvider(request: ProviderRequest, probe: ProbeDeps
  * The five transformer graphs, each with its outputs' locations from the step chain. With
  * `streamedGroups` (the bundle's block-group graph files, stream-blocks plan) the blocks stage runs
  * those groups one after another and transformer_blocks is not opened; the groups' outputs come
- * back to host memory (on WebGPU the chain's other stages keep theirs on the GPU).
+ * back to host memory (on WebGPU the chain's other stages keep theirs on the GPU). `streamMode`
+ * picks per-group sessions per call ('sessions') or kept weight-free sessions fed the weights
+ * ('inputs'): stream-mode.ts.
  */
-export async function openTransformerSessions(files: Record<TransformerGraphName, string | Uint8Array>, sessionOpts: SessionOptions, chainLocations: ChainLocations, streamedGroups?: readonly string[]): Promise<TransformerSessions> {
+export async function openTransformerSessions(files: Record<TransformerGraphName, string | Uint8Array>, sessionOpts: SessionOptions, chainLocations: ChainLocations, streamedGroups?: readonly string[], streamMode: StreamMode = DEFAULT_STREAM_MODE): Promise<TransformerSessions> {
   const graphs = streamedGroups ? TRANSFORMER_GRAPHS.filter((g) => g !== 'transformer_blocks') : TRANSFORMER_GRAPHS;
   const entries = await Promise.all(graphs.map(async (g) => {
     const locations = chainLocations[g];
     return [g, await createCpuSession(files[g], locations ? { ...sessionOpts, preferredOutputLocation: locations } : sessionOpts)] as const;
   }));
   const opened: Record<string, BlocksRunner> = Object.fromEntries(entries);
-  if (streamedGroups) opened.transformer_blocks = streamedBlocks(streamedGroups, sessionOpts);
+  if (streamedGroups) opened.transformer_blocks = streamMode === 'inputs' ? await inputStreamedBlocks(streamedGroups, sessionOpts) : streamedBlocks(streamedGroups, sessionOpts);
   return opened as TransformerSessions;
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBundle } from '../bundle/load-bundle.js';
 import { REPO_MODELS_DIR } from '../../engine/pipeline/model-location.js';
-import { fileTempDir } from '../../../test/helpers/temp-dir.js';
+import { testTempDir } from '../../../test/helpers/temp-dir.js';
 import { loraSetKey, loraVariant } from './lora-variant.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../../test/fixtures/lora/blue-kohya.safetensors');
@@ -11,7 +11,7 @@ const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { 
 
 describe('loraVariant: the transformer with a LoRA set, cached by the set', () => {
   it('builds the touched graphs once, then reuses them; the key follows files and strengths', async () => {
-    const cache = fileTempDir('fp-lora-variant-');
+    const cache = testTempDir('fp-lora-variant-');
     const set = [{ path: FIXTURE, strength: 1 }];
     const first = await loraVariant(bundle, set, cache);
     expect(first.built).toBe(true);
@@ -27,7 +27,7 @@ describe('loraVariant: the transformer with a LoRA set, cached by the set', () =
   });
 
   it('a LoRA file gone since submit fails naming it', async () => {
-    await expect(loraVariant(bundle, [{ path: '/nonexistent/gone.safetensors', strength: 1 }], fileTempDir('fp-lora-variant-')))
+    await expect(loraVariant(bundle, [{ path: '/nonexistent/gone.safetensors', strength: 1 }], testTempDir('fp-lora-variant-')))
       .rejects.toThrow('/nonexistent/gone.safetensors: no such file');
   });
 });
@@ -40,7 +40,7 @@ describe('loraVariant on a bundle with external weights (how the 13B transformer
     const { transformerConfigSchema } = await import('../transformer/config.js');
     const { createCpuSession } = await import('../../onnx/run.js');
     const { stat } = await import('node:fs/promises');
-    const dir = fileTempDir('fp-lora-external-');
+    const dir = testTempDir('fp-lora-external-');
     const weights = await openWeights(path.resolve(import.meta.dirname, '../../../models/framepack-tiny-weights/transformer.safetensors'));
     const config = transformerConfigSchema.parse(bundle.manifest.components.transformer.config);
     const graphs: Record<string, string> = {};
@@ -50,7 +50,7 @@ describe('loraVariant on a bundle with external weights (how the 13B transformer
     }
     await weights.close();
     const external = { ...bundle, components: { ...bundle.components, transformer: { ...bundle.components.transformer, graphs } } };
-    const v = await loraVariant(external, [{ path: FIXTURE, strength: 1 }], fileTempDir('fp-lora-external-cache-'));
+    const v = await loraVariant(external, [{ path: FIXTURE, strength: 1 }], testTempDir('fp-lora-external-cache-'));
     const blocks = v.files.transformer_blocks;
     // Same filesystem (both under the temp dir): the cache holds a hard link to the bundle's weights.
     expect((await stat(`${blocks}.data`)).ino).toBe((await stat(`${graphs.transformer_blocks}.data`)).ino);
