@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIELDS } from '../../tui/views/form-state.js';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
@@ -19,7 +20,7 @@ describe('the new-job form submits an extension', () => {
     await tui.waitScreen((s) => s.includes('● ready'), 'the workbench');
     await tui.press('n');
     await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
-    await tui.press(...Array<string>(18).fill('Down')); // Image → Resolution
+    await tui.press(...Array<string>(FIELDS.findIndex((f) => f.id === 'resolution')).fill('Down')); // Image → Resolution
     tui.type('160');
     await tui.waitScreen((x) => /Resolution\s+160▏/.test(x), 'the class typed');
     await tui.press('Down'); // → Extend video

@@ -7,6 +7,7 @@
 // [ Submit job ] submits the job.
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIELDS } from '../../tui/views/form-state.js';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, sleep, trackBase, type TmuxDashboard } from '../helpers/tmux-dashboard.js';
 
@@ -36,7 +37,7 @@ describe('mouse on buttons and the form', () => {
     const env = { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') };
     for (const [cols, rows] of [[80, 24], [120, 40]] as const) {
       const tui = openDashboard(d.base, env, cols, rows);
-      let s = await tui.waitScreen((x) => x.includes('● ready') && x.includes('? help'), `the workbench at ${cols}×${rows}`);
+      let s = await tui.waitScreen((x) => x.includes('● ready') && /\? (help|…)/.test(x), `the workbench at ${cols}×${rows}`);
 
       // Panel tabs.
       let at = cellOf(s, ' PROBLEMS ');
@@ -70,12 +71,14 @@ describe('mouse on buttons and the form', () => {
       tui.type('7');
       s = await tui.waitScreen((x) => /Steps\s+7▏/.test(x), 'Steps 7 typed after a click on Steps');
       expect(s).toMatch(/Image\s+\S*in\.png/);
-      // A click on the Mode's › steps it (inverted → f1).
+      // A click on the Mode's › steps it (inverted → f1); at 24 rows Mode is below the fold first.
+      for (let i = 0; i < FIELDS.length && !tui.screen().includes('‹ inverted ›'); i++) await tui.press('Down');
+      s = tui.screen();
       const mode = cellOf(s, '‹ inverted ›');
       await click(tui, mode.x + '‹ inverted ›'.length - 1, mode.y);
       s = await tui.waitScreen((x) => x.includes('‹ f1 ›'), 'Mode f1 after a click on ›');
       // [ Submit job ] (move to the last fields first where 24 rows show only part of the form).
-      for (let i = 0; i < 12 && !tui.screen().includes('[ Submit job ]'); i++) await tui.press('Down');
+      for (let i = 0; i < FIELDS.length && !tui.screen().includes('[ Submit job ]'); i++) await tui.press('Down');
       s = tui.screen();
       at = cellOf(s, '[ Submit job ]');
       await click(tui, at.x + 4, at.y);

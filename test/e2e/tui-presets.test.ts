@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FIELDS } from '../../tui/views/form-state.js';
 import { REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
@@ -36,10 +37,16 @@ describe('presets in the new-job form', () => {
     tui.type('draft');
     await tui.waitScreen((x) => /Preset\s+draft▏/.test(x), 'the name typed');
     await tui.press('C-l');
-    let s = await tui.waitScreen((x) => x.includes('loaded preset draft'), 'the preset loaded');
+    await tui.waitScreen((x) => x.includes('loaded preset draft'), 'the preset loaded');
+    // The form is taller than 40 rows: back up to the Prompt field to see the loaded values.
+    const promptToPreset = FIELDS.findIndex((f) => f.id === 'preset') - FIELDS.findIndex((f) => f.id === 'prompt');
+    await tui.press(...Array<string>(promptToPreset).fill('Up'));
+    let s = await tui.waitScreen((x) => /Prompt\s+waves roll in▏/.test(x), 'the Prompt field in view');
     expect(s).toMatch(/Steps\s+6\b/);
     expect(s).toMatch(/Sampler\s+‹ euler ›/);
     expect(s).toMatch(/Prompt\s+waves roll in/);
+    await tui.press(...Array<string>(promptToPreset).fill('Down'));
+    await tui.waitScreen((x) => /Preset\s+draft▏/.test(x), 'back on the Preset field');
     await tui.press('C-u');
     tui.type('mine');
     await tui.waitScreen((x) => /Preset\s+mine▏/.test(x), 'the name typed');
