@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLatentHistory, encodeLatentHistory, fromHalf, latentsPathFor, toHalf } from './latent-history-file.js';
+import { floatToHalfBits as toHalf, halfBitsToFloat as fromHalf } from '../../weights/float-convert.js';
+import { decodeLatentHistory, encodeLatentHistory, latentsPathFor } from './latent-history-file.js';
 
 const header = { channels: 2, height: 2, width: 3, videoFrames: 5, fps: 30, bucket: { width: 24, height: 16 }, model: 'framepack-tiny' };
 

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../media/atomic-file.js';
+import { floatToHalfBits, halfBitsToFloat } from '../../weights/float-convert.js';
 
 export const LATENTS_MAGIC = 'FPLATENTS/1';
 /** `<stem>.latents` next to `<stem>.mp4`. */
@@ -29,46 +30,6 @@ export const LatentHistoryHeader = z.object({
 });
 export type LatentHistoryHeader = z.infer<typeof LatentHistoryHeader>;
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** float32 → IEEE half bits, round to nearest even; overflow → ±Inf, NaN kept. */
-export function toHalf(x: number): number {
-  f32[0] = x;
-  const bits = u32[0]!;
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  let mant = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let half = mant >>> shift;
-    const rest = mant & ((1 << shift) - 1);
-    const mid = 1 << (shift - 1);
-    if (rest > mid || (rest === mid && (half & 1))) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mant >>> 13);
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
-  e = half >>> 10;
-  return sign | (e >= 0x1f ? 0x7c00 : half);
-}
-
-/** IEEE half bits → number. */
-export function fromHalf(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
-
 /** The file's bytes. */
 export function encodeLatentHistory(frames: readonly Float32Array[], header: Omit<LatentHistoryHeader, 'frames' | 'dtype'>): Uint8Array {
   const frameFloats = header.channels * header.height * header.width;
@@ -78,7 +39,7 @@ export function encodeLatentHistory(frames: readonly Float32Array[], header: Omi
   const view = new DataView(out.buffer, head.length);
   frames.forEach((frame, f) => {
     if (frame.length !== frameFloats) throw new RangeError(`latent frame ${f} has ${frame.length} values, expected ${frameFloats}`);
-    for (let i = 0; i < frameFloats; i++) view.setUint16((f * frameFloats + i) * 2, toHalf(frame[i]!), true);
+    for (let i = 0; i < frameFloats; i++) view.setUint16((f * frameFloats + i) * 2, floatToHalfBits(frame[i]!), true);
   });
   return out;
 }
@@ -105,7 +66,7 @@ export function decodeLatentHistory(bytes: Uint8Array, what = 'latent history'):
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const frames = Array.from({ length: header.frames }, (_, f) => {
     const out = new Float32Array(frameFloats);
-    for (let i = 0; i < frameFloats; i++) out[i] = fromHalf(view.getUint16((f * frameFloats + i) * 2, true));
+    for (let i = 0; i < frameFloats; i++) out[i] = halfBitsToFloat(view.getUint16((f * frameFloats + i) * 2, true));
     return out;
   });
   return { header, frames };
