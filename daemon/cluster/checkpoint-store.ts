@@ -1,15 +1,17 @@
 // Section checkpoints where every worker can read them: in Redis, per job. The job runner saves a
 // checkpoint in the worker's own job folder after each section (jobs/job-journal.ts, the engine's
 // own format: daemon/engine/pipeline/checkpoint-files.ts); this store copies it into Redis — the
-// record, plus the files in the job folder it names (latent history and pixels, float32) — and
-// another worker that picks the job up after a crash writes them into ITS job folder and resumes
-// from there. The record names its files by absolute path; those paths are re-rooted from one job
-// folder to the other (whatever engine wrote them). Each section's files are new blobs, and the
-// `head` record naming them is written last, so a worker killed mid-upload leaves the previous
-// section's checkpoint whole. A checkpoint over `maxBytes` (the pixel history grows with the video)
-// is not copied: a job resumed elsewhere then starts from the last one that was, or over — with
-// the same seed, the same video, only later.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// record, plus the files in the job folder it names (latent history, the held pixels and the
+// final-frame chunks) — and another worker that picks the job up after a crash writes them into ITS
+// job folder and resumes from there. The record names its files by absolute path; those paths are
+// re-rooted from one job folder to the other (whatever engine wrote them). A file the previous
+// checkpoint already copied unchanged (same name, size and mtime: the final-frame chunks, written
+// once each) keeps its blob, so each section uploads only what it wrote, not the whole video again.
+// The new blobs go first and the `head` record naming them last, so a worker killed mid-upload
+// leaves the previous section's checkpoint whole. A checkpoint over `maxBytes` (the chunks grow with
+// the video) is not copied: a job resumed elsewhere then starts from the last one that was, or
+// over — with the same seed, the same video, only later.
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SectionCheckpoint } from '../engine/engine.js';
 import { BlobStore } from './blob-store.js';
@@ -46,11 +48,20 @@ export function reroot<T>(value: T, from: string, to: string): T {
   return walk(value) as T;
 }
 
+/** One job-folder file of a copied checkpoint. */
+interface StoredFile {
+  name: string;
+  /** `<size>-<mtime ms>` when it was copied: an unchanged file is not copied again. */
+  version: string;
+  /** Its blob (named after the section that first copied this version). */
+  blob: string;
+}
+
 interface Head {
   sectionsDone: number;
   /** The record with its job-folder paths as `${jobDir}/<name>`. */
   record: SectionCheckpoint;
-  files: string[];
+  files: StoredFile[];
   worker: string;
 }
 
@@ -69,18 +80,33 @@ export class CheckpointStore {
     return `checkpoint:${jobId}:${sections}:${file}`;
   }
 
-  /** Copies the checkpoint a worker just saved in `jobDir`; returns the bytes copied, or null when it was too large. */
+  /** Copies the checkpoint a worker just saved in `jobDir`; returns the bytes it names, or null when it was too large. */
   async save(jobId: string, c: SectionCheckpoint, jobDir: string, worker: string): Promise<number | null> {
-    const files = pathsInside(c.state, jobDir);
-    const contents = await Promise.all(files.map((f) => readFile(f)));
-    const bytes = contents.reduce((n, b) => n + b.byteLength, 0);
+    const paths = pathsInside(c.state, jobDir);
+    const stats = await Promise.all(paths.map((f) => stat(f)));
+    const bytes = stats.reduce((n, st) => n + st.size, 0);
     if (bytes > this.maxBytes) return null;
-    const names = files.map((f) => path.basename(f));
-    for (const [i, name] of names.entries()) await this.blobs.put(this.blobName(jobId, c.sectionsDone, name), contents[i]!);
     const previous = await this.head(jobId);
-    const head: Head = { sectionsDone: c.sectionsDone, record: reroot(c, jobDir, JOB_DIR_TOKEN), files: names, worker };
+    const copied = new Map((previous?.files ?? []).map((f) => [f.name, f]));
+    const files: StoredFile[] = [];
+    for (const [i, file] of paths.entries()) {
+      const name = path.basename(file);
+      const version = `${stats[i]!.size}-${Math.round(stats[i]!.mtimeMs)}`;
+      const old = copied.get(name);
+      if (old?.version === version) {
+        files.push(old);
+        continue;
+      }
+      const blob = this.blobName(jobId, c.sectionsDone, name);
+      await this.blobs.put(blob, await readFile(file));
+      files.push({ name, version, blob });
+    }
+    const head: Head = { sectionsDone: c.sectionsDone, record: reroot(c, jobDir, JOB_DIR_TOKEN), files, worker };
     await this.redis.set(this.headKey(jobId), JSON.stringify(head), 'EX', 7 * 24 * 3600);
-    if (previous && previous.sectionsDone !== c.sectionsDone) await this.dropFiles(jobId, previous);
+    if (previous) {
+      const kept = new Set(files.map((f) => f.blob));
+      await this.dropFiles(previous.files.filter((f) => !kept.has(f.blob)));
+    }
     return bytes;
   }
 
@@ -98,22 +124,22 @@ export class CheckpointStore {
     const head = await this.head(jobId);
     if (!head) return null;
     await mkdir(jobDir, { recursive: true, mode: 0o700 });
-    for (const name of head.files) {
-      const data = await this.blobs.get(this.blobName(jobId, head.sectionsDone, name));
+    for (const file of head.files) {
+      const data = await this.blobs.get(file.blob);
       if (!data) return null;
-      await writeFile(path.join(jobDir, name), data, { mode: 0o600 });
+      await writeFile(path.join(jobDir, file.name), data, { mode: 0o600 });
     }
     return { checkpoint: { ...reroot(head.record, JOB_DIR_TOKEN, jobDir), partialPath: null }, from: head.worker };
   }
 
-  private async dropFiles(jobId: string, head: Head): Promise<void> {
-    for (const name of head.files) await this.blobs.delete(this.blobName(jobId, head.sectionsDone, name));
+  private async dropFiles(files: readonly StoredFile[]): Promise<void> {
+    for (const f of files) await this.blobs.delete(f.blob);
   }
 
   /** Removes the job's checkpoint (it ended: nothing can resume it). */
   async drop(jobId: string): Promise<void> {
     const head = await this.head(jobId);
     await this.redis.del(this.headKey(jobId));
-    if (head) await this.dropFiles(jobId, head);
+    if (head) await this.dropFiles(head.files);
   }
 }
