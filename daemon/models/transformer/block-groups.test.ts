@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { serializeModel } from '../../onnx/model-writer.js';
 import { runOnce, tensorF32 } from '../../onnx/run.js';
-import { seededWeights } from '../../weights/seeded.js';
 import { blockGroups, buildBlockGroupGraph, buildBlockGroupGraphs } from './block-groups.js';
-import { transformerDims } from './config.js';
 import { buildBlocksGraph } from './graphs.js';
 import { transformerDefinition } from './index.js';
-
-const config = transformerDefinition.tiny; // 2 dual + 2 single blocks
-const weights = seededWeights(transformerDefinition.parameterShapes(config), 11);
-const { hidden, headDim } = transformerDims(config);
-const [S_IMG, S_TXT] = [24, 7];
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return (s / 2 ** 31) * 2 - 1;
-  });
-}
-const feeds = () => ({
-  hidden_states: tensorF32(rand(S_IMG * hidden, 1), [1, S_IMG, hidden]),
-  encoder_hidden_states: tensorF32(rand(S_TXT * hidden, 2), [1, S_TXT, hidden]),
-  temb: tensorF32(rand(hidden, 3), [1, hidden]),
-  rope_cos: tensorF32(rand(S_IMG * headDim, 4), [S_IMG, headDim]),
-  rope_sin: tensorF32(rand(S_IMG * headDim, 5), [S_IMG, headDim]),
-});
+import { config, feeds, weights } from '../../../test/helpers/tiny-blocks.js';
 
 async function chained(groups: number, weightDtype: 'float32' | 'float16'): Promise<Float32Array> {
   let f = feeds();
@@ -33,7 +12,7 @@ async function chained(groups: number, weightDtype: 'float32' | 'float16'): Prom
     const out = await runOnce(await serializeModel(g), f);
     f = { ...f, hidden_states: tensorF32(out.hidden_states_out!.data, out.hidden_states_out!.dims), encoder_hidden_states: tensorF32(out.encoder_hidden_states_out!.data, out.encoder_hidden_states_out!.dims) };
   }
-  return f.hidden_states.data as Float32Array;
+  return f.hidden_states!.data as Float32Array;
 }
 
 describe('transformer block groups', () => {

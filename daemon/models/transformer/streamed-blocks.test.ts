@@ -2,32 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type ort from 'onnxruntime-node';
 import { serializeModel } from '../../onnx/model-writer.js';
 import { createCpuSession, tensorF32 } from '../../onnx/run.js';
-import { seededWeights } from '../../weights/seeded.js';
 import { buildBlockGroupGraphs } from './block-groups.js';
-import { transformerDims } from './config.js';
 import { buildBlocksGraph } from './graphs.js';
-import { transformerDefinition } from './index.js';
 import { streamedBlocks, type GroupSession } from './streamed-blocks.js';
+import { config, feeds, weights } from '../../../test/helpers/tiny-blocks.js';
 
-const config = transformerDefinition.tiny; // 2 dual + 2 single blocks
-const weights = seededWeights(transformerDefinition.parameterShapes(config), 11);
-const { hidden, headDim } = transformerDims(config);
-const [S_IMG, S_TXT] = [24, 7];
-
-function rand(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return (s / 2 ** 31) * 2 - 1;
-  });
-}
-const feeds = (): Record<string, ort.Tensor> => ({
-  hidden_states: tensorF32(rand(S_IMG * hidden, 1), [1, S_IMG, hidden]),
-  encoder_hidden_states: tensorF32(rand(S_TXT * hidden, 2), [1, S_TXT, hidden]),
-  temb: tensorF32(rand(hidden, 3), [1, hidden]),
-  rope_cos: tensorF32(rand(S_IMG * headDim, 4), [S_IMG, headDim]),
-  rope_sin: tensorF32(rand(S_IMG * headDim, 5), [S_IMG, headDim]),
-});
 const groupModels = (k: number) => Promise.all(buildBlockGroupGraphs(config, weights, { weightDtype: 'float32' }, k).map((g) => serializeModel(g)));
 
 describe('streamed transformer blocks', () => {
