@@ -177,8 +177,9 @@ export function withSettingsDefaults(flags: ParsedValues, defaults: ParsedValues
 }
 
 /** Help text for the shared flags. */
-export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG, WebP, …; EXIF orientation honoured)   required
-  --prompt TEXT           what happens in the video                                     required
+export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG, WebP, …; EXIF orientation honoured)   required (not with
+                                                                                        --extend, --extend-job)
+  --prompt TEXT           what happens in the video                                     required (or --prompt-file)
   --negative TEXT         negative prompt (used only when --cfg ≠ 1)                    default ""
   --seconds S             video length, > 0 and ≤ 120                                    default 5
   --seed N                integer ≥ 0                                                    default 31337
