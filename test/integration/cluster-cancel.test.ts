@@ -65,7 +65,12 @@ describe('cancel a shared job from the submitting side', () => {
     await c.call('queue.pause', {});
     try {
       const followed = follower('waits [step-ms=50]');
-      const waiting = await waitJob((j) => j.prompt === 'waits [step-ms=50]');
+      // A fetch the worker had in flight when the queue was paused may take the job for a moment;
+      // the worker then gives it back as delayed (worker.ts). That happens within milliseconds of the
+      // submit, so wait for the job, let that moment pass, and read its settled state.
+      const submitted = await waitJob((j) => j.prompt === 'waits [step-ms=50]');
+      await new Promise((r) => setTimeout(r, 500));
+      const waiting = await waitJob((j) => j.id === submitted.id && j.state !== 'active');
       expect(['waiting', 'delayed']).toContain(waiting.state);
       const r = await cli(['cancel', waiting.id, '--queue', redis.url]);
       expect(r.code, r.stderr).toBe(0);

@@ -80,7 +80,7 @@ describe('shared queue faults and the socket methods (fake engine)', () => {
       const { jobId } = await clients[0]!.call('cluster.submit', { spec: { image, prompt: 'waits for a worker', seconds: 1, steps: 2 } });
       await new Promise((r) => setTimeout(r, 1_500));
       // Not taken, or taken in the moment of the pause and given back (delayed 2 s), never run.
-      const held = await waitJob(clients[0]!, jobId, () => true);
+      const held = await waitJob(clients[0]!, jobId, (j) => j.state !== 'active', 10_000);
       expect(['waiting', 'delayed']).toContain(held.state);
       expect(held.progress).toBeNull();
       await clients[1]!.call('queue.resume', {});
