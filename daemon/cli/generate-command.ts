@@ -10,8 +10,7 @@ import { parseProviderRequest, type ProviderRequest } from '../diagnostics/provi
 import { loadInputImage } from '../media/image-input.js';
 import { checkDirectingImages } from '../engine/pipeline/directing-inputs.js';
 import { generateViaDaemon } from './daemon-generate.js';
-import { checkLoras } from '../models/lora/lora-variant.js';
-import { LoraError } from '../models/lora/lora-load.js';
+import { checkLoraFlags } from './lora-plan.js';
 import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError, reportError } from './errors.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
@@ -61,10 +60,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
   const { spec, manifest, extendJob } = await resolveJob(values);
   if (local && extendJob !== undefined) throw new UsageError('--extend-job needs the daemon (it knows the job\'s output); with --local use --extend <the job\'s .mp4>');
-  if (spec.loras?.length) {
-    // Bad LoRAs fail here (exit 2) in both modes, before a job exists.
-    try { await checkLoras({ manifest }, spec.loras); } catch (err: unknown) { if (err instanceof LoraError) throw new UsageError(`--lora ${err.message}`); throw err; }
-  }
+  // Bad LoRAs fail here (exit 2) in both modes, before a job exists.
+  await checkLoraFlags(manifest, spec.loras ?? []);
   // An unreadable end or keyframe image is a usage error before anything starts (both modes).
   await checkDirectingImages(spec).catch((err: unknown) => { throw new UsageError((err as Error).message); });
 

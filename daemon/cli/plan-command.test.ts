@@ -45,4 +45,14 @@ describe('framepack plan', () => {
     expect(p.sections[0].tokens.text).toBeGreaterThan(0);
     expect(p.memory).toMatchObject({ kind: 'all-resident', fits: true, device: 'cpu', reason: null });
   });
+
+  it('checks --lora as generate does and shows what each LoRA adapts; a bad one is refused', async () => {
+    const blue = path.resolve('test/fixtures/lora/blue-kohya.safetensors');
+    const text = await plan(['--image', image, '--prompt', 'x', '--lora', `${blue}:0.8`]);
+    expect(text).toMatch(new RegExp(`^loras     ${blue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ×0\\.8 \\(Kohya/Musubi[^)]*, \\d+ modules\\)$`, 'm'));
+    const p = JSON.parse(await plan(['--image', image, '--prompt', 'x', '--lora', blue, '--json']));
+    expect(p.loras).toEqual([expect.objectContaining({ file: blue, strength: 1, modules: expect.any(Number) })]);
+    await expect(runPlanCommand(['--image', image, '--prompt', 'x', '--lora', image], { stdout: process.stdout })).rejects.toThrow(/^--lora .*tall\.png: not a valid safetensors file/);
+    await expect(runPlanCommand(['--image', image, '--prompt', 'x', '--lora', path.join(dir, 'none.safetensors')], { stdout: process.stdout })).rejects.toThrow(/none\.safetensors: no such file/);
+  });
 });

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
 import type { Manifest } from '../models/bundle/manifest.js';
+import type { LoadedLora } from '../models/lora/lora-load.js';
 import { encodeLlamaPrompt } from '../models/tokenizer/prompt-encoding.js';
 import { loadTokenizer } from '../models/tokenizer/tokenizer.js';
 import { loadInputImage } from '../media/image-input.js';
@@ -24,6 +25,7 @@ import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
 import { daemonPlanTime } from './plan-estimate.js';
 import { describeBucketClass } from '../engine/bucket-class.js';
 import { ExtensionSourceError, openExtensionSource } from '../engine/pipeline/extension-source.js';
+import { checkLoraFlags, loraJson, loraText } from './lora-plan.js';
 
 /** The layout of the job: from the image's size, or an extension's source (its video is read). */
 async function planLayout(spec: JobSpec, manifest: Manifest): Promise<JobLayout> {
@@ -44,7 +46,7 @@ export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flag
 
 Prints what \`framepack generate\` with the same flags would do, without running a model: the
 bucket, the sections in generation and display order with their latent padding and RoPE index
-lists, tokens per transformer call, total frames and duration, the σ schedule, and the memory
+lists, each --lora checked as generate checks it (and what it adapts), tokens per transformer call, total frames and duration, the σ schedule, and the memory
 plan: how the components would be held on this machine's device (FRAMEPACK_EP, else the CPU's
 RAM), the expected peak per component, and whether it fits what the device has free now less the
 daemon's preserved headroom (--preserve-vram / FRAMEPACK_PRESERVE_VRAM, --device-memory) — the
@@ -92,7 +94,7 @@ function sectionJson(s: SectionPlan, extra: { imageTokens: number; textTokens: n
   };
 }
 
-export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, extra: { imageTokens: number; textTokens: number }, memory?: PlannedMemory) {
+export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, extra: { imageTokens: number; textTokens: number }, memory?: PlannedMemory, loras: readonly LoadedLora[] = []) {
   const { plan, schedule } = layout;
   const sigmas = Array.from(schedule.sigmas);
   return {
@@ -125,6 +127,7 @@ export function planJson(spec: JobSpec, manifest: Manifest, layout: JobLayout, e
     teacache: { enabled: spec.teacache, threshold: spec.teacacheThreshold },
     cache: spec.cache === 'mag' ? { kind: 'mag' as const, threshold: spec.magcacheThreshold, maxSkips: spec.magcacheMaxSkips, retention: spec.magcacheRetention } : { kind: spec.cache },
     seed: spec.seed,
+    loras: loras.map(loraJson),
     directing: directingJson(spec, directingFor(spec)),
     ...(memory ? { memory } : {}),
   };
@@ -142,6 +145,7 @@ export function planText(p: ReturnType<typeof planJson>, directing: DirectingPla
   lines.push(`video     ${p.sectionCount} section(s), ${p.totalFrames} frames = ${p.durationSeconds.toFixed(2)} s at ${p.fps} fps (${p.totalLatentFrames} latent frames)`);
   lines.push(`tokens    per call: noisy ${t.noisy} + clean ${t.clean} + 2× ${t.clean2x} + 4× ${t.clean4x} = ${t.imageSide} image-side, + ${t.imageEmbedding} image + ${t.text} text = ${t.packed}`);
   lines.push(`sampler   ${p.sampler}, ${p.steps} steps, shift ${p.shift.toFixed(4)} (μ ${p.mu.toFixed(4)}, seq len ${p.seqLen}); gs ${p.guidance.gs}, cfg ${p.guidance.cfg}, rs ${p.guidance.rs}; ${p.cache.kind === 'mag' ? `MagCache (threshold ${p.cache.threshold}, ${p.cache.maxSkips} skips, retention ${p.cache.retention})` : `TeaCache ${p.teacache.enabled ? `on (${p.teacache.threshold})` : 'off'}`}; seed ${p.seed}`);
+  lines.push(...loraText(p.loras));
   lines.push('');
   lines.push('gen  disp  pad  latent   clean    2×       4×       new  history  decode   frames');
   for (const s of p.sections) {
@@ -171,12 +175,14 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
   }
   const { spec, manifest, modelDir, extendJob } = await resolveJob(values);
   if (extendJob !== undefined) throw new UsageError('plan cannot read a daemon job\'s latents; plan --extend <the job\'s .mp4> shows the same sections');
+  // The same checks as generate's submit: a LoRA that generate would refuse is refused here.
+  const loras = await checkLoraFlags(manifest, spec.loras ?? []);
   await checkDirectingImages(spec).catch((err: unknown) => { throw new UsageError((err as Error).message); });
   const layout = await planLayout(spec, manifest);
   const config = loadConfig([], process.env);
   const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
   const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));
-  const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory);
+  const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory, loras);
   const time = await daemonPlanTime(spec, manifest.name);
   io.stdout.write(values.json ? `${JSON.stringify({ ...json, estimate: time.estimate })}\n` : `${planText(json, directingFor(spec))}time      ${time.line}\n`);
   return EXIT_OK;
