@@ -46,15 +46,16 @@ export const PLAN_HELP = `Usage: framepack plan --image PATH --prompt TEXT [flag
 
 Prints what \`framepack generate\` with the same flags would do, without running a model: the
 bucket, the sections in generation and display order with their latent padding and RoPE index
-lists, each --lora checked as generate checks it (and what it adapts), tokens per transformer call, total frames and duration, the σ schedule, and the memory
-plan: how the components would be held on this machine's device (FRAMEPACK_EP, else the CPU's
-RAM), the expected peak per component, and whether it fits what the device has free now less the
-daemon's preserved headroom (--preserve-vram / FRAMEPACK_PRESERVE_VRAM, --device-memory) — the
-same check that refuses a job at submit (docs/memory.md). Components a running daemon already
-holds are not counted as free here; \`framepack ps\` shows the daemon's own view. The last line is
-the time the whole job would take (sampling, decode, append and video encode of every section),
-from the newest finished job of the model, asked of the running daemon (jobs.plan) — the figure
-the dashboard's new-job form shows; model loading is not counted.
+lists, tokens per transformer call, total frames and duration, the σ schedule, each --lora
+(checked as generate checks it, with what it adapts), and the memory plan: how the components
+would be held on this machine's device (FRAMEPACK_EP, else the CPU's RAM), the expected peak per
+component, and whether it fits what the device has free now less the daemon's preserved headroom
+(--preserve-vram / FRAMEPACK_PRESERVE_VRAM, --device-memory) — the same check that refuses a job
+at submit (docs/memory.md). Components a running daemon already holds are not counted as free
+here; \`framepack ps\` shows the daemon's own view. The last line is the time the whole job would
+take (sampling, decode, append and video encode of every section), from the newest finished job of
+the model, asked of the running daemon (jobs.plan) — the figure the dashboard's new-job form
+shows; model loading is not counted.
 
 ${JOB_FLAGS_HELP}
 
