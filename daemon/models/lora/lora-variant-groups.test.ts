@@ -99,5 +99,21 @@ describe('loraVariant of a bundle with block groups', () => {
     const resident = await runWhole(v.files.transformer_blocks);
     const streamed = (await streamedBlocks(v.groupFiles).run(feeds())).hidden_states_out!.data as Float32Array;
     expect(Array.from(streamed)).toEqual(Array.from(resident));
+
+    // A cache on another filesystem (no hard link possible): each patched group goes beside the bundle's.
+    const { existsSync, statSync } = await import('node:fs');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const own0 = bundle.components.transformer.graphs.transformer_blocks_g0!;
+    if (!existsSync('/dev/shm') || statSync('/dev/shm').dev === statSync(own0).dev) return;
+    const other = await mkdtemp('/dev/shm/fp-lora-groups-cache-');
+    try {
+      const w = await loraVariant(bundle, [{ path: FIXTURE, strength: 0.5 }], other);
+      expect(w.groupFiles).toEqual(w.groupFiles.map((_, i) => path.join(path.dirname(own0), `transformer_blocks_g${i}.lora-${w.key}.onnx`)));
+      const beside = (await streamedBlocks(w.groupFiles).run(feeds())).hidden_states_out!.data as Float32Array;
+      expect(Array.from(beside)).toEqual(Array.from(streamed));
+      expect((await loraVariant(bundle, [{ path: FIXTURE, strength: 0.5 }], other)).groupFiles).toEqual(w.groupFiles);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   }, 60_000);
 });
