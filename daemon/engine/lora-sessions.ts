@@ -67,7 +67,9 @@ export async function switchTransformerLoras(
     const v = await loraVariant(bundle, loras, loraCacheDir());
     files = v.files;
     groupFiles = v.groupFiles;
-    say(`${v.built ? 'built' : 'reusing'} the transformer variant with ${loras.length} LoRA(s) (${[...v.patchedGraphs, ...v.patchedGroups].join(', ')}; cache ${v.key.slice(0, 12)})`);
+    // Groups counted, not named: a bundle may have dozens, and the stage detail is short.
+    const groups = v.groupFiles.length ? `, ${v.patchedGroups.length} of ${v.groupFiles.length} block groups` : '';
+    say(`${v.built ? 'built' : 'reusing'} the transformer variant with ${loras.length} LoRA(s) (${v.patchedGraphs.join(', ')}${groups}; cache ${v.key.slice(0, 12)})`);
   } else {
     say('removing the LoRAs of the previous job from the transformer');
   }
