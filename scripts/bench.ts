@@ -93,11 +93,14 @@ benchmarks:
              MatMul vs MatMulNBits int8/int4 at block 16/32/64/128 (and block 32 with
              accuracy_level 4: int8 activations), median ms, ratio to fp32 and the
              output's max error relative to fp32's (--runs N, default 5)
-  lora       a LoRA set as the daemon applies it (own options: --lora FILE[:S]…,
-             --steps N; default the blue test fixture): base transformer load, first
-             job with the set (hash + variant build + open), repeat job (hash only),
+  lora       a LoRA set as the daemon applies it (own options: --bundle DIR,
+             --lora FILE[:S]…, --steps N, --streamed; default the blue test fixture):
+             base transformer load, variant build and its bytes on disk, first job
+             with the set (hash + variant build + open), repeat job (hash only),
              switching back and forth through the cache; then the README job (1 s,
-             TeaCache off) without and with the set: seconds per step
+             TeaCache off) without and with the set: seconds per step. --streamed
+             (a bundle built with --block-groups K): the blocks as the bundle's
+             groups, as the stream-blocks plan opens them; no README job
   eta        one generation (partial videos on, as generate does); at every sampling
              step from the second section on, the reported ETA (measured whole
              sections, all stages, plus the final encode) and the sampling-only figure

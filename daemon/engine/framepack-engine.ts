@@ -384,10 +384,9 @@ export class OnnxEngine implements Engine {
     const key = `${model}/transformer`;
     const o = this.opened.get(key);
     if (o?.kind !== 'transformer') throw new Error(`${key} is not loaded`);
-    // The LoRA variant patches the whole blocks graph, not the block groups streaming runs.
-    if (o.streamed && loras.length) throw new Error(`LoRAs are not applied to streamed transformer blocks (memory plan 'transformer blocks streamed'): give the daemon more device memory (--device-memory) or run without --lora`);
     const opts = { executionProviders: [this.device] };
-    const next = await switchTransformerLoras(o, bundle, loras, (files) => openTransformerSessions(files, opts, this.chainLocations), say);
+    // Streamed, the variant's block-group files stand for its blocks graph (the groups are patched too).
+    const next = await switchTransformerLoras(o, bundle, loras, (files, groups) => openTransformerSessions(files, opts, this.chainLocations, o.streamed ? groups : undefined, this.streamMode), say);
     if (next) this.opened.set(key, { kind: 'transformer', streamed: o.streamed, ...next });
   }
 

@@ -8,6 +8,9 @@
 // is unloaded and loaded whole for it, and streamed again for the next full-window job. `fed` is
 // `tight` with FRAMEPACK_STREAM_MODE=inputs: kept weight-free group sessions fed host-held weights;
 // its video may differ from the resident one only by ORT's prepacked-GEMM rounding (docs/memory.md).
+// With a LoRA (the blue fixture) the streamed job runs the variant's patched block groups and its
+// video is frame for frame the all-resident daemon's with the same LoRA; the warm streamed
+// transformer builds, drops and reuses the variant as a resident one does.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +21,7 @@ import { collectEvents, startDaemon, tempBase, terminalsOf, type DaemonProcess }
 import { makeDefaultBundle } from '../../scripts/make-default-bundle.js';
 
 const MODEL = 'framepack-tiny-g4';
+const BLUE = [{ path: path.resolve(import.meta.dirname, '../fixtures/lora/blue-kohya.safetensors'), strength: 1 }];
 let tight: DaemonProcess;
 let roomy: DaemonProcess;
 let fed: DaemonProcess;
@@ -45,14 +49,15 @@ afterAll(async () => { await Promise.all([tight?.cleanup(), roomy?.cleanup(), fe
 const spec = () => ({ image, prompt: 'a red circle moves right', model: MODEL, seconds: 1, steps: 2, seed: 11, cfg: 1.5 });
 const frames = (file: string): Buffer => execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 64 << 20 });
 
-async function runToEnd(d: DaemonProcess, extra: { window?: number } = {}) {
+async function runToEnd(d: DaemonProcess, extra: { window?: number; loras?: typeof BLUE } = {}) {
   const c = await d.client();
   const col = await collectEvents(c);
   const { jobId } = await c.call('jobs.submit', { ...spec(), ...extra });
   await col.until((ev) => terminalsOf(ev, jobId).length > 0, 120_000);
   const [term] = terminalsOf(col.events, jobId);
   expect(term, JSON.stringify(term)).toMatchObject({ event: 'job.succeeded' });
-  return { c, events: col.events, outputPath: (term!.payload as { outputPath: string }).outputPath };
+  const details = col.events.filter((e) => e.event === 'stage' && (e.payload as { jobId?: string }).jobId === jobId).map((e) => String((e.payload as { detail?: string }).detail ?? ''));
+  return { c, events: col.events, details, outputPath: (term!.payload as { outputPath: string }).outputPath };
 }
 
 describe('daemon: a device too small for the whole transformer streams its blocks', () => {
@@ -113,5 +118,31 @@ describe('daemon: a device too small for the whole transformer streams its block
     // Measured: 1195 of 681,984 bytes differ, by at most 3, mean |Δ| 0.0023.
     expect(worst).toBeLessThanOrEqual(4);
     expect(sum / a.length).toBeLessThan(0.01);
+  });
+
+  it('a job with a LoRA streams its blocks too: the all-resident video with the same LoRA, frame for frame; switching sets on the warm streamed transformer builds, drops and reuses the variant', async () => {
+    expect(firstStreamed).not.toBeNull();
+    const [streamed, resident, inputs] = await Promise.all([runToEnd(tight, { loras: BLUE }), runToEnd(roomy, { loras: BLUE }), runToEnd(fed, { loras: BLUE })]);
+    // Still streamed (no reload for the LoRA), and the variant's block groups are what it opened.
+    expect(streamed.events.some((e) => e.event === 'model.unloaded' && (e.payload as { component: string }).component === 'transformer')).toBe(false);
+    expect(streamed.details.find((t) => /built the transformer variant with 1 LoRA/.test(t))).toMatch(/transformer_blocks, transformer_post, 4 of 4 block groups/);
+    const ram = async (c: typeof streamed.c) => (await c.call('ps', {})).components.find((x) => x.component === 'transformer')!.ramBytes;
+    expect(await ram(streamed.c)).toBe(firstStreamed!.ram);
+    const blue = frames(streamed.outputPath);
+    expect(blue.equals(frames(resident.outputPath))).toBe(true);
+    // The LoRA acted: not the plain video.
+    expect(blue.equals(firstStreamed!.frames)).toBe(false);
+    // Weights fed as inputs: the LoRA's matrices too; the same video within the rounding above.
+    const fedFrames = frames(inputs.outputPath);
+    let worst = 0;
+    for (let i = 0; i < blue.length; i++) worst = Math.max(worst, Math.abs(fedFrames[i]! - blue[i]!));
+    expect(worst).toBeLessThanOrEqual(4);
+
+    const plain = await runToEnd(tight);
+    expect(plain.details.some((t) => /removing the LoRAs of the previous job/.test(t))).toBe(true);
+    expect(frames(plain.outputPath).equals(firstStreamed!.frames)).toBe(true);
+    const again = await runToEnd(tight, { loras: BLUE });
+    expect(again.details.some((t) => /reusing the transformer variant with 1 LoRA/.test(t))).toBe(true);
+    expect(frames(again.outputPath).equals(blue)).toBe(true);
   });
 });

@@ -2,6 +2,9 @@
 // bundle's transformer files + each LoRA file's sha256 and strength, in order. The first job with a
 // set patches the graphs the LoRAs touch (lora-graph-patch.ts: low-rank branches, base weights
 // untouched) into <cacheDir>/<key>/; every later job with the same set opens those files at once.
+// A bundle built with --block-groups also has its block-group graphs (transformer_blocks_g0 …)
+// patched into the same entry, so a job whose plan streams the blocks (streamed-blocks.ts) runs
+// the same LoRA as a resident one; one entry serves both forms.
 // External weight files are hard-linked, never copied, so a variant of the 13B transformer costs the
 // size of its LoRAs (ORT refuses external data reached through a symlink out of the model's folder);
 // when the cache is on another filesystem than the bundle, the patched graph is written beside the
@@ -13,6 +16,7 @@ import path from 'node:path';
 import type { LoadedBundle } from '../bundle/load-bundle.js';
 import { sha256File } from '../bundle/verify-cache.js';
 import { TRANSFORMER_GRAPHS, type TransformerGraphName } from '../transformer/graphs.js';
+import { blockGroupStem } from '../transformer/block-groups.js';
 import { transformerConfigSchema } from '../transformer/config.js';
 import { combineLoras, loadLoraFile, LoraError, type LoadedLora } from './lora-load.js';
 import { patchGraphWithLoras } from './lora-graph-patch.js';
@@ -28,7 +32,14 @@ export interface LoraVariant {
   built: boolean;
   /** Graph stems that carry LoRA branches. */
   patchedGraphs: TransformerGraphName[];
+  /** .onnx path per block-group graph, in order (patched ones in the cache); [] when the bundle has no groups. */
+  groupFiles: string[];
+  /** Block-group stems (transformer_blocks_g<i>) that carry LoRA branches. */
+  patchedGroups: string[];
 }
+
+/** variant.json: which graphs the entry holds. `groups` is present exactly when the bundle has block groups. */
+interface Marker { patched: TransformerGraphName[]; beside?: Record<string, string>; groups?: string[] }
 
 const MARKER = 'variant.json';
 
@@ -69,27 +80,69 @@ export async function loraSetKey(bundle: Pick<LoadedBundle, 'manifest'>, loras: 
     });
     sets.push({ sha256, strength: l.strength });
   }
-  return createHash('sha256').update(JSON.stringify({ v: 1, transformerFiles, sets })).digest('hex').slice(0, 32);
+  // A grouped bundle's entries also hold the patched groups; the field keeps them apart from
+  // entries an older daemon built for the same bundle without its groups.
+  const k = bundle.manifest.components.transformer.blockGroups;
+  return createHash('sha256').update(JSON.stringify({ v: 1, transformerFiles, sets, ...(k ? { blockGroups: k } : {}) })).digest('hex').slice(0, 32);
+}
+
+function bundleGraph(bundle: LoadedBundle, stem: string): string {
+  const p = bundle.components.transformer.graphs[stem];
+  if (!p) throw new Error(`bundle ${bundle.manifest.name}: transformer has no graph '${stem}'`);
+  return p;
 }
 
 function baseFiles(bundle: LoadedBundle): Record<TransformerGraphName, string> {
-  return Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => {
-    const p = bundle.components.transformer.graphs[g];
-    if (!p) throw new Error(`bundle ${bundle.manifest.name}: transformer has no graph '${g}'`);
-    return [g, p];
-  })) as Record<TransformerGraphName, string>;
+  return Object.fromEntries(TRANSFORMER_GRAPHS.map((g) => [g, bundleGraph(bundle, g)])) as Record<TransformerGraphName, string>;
+}
+
+/** The bundle's block-group graph stems in order (none without --block-groups). */
+export function groupStems(bundle: Pick<LoadedBundle, 'manifest'>): string[] {
+  return Array.from({ length: bundle.manifest.components.transformer.blockGroups ?? 0 }, (_, i) => blockGroupStem(i));
+}
+
+/**
+ * Patches one graph into the temp entry `tmp`: null when no LoRA target is in it. A graph with
+ * external weights gets its .data hard-linked beside the patched copy, or, when no link is
+ * possible (another filesystem), is written beside the bundle's graph instead (`beside`).
+ */
+async function patchInto(stem: string, src: string, factors: Parameters<typeof patchGraphWithLoras>[1], tmp: string, key: string): Promise<{ targets: string[]; beside?: string } | null> {
+  const r = patchGraphWithLoras(await readFile(src), factors);
+  if (r.patched.length === 0) return null;
+  // External weights stay where they are: ORT resolves `<graph>.onnx.data` beside the model.
+  const data = `${src}.data`;
+  if (await stat(data).then(() => true, () => false)) {
+    const linked = await link(data, path.join(tmp, `${stem}.onnx.data`)).then(() => true, () => false);
+    if (!linked) {
+      const beside = path.join(path.dirname(src), `${stem}.lora-${key}.onnx`);
+      await writeFile(`${beside}.partial`, r.bytes);
+      await rename(`${beside}.partial`, beside);
+      return { targets: r.patched, beside };
+    }
+  }
+  await writeFile(path.join(tmp, `${stem}.onnx`), r.bytes);
+  return { targets: r.patched };
+}
+
+function variantOf(bundle: LoadedBundle, key: string, dir: string, m: Marker, built: boolean): LoraVariant {
+  const at = (stem: string) => m.beside?.[stem] ?? path.join(dir, `${stem}.onnx`);
+  const files = baseFiles(bundle);
+  for (const g of m.patched) files[g] = at(g);
+  const stems = groupStems(bundle);
+  if (stems.length && !m.groups) throw new Error(`LoRA cache entry ${dir} has no block groups though the bundle has ${stems.length}: delete the folder (it is rebuilt on its next use)`);
+  const patchedGroups = m.groups ?? [];
+  const groupFiles = stems.map((s) => (patchedGroups.includes(s) ? at(s) : bundleGraph(bundle, s)));
+  return { key, files, built, patchedGraphs: m.patched, groupFiles, patchedGroups };
 }
 
 /** The transformer graphs with `loras` applied: from the cache, or built into it. */
 export async function loraVariant(bundle: LoadedBundle, loras: readonly LoraSetEntry[], cacheDir: string): Promise<LoraVariant> {
   const key = await loraSetKey(bundle, loras);
   const dir = path.join(cacheDir, key);
+  const cached = await readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as Marker, () => null);
+  if (cached) return variantOf(bundle, key, dir, cached, false);
   const files = baseFiles(bundle);
-  const cached = await readFile(path.join(dir, MARKER), 'utf8').then((t) => JSON.parse(t) as { patched: TransformerGraphName[]; beside?: Record<string, string> }, () => null);
-  if (cached) {
-    for (const g of cached.patched) files[g] = cached.beside?.[g] ?? path.join(dir, `${g}.onnx`);
-    return { key, files, built: false, patchedGraphs: cached.patched };
-  }
+  const stems = groupStems(bundle);
   const cat = catalogueFor(bundle);
   const loaded: LoadedLora[] = [];
   for (const l of loras) loaded.push(await loadLoraFile(l.path, l.strength, cat));
@@ -97,38 +150,40 @@ export async function loraVariant(bundle: LoadedBundle, loras: readonly LoraSetE
   const tmp = path.join(cacheDir, `.${key}.${randomBytes(4).toString('hex')}.partial`);
   await mkdir(tmp, { recursive: true });
   try {
-    const patched: TransformerGraphName[] = [];
-    const beside: Record<string, string> = {};
+    const marker: Marker = { patched: [], beside: {}, ...(stems.length ? { groups: [] } : {}) };
     const seen = new Set<string>();
+    let blockTargets: string[] = [];
     for (const g of TRANSFORMER_GRAPHS) {
-      const r = patchGraphWithLoras(await readFile(files[g]), factors);
-      if (r.patched.length === 0) continue;
-      r.patched.forEach((t) => seen.add(t));
-      patched.push(g);
-      // External weights stay where they are: ORT resolves `<graph>.onnx.data` beside the model.
-      const data = `${files[g]}.data`;
-      if (await stat(data).then(() => true, () => false)) {
-        const linked = await link(data, path.join(tmp, `${g}.onnx.data`)).then(() => true, () => false);
-        if (!linked) {
-          beside[g] = path.join(path.dirname(files[g]), `${g}.lora-${key}.onnx`);
-          await writeFile(`${beside[g]}.partial`, r.bytes);
-          await rename(`${beside[g]}.partial`, beside[g]);
-          continue;
-        }
-      }
-      await writeFile(path.join(tmp, `${g}.onnx`), r.bytes);
+      const r = await patchInto(g, files[g], factors, tmp, key);
+      if (!r) continue;
+      r.targets.forEach((t) => seen.add(t));
+      if (g === 'transformer_blocks') blockTargets = r.targets;
+      marker.patched.push(g);
+      if (r.beside) marker.beside![g] = r.beside;
     }
     const missed = [...factors.keys()].filter((t) => !seen.has(t));
     // Every target is a Linear of the architecture, so this means the graphs and the catalogue disagree.
     if (missed.length) throw new Error(`internal: LoRA targets not found in the transformer graphs: ${missed.slice(0, 5).join(', ')}`);
-    await writeFile(path.join(tmp, MARKER), `${JSON.stringify({ patched, beside, loras, bundle: bundle.manifest.name }, null, 2)}\n`);
+    const inGroups = new Map<string, number>();
+    for (const s of stems) {
+      const r = await patchInto(s, bundleGraph(bundle, s), factors, tmp, key);
+      if (!r) continue;
+      for (const t of r.targets) inGroups.set(t, (inGroups.get(t) ?? 0) + 1);
+      marker.groups!.push(s);
+      if (r.beside) marker.beside![s] = r.beside;
+    }
+    // The groups together are the blocks graph: each of its adapted Linears in exactly one group.
+    const groupMiss = stems.length ? blockTargets.filter((t) => inGroups.get(t) !== 1) : [];
+    if (groupMiss.length || (stems.length && inGroups.size !== blockTargets.length)) {
+      throw new Error(`internal: the block groups do not hold the blocks graph's LoRA targets once each: ${(groupMiss.length ? groupMiss : [...inGroups.keys()].filter((t) => !blockTargets.includes(t))).slice(0, 5).join(', ')}`);
+    }
+    await writeFile(path.join(tmp, MARKER), `${JSON.stringify({ ...marker, loras, bundle: bundle.manifest.name }, null, 2)}\n`);
     await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
       // Another process built the same entry meanwhile: theirs is as good as ours.
       if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
       await rm(tmp, { recursive: true, force: true });
     });
-    for (const g of patched) files[g] = beside[g] ?? path.join(dir, `${g}.onnx`);
-    return { key, files, built: true, patchedGraphs: patched };
+    return variantOf(bundle, key, dir, marker, true);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
