@@ -144,5 +144,5 @@ describe('daemon: a device too small for the whole transformer streams its block
     const again = await runToEnd(tight, { loras: BLUE });
     expect(again.details.some((t) => /reusing the transformer variant with 1 LoRA/.test(t))).toBe(true);
     expect(frames(again.outputPath).equals(blue)).toBe(true);
-  });
+  }, 180_000); // five jobs on the default model, one after another (10–40 s on a loaded 2-core machine)
 });
