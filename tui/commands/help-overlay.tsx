@@ -11,11 +11,11 @@ import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { useCommands } from './commands-context.js';
 
-export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+export const FORM_KEYS = '↑↓ fields and ▸ group headers · Enter next · Enter/Space (or →/←) opens/closes a ▸ group of expert fields · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit (opens a group with an error) · Esc leave';
 /** The form's preset keys, a help line of their own (the form line wraps to its limit at 80 columns). */
 export const FORM_PRESET_KEYS = 'Ctrl+L loads the preset named in the Preset field · Ctrl+K saves the form as it';
-/** The same keys in the words the form's own key line has room for. */
-export const FORM_KEYS_SHORT = '↑↓/Enter next · Tab complete path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
+/** The same keys in the words the form's own key line has room for (Tab and ←→ are in the Image and Mode hints). */
+export const FORM_KEYS_SHORT = '↑↓/Enter next · Enter/Space ▸ group · Ctrl+R random seed · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
 
 export function helpLines(commands: { id: string; title: string; category: string }[], bindings: Record<string, string>): string[] {
   const bound = commands.filter((c) => chordsFor(bindings, c.id).length > 0);
