@@ -17,7 +17,7 @@ import { useLayout, useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
 import { buildSpec, FIELDS, type FieldId, type FormState, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, type FormValues } from './form-state.js';
-import { focusedField, focusedRow, formRows, groupHeaderText } from './form-groups.js';
+import { focusedField, focusedRow, formRows, groupHeaderText, groupSummary } from './form-groups.js';
 import { completePath, type ListDir } from './path-completion.js';
 import { applyPreset, presetFromForm } from './form-presets.js';
 import { getPreset, presetSummary, readPresets, savePreset } from '../../shared/settings/presets.js';
@@ -220,10 +220,10 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
         const isFocus = i === state.focus && focused;
         const row = rows[i]!;
         if (row.kind === 'group') {
-          const text = groupHeaderText(row.group, state);
+          const hiddenError = !state.expanded.includes(row.group) && groupSummary(row.group, state).errors > 0;
           return (
-            <Text key={`group-${row.group}`} inverse={isFocus} bold={isFocus} color={text.includes('error') ? colors.status.error : isFocus ? colors.border.focused : colors.text.muted}>
-              {truncate(text, width)}
+            <Text key={`group-${row.group}`} inverse={isFocus} bold={isFocus} color={hiddenError ? colors.status.error : isFocus ? colors.border.focused : colors.text.muted}>
+              {truncate(groupHeaderText(row.group, state), width)}
             </Text>
           );
         }
