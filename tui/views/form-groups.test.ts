@@ -75,6 +75,11 @@ describe('the form in groups', () => {
     expect(s.expanded).toEqual(['directing', 'output']);
     expect(focusedField(s)?.id).toBe('keyframes');
     expect(s.focus).toBe(rowIndexOf('keyframes', s.expanded));
+    // A number field opened this way: the first key typed replaces the wrong value.
+    const gs = run([{ type: 'focusField', id: 'gs' }, { type: 'clearField' }, { type: 'input', text: '99' }, { type: 'toggleGroup', group: 'sampling' }, { type: 'focusField', id: 'prompt' }]);
+    const opened = run([{ type: 'errors', errors: { gs: 'must be 0–32 (got 99)' } }, { type: 'input', text: '6' }], { ...gs, expanded: [] });
+    expect(focusedField(opened)?.id).toBe('gs');
+    expect(opened.values.gs).toBe('6');
     // Errors only in view (common fields, open groups): the focus stays where it was.
     const t = run([{ type: 'focus', delta: 2 }, { type: 'errors', errors: { image: 'choose a start image', out: 'x' } }], run([{ type: 'toggleGroup', group: 'output' }]));
     expect(t.expanded).toEqual(['output']);

@@ -118,7 +118,8 @@ export function revealErrors(state: FormState): FormState {
   if (hidden.length === 0) return state;
   const open = new Set<GroupId>([...state.expanded, ...hidden.map((f) => groupOf(f.id)!)]);
   const expanded = GROUP_IDS.filter((g) => open.has(g));
-  return { ...state, expanded, focus: rowIndexOf(hidden[0]!.id, expanded) };
+  // As after any move onto a number field, the first key typed there replaces the wrong value.
+  return { ...state, expanded, focus: rowIndexOf(hidden[0]!.id, expanded), replaceOnType: hidden[0]!.kind === 'number' };
 }
 
 /** Every field in display order (common fields, then each group's). */
