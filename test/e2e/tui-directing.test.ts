@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -18,18 +19,19 @@ describe('directing from the dashboard', () => {
     await tui.press('n');
     await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
     tui.type(d.image());
-    await tui.press('Down');
+    const nav = new FormNav();
+    await tui.press(...nav.to('prompt'));
     tui.type('[0s-2s: a ball] [1s: a box]');
     await tui.waitScreen((x) => x.includes('✖ Prompt: [0s-2s: a ball] and [1s: a box] overlap'), 'the overlap mark');
     await tui.press('C-u');
     tui.type('[0s: a ball rolls] [1.2s: the ball jumps]');
     await tui.waitScreen((x) => /Prompt\s+\[0s: a ball rolls\] \[1\.2s: the ball jumps\]/.test(x) && !x.includes('✖ Prompt'), 'the fixed prompt');
-    // Prompt → Prompt blend is 9 fields down (Negative … Window in between).
-    await tui.press(...Array<string>(9).fill('Down'));
+    // Prompt → Prompt blend: the Directing group's header, Enter opens it, then down into it.
+    await tui.press(...nav.to('promptBlend'));
     tui.type('1');
-    await tui.press('Down');
+    await tui.press(...nav.to('endImage'));
     tui.type(d.image());
-    await tui.press('Down', 'Down');
+    await tui.press(...nav.to('keyframes'));
     tui.type(`1.3=${d.image()}`);
     await tui.waitScreen((x) => /Keyframes\s+1\.3=/.test(x) && /Prompt blend\s+1\b/.test(x), 'the directing fields');
     await tui.press('C-s');

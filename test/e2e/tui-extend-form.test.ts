@@ -4,9 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FIELDS } from '../../tui/views/form-state.js';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -20,13 +20,14 @@ describe('the new-job form submits an extension', () => {
     await tui.waitScreen((s) => s.includes('● ready'), 'the workbench');
     await tui.press('n');
     await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
-    await tui.press(...Array<string>(FIELDS.findIndex((f) => f.id === 'resolution')).fill('Down')); // Image → Resolution
+    const nav = new FormNav();
+    await tui.press(...nav.to('resolution')); // Image → Resolution (opens Output & model)
     tui.type('160');
     await tui.waitScreen((x) => /Resolution\s+160▏/.test(x), 'the class typed');
-    await tui.press('Down'); // → Extend video
+    await tui.press(...nav.to('extend')); // → Extend video (opens Extend)
     tui.type(video);
     await tui.waitScreen((x) => x.includes(`${video}▏`), 'the video typed');
-    await tui.press('Down'); // → Extend ctx
+    await tui.press(...nav.to('extendContext')); // → Extend ctx
     tui.type('9');
     await tui.waitScreen((x) => /Extend ctx\s+9▏/.test(x), 'the context typed');
     await tui.press('C-s');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -19,11 +20,12 @@ describe('the new-job form validates each field as it is typed', () => {
       await tui.press('n');
       await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
       tui.type(d.image());
-      await tui.press('Down', 'Down', 'Down', 'Down', 'Down', 'C-u'); // → Steps
+      const nav = new FormNav();
+      await tui.press(...nav.to('steps'), 'C-u');
       tui.type('250');
       let s = await tui.waitScreen((x) => x.includes('✖ Steps: must be an integer 1–100 (got 250)'), 'the steps error');
       expect(s).toMatch(/Steps\s+250/);
-      await tui.press('Down', 'C-u'); // → Distilled gs
+      await tui.press(...nav.to('gs'), 'C-u'); // → Distilled gs (opens Advanced sampling)
       tui.type('99');
       s = await tui.waitScreen((x) => x.includes('✖ Distilled gs: must be 0–32 (got 99)'), 'the gs error');
       await tui.press('C-s');

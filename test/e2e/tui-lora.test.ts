@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
-import { FIELDS } from '../../tui/views/form-state.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -17,8 +17,7 @@ describe('the new-job form takes LoRAs', () => {
     await tui.press('n');
     await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
     tui.type(d.image());
-    const downs = FIELDS.findIndex((f) => f.id === 'loras');
-    await tui.press(...Array<string>(downs).fill('Down'));
+    await tui.press(...new FormNav().to('loras')); // opens Output & model
     tui.type('blue.safetensors');
     await tui.waitScreen((x) => x.includes('✖ LoRAs: must be an absolute path (got blue.safetensors)'), 'the relative-path mark');
     await tui.press('C-u');

@@ -71,9 +71,11 @@ describe('mouse on buttons and the form', () => {
       tui.type('7');
       s = await tui.waitScreen((x) => /Steps\s+7▏/.test(x), 'Steps 7 typed after a click on Steps');
       expect(s).toMatch(/Image\s+\S*in\.png/);
-      // A click on the Mode's › steps it (inverted → f1); at 24 rows Mode is below the fold first.
-      for (let i = 0; i < FIELDS.length && !tui.screen().includes('‹ inverted ›'); i++) await tui.press('Down');
-      s = tui.screen();
+      // Mode is in the closed "Advanced sampling" group: a click on its header opens it.
+      at = cellOf(s, '▸ Advanced sampling');
+      await click(tui, at.x + 2, at.y);
+      s = await tui.waitScreen((x) => x.includes('▾ Advanced sampling') && x.includes('‹ inverted ›'), 'the group opened by a click on its header');
+      // A click on the Mode's › steps it (inverted → f1).
       const mode = cellOf(s, '‹ inverted ›');
       await click(tui, mode.x + '‹ inverted ›'.length - 1, mode.y);
       s = await tui.waitScreen((x) => x.includes('‹ f1 ›'), 'Mode f1 after a click on ›');

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -23,10 +24,11 @@ describe('the form plan of a timestamped prompt', () => {
       await tui.press('n');
       await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
       tui.type(image);
-      await tui.press('Down');
+      const nav = new FormNav();
+      await tui.press(...nav.to('prompt'));
       tui.type('[0s: a ball rolls] [2.5s: the ball jumps]');
-      // Prompt → Prompt blend is 9 fields down.
-      await tui.press(...Array<string>(9).fill('Down'));
+      // Prompt → Prompt blend: Enter on the Directing header opens it.
+      await tui.press(...nav.to('promptBlend'));
       tui.type('1');
       // 5 s = 4 sections of 1.2 s; the change at 2.5 s takes effect in the third shown (generated
       // second), blended half-way, the last shown (generated first) is P2 alone.

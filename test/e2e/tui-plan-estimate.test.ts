@@ -9,6 +9,7 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -44,9 +45,10 @@ describe('the new-job form estimates the whole job, as `framepack plan` does', (
       await tui.press('n');
       await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
       tui.type(image);
-      await tui.press('Down', 'Down', 'Down'); // → Seconds
+      const nav = new FormNav();
+      await tui.press(...nav.to('seconds'));
       tui.type('2');
-      await tui.press('Down', 'Down'); // → Steps
+      await tui.press(...nav.to('steps'));
       tui.type('3');
       // The plan is asked again 250 ms after the last change (the previous one stays meanwhile):
       // wait for the one for these values — the same figure as the CLI.

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FIELDS } from '../../tui/views/form-state.js';
+import { FormNav } from '../helpers/form-keys.js';
 import { REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
 
@@ -38,14 +38,18 @@ describe('presets in the new-job form', () => {
     await tui.waitScreen((x) => /Preset\s+draft▏/.test(x), 'the name typed');
     await tui.press('C-l');
     await tui.waitScreen((x) => x.includes('loaded preset draft'), 'the preset loaded');
-    // The form is taller than 40 rows: back up to the Prompt field to see the loaded values.
-    const promptToPreset = FIELDS.findIndex((f) => f.id === 'preset') - FIELDS.findIndex((f) => f.id === 'prompt');
-    await tui.press(...Array<string>(promptToPreset).fill('Up'));
+    // Back up to the Prompt field to see the loaded values; Sampler and Shift are in the closed
+    // Advanced sampling group, whose header counts them as changed.
+    const nav = new FormNav('preset');
+    await tui.press(...nav.to('prompt'));
     let s = await tui.waitScreen((x) => /Prompt\s+waves roll in▏/.test(x), 'the Prompt field in view');
     expect(s).toMatch(/Steps\s+6\b/);
-    expect(s).toMatch(/Sampler\s+‹ euler ›/);
-    expect(s).toMatch(/Prompt\s+waves roll in/);
-    await tui.press(...Array<string>(promptToPreset).fill('Down'));
+    expect(s).toContain('▸ Advanced sampling (8) · 2 changed');
+    expect(s).not.toMatch(/Sampler\s+‹/);
+    await tui.press(...nav.to('sampler')); // opens the group
+    s = await tui.waitScreen((x) => /Sampler\s+‹ euler ›/.test(x), 'the group opened on the loaded sampler');
+    expect(s).toMatch(/Shift\s+3\b/);
+    await tui.press(...nav.to('preset'));
     await tui.waitScreen((x) => /Preset\s+draft▏/.test(x), 'back on the Preset field');
     await tui.press('C-u');
     tui.type('mine');
@@ -80,8 +84,9 @@ describe('presets in the new-job form', () => {
     tui.type('draft');
     await tui.waitScreen((x) => /Preset\s+draft▏/.test(x), 'the name typed');
     await tui.press('C-l');
-    // At 24 rows the Sampler row is scrolled out of view above (the 120×40 case checks it); CRF is in view.
-    const s = await tui.waitScreen((x) => /CRF\s+20\b/.test(x), 'the preset in the fields');
+    // Sampler and CRF are in closed groups: their headers say a value there changed.
+    const s = await tui.waitScreen((x) => x.includes('▸ Output & model (6) · 1 changed'), 'the preset in the closed groups');
+    expect(s).toContain('▸ Advanced sampling (8) · 1 changed');
     expect(s).toMatch(/Preset\s+draft/);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { FormNav } from '../helpers/form-keys.js';
 
 afterEach(cleanupDashboards);
 
@@ -18,7 +19,7 @@ describe('small dashboard fixes', () => {
     await tui.press('n');
     await tui.waitScreen((s) => s.includes('NEW JOB'), 'the form');
     tui.type(d.image());
-    await tui.press('Down', 'Down', 'Down', 'Down', 'Down'); // → Steps (25)
+    await tui.press(...new FormNav().to('steps')); // → Steps (25)
     tui.type('12');
     let s = await tui.waitScreen((x) => /Steps\s+12\b/.test(x), 'steps replaced');
     expect(s).not.toMatch(/Steps\s+2512/);

@@ -95,7 +95,7 @@ describe('the dashboard in a real terminal', () => {
     type(image);
     await press('Enter');
     type('a red square moves right');
-    await press('Enter', 'Enter', 'C-u'); // → Seconds
+    await press('Enter', 'C-u'); // → Seconds
     type('2');
     await press('Enter', 'Enter', 'C-u'); // → Steps
     type('3');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formHeader } from '../views/new-job-form.js';
-import { FORM_KEYS, helpRows, scrollHelp } from './help-overlay.js';
+import { FORM_KEYS, helpLines, helpRows, scrollHelp } from './help-overlay.js';
 
 describe('the key help and the form key line (issue 16 item 8)', () => {
   it('wraps long lines under the description column instead of cutting them', () => {
@@ -31,5 +31,15 @@ describe('the key help and the form key line (issue 16 item 8)', () => {
     const narrow = formHeader(51, false);
     expect(narrow).toHaveLength(1);
     expect([...narrow[0]!].length).toBeLessThanOrEqual(51);
+  });
+
+  it('the help tells how the form’s groups open, uncut at 80 columns (an editor of 51)', () => {
+    const lines = helpLines([], {});
+    const groups = lines.find((l) => l.startsWith('Form groups'));
+    expect(groups).toContain('Enter or Space on one opens or closes the group');
+    for (const line of lines.slice(-3)) {
+      const rows = helpRows([line], 51);
+      expect(rows.at(-1)!.text.endsWith('…'), line).toBe(false);
+    }
   });
 });

@@ -12,10 +12,12 @@ import { useServices } from '../workbench/services-context.js';
 import { useCommands } from './commands-context.js';
 
 export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+/** The form's groups of expert fields (form-groups.ts), a help line of their own. */
+export const FORM_GROUP_KEYS = '↑↓ reach the ▸ headers too; Enter or Space on one opens or closes the group (→ opens, ← closes); Ctrl+S with an error in a closed group opens it on the field';
 /** The form's preset keys, a help line of their own (the form line wraps to its limit at 80 columns). */
 export const FORM_PRESET_KEYS = 'Ctrl+L loads the preset named in the Preset field · Ctrl+K saves the form as it';
-/** The same keys in the words the form's own key line has room for. */
-export const FORM_KEYS_SHORT = '↑↓/Enter next · Tab complete path · Ctrl+R random seed · ←→ mode · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
+/** The same keys in the words the form's own key line has room for (Tab and ←→ are in the Image and Mode hints). */
+export const FORM_KEYS_SHORT = '↑↓/Enter next · Enter/Space ▸ group · Ctrl+R random seed · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
 
 export function helpLines(commands: { id: string; title: string; category: string }[], bindings: Record<string, string>): string[] {
   const bound = commands.filter((c) => chordsFor(bindings, c.id).length > 0);
@@ -23,6 +25,7 @@ export function helpLines(commands: { id: string; title: string; category: strin
     ...bound.map((c) => `${pad(chordsFor(bindings, c.id).join(', '), 16)} ${c.category}: ${c.title}`),
     `${pad('↑↓ j k, Enter', 16)} move in lists, open the selected job`,
     `${pad('New-job form', 16)} ${FORM_KEYS}`,
+    `${pad('Form groups', 16)} ${FORM_GROUP_KEYS}`,
     `${pad('Form presets', 16)} ${FORM_PRESET_KEYS}`,
   ];
 }
@@ -31,7 +34,7 @@ export function helpLines(commands: { id: string; title: string; category: strin
 export function helpRows(lines: readonly string[], width: number): { text: string; muted: boolean }[] {
   const rows: { text: string; muted: boolean }[] = [];
   lines.forEach((line, i) => {
-    const muted = i >= lines.length - 3;
+    const muted = i >= lines.length - 4; // the list and form keys under the commands
     const indent = width > 40 ? 17 : 0;
     const [first, ...rest] = wrapRows(line, width, 1 + 4);
     rows.push({ text: first ?? '', muted });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobSpec } from '../../shared/protocol/index.js';
-import { buildSpec, FIELDS, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
+import { buildSpec, FIELDS, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, valuesFromSpec, type FormAction, type FormState } from './form-state.js';
+import { focusedField, submitIndex } from './form-groups.js';
 
 const run = (actions: FormAction[], from: FormState = initialForm()) => actions.reduce(formReducer, from);
 
@@ -26,10 +27,8 @@ describe('new-job form state', () => {
   });
 
   it('marks a field as it is typed, with the ranges the CLI and the protocol share (issue 16 item 6)', () => {
-    const steps = FIELDS.findIndex((f) => f.id === 'steps');
-    const gs = FIELDS.findIndex((f) => f.id === 'gs');
     let s = run([{ type: 'focusField', id: 'steps' }, { type: 'clearField' }]);
-    expect(s.focus).toBe(steps);
+    expect(focusedField(s)?.id).toBe('steps');
     expect(s.errors.steps).toBe('enter a number, an integer 1–100');
     s = run([{ type: 'input', text: '250' }], s);
     // jobs.submit's JobSpec, the engine and `generate --steps` all stop at 100.
@@ -38,7 +37,7 @@ describe('new-job form state', () => {
     s = run([{ type: 'backspace' }], s);
     expect(s.errors.steps).toBeUndefined(); // 25
     s = run([{ type: 'focusField', id: 'gs' }, { type: 'clearField' }, { type: 'input', text: '99' }], s);
-    expect(s.focus).toBe(gs);
+    expect(focusedField(s)?.id).toBe('gs');
     expect(s.errors.gs).toBe('must be 0–32 (got 99)');
     s = run([{ type: 'focusField', id: 'keepAlive' }, { type: 'input', text: 'soon' }], s);
     expect(s.errors.keepAlive).toBeTruthy();
@@ -46,9 +45,8 @@ describe('new-job form state', () => {
   });
 
   it('edits, cycles choices and toggles, randomises the seed, and moves focus within bounds', () => {
-    const mode = FIELDS.findIndex((f) => f.id === 'mode');
     let s = run([{ type: 'focusField', id: 'mode' }, { type: 'cycle', delta: 1 }, { type: 'input', text: 'x' }]);
-    expect(s.focus).toBe(mode);
+    expect(focusedField(s)?.id).toBe('mode');
     expect(s.values.mode).toBe('f1'); // typing does nothing on a choice
     s = run([{ type: 'cycle', delta: -1 }, { type: 'cycle', delta: -1 }], s);
     expect(s.values.mode).toBe('vanilla');
@@ -59,7 +57,7 @@ describe('new-job form state', () => {
     s = run([{ type: 'randomSeed', seed: randomSeed(() => 0.5) }], s);
     expect(s.values.seed).toBe(String(2 ** 31));
     s = run([{ type: 'focus', delta: 100 }], s);
-    expect(s.focus).toBe(SUBMIT_INDEX);
+    expect(s.focus).toBe(submitIndex(s));
     s = run([{ type: 'focus', delta: -100 }], s);
     expect(s.focus).toBe(0);
   });
@@ -100,7 +98,7 @@ describe('number fields (issue 16 item 13)', () => {
     s = run([{ type: 'focusField', id: 'prompt' }, { type: 'input', text: 'a' }, { type: 'focus', delta: 1 }, { type: 'focus', delta: -1 }, { type: 'input', text: 'b' }]);
     expect(s.values.prompt).toBe('ab');
     // Moving down onto Seconds with the arrows arms it too.
-    s = run([{ type: 'focusField', id: 'negativePrompt' }, { type: 'focus', delta: 1 }, { type: 'input', text: '3' }]);
+    s = run([{ type: 'focusField', id: 'prompt' }, { type: 'focus', delta: 1 }, { type: 'input', text: '3' }]);
     expect(s.values.seconds).toBe('3');
   });
 });

@@ -8,6 +8,7 @@ import { PRESET_NAME } from '../../shared/settings/presets.js';
 import { isNumericField, NUMERIC_FIELDS, numberFieldError } from './field-limits.js';
 import { formatLoraField, parseLoraField } from './lora-field.js';
 import { addDirecting, DIRECTING_FIELDS, directingValues, type DirectingFieldId } from './directing-fields.js';
+import { focusedField, focusFieldRow, revealErrors, submitIndex, toggleGroup, type GroupId } from './form-groups.js';
 
 /** The preset field's problem: a name `framepack presets` would refuse (empty is fine until Ctrl+L/Ctrl+K). */
 function presetNameError(name: string): string | undefined {
@@ -60,14 +61,14 @@ export const FIELDS: readonly FieldDef[] = [
   { id: 'preset', label: 'Preset', kind: 'text', hint: 'a name: Ctrl+L loads it, Ctrl+K saves the form as it' },
 ];
 
-/** Focus index of the Submit button (after the last field). */
-export const SUBMIT_INDEX = FIELDS.length;
-
 export type FormValues = Record<FieldId, string>;
 
 export interface FormState {
   values: FormValues;
+  /** Index into the rows shown (form-groups.ts formRows: fields, group headers, Submit). */
   focus: number;
+  /** The open groups of expert fields (form-groups.ts). */
+  expanded: GroupId[];
   errors: Partial<Record<FieldId | 'form', string>>;
   /** Candidates of the last path completion (shown under the image field). */
   completions: string[];
@@ -81,6 +82,7 @@ export type FormAction =
   | { type: 'clearField' }
   | { type: 'focus'; delta: number }
   | { type: 'focusField'; id: FieldId }
+  | { type: 'toggleGroup'; group: GroupId; open?: boolean }
   | { type: 'cycle'; delta: 1 | -1 }
   | { type: 'setValue'; id: FieldId; value: string }
   | { type: 'randomSeed'; seed: number }
@@ -149,12 +151,13 @@ export function hiddenSpec(spec: Partial<JobSpecInput> | null | undefined): Part
   return out;
 }
 
-export function initialForm(from?: Partial<JobSpecInput> | null): FormState {
-  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, errors: {}, completions: [], replaceOnType: false };
+/** `expanded`: the groups open when the form was last used this session. */
+export function initialForm(from?: Partial<JobSpecInput> | null, expanded: GroupId[] = []): FormState {
+  return { values: valuesFromSpec(from ?? {}), focus: from?.image ? 1 : 0, expanded, errors: {}, completions: [], replaceOnType: false };
 }
 
 function field(state: FormState): FieldDef | undefined {
-  return FIELDS[state.focus];
+  return focusedField(state);
 }
 
 /** The field's own problem with the values as they are now (typing), or undefined. An empty image is only an error at submit. */
@@ -175,9 +178,9 @@ function revalidated(state: FormState, id: FieldId): FormState {
 function withReplace(prev: FormState, next: FormState, action: FormAction): FormState {
   if (action.type === 'focus' || action.type === 'focusField') {
     const moved = next.focus !== prev.focus;
-    return moved || action.type === 'focusField' ? { ...next, replaceOnType: FIELDS[next.focus]?.kind === 'number' } : next;
+    return moved || action.type === 'focusField' ? { ...next, replaceOnType: field(next)?.kind === 'number' } : next;
   }
-  if (action.type === 'errors') return next;
+  if (action.type === 'errors' || action.type === 'toggleGroup') return next;
   return next.replaceOnType ? { ...next, replaceOnType: false } : next;
 }
 
@@ -223,9 +226,11 @@ function reduce(state: FormState, action: FormAction): FormState {
       if (!f || f.kind === 'choice' || f.kind === 'toggle') return state;
       return { ...state, values: { ...state.values, [f.id]: '' }, completions: [] };
     case 'focus':
-      return { ...state, focus: Math.min(Math.max(state.focus + action.delta, 0), SUBMIT_INDEX), completions: [] };
+      return { ...state, focus: Math.min(Math.max(state.focus + action.delta, 0), submitIndex(state)), completions: [] };
     case 'focusField':
-      return { ...state, focus: FIELDS.findIndex((x) => x.id === action.id) };
+      return focusFieldRow(state, action.id);
+    case 'toggleGroup':
+      return toggleGroup(state, action.group, action.open);
     case 'cycle': {
       if (!f) return state;
       if (f.kind === 'toggle' && !f.choices) return { ...state, values: { ...state.values, [f.id]: state.values[f.id] === 'on' ? 'off' : 'on' } };
@@ -241,7 +246,8 @@ function reduce(state: FormState, action: FormAction): FormState {
     case 'completions':
       return { ...state, values: { ...state.values, image: action.value }, completions: action.candidates };
     case 'errors':
-      return { ...state, errors: action.errors };
+      // A refused submit: an error in a closed group opens it, focused (form-groups.ts).
+      return revealErrors({ ...state, errors: action.errors });
     case 'replaceValues':
       return { ...state, values: action.values, completions: [] };
   }

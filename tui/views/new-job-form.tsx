@@ -16,7 +16,8 @@ import { FORM_KEYS_SHORT } from '../commands/help-overlay.js';
 import { useLayout, useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { Part } from '../workbench/parts.js';
-import { buildSpec, FIELDS, type FieldId, type FormState, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, SUBMIT_INDEX, type FormValues } from './form-state.js';
+import { buildSpec, FIELDS, type FieldId, type FormState, formReducer, hiddenSpec, initialForm, randomSeed, specFromDefaults, type FormValues } from './form-state.js';
+import { focusedField, focusedRow, formRows, groupHeaderText, groupSummary } from './form-groups.js';
 import { completePath, type ListDir } from './path-completion.js';
 import { applyPreset, presetFromForm } from './form-presets.js';
 import { getPreset, presetSummary, readPresets, savePreset } from '../../shared/settings/presets.js';
@@ -57,12 +58,17 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
   const services = useServices();
   const layout = useLayout();
   // A copied job's parameters; else the draft left when the form was closed; else the
-  // `defaults.*` settings read now (a `config set` since counts).
+  // `defaults.*` settings read now (a `config set` since counts). Read from the store directly:
+  // reloadUser() sets the ServicesProvider's state, which must not happen while this renders.
   const [opening] = useState(() => {
     if (!from && layout.draft) return { base: layout.draft.base as Partial<JobSpecInput>, state: layout.draft.state as FormState, dirty: layout.draft.dirty };
-    const b = from ?? specFromDefaults(services.reloadUser());
-    return { base: b, state: initialForm(b), dirty: false };
+    const b = from ?? specFromDefaults(services.userStore.read().settings);
+    return { base: b, state: initialForm(b, layout.formGroupsOpen), dirty: false };
   });
+  // …and the shared copy of the settings catches up after the render (Settings view, player).
+  useEffect(() => {
+    if (!from) services.reloadUser();
+  }, []);
   const base = opening.base;
   const [state, dispatch] = useReducer(formReducer, opening.state);
   // A loaded preset's TeaCache threshold (the form has no row for it) goes over the copied job's.
@@ -75,6 +81,10 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
     if (submitted.current) return;
     layoutDispatch({ type: 'saveDraft', draft: { state, base, dirty: opening.dirty || JSON.stringify(state.values) !== pristine } });
   }, [state]);
+  // The open groups outlive this form for the session: the next form opens them again.
+  useEffect(() => {
+    layoutDispatch({ type: 'formGroups', open: state.expanded });
+  }, [state.expanded]);
   const daemon = useDaemon();
   const actions = useDaemonActions();
   const layoutDispatch = useLayoutDispatch();
@@ -150,7 +160,8 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
 
   useKeypress(
     (e) => {
-      const f = FIELDS[state.focus];
+      const f = focusedField(state);
+      const row = focusedRow(state);
       const c = e.chord;
       if (c === 'ctrl+s') void submit();
       else if (c === 'ctrl+l') loadPreset();
@@ -158,13 +169,16 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
       else if (c === 'escape') layoutDispatch({ type: 'focus', part: Part.sideBar });
       else if (c === 'up' || c === 'shift+tab') dispatch({ type: 'focus', delta: -1 });
       else if (c === 'down') dispatch({ type: 'focus', delta: 1 });
-      else if (c === 'tab') {
+      // A group's header: Enter/Space open or close it, → opens, ← closes.
+      else if (row?.kind === 'group' && (c === 'enter' || c === ' ' || c === 'left' || c === 'right')) {
+        dispatch({ type: 'toggleGroup', group: row.group, ...(c === 'left' ? { open: false } : c === 'right' ? { open: true } : {}) });
+      } else if (c === 'tab') {
         if (f?.kind === 'path') {
           const done = completePath(state.values.image, listDir);
           dispatch({ type: 'completions', value: done.value, candidates: done.candidates });
         } else dispatch({ type: 'focus', delta: 1 });
       } else if (c === 'enter') {
-        if (state.focus === SUBMIT_INDEX) void submit();
+        if (row?.kind === 'submit') void submit();
         else dispatch({ type: 'focus', delta: 1 });
       } else if (c === 'ctrl+r') dispatch({ type: 'randomSeed', seed: randomSeed() });
       else if (c === 'ctrl+u') dispatch({ type: 'clearField' });
@@ -172,7 +186,7 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
       else if (c === ' ' && f?.kind === 'toggle') dispatch({ type: 'cycle', delta: 1 });
       else if (c === 'backspace' || c === 'delete') dispatch({ type: 'backspace' });
       else if (!e.key.ctrl && !e.key.meta && e.input && !e.key.escape) {
-        if (state.focus === SUBMIT_INDEX) return false; // letters on the button fall through to global keys
+        if (row?.kind !== 'field') return false; // letters on the button or a header fall through to global keys
         // Text and Enter can arrive in one chunk (a paste, a fast terminal, tmux send-keys): each
         // line break moves to the next field, as Enter does, and the text after it goes there.
         e.input.split(/\r\n|\r|\n/).forEach((text, i) => {
@@ -188,14 +202,15 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
   const planned = usePlan(state.values, daemon.connection === 'ready' && (daemon.hello?.features.includes(PLAN_FEATURE) ?? false), daemon.data.jobs);
   const plan = planLines(state.values, daemon.data.jobs, planned, width);
   // The focused field's problem in full (the hint beside a field may be cut), else the first one.
-  const focusedId = FIELDS[state.focus]?.id;
+  const focusedId = focusedField(state)?.id;
   const shownError = (focusedId && state.errors[focusedId] ? [focusedId, state.errors[focusedId]] as const : null)
     ?? (Object.entries(state.errors).find(([, v]) => v) as [string, string] | undefined) ?? null;
   const errorLine = shownError ? `✖ ${FIELDS.find((f) => f.id === shownError[0])?.label ?? 'form'}: ${shownError[1]}` : null;
   const header = formHeader(width, from !== null);
   const extra = (state.completions.length > 0 ? 1 : 0) + (errorLine ? 1 : 0) + header.length - 1;
   const fieldRows = Math.max(3, height - 1 - plan.length - extra);
-  const [start, end] = windowRange(SUBMIT_INDEX + 1, state.focus, fieldRows);
+  const rows = formRows(state.expanded);
+  const [start, end] = windowRange(rows.length, state.focus, fieldRows);
   const valueCols = Math.max(8, width - LABEL_COLS - 1);
   useFormMouse(state, dispatch, origin ? { ...origin, width, height, headerRows: header.length, start, end, labelCols: LABEL_COLS } : null, () => void submit());
   return (
@@ -203,14 +218,23 @@ export function NewJobForm({ from, width, height, focused, listDir, origin }: { 
       {header.map((h, i) => <Text key={`h${i}`} bold={i === 0} color={i === 0 ? undefined : colors.text.muted}>{h}</Text>)}
       {Array.from({ length: end - start }, (_, k) => start + k).map((i) => {
         const isFocus = i === state.focus && focused;
-        if (i === SUBMIT_INDEX) {
+        const row = rows[i]!;
+        if (row.kind === 'group') {
+          const hiddenError = !state.expanded.includes(row.group) && groupSummary(row.group, state).errors > 0;
+          return (
+            <Text key={`group-${row.group}`} inverse={isFocus} bold={isFocus} color={hiddenError ? colors.status.error : isFocus ? colors.border.focused : colors.text.muted}>
+              {truncate(groupHeaderText(row.group, state), width)}
+            </Text>
+          );
+        }
+        if (row.kind === 'submit') {
           return (
             <Text key="submit" inverse={isFocus} bold color={colors.status.ok}>
               {pad('[ Submit job ]', Math.min(width, 16))}
             </Text>
           );
         }
-        const f = FIELDS[i]!;
+        const f = row.field;
         const raw = state.values[f.id];
         const shown = f.kind === 'choice' ? `‹ ${raw} ›` : f.kind === 'toggle' ? `[${raw === 'on' ? 'x' : raw === 'mag' ? 'm' : ' '}] ${raw}` : raw;
         const err = state.errors[f.id];

@@ -71,4 +71,12 @@ describe('drafts and confirmations (issue 16 item 13)', () => {
     expect(s.confirm).toBeNull();
     expect(ran).toBe(0);
   });
+
+  it('the form’s open groups outlive a submitted (discarded) draft and a new form', () => {
+    let s = run([{ type: 'openNewJob' }, { type: 'formGroups', open: ['sampling', 'extend'] }]);
+    s = run([{ type: 'discardDraft' }, { type: 'closeEditor' }, { type: 'openNewJob' }], s);
+    expect(s.formGroupsOpen).toEqual(['sampling', 'extend']);
+    // The same groups again change nothing (the form reports them on every mount).
+    expect(layoutReducer(s, { type: 'formGroups', open: ['sampling', 'extend'] })).toBe(s);
+  });
 });

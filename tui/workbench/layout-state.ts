@@ -3,6 +3,7 @@
 // one-line notification. computeLayout() turns it and the terminal size into column/row sizes.
 import { FOCUS_ORDER, PANEL_TABS, Part, type PanelTab, type ViewId } from './parts.js';
 import type { JobSpec } from '../../shared/protocol/index.js';
+import type { GroupId as FormGroupId } from '../views/form-groups.js';
 
 export type Overlay = 'palette' | 'help' | null;
 
@@ -35,6 +36,8 @@ export interface LayoutState {
   filtering: boolean;
   /** The new-job form's state, kept while the form is closed, so `n` brings it back instead of wiping it. */
   draft: Draft | null;
+  /** The new-job form's open groups of expert fields (tui/views/form-groups.ts), kept for the session. */
+  formGroupsOpen: FormGroupId[];
   /** A question waiting for y (runs `run`) or any other key (drops it): destructive keys ask first. */
   confirm: Confirm | null;
 }
@@ -71,6 +74,7 @@ export type LayoutAction =
   | { type: 'setFilter'; view: 'jobs' | 'outputs'; query: string; editing: boolean }
   | { type: 'saveDraft'; draft: Draft }
   | { type: 'discardDraft' }
+  | { type: 'formGroups'; open: FormGroupId[] }
   | { type: 'askConfirm'; confirm: Confirm }
   | { type: 'closeConfirm' };
 
@@ -87,6 +91,7 @@ export const initialLayout: LayoutState = {
   listFilter: { jobs: '', outputs: '' },
   filtering: false,
   draft: null,
+  formGroupsOpen: [],
   confirm: null,
 };
 
@@ -148,6 +153,8 @@ export function layoutReducer(state: LayoutState, action: LayoutAction): LayoutS
       return state.editor.kind === 'new-job'
         ? { ...state, draft: null, editor: { kind: 'new-job', from: null, nonce: state.nextNonce }, nextNonce: state.nextNonce + 1 }
         : { ...state, draft: null };
+    case 'formGroups':
+      return action.open.join() === state.formGroupsOpen.join() ? state : { ...state, formGroupsOpen: action.open };
     case 'askConfirm':
       return { ...state, confirm: action.confirm };
     case 'closeConfirm':
