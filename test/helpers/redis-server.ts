@@ -79,3 +79,36 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
   await r.start();
   return r;
 }
+
+/** One command over a plain connection (no TLS, no password), the reply as text (RESP as sent). */
+export async function redisCommand(port: number, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let reply = '';
+    sock.once('connect', () => sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
+    sock.on('data', (d) => {
+      reply += String(d);
+      // A bulk string ($len CRLF body CRLF) is whole once len bytes arrived; other replies are one line.
+      const m = /^\$(\d+)\r\n/.exec(reply);
+      if (m ? Buffer.byteLength(reply) >= m[0].length + Number(m[1]) + 2 : reply.endsWith('\r\n')) { sock.destroy(); resolve(reply); }
+    });
+    sock.once('error', reject);
+  });
+}
+
+/**
+ * Waits until no client of this Redis is blocked fetching a job (BullMQ's BZPOPMIN). A worker that
+ * was idle when its queue was paused keeps the fetch it had in flight until that fetch times out
+ * (BullMQ's drainDelay, 5 s); a job submitted meanwhile is taken for a moment and given back
+ * delayed. Submitting after this wait, no worker can take it, so its state is settled.
+ */
+export async function waitNoJobFetchInFlight(r: RedisServer, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const clients = await redisCommand(r.port, 'CLIENT', 'LIST');
+    // flags=…b…: blocked now (the last command of an idle connection stays listed as cmd=).
+    if (!clients.split('\n').some((l) => / flags=\S*b/.test(l) && / cmd=bzpopmin /i.test(l))) return;
+    if (Date.now() > deadline) throw new Error(`a client of redis on port ${r.port} still waits for a job after ${timeoutMs} ms:\n${clients}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
