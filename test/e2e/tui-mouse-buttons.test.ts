@@ -72,14 +72,16 @@ describe('mouse on buttons and the form', () => {
       s = await tui.waitScreen((x) => /Steps\s+7▏/.test(x), 'Steps 7 typed after a click on Steps');
       expect(s).toMatch(/Image\s+\S*in\.png/);
       // A click on the Mode's › steps it (inverted → f1); at 24 rows Mode is below the fold first.
-      for (let i = 0; i < FIELDS.length && !tui.screen().includes('‹ inverted ›'); i++) await tui.press('Down');
-      s = tui.screen();
+      // Each Down drawn before the next look (settle): a Down still queued would scroll the form
+      // under the click below.
+      for (let i = 0; i < FIELDS.length && !(await tui.settle()).includes('‹ inverted ›'); i++) await tui.press('Down');
+      s = await tui.settle();
       const mode = cellOf(s, '‹ inverted ›');
       await click(tui, mode.x + '‹ inverted ›'.length - 1, mode.y);
       s = await tui.waitScreen((x) => x.includes('‹ f1 ›'), 'Mode f1 after a click on ›');
       // [ Submit job ] (move to the last fields first where 24 rows show only part of the form).
-      for (let i = 0; i < FIELDS.length && !tui.screen().includes('[ Submit job ]'); i++) await tui.press('Down');
-      s = tui.screen();
+      for (let i = 0; i < FIELDS.length && !(await tui.settle()).includes('[ Submit job ]'); i++) await tui.press('Down');
+      s = await tui.settle();
       at = cellOf(s, '[ Submit job ]');
       await click(tui, at.x + 4, at.y);
       s = await tui.waitScreen((x) => x.includes('at position 1') || / · (queued|running|succeeded)/.test(x), 'the job submitted by a click on Submit');

@@ -24,7 +24,12 @@ export interface TmuxDashboard {
   /** Literal text. */
   type(text: string): void;
   waitScreen(pred: (s: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
-  /** The exit code the dashboard left, waiting up to 5 s. */
+  /**
+   * The screen once it has stopped changing for `quietMs`: keys sent with press() are queued, and a
+   * loaded machine may not have drawn what the last ones did yet (a screen read then is stale).
+   */
+  settle(quietMs?: number, timeoutMs?: number): Promise<string>;
+  /** The exit code the dashboard left, waiting up to 15 s (a loaded machine is slow to exit Node). */
   exitCode(): Promise<string | null>;
 }
 
@@ -63,8 +68,26 @@ export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number
         await sleep(100);
       }
     },
+    async settle(quietMs = 300, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last = screen();
+      let since = Date.now();
+      for (;;) {
+        await sleep(50);
+        const s = screen();
+        if (s !== last) {
+          last = s;
+          since = Date.now();
+        } else if (Date.now() - since >= quietMs) {
+          return s;
+        }
+        if (Date.now() > deadline) throw new Error(`the screen kept changing for ${timeoutMs} ms; last:\n${s}`);
+      }
+    },
     async exitCode() {
-      for (let i = 0; i < 50 && !existsSync(exitFile); i++) await sleep(100);
+      // The shell creates the file before `echo` writes the code into it: wait for the whole line.
+      const written = () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').endsWith('\n');
+      for (let i = 0; i < 150 && !written(); i++) await sleep(100);
       return existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : null;
     },
   };
