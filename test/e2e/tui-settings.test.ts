@@ -67,13 +67,19 @@ describe('one settings store for the dashboard and `framepack config`', () => {
     expect(s).toMatch(/defaults\.steps\s+12\b/);
 
     // keepAlive is the third row: a bad value names the key and is not saved; a good one is.
+    // Each key waits for what the one before it drew: text and Enter read in one chunk (a loaded
+    // machine holds the dashboard back) are one input, and the editor keeps the Enter as a space.
     await tui.press('Down', 'Down', 'Enter');
+    await tui.waitScreen((x) => x.includes('Enter saves · Esc cancels'), 'keepAlive open for editing');
     tui.type('forever');
+    await tui.waitScreen((x) => /keepAlive\s+\S*forever▏/.test(x), 'forever typed');
     await tui.press('Enter');
     await tui.waitScreen((x) => x.includes("keepAlive must be a duration"), 'the keepAlive error');
     expect((await framepack(['config', 'get', 'keepAlive'], env)).stdout.trim()).not.toBe('forever');
     await tui.press('C-u');
+    await tui.waitScreen((x) => /keepAlive\s+▏/.test(x), 'the value cleared');
     tui.type('10m');
+    await tui.waitScreen((x) => /keepAlive\s+10m▏/.test(x), '10m typed');
     await tui.press('Enter');
     await tui.waitScreen((x) => /keepAlive\s+10m/.test(x), 'the saved keepAlive');
     expect((await framepack(['config', 'get', 'keepAlive'], env)).stdout.trim()).toBe('10m');
