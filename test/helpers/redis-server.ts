@@ -43,8 +43,19 @@ async function answers(port: number, ca?: string): Promise<boolean> {
  * files; Redis then serves TLS only (rediss://) and the plain port is off.
  */
 export async function startRedis(options: { password?: string; tls?: { cert: string; key: string; ca: string } } = {}): Promise<RedisServer> {
+  // The port freePort() found is free until redis binds it; meanwhile another process (a parallel
+  // test file's server or an outgoing connection's local port) can take it: then try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(await freePort(), options);
+    } catch (err: unknown) {
+      if (attempt >= 5 || !String((err as Error).message).includes('Address already in use')) throw err;
+    }
+  }
+}
+
+async function startRedisOn(port: number, options: { password?: string; tls?: { cert: string; key: string; ca: string } }): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-redis-'));
-  const port = await freePort();
   const auth = options.password ? ['--requirepass', options.password] : [];
   let child: ChildProcess | null = null;
   let log = '';
@@ -58,7 +69,8 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
       child.stderr!.on('data', (d) => (log += String(d)));
       const deadline = Date.now() + 10_000;
       const ca = t ? readFileSync(t.ca, 'utf8') : undefined;
-      while (!(await answers(port, ca))) {
+      // Its own log's ready line first: a PONG alone may come from another server on this port.
+      while (!(log.includes('Ready to accept connections') && await answers(port, ca))) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}:\n${log}`);
         await new Promise((res) => setTimeout(res, 50));
       }
@@ -76,7 +88,12 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await r.start();
+  try {
+    await r.start();
+  } catch (err: unknown) {
+    await r.cleanup();
+    throw err;
+  }
   return r;
 }
 
