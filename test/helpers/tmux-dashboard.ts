@@ -52,9 +52,16 @@ export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number
     screen,
     exitFile,
     async press(...k: string[]) {
-      for (const key of k) {
+      for (const [i, key] of k.entries()) {
+        // Ink holds a lone ESC ~20 ms for a sequence that may follow it: read in one chunk with the
+        // next key (a loaded machine can leave both unread past the pause below), Escape then q is
+        // Alt+q. So before the next key, wait (up to 2 s) until what the Escape did is drawn;
+        // compared with colours (-e), as focus moves show only in colour.
+        const raw = () => tmux('capture-pane', '-p', '-e', '-t', session);
+        const before = key === 'Escape' && i < k.length - 1 ? raw() : null;
         tmux('send-keys', '-t', session, key);
         await sleep(120);
+        for (const until = Date.now() + 2_000; before !== null && raw() === before && Date.now() < until;) await sleep(50);
       }
     },
     type: (text) => void tmux('send-keys', '-t', session, '-l', text),
