@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { open, readFile, readdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,9 @@ describe('nvidia-smi client', () => {
     expect(q).toEqual({ available: false, reason: 'not-found', detail: 'nvidia-smi not found on PATH' });
     const samples: GpuSample[] = [];
     const p = pollGpu(10, (s) => samples.push(s), { env });
+    // The first sample needs a spawn attempt, which a loaded machine can take a while to make:
+    // wait for it, then for 15 more intervals in which no second one may come.
+    await vi.waitFor(() => expect(samples.length).toBeGreaterThan(0), { timeout: 10_000, interval: 10 });
     await new Promise((r) => setTimeout(r, 150));
     p.stop();
     expect(samples).toHaveLength(1);
@@ -69,7 +72,8 @@ describe('nvidia-smi client', () => {
     const env = await envFor('one-gpu');
     const samples: GpuSample[] = [];
     const p = pollGpu(20, (s) => samples.push(s), { env });
-    await new Promise((r) => setTimeout(r, 400));
+    // Each sample spawns the fake nvidia-smi twice: on a loaded machine 400 ms may not hold two.
+    await vi.waitFor(() => expect(samples.length).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 20 });
     p.stop();
     const n = samples.length;
     expect(n).toBeGreaterThanOrEqual(2);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { openWeights, SafetensorsFile, writeSafetensors } from './safetensors.js';
 import { fromFloat32, toFloat32 } from './float-convert.js';
 import { testTempDir } from '../../test/helpers/temp-dir.js';
+import { canListOpenFds, openFdsTo } from '../../test/helpers/open-fds.js';
 
 const tmp = async () => testTempDir('fp-st-');
 const f32 = (xs: number[]) => new Uint8Array(Float32Array.from(xs).buffer);
@@ -88,5 +89,25 @@ describe('safetensors', () => {
       const write = writeSafetensors(missing, [{ name: 'w', dtype: 'float32', shape: [elements], read: () => new Uint8Array(4 * elements) }]);
       await expect(write).rejects.toThrow(/ENOENT/);
     }
+  });
+
+  it.runIf(canListOpenFds)('a refused sharded checkpoint closes the shards it had opened', async () => {
+    const one = (name: string) => [{ name, dtype: 'float32' as const, shape: [1], read: () => f32([1]) }];
+    // A folder where one part is garbage: the good part was opened beside it.
+    const broken = await tmp();
+    await writeSafetensors(path.join(broken, 'a.safetensors'), one('a'));
+    await writeFile(path.join(broken, 'b.safetensors'), 'hello');
+    await expect(openWeights(broken)).rejects.toThrow(/b\.safetensors: not a valid safetensors file/);
+    // A folder where two parts hold the same tensor.
+    const dup = await tmp();
+    await writeSafetensors(path.join(dup, 'a.safetensors'), one('x'));
+    await writeSafetensors(path.join(dup, 'b.safetensors'), one('x'));
+    await expect(openWeights(dup)).rejects.toThrow(/tensor 'x' appears in both/);
+    // An index naming a tensor no shard has.
+    const idx = await tmp();
+    await writeSafetensors(path.join(idx, 'm-1.safetensors'), one('a'));
+    await writeFile(path.join(idx, 'm.safetensors.index.json'), JSON.stringify({ weight_map: { a: 'm-1.safetensors', gone: 'm-1.safetensors' } }));
+    await expect(openWeights(idx)).rejects.toThrow(/1 tensor\(s\) listed in the index are missing/);
+    expect(await openFdsTo([path.join(broken, 'a.safetensors'), path.join(dup, 'a.safetensors'), path.join(dup, 'b.safetensors'), path.join(idx, 'm-1.safetensors')])).toEqual([]);
   });
 });

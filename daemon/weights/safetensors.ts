@@ -117,20 +117,44 @@ export async function openWeights(p: string): Promise<ShardedWeights> {
     if (index) return openWeights(path.join(p, index));
     const parts = names.filter((n) => n.endsWith('.safetensors')).sort();
     if (parts.length === 0) throw new Error(`${p}: no .safetensors files in this folder`);
-    return new ShardedWeights(await Promise.all(parts.map((n) => SafetensorsFile.open(path.join(p, n)))));
+    return await shardedOrClose(await openAll(parts.map((n) => path.join(p, n))));
   }
   if (p.endsWith('.index.json')) {
     const index = JSON.parse(await readFile(p, 'utf8')) as { weight_map?: Record<string, string> };
     if (!index.weight_map) throw new Error(`${p}: shard index has no weight_map`);
     const shards = [...new Set(Object.values(index.weight_map))].sort();
     const dir = path.dirname(p);
-    const files = await Promise.all(shards.map((s) => SafetensorsFile.open(path.join(dir, s))));
-    const sharded = new ShardedWeights(files);
+    const sharded = await shardedOrClose(await openAll(shards.map((s) => path.join(dir, s))));
     const missing = Object.keys(index.weight_map).filter((n) => !sharded.info(n));
-    if (missing.length) throw new Error(`${p}: ${missing.length} tensor(s) listed in the index are missing from the shards, e.g. '${missing[0]}'`);
+    if (missing.length) {
+      await sharded.close();
+      throw new Error(`${p}: ${missing.length} tensor(s) listed in the index are missing from the shards, e.g. '${missing[0]}'`);
+    }
     return sharded;
   }
   return new ShardedWeights([await SafetensorsFile.open(p)]);
+}
+
+/**
+ * Opens every shard; if one fails the others are closed before the error is thrown (a bare
+ * Promise.all would leave them to the garbage collector, which closes them with a DEP0137 warning).
+ */
+async function openAll(filePaths: string[]): Promise<SafetensorsFile[]> {
+  const settled = await Promise.allSettled(filePaths.map((f) => SafetensorsFile.open(f)));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return settled.map((r) => (r as PromiseFulfilledResult<SafetensorsFile>).value);
+  await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+  throw failed.reason;
+}
+
+/** Builds the sharded view, closing the files if it refuses them (a tensor in two shards). */
+async function shardedOrClose(files: SafetensorsFile[]): Promise<ShardedWeights> {
+  try {
+    return new ShardedWeights(files);
+  } catch (err) {
+    await Promise.all(files.map((f) => f.close()));
+    throw err;
+  }
 }
 
 export interface TensorToWrite { name: string; dtype: WeightDType; shape: number[]; read: () => Promise<Uint8Array> | Uint8Array }

@@ -37,6 +37,7 @@ describe('seeded weights with architecture overrides', () => {
       expect(w.info('x_embedder.proj.weight')!.shape).toEqual([128, 16, 1, 2, 2]); // 4 heads × 32
       const plain = await openWeights((await writeSeededWeights(path.join(dir, 'plain'), componentDefinitions, 7)).transformer);
       expect(plain.info('x_embedder.proj.weight')!.shape).toEqual([64, 16, 1, 2, 2]);
+      await Promise.all([w.close(), plain.close()]); // not left to the GC (a DEP0137 warning in the test log)
       await expect(writeSeededWeights(path.join(dir, 'bad'), componentDefinitions, 7, { transformer: { numAttentionHeads: 0 } })).rejects.toThrow(/numAttentionHeads/);
     } finally {
       await rm(dir, { recursive: true, force: true });

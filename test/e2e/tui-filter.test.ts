@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
-import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { waitJobState } from '../helpers/wait-for.js';
 
 afterEach(cleanupDashboards);
 
@@ -15,7 +16,7 @@ describe('the / filter', () => {
     const client = await d.client('setup');
     const ids: string[] = [];
     for (const prompt of ['a red fox', 'a blue bird', 'a green frog']) ids.push((await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 1 })).jobId);
-    for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId: ids[2]! })).job.state !== 'succeeded'; i++) await sleep(100);
+    await waitJobState(client, ids[2]!, ['succeeded']);
     client.close();
     const tui = openDashboard(d.base, { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 80, 24);
     await tui.waitScreen((s) => s.includes('✔ a red fox') && s.includes('✔ a blue bird') && s.includes('✔ a green frog'), 'three jobs');

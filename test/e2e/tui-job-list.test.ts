@@ -1,11 +1,12 @@
 // Issue 16 item 11 in a real terminal (tmux at 80×24, a real daemon on the fake engine): the Jobs
 // view lists jobs by prompt and image with their state and progress (no cut ids), and Enter in
 // the Outputs view plays the video with the configured player.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
-import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { waitFileText, waitJobState } from '../helpers/wait-for.js';
 
 afterEach(cleanupDashboards);
 
@@ -20,7 +21,7 @@ describe('jobs by what they are', () => {
     const client = await d.client('setup');
     const image = d.image();
     const done = await client.call('jobs.submit', { image, prompt: 'a quick fox', seconds: 1, steps: 1 });
-    for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId: done.jobId })).job.state !== 'succeeded'; i++) await sleep(100);
+    await waitJobState(client, done.jobId, ['succeeded']);
     await client.call('jobs.submit', { image, prompt: 'a slow turtle walks', seconds: 5, steps: 25 });
     await client.call('jobs.submit', { image, prompt: 'a waiting heron', seconds: 1, steps: 2 });
 
@@ -37,8 +38,7 @@ describe('jobs by what they are', () => {
     await tui.press('3');
     await tui.waitScreen((x) => x.includes('OUTPUTS') && x.includes('▣ a quick fox'), 'the Outputs view');
     await tui.press('Enter');
-    for (let i = 0; i < 50 && !existsSync(played); i++) await sleep(100);
-    const file = readFileSync(played, 'utf8').trim();
+    const file = await waitFileText(played);
     expect(file.endsWith('.mp4')).toBe(true);
     expect((await client.call('jobs.get', { jobId: done.jobId })).job.outputPath).toBe(file);
     client.close();

@@ -34,10 +34,10 @@ describe('key bursts and resizes', () => {
       const raw = () => tmux('capture-pane', '-p', '-e', '-t', tui.session);
       expect(selectedRow(raw())).toMatch(/alpha/);
       tui.type('jjj'); // one write: the terminal delivers it as one chunk
-      for (let i = 0; i < 30 && !/delta/.test(selectedRow(raw()) ?? ''); i++) await sleep(100);
+      for (let i = 0; i < 100 && !/delta/.test(selectedRow(raw()) ?? ''); i++) await sleep(100);
       expect(selectedRow(raw())).toMatch(/delta/);
       tui.type('kk');
-      for (let i = 0; i < 30 && !/beta/.test(selectedRow(raw()) ?? ''); i++) await sleep(100);
+      for (let i = 0; i < 100 && !/beta/.test(selectedRow(raw()) ?? ''); i++) await sleep(100);
       expect(selectedRow(raw())).toMatch(/beta/);
       // `n` opens the form; the keys after it are typed into its first field.
       tui.type('n/tmp/x.png');

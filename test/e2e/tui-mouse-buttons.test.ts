@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIELDS } from '../../tui/views/form-state.js';
 import { startDaemon } from '../helpers/daemon-harness.js';
-import { cleanupDashboards, openDashboard, sleep, trackBase, type TmuxDashboard } from '../helpers/tmux-dashboard.js';
+import { cleanupDashboards, openDashboard, sleep, tmux, trackBase, type TmuxDashboard } from '../helpers/tmux-dashboard.js';
 
 afterEach(cleanupDashboards);
 
@@ -28,6 +28,21 @@ function cellOf(screen: string, text: string | RegExp, last = false): { x: numbe
     if (m >= 0) return { x: m, y };
   }
   throw new Error(`${String(text)} is not on the screen:\n${screen}`);
+}
+
+/**
+ * Down until `text` is on the screen; each Down is drawn (the screen with colours changed) before
+ * the next look, and the screen returned has settled: a Down still queued would scroll the form
+ * under a click aimed at what this returns.
+ */
+async function downUntil(tui: TmuxDashboard, text: string): Promise<string> {
+  const raw = () => tmux('capture-pane', '-p', '-e', '-t', tui.session);
+  for (let i = 0; i < FIELDS.length && !tui.screen().includes(text); i++) {
+    const before = raw();
+    await tui.press('Down');
+    for (const until = Date.now() + 2_000; raw() === before && Date.now() < until;) await sleep(50);
+  }
+  return tui.settle();
 }
 
 describe('mouse on buttons and the form', () => {
@@ -74,14 +89,15 @@ describe('mouse on buttons and the form', () => {
       // Mode is in the closed "Advanced sampling" group: a click on its header opens it.
       at = cellOf(s, '▸ Advanced sampling');
       await click(tui, at.x + 2, at.y);
-      s = await tui.waitScreen((x) => x.includes('▾ Advanced sampling') && x.includes('‹ inverted ›'), 'the group opened by a click on its header');
+      await tui.waitScreen((x) => x.includes('▾ Advanced sampling'), 'the group opened by a click on its header');
+      // At 24 rows Mode may be below the fold: Down until it shows, on a settled screen.
+      s = await downUntil(tui, '‹ inverted ›');
       // A click on the Mode's › steps it (inverted → f1).
       const mode = cellOf(s, '‹ inverted ›');
       await click(tui, mode.x + '‹ inverted ›'.length - 1, mode.y);
       s = await tui.waitScreen((x) => x.includes('‹ f1 ›'), 'Mode f1 after a click on ›');
       // [ Submit job ] (move to the last fields first where 24 rows show only part of the form).
-      for (let i = 0; i < FIELDS.length && !tui.screen().includes('[ Submit job ]'); i++) await tui.press('Down');
-      s = tui.screen();
+      s = await downUntil(tui, '[ Submit job ]');
       at = cellOf(s, '[ Submit job ]');
       await click(tui, at.x + 4, at.y);
       s = await tui.waitScreen((x) => x.includes('at position 1') || / · (queued|running|succeeded)/.test(x), 'the job submitted by a click on Submit');

@@ -2,11 +2,12 @@
 // dashboard turns SGR mouse tracking on (tmux reports the pane's mode flags), SGR reports typed
 // into the pane with `send-keys -l` switch views from the activity bar, select a job by clicking
 // its row and move the selection with the wheel, the wheel scrolls Logs, and quitting turns tracking off again.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, sleep, tmux, trackBase } from '../helpers/tmux-dashboard.js';
+import { waitFileText, waitJobState } from '../helpers/wait-for.js';
 
 afterEach(cleanupDashboards);
 
@@ -28,8 +29,7 @@ describe('mouse', () => {
     const outputs: Record<string, string> = {};
     for (const prompt of ['alpha', 'beta', 'gamma']) {
       const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 1 });
-      for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId })).job.state !== 'succeeded'; i++) await sleep(50);
-      outputs[prompt] = (await client.call('jobs.get', { jobId })).job.outputPath!;
+      outputs[prompt] = (await waitJobState(client, jobId, ['succeeded'])).outputPath!;
     }
     await tui.waitScreen((x) => x.includes('✔ alpha') && x.includes('✔ gamma'), 'the three jobs');
     const flags = () => tmux('display', '-p', '-t', tui.session, '#{mouse_standard_flag} #{mouse_sgr_flag}').trim();
@@ -42,8 +42,7 @@ describe('mouse', () => {
     tui.type(sgr(0, 10, 6) + sgr(0, 10, 6, 'm'));
     await sleep(300);
     await tui.press('Enter');
-    for (let i = 0; i < 50 && !existsSync(played); i++) await sleep(100);
-    expect(readFileSync(played, 'utf8').trim()).toBe(outputs.beta);
+    expect(await waitFileText(played)).toBe(outputs.beta);
     tui.type(sgr(0, 2, 1) + sgr(0, 2, 1, 'm'));
     await tui.waitScreen((x) => /│JOBS/.test(x), 'the Jobs view after a click on J');
 

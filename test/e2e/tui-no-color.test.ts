@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
 import { cleanupDashboards, openDashboard, sleep, tmux, trackBase } from '../helpers/tmux-dashboard.js';
+import { waitJobState } from '../helpers/wait-for.js';
 
 afterEach(cleanupDashboards);
 
@@ -26,7 +27,7 @@ describe('NO_COLOR in the dashboard', () => {
     trackBase(d.base);
     const client = await d.client('setup');
     const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt: 'a red kite', seconds: 1, steps: 2 });
-    for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId })).job.state !== 'succeeded'; i++) await sleep(100);
+    await waitJobState(client, jobId, ['succeeded']);
     client.close();
     const base = { ...d.env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') };
     for (const [cols, rows] of [[80, 24], [120, 40]] as const) {

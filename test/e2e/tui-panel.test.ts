@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon } from '../helpers/daemon-harness.js';
-import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { waitJobState } from '../helpers/wait-for.js';
 
 afterEach(cleanupDashboards);
 
@@ -18,11 +19,7 @@ describe('the bottom panel from the keyboard', () => {
     const client = await d.client('setup');
     const ids: string[] = [];
     for (const prompt of ['one', 'two [fail-at-section=1]', 'three']) ids.push((await client.call('jobs.submit', { image: d.image(), prompt, seconds: 1, steps: 2 })).jobId);
-    for (let i = 0; i < 100; i++) {
-      const states = await Promise.all(ids.map(async (jobId) => (await client.call('jobs.get', { jobId })).job.state));
-      if (states.every((s) => s === 'succeeded' || s === 'failed')) break;
-      await sleep(100);
-    }
+    for (const jobId of ids) await waitJobState(client, jobId, ['succeeded', 'failed']);
     const failed = ids[1]!;
 
     await tui.press('C-t');

@@ -20,7 +20,9 @@ describe('job view preview', () => {
     const tui = openDashboard(d.base, { ...d.env, ...env, FRAMEPACK_CONFIG_DIR: path.join(d.base, 'cfg') }, 160, 50);
     await tui.waitScreen((x) => x.includes('▶ a big picture'), 'the running job in the side bar');
     await tui.press('Enter');
-    const s = await tui.waitScreen((x) => /frame · section \d+ · 64×40 → \d+×\d+ cells/.test(x), 'the decoded frame');
+    // A whole frame: tmux can be read while the dashboard's redraw (tens of KB at 160×50, every
+    // step of the running job) is still arriving; the status bar on the last row is drawn last.
+    const s = await tui.waitScreen((x) => /frame · section \d+ · 64×40 → \d+×\d+ cells/.test(x) && x.trimEnd().split('\n').at(-1)!.includes('● ready'), 'the decoded frame');
     const [, cols, rows] = /64×40 → (\d+)×(\d+) cells/.exec(s)!.map(Number);
     const lines = s.split('\n');
     const caption = lines.findIndex((l) => l.includes('frame · section'));

@@ -5,12 +5,13 @@
 // the player set with `framepack config` opens the output from the dashboard and from `framepack
 // open`, including one changed while the dashboard runs.
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startDaemon } from '../helpers/daemon-harness.js';
-import { cleanupDashboards, openDashboard, sleep, trackBase } from '../helpers/tmux-dashboard.js';
+import { cleanupDashboards, openDashboard, trackBase } from '../helpers/tmux-dashboard.js';
+import { waitFileText, waitJobState } from '../helpers/wait-for.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'framepack.js');
 afterEach(cleanupDashboards);
@@ -34,11 +35,6 @@ function playerStub(dir: string, name: string): { command: string; log: string }
   return { command, log };
 }
 
-async function waitFile(file: string): Promise<string> {
-  for (let i = 0; i < 50 && !existsSync(file); i++) await sleep(100);
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-}
-
 describe('one settings store for the dashboard and `framepack config`', () => {
   it('migrates tui.json, carries defaults.* into the form, edits in Settings, and opens with the configured player', async () => {
     const d = await startDaemon();
@@ -53,7 +49,7 @@ describe('one settings store for the dashboard and `framepack config`', () => {
     // A finished job for the player part.
     const client = await d.client('setup');
     const { jobId } = await client.call('jobs.submit', { image: d.image(), prompt: 'a cat', seconds: 1, steps: 2 });
-    for (let i = 0; i < 100 && (await client.call('jobs.get', { jobId })).job.state !== 'succeeded'; i++) await sleep(100);
+    await waitJobState(client, jobId, ['succeeded']);
     client.close();
 
     const tui = openDashboard(d.base, env, 120, 40);
@@ -71,13 +67,19 @@ describe('one settings store for the dashboard and `framepack config`', () => {
     expect(s).toMatch(/defaults\.steps\s+12\b/);
 
     // keepAlive is the third row: a bad value names the key and is not saved; a good one is.
+    // Each key waits for what the one before it drew: text and Enter read in one chunk (a loaded
+    // machine holds the dashboard back) are one input, and the editor keeps the Enter as a space.
     await tui.press('Down', 'Down', 'Enter');
+    await tui.waitScreen((x) => x.includes('Enter saves · Esc cancels'), 'keepAlive open for editing');
     tui.type('forever');
+    await tui.waitScreen((x) => /keepAlive\s+\S*forever▏/.test(x), 'forever typed');
     await tui.press('Enter');
     await tui.waitScreen((x) => x.includes("keepAlive must be a duration"), 'the keepAlive error');
     expect((await framepack(['config', 'get', 'keepAlive'], env)).stdout.trim()).not.toBe('forever');
     await tui.press('C-u');
+    await tui.waitScreen((x) => /keepAlive\s+▏/.test(x), 'the value cleared');
     tui.type('10m');
+    await tui.waitScreen((x) => /keepAlive\s+10m▏/.test(x), '10m typed');
     await tui.press('Enter');
     await tui.waitScreen((x) => /keepAlive\s+10m/.test(x), 'the saved keepAlive');
     expect((await framepack(['config', 'get', 'keepAlive'], env)).stdout.trim()).toBe('10m');
@@ -86,14 +88,14 @@ describe('one settings store for the dashboard and `framepack config`', () => {
     await tui.press('3');
     await tui.waitScreen((x) => x.includes('OUTPUTS') && x.includes('▣ a cat'), 'the Outputs view');
     await tui.press('Enter'); // Enter on a finished video plays it (issue 16 item 11)
-    expect(await waitFile(first.log)).toMatch(new RegExp(`${jobId}.*\\.mp4$`));
+    expect(await waitFileText(first.log)).toMatch(new RegExp(`${jobId}.*\\.mp4$`));
     expect((await framepack(['config', 'set', 'player', second.command], env)).code).toBe(0);
     await tui.press('o');
-    expect(await waitFile(second.log)).toMatch(/\.mp4$/);
+    expect(await waitFileText(second.log)).toMatch(/\.mp4$/);
     // And `framepack open` uses the same setting.
     rmSync(second.log);
     expect((await framepack(['open', jobId], env)).code).toBe(0);
-    expect(await waitFile(second.log)).toMatch(/\.mp4$/);
+    expect(await waitFileText(second.log)).toMatch(/\.mp4$/);
 
     await tui.press('q');
     expect(await tui.exitCode()).toBe('0');

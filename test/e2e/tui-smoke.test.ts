@@ -6,11 +6,12 @@
 // with exit code 0 — the daemon keeps running. On the way, the daemon is restarted under the
 // dashboard, which reconnects by itself.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startDaemon, type DaemonProcess } from '../helpers/daemon-harness.js';
+import { waitFileText } from '../helpers/wait-for.js';
 
 const ENGINE = process.env.FRAMEPACK_TUI_E2E_ENGINE ?? 'onnx';
 const SESSION = `fp-tui-${process.pid}`;
@@ -125,8 +126,7 @@ describe('the dashboard in a real terminal', () => {
 
     await press('o');
     await waitScreen((x) => x.includes('opened'), 'the player notice');
-    for (let i = 0; i < 50 && !existsSync(playedFile); i++) await sleep(100);
-    const played = readFileSync(playedFile, 'utf8').trim();
+    const played = await waitFileText(playedFile);
     // A long path is cut to the panel's width, at its start and possibly its end ('…p/fpt-x/…/id.mp…'
     // under a longer TMPDIR, as `npm test` uses): what is shown must be part of the played path.
     const shown = output.replace(/│.*$/, '').replace(/^…|…$/g, '');
@@ -141,8 +141,7 @@ describe('the dashboard in a real terminal', () => {
     expect(s).toContain(`reconnected to the daemon (pid ${d.child.pid})`);
 
     await press('q');
-    for (let i = 0; i < 50 && !existsSync(exitFile); i++) await sleep(100);
-    expect(readFileSync(exitFile, 'utf8').trim()).toBe('0');
+    expect(await waitFileText(exitFile)).toBe('0');
     // The alternate screen is gone and the daemon carries on.
     expect(screen()).not.toContain('JOBS');
     const client = await d.client('after-tui');

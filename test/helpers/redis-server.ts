@@ -43,8 +43,19 @@ async function answers(port: number, ca?: string): Promise<boolean> {
  * files; Redis then serves TLS only (rediss://) and the plain port is off.
  */
 export async function startRedis(options: { password?: string; tls?: { cert: string; key: string; ca: string } } = {}): Promise<RedisServer> {
+  // The port freePort() found is free until redis binds it; meanwhile another process (a parallel
+  // test file's server or an outgoing connection's local port) can take it: then try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(await freePort(), options);
+    } catch (err: unknown) {
+      if (attempt >= 5 || !String((err as Error).message).includes('Address already in use')) throw err;
+    }
+  }
+}
+
+async function startRedisOn(port: number, options: { password?: string; tls?: { cert: string; key: string; ca: string } }): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fp-redis-'));
-  const port = await freePort();
   const auth = options.password ? ['--requirepass', options.password] : [];
   let child: ChildProcess | null = null;
   let log = '';
@@ -58,7 +69,8 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
       child.stderr!.on('data', (d) => (log += String(d)));
       const deadline = Date.now() + 10_000;
       const ca = t ? readFileSync(t.ca, 'utf8') : undefined;
-      while (!(await answers(port, ca))) {
+      // Its own log's ready line first: a PONG alone may come from another server on this port.
+      while (!(log.includes('Ready to accept connections') && await answers(port, ca))) {
         if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}:\n${log}`);
         await new Promise((res) => setTimeout(res, 50));
       }
@@ -76,6 +88,44 @@ export async function startRedis(options: { password?: string; tls?: { cert: str
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await r.start();
+  try {
+    await r.start();
+  } catch (err: unknown) {
+    await r.cleanup();
+    throw err;
+  }
   return r;
+}
+
+/** One command over a plain connection (no TLS, no password), the reply as text (RESP as sent). */
+export async function redisCommand(port: number, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let reply = '';
+    sock.once('connect', () => sock.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
+    sock.on('data', (d) => {
+      reply += String(d);
+      // A bulk string ($len CRLF body CRLF) is whole once len bytes arrived; other replies are one line.
+      const m = /^\$(\d+)\r\n/.exec(reply);
+      if (m ? Buffer.byteLength(reply) >= m[0].length + Number(m[1]) + 2 : reply.endsWith('\r\n')) { sock.destroy(); resolve(reply); }
+    });
+    sock.once('error', reject);
+  });
+}
+
+/**
+ * Waits until no client of this Redis is blocked fetching a job (BullMQ's BZPOPMIN). A worker that
+ * was idle when its queue was paused keeps the fetch it had in flight until that fetch times out
+ * (BullMQ's drainDelay, 5 s); a job submitted meanwhile is taken for a moment and given back
+ * delayed. Submitting after this wait, no worker can take it, so its state is settled.
+ */
+export async function waitNoJobFetchInFlight(r: RedisServer, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const clients = await redisCommand(r.port, 'CLIENT', 'LIST');
+    // flags=…b…: blocked now (the last command of an idle connection stays listed as cmd=).
+    if (!clients.split('\n').some((l) => / flags=\S*b/.test(l) && / cmd=bzpopmin /i.test(l))) return;
+    if (Date.now() > deadline) throw new Error(`a client of redis on port ${r.port} still waits for a job after ${timeoutMs} ms:\n${clients}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }

@@ -24,7 +24,12 @@ export interface TmuxDashboard {
   /** Literal text. */
   type(text: string): void;
   waitScreen(pred: (s: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
-  /** The exit code the dashboard left, waiting up to 5 s. */
+  /**
+   * The screen once it has stopped changing for `quietMs`: keys sent with press() are queued, and a
+   * loaded machine may not have drawn what the last ones did yet (a screen read then is stale).
+   */
+  settle(quietMs?: number, timeoutMs?: number): Promise<string>;
+  /** The exit code the dashboard left, waiting up to 15 s (a loaded machine is slow to exit Node). */
   exitCode(): Promise<string | null>;
 }
 
@@ -47,9 +52,16 @@ export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number
     screen,
     exitFile,
     async press(...k: string[]) {
-      for (const key of k) {
+      for (const [i, key] of k.entries()) {
+        // Ink holds a lone ESC ~20 ms for a sequence that may follow it: read in one chunk with the
+        // next key (a loaded machine can leave both unread past the pause below), Escape then q is
+        // Alt+q. So before the next key, wait (up to 2 s) until what the Escape did is drawn;
+        // compared with colours (-e), as focus moves show only in colour.
+        const raw = () => tmux('capture-pane', '-p', '-e', '-t', session);
+        const before = key === 'Escape' && i < k.length - 1 ? raw() : null;
         tmux('send-keys', '-t', session, key);
         await sleep(120);
+        for (const until = Date.now() + 2_000; before !== null && raw() === before && Date.now() < until;) await sleep(50);
       }
     },
     type: (text) => void tmux('send-keys', '-t', session, '-l', text),
@@ -63,8 +75,26 @@ export function openDashboard(base: string, env: NodeJS.ProcessEnv, cols: number
         await sleep(100);
       }
     },
+    async settle(quietMs = 300, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last = screen();
+      let since = Date.now();
+      for (;;) {
+        await sleep(50);
+        const s = screen();
+        if (s !== last) {
+          last = s;
+          since = Date.now();
+        } else if (Date.now() - since >= quietMs) {
+          return s;
+        }
+        if (Date.now() > deadline) throw new Error(`the screen kept changing for ${timeoutMs} ms; last:\n${s}`);
+      }
+    },
     async exitCode() {
-      for (let i = 0; i < 50 && !existsSync(exitFile); i++) await sleep(100);
+      // The shell creates the file before `echo` writes the code into it: wait for the whole line.
+      const written = () => existsSync(exitFile) && readFileSync(exitFile, 'utf8').endsWith('\n');
+      for (let i = 0; i < 150 && !written(); i++) await sleep(100);
       return existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : null;
     },
   };

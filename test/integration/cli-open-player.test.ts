@@ -1,11 +1,12 @@
 // Issue 16: `framepack open` builds the player command as its help and docs say, through the real
 // CLI (bin/framepack.js) and a real daemon (fake engine): the path replaces a `{}` argument of the
 // `player` setting (else it is appended), the same rule the dashboard follows, and the help says so.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCliHarness } from '../helpers/cli-harness.js';
+import { waitFileText } from '../helpers/wait-for.js';
 
 const h = await createCliHarness('fp-open-player-');
 const fake = { FRAMEPACK_ENGINE: 'fake', FRAMEPACK_FAKE_STEP_MS: '5', FRAMEPACK_FAKE_LOAD_MS: '1', FRAMEPACK_DEVICE_MEMORY: '80', FRAMEPACK_PLAYER: '' };
@@ -17,8 +18,7 @@ afterAll(async () => {
 });
 
 async function argsSeen(file: string): Promise<string[]> {
-  for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
-  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n') : [];
+  return (await waitFileText(file)).split('\n');
 }
 
 describe('framepack open with a {} player placeholder (issue 16)', () => {

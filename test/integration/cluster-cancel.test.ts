@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterJob } from '../../shared/protocol/index.js';
 import { REPO_ROOT, startDaemon, type DaemonProcess } from '../helpers/daemon-harness.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis, waitNoJobFetchInFlight, type RedisServer } from '../helpers/redis-server.js';
 
 let redis: RedisServer;
 let worker: DaemonProcess;
@@ -64,14 +64,12 @@ describe('cancel a shared job from the submitting side', () => {
     const c = await worker.client();
     await c.call('queue.pause', {});
     try {
+      // A fetch the worker had in flight when the queue was paused would take the job for a moment
+      // and give it back as delayed (worker.ts): submit once that fetch is over, so nothing takes it.
+      await waitNoJobFetchInFlight(redis);
       const followed = follower('waits [step-ms=50]');
-      // A fetch the worker had in flight when the queue was paused may take the job for a moment;
-      // the worker then gives it back as delayed (worker.ts). That happens within milliseconds of the
-      // submit, so wait for the job, let that moment pass, and read its settled state.
-      const submitted = await waitJob((j) => j.prompt === 'waits [step-ms=50]');
-      await new Promise((r) => setTimeout(r, 500));
-      const waiting = await waitJob((j) => j.id === submitted.id && j.state !== 'active');
-      expect(['waiting', 'delayed']).toContain(waiting.state);
+      const waiting = await waitJob((j) => j.prompt === 'waits [step-ms=50]');
+      expect(waiting.state).toBe('waiting');
       const r = await cli(['cancel', waiting.id, '--queue', redis.url]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^${waiting.id} cancelled \\(removed from the shared queue; it was (waiting|delayed)\\)`));
@@ -110,6 +108,7 @@ describe('cancel a shared job from the submitting side', () => {
     const c = await worker.client();
     await c.call('queue.pause', {});
     try {
+      await waitNoJobFetchInFlight(redis); // as above: else the worker's last fetch may hold the job (active) at the cancel
       const { jobId } = await c.call('cluster.submit', { spec: { image, prompt: 'from a script', seconds: 1, steps: 2 } });
       expect(await c.call('cluster.cancel', { jobId })).toMatchObject({ jobId, queue: redis.url, removed: true });
       await expect(c.call('cluster.cancel', { jobId })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -53,7 +53,9 @@ describe('daemon jobs (real process, fake engine)', () => {
   it('answers QUEUE_FULL beyond the limit and cancels queued and running jobs (keeping the partial)', async () => {
     await waitIdle();
     const col = await collectEvents(c);
-    const slow = { image: d.image(), prompt: '[step-ms=80]', seconds: 3, steps: 4 };
+    // 250 ms steps: a cancel sent when a job's start (or a section's end) is seen must reach the
+    // daemon within the section it is meant for (4 steps, 1 s) even on a loaded machine.
+    const slow = { image: d.image(), prompt: '[step-ms=250]', seconds: 3, steps: 4 };
     const running = await c.call('jobs.submit', slow);
     await col.until((ev) => ev.some((e) => e.event === 'job.started' && e.payload.jobId === running.jobId));
     const queued: { jobId: string; position: number }[] = [];

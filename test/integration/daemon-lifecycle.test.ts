@@ -46,7 +46,9 @@ describe('daemon lifecycle (real process)', () => {
   it('after kill -9 mid-job, resumes from the last finished section and produces the same video', async () => {
     let d = track(await startDaemon());
     let c = await d.client();
-    const spec = { image: d.image(), prompt: '[step-ms=60]', seconds: 5, steps: 3, seed: 1234 };
+    // 200 ms steps: the kill must land before the job's last two sections are done (1.2 s), also
+    // when the test process sees the second section.done late on a loaded machine.
+    const spec = { image: d.image(), prompt: '[step-ms=200]', seconds: 5, steps: 3, seed: 1234 };
     let col = await collectEvents(c);
     const { jobId } = await c.call('jobs.submit', spec);
     await col.until((ev) => ev.filter((e) => e.event === 'section.done' && e.payload.jobId === jobId).length >= 2);
@@ -74,7 +76,8 @@ describe('daemon lifecycle (real process)', () => {
     let d = track(await startDaemon());
     let c = await d.client();
     let col = await collectEvents(c);
-    const { jobId } = await c.call('jobs.submit', { image: d.image(), prompt: '[step-ms=60]', seconds: 5, steps: 3 });
+    // 200 ms steps: the SIGTERM must come before the whole job is done (as above).
+    const { jobId } = await c.call('jobs.submit', { image: d.image(), prompt: '[step-ms=200]', seconds: 5, steps: 3 });
     await col.until((ev) => ev.some((e) => e.event === 'step' && e.payload.jobId === jobId));
     expect(await d.kill('SIGTERM')).toBe(0);
     expect(terminalsOf(col.events, jobId)).toEqual([]);

@@ -124,40 +124,47 @@ export async function writeTinyOfficialCheckpoints(root: string, opts: TinyOffic
     await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(officialConfigJson(id, config), null, 2)}\n`);
     written.push(`${OFFICIAL_DIRS[id]}/config.json`);
     const file = opts.weightFiles?.[id];
-    const weights: WeightSource = file ? await openWeights(file)
-      : seededWeights(def.parameterShapes(def.tiny), TINY_SEED + i, def.init ? (n, s) => def.init!(n, s) : defaultInit);
-    const tensors: TensorToWrite[] = [];
-    for (const name of weights.names()) {
-      const info = weights.info(name)!;
-      if (info.dtype !== 'float32') throw new Error(`${file}: ${name} is ${info.dtype}; tiny official checkpoints are written from float32 weights`);
-      const shape = opts.tamper ? opts.tamper(id, name, info.shape) : info.shape;
-      if (!shape) continue;
-      const same = shape.length === info.shape.length && shape.every((d, k) => d === info.shape[k]);
-      tensors.push({
-        name, dtype, shape,
-        read: async () => {
-          const bytes = same ? (await weights.read(name)).bytes : new Uint8Array(shape.reduce((a, d) => a * d, 1) * 4);
-          return dtype === 'float32' ? bytes : convertFloatBytes(bytes, 'float32', dtype);
-        },
-      });
-    }
-    if (id === 'transformer') {
-      // Two shards and an index, as diffusers saves large models.
-      const half = Math.ceil(tensors.length / 2);
-      const shards = [tensors.slice(0, half), tensors.slice(half)];
-      const weightMap: Record<string, string> = {};
-      for (const [k, part] of shards.entries()) {
-        const file = `diffusion_pytorch_model-0000${k + 1}-of-00002.safetensors`;
-        await writeSafetensors(path.join(dir, file), part, { format: 'pt' });
-        for (const t of part) weightMap[t.name] = file;
+    // A file opened here is closed once its component is written (or fails): left to the garbage
+    // collector it warns (DEP0137) in whatever process ran this (test workers, `models import`).
+    const opened = file ? await openWeights(file) : undefined;
+    try {
+      const weights: WeightSource = opened
+        ?? seededWeights(def.parameterShapes(def.tiny), TINY_SEED + i, def.init ? (n, s) => def.init!(n, s) : defaultInit);
+      const tensors: TensorToWrite[] = [];
+      for (const name of weights.names()) {
+        const info = weights.info(name)!;
+        if (info.dtype !== 'float32') throw new Error(`${file}: ${name} is ${info.dtype}; tiny official checkpoints are written from float32 weights`);
+        const shape = opts.tamper ? opts.tamper(id, name, info.shape) : info.shape;
+        if (!shape) continue;
+        const same = shape.length === info.shape.length && shape.every((d, k) => d === info.shape[k]);
+        tensors.push({
+          name, dtype, shape,
+          read: async () => {
+            const bytes = same ? (await weights.read(name)).bytes : new Uint8Array(shape.reduce((a, d) => a * d, 1) * 4);
+            return dtype === 'float32' ? bytes : convertFloatBytes(bytes, 'float32', dtype);
+          },
+        });
+      }
+      if (id === 'transformer') {
+        // Two shards and an index, as diffusers saves large models.
+        const half = Math.ceil(tensors.length / 2);
+        const shards = [tensors.slice(0, half), tensors.slice(half)];
+        const weightMap: Record<string, string> = {};
+        for (const [k, part] of shards.entries()) {
+          const file = `diffusion_pytorch_model-0000${k + 1}-of-00002.safetensors`;
+          await writeSafetensors(path.join(dir, file), part, { format: 'pt' });
+          for (const t of part) weightMap[t.name] = file;
+          written.push(`${OFFICIAL_DIRS[id]}/${file}`);
+        }
+        await writeFile(path.join(dir, 'diffusion_pytorch_model.safetensors.index.json'), `${JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }, null, 2)}\n`);
+        written.push(`${OFFICIAL_DIRS[id]}/diffusion_pytorch_model.safetensors.index.json`);
+      } else {
+        const file = id === 'vae' ? 'diffusion_pytorch_model.safetensors' : 'model.safetensors';
+        await writeSafetensors(path.join(dir, file), tensors, { format: 'pt' });
         written.push(`${OFFICIAL_DIRS[id]}/${file}`);
       }
-      await writeFile(path.join(dir, 'diffusion_pytorch_model.safetensors.index.json'), `${JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap }, null, 2)}\n`);
-      written.push(`${OFFICIAL_DIRS[id]}/diffusion_pytorch_model.safetensors.index.json`);
-    } else {
-      const file = id === 'vae' ? 'diffusion_pytorch_model.safetensors' : 'model.safetensors';
-      await writeSafetensors(path.join(dir, file), tensors, { format: 'pt' });
-      written.push(`${OFFICIAL_DIRS[id]}/${file}`);
+    } finally {
+      await opened?.close();
     }
   }
   const tokSrc = path.join(REPO_MODELS_DIR, 'tokenizers-src');
