@@ -1,0 +1,69 @@
+// The defects the input sweep (docs/inputs.md) found, through the real CLI entry (main(), in
+// process, isolated XDG dirs, the default bundle): each is refused in one line with exit 2 before
+// any model loads, where before it hung, printed a bare errno after the job ran, or silently did
+// something else than asked.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCliHarness, runInProcess } from '../helpers/cli-harness.js';
+
+const h = await createCliHarness('fp-inputs-');
+afterAll(() => rm(h.dir, { recursive: true, force: true }));
+const job = ['--image', h.image, '--prompt', 'x', '--seconds', '1', '--steps', '1'];
+const local = (...args: string[]) => runInProcess(h, ['generate', '--local', ...job, ...args]);
+
+describe('--out with --local is checked before the job starts', () => {
+  it('under /proc: refused at once (Node\'s recursive mkdir spun there forever)', { timeout: 20_000 }, async () => {
+    for (const out of ['/proc/x.mp4', '/proc/fp-out-folder']) {
+      const r = await local('-o', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^framepack: --out .*under \/proc, a kernel pseudo-filesystem/);
+    }
+  });
+
+  it('a file in the way of the folder: one line naming it, not ENOTDIR after the models loaded', async () => {
+    const file = path.join(h.dir, 'a-file');
+    writeFileSync(file, 'x');
+    for (const out of [path.join(file, 'x.mp4'), path.join(file, 'sub', 'x.mp4'), file]) {
+      const r = await local('-o', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^framepack: --out .*a-file.*(not a folder|is a file)/);
+      expect(r.stderr).not.toMatch(/ENOTDIR/);
+    }
+  });
+
+  it('a name too long for the temp files: refused at once, not ENAMETOOLONG after sampling', async () => {
+    const r = await local('-o', path.join(h.dir, `${'a'.repeat(230)}.mp4`));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^framepack: --out the file name is 234 bytes; at most 200/);
+  });
+
+  it('an existing file framepack did not write is kept unless --overwrite, as in daemon mode', async () => {
+    const mine = path.join(h.dir, 'mine.mp4');
+    writeFileSync(mine, 'my own video');
+    const r = await local('-o', mine);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/mine\.mp4 already exists and was not written by framepack; .*--overwrite/);
+    expect(readFileSync(mine, 'utf8')).toBe('my own video');
+  });
+
+  it('a missing folder is still created (for a .mp4 or a folder --out), so a normal run is unchanged', { timeout: 60_000 }, async () => {
+    const r = await local('-o', path.join(h.dir, 'new', 'deeper', 'x.mp4'), '--no-partials');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(path.join(h.dir, 'new', 'deeper', 'x.mp4'));
+  });
+});
+
+describe('--out naming another format is refused in both modes', () => {
+  it('clip.avi / clip.gif / clip.png are not folders to create', async () => {
+    mkdirSync(path.join(h.dir, 'rt'), { recursive: true });
+    for (const name of ['clip.avi', 'clip.GIF', 'clip.mkv', 'still.png']) {
+      for (const mode of [['--local'], []]) {
+        const r = await runInProcess(h, ['generate', ...mode, ...job, '-o', path.join(h.dir, name)]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^framepack: --out .*framepack writes H\.264 MP4 only; name a \.mp4 file/);
+      }
+    }
+  });
+});
