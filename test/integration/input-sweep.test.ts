@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCliHarness, runInProcess } from '../helpers/cli-harness.js';
 
@@ -65,5 +66,34 @@ describe('--out naming another format is refused in both modes', () => {
         expect(r.stderr).toMatch(/^framepack: --out .*framepack writes H\.264 MP4 only; name a \.mp4 file/);
       }
     }
+  });
+});
+
+describe('start images the sweep found wanting', () => {
+  it('an image over the pixel limit says what the user can do (no internal option name)', async () => {
+    // A PNG header only: 9000×9000 (81 MP) is refused from the header, before any pixel is read.
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type), data]);
+      const head = Buffer.alloc(4);
+      head.writeUInt32BE(data.length, 0);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(zlib.crc32(body), 0);
+      return Buffer.concat([head, body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(9000, 0);
+    ihdr.writeUInt32BE(9000, 4);
+    ihdr.set([8, 2, 0, 0, 0], 8);
+    const file = path.join(h.dir, 'huge.png');
+    writeFileSync(file, Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(9001))), chunk('IEND', Buffer.alloc(0))]));
+    const r = await runInProcess(h, ['plan', '--image', file, '--prompt', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`framepack: --image ${file}: image is 9000x9000 = 81000000 pixels, over the limit of 67108864 (decompression-bomb guard: downscale it first)\n`);
+  });
+
+  it('plan --seed -1 runs the official seed -1: torch\'s 4294967295', async () => {
+    const r = await runInProcess(h, ['plan', '--image', h.image, '--prompt', 'x', '--seed', '-1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/seed 4294967295\b/);
   });
 });
