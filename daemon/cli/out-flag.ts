@@ -56,7 +56,10 @@ export async function localOutProblem(out: string | undefined, o: { overwrite: b
     if (named) return named;
     const parentExists = await stat(path.dirname(target)).then(() => true, () => false);
     if (!parentExists) return creatableProblem(target);
-    return (await checkOutputPath(target, o))?.message ?? null;
+    const problem = await checkOutputPath(target, o);
+    // Its wording is the daemon's ("the daemon (uid N) cannot write"); here this process writes.
+    if (problem?.reason === 'parent-not-writable') return `cannot write to the folder ${path.dirname(target)} (permission denied)`;
+    return problem?.message ?? null;
   }
   // A folder for <time>_seed<seed>.mp4: the same pseudo-filesystem guard, then it must be (or become) a folder.
   const pseudo = outputPathProblem(path.join(target, 'x.mp4'));
