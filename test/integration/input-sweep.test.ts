@@ -97,3 +97,15 @@ describe('start images the sweep found wanting', () => {
     expect(r.stdout).toMatch(/seed 4294967295\b/);
   });
 });
+
+describe('a prompt over the protocol\'s 20000 characters', () => {
+  it('is one line naming --prompt in both modes (the daemon said "invalid params for \'jobs.submit\'", exit 1)', async () => {
+    const file = path.join(h.dir, 'long-prompt.txt');
+    writeFileSync(file, 'a red circle moves right. '.repeat(1000));
+    for (const args of [['plan'], ['generate', '--local'], ['generate']]) {
+      const r = await runInProcess(h, [...args, '--image', h.image, '--prompt-file', file, '--seconds', '1']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('framepack: --prompt is 25999 characters; at most 20000 (the text encoders read only its first 256 Llama / 77 CLIP tokens)\n');
+    }
+  });
+});
