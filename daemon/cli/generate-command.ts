@@ -62,7 +62,7 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)');
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
   const outFormat = typeof values.out === 'string' ? outFormatProblem(values.out) : null;
-  if (outFormat) throw new UsageError(`--out ${outFormat}`);
+  if (outFormat) throw new UsageError(`--out: ${outFormat}`);
   const { spec, manifest, extendJob } = await resolveJob(values);
   if (local && extendJob !== undefined) throw new UsageError('--extend-job needs the daemon (it knows the job\'s output); with --local use --extend <the job\'s .mp4>');
   if (spec.loras?.length) {
@@ -97,7 +97,7 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
     });
   }
   const outProblem = await localOutProblem(typeof values.out === 'string' ? values.out : undefined, { overwrite: values.overwrite === true });
-  if (outProblem) throw new UsageError(`--out ${outProblem}`);
+  if (outProblem) throw new UsageError(`--out: ${outProblem}`);
   const onEvent = (e: PipelineEvent) => {
     if (json) io.stdout.write(`${eventJson(e)}\n`);
     else progress!.write(e);

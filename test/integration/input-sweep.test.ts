@@ -2,7 +2,7 @@
 // process, isolated XDG dirs, the default bundle): each is refused in one line with exit 2 before
 // any model loads, where before it hung, printed a bare errno after the job ran, or silently did
 // something else than asked.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -19,7 +19,7 @@ describe('--out with --local is checked before the job starts', () => {
     for (const out of ['/proc/x.mp4', '/proc/fp-out-folder']) {
       const r = await local('-o', out);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^framepack: --out .*under \/proc, a kernel pseudo-filesystem/);
+      expect(r.stderr).toMatch(/^framepack: --out: .*under \/proc, a kernel pseudo-filesystem/);
     }
   });
 
@@ -29,7 +29,7 @@ describe('--out with --local is checked before the job starts', () => {
     for (const out of [path.join(file, 'x.mp4'), path.join(file, 'sub', 'x.mp4'), file]) {
       const r = await local('-o', out);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/^framepack: --out .*a-file.*(not a folder|is a file)/);
+      expect(r.stderr).toMatch(/^framepack: --out: .*a-file.*(not a folder|is a file)/);
       expect(r.stderr).not.toMatch(/ENOTDIR/);
     }
   });
@@ -37,7 +37,7 @@ describe('--out with --local is checked before the job starts', () => {
   it('a name too long for the temp files: refused at once, not ENAMETOOLONG after sampling', async () => {
     const r = await local('-o', path.join(h.dir, `${'a'.repeat(230)}.mp4`));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^framepack: --out the file name is 234 bytes; at most 200/);
+    expect(r.stderr).toMatch(/^framepack: --out: the file name is 234 bytes; at most 200/);
   });
 
   it('an existing file framepack did not write is kept unless --overwrite, as in daemon mode', async () => {
@@ -48,22 +48,15 @@ describe('--out with --local is checked before the job starts', () => {
     expect(r.stderr).toMatch(/mine\.mp4 already exists and was not written by framepack; .*--overwrite/);
     expect(readFileSync(mine, 'utf8')).toBe('my own video');
   });
-
-  it('a missing folder is still created (for a .mp4 or a folder --out), so a normal run is unchanged', { timeout: 60_000 }, async () => {
-    const r = await local('-o', path.join(h.dir, 'new', 'deeper', 'x.mp4'), '--no-partials');
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe(path.join(h.dir, 'new', 'deeper', 'x.mp4'));
-  });
 });
 
 describe('--out naming another format is refused in both modes', () => {
   it('clip.avi / clip.gif / clip.png are not folders to create', async () => {
-    mkdirSync(path.join(h.dir, 'rt'), { recursive: true });
     for (const name of ['clip.avi', 'clip.GIF', 'clip.mkv', 'still.png']) {
       for (const mode of [['--local'], []]) {
         const r = await runInProcess(h, ['generate', ...mode, ...job, '-o', path.join(h.dir, name)]);
         expect(r.code).toBe(2);
-        expect(r.stderr).toMatch(/^framepack: --out .*framepack writes H\.264 MP4 only; name a \.mp4 file/);
+        expect(r.stderr).toMatch(/^framepack: --out: .*framepack writes H\.264 MP4 only; name a \.mp4 file/);
       }
     }
   });
@@ -107,5 +100,22 @@ describe('a prompt over the protocol\'s 20000 characters', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('framepack: --prompt is 25999 characters; at most 20000 (the text encoders read only its first 256 Llama / 77 CLIP tokens)\n');
     }
+  });
+});
+
+describe('localOutProblem', () => {
+  it('--overwrite lets --local replace a file framepack did not write', async () => {
+    const { localOutProblem } = await import('../../daemon/cli/out-flag.js');
+    const mine = path.join(h.dir, 'mine-2.mp4');
+    writeFileSync(mine, 'my own video');
+    expect(await localOutProblem(mine, { overwrite: false })).toMatch(/already exists and was not written by framepack/);
+    expect(await localOutProblem(mine, { overwrite: true })).toBeNull();
+  });
+
+  it('missing folders are still fine (--local creates them), for a .mp4 and for a folder', async () => {
+    const { localOutProblem } = await import('../../daemon/cli/out-flag.js');
+    expect(await localOutProblem(path.join(h.dir, 'new', 'deeper', 'x.mp4'), { overwrite: false })).toBeNull();
+    expect(await localOutProblem(path.join(h.dir, 'new', 'folder'), { overwrite: false })).toBeNull();
+    expect(await localOutProblem(undefined, { overwrite: false })).toBeNull();
   });
 });
