@@ -14,6 +14,7 @@ import { checkLoraFlags } from './lora-plan.js';
 import { parseFlags } from './args.js';
 import { EXIT_OK, UsageError, reportError } from './errors.js';
 import { ALL_JOB_OPTIONS, JOB_FLAGS_HELP, resolveJob } from './job-args.js';
+import { localOutProblem, outFormatProblem } from './out-flag.js';
 import { eventJson, plainProgress, ttyProgress, type ProgressWriter } from './progress.js';
 
 export const GENERATE_HELP = `Usage: framepack generate --image PATH --prompt TEXT [flags]
@@ -23,7 +24,8 @@ N sections), its JSON sidecar, the bucketed start image and one partial MP4 per 
 runs in the background daemon (started when absent, models stay warm between jobs) unless --local.
 
 ${JOB_FLAGS_HELP}
-  -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4 (the folder must exist)
+  -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4 (the folder must exist;
+                          --local creates missing folders); other formats (.avi, .gif, …) are refused
   --overwrite             replace an existing file at --out that framepack did not write
                           default: the daemon's output dir (framepack config get outputDir); --local: ./outputs
   --no-partials           do not write the per-section partial videos
@@ -58,6 +60,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
   const local = values.local === true;
   if (!local && provider !== undefined) throw new UsageError('--provider works only with --local (the daemon picks its provider when it starts: FRAMEPACK_EP=auto|cpu|cuda|webgpu, or `framepack config set provider …`)');
   if (local && values.detach === true) throw new UsageError('--detach needs the daemon (drop --local)');
+  const outFormat = typeof values.out === 'string' ? outFormatProblem(values.out) : null;
+  if (outFormat) throw new UsageError(`--out: ${outFormat}`);
   const { spec, manifest, extendJob } = await resolveJob(values);
   if (local && extendJob !== undefined) throw new UsageError('--extend-job needs the daemon (it knows the job\'s output); with --local use --extend <the job\'s .mp4>');
   // Bad LoRAs fail here (exit 2) in both modes, before a job exists.
@@ -89,6 +93,8 @@ export async function runGenerateCommand(argv: string[], io: CommandIo = { stdou
       detach: values.detach === true, json, stdout: io.stdout, stderr: io.stderr, progress,
     });
   }
+  const outProblem = await localOutProblem(typeof values.out === 'string' ? values.out : undefined, { overwrite: values.overwrite === true });
+  if (outProblem) throw new UsageError(`--out: ${outProblem}`);
   const onEvent = (e: PipelineEvent) => {
     if (json) io.stdout.write(`${eventJson(e)}\n`);
     else progress!.write(e);

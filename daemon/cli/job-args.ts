@@ -13,6 +13,7 @@ import { stepCacheFlags } from './cache-flags.js';
 import { DEFAULT_MODEL, resolveModelDir } from '../engine/pipeline/model-location.js';
 import { defaultJobFlags } from '../settings.js';
 import { UsageError } from './errors.js';
+import { parseSeedFlag } from './seed-flag.js';
 import { DIRECTING_FLAGS_HELP, DIRECTING_OPTIONS, directingInputFromFlags, promptFromFile } from './directing-flags.js';
 import { getPreset, presetFlags } from '../../shared/settings/presets.js';
 import { SettingsError } from '../../shared/settings/user-settings.js';
@@ -71,11 +72,11 @@ export const ALL_JOB_OPTIONS = { ...JOB_OPTIONS, ...RUN_OPTIONS } as const;
 
 export type ParsedValues = Record<string, string | boolean | string[] | undefined>;
 
-/** A strict number: the whole text must be a finite decimal number. */
+/** A strict number: the whole text must be a finite decimal number (Number() alone takes 0x10, 0b1, 0o7). */
 export function parseNumberFlag(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = text.trim();
-  const n = t === '' ? NaN : Number(t);
+  const n = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t) ? Number(t) : NaN;
   if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number (got ${JSON.stringify(text)})`);
   return n;
 }
@@ -105,7 +106,7 @@ export function jobInputFromFlags(v: ParsedValues): JobSpecInput {
     prompt: str(v.prompt) ?? promptFromFile(v),
     negativePrompt: str(v.negative),
     seconds: parseNumberFlag('--seconds', str(v.seconds)),
-    seed: parseNumberFlag('--seed', str(v.seed)),
+    seed: parseSeedFlag(str(v.seed)),
     steps: parseNumberFlag('--steps', str(v.steps)),
     gs: parseNumberFlag('--gs', str(v.gs)),
     cfg: parseNumberFlag('--cfg', str(v.cfg)),
@@ -182,7 +183,8 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --prompt TEXT           what happens in the video                                     required (or --prompt-file)
   --negative TEXT         negative prompt (used only when --cfg ≠ 1)                    default ""
   --seconds S             video length, > 0 and ≤ 120                                    default 5
-  --seed N                integer ≥ 0                                                    default 31337
+  --seed N                integer (torch's range: -2^63 … 2^64-1; only the low 32 bits   default 31337
+                          draw the noise, so -1 runs as 4294967295)
   --steps N               sampling steps per section, 1–100                              default: bundle (25)
   --gs X                  distilled guidance, 0–32                                       default: bundle (10)
   --cfg X                 real CFG, 1–32 (1 = off)                                       default: bundle (1)

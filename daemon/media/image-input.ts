@@ -93,7 +93,7 @@ export async function inspectInputImage(filePath: string, options: { maxPixels?:
   if (width * height > maxPixels) {
     throw new InputImageError(
       filePath,
-      `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} (decompression-bomb guard; raise maxPixels to allow it)`,
+      `image is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} (decompression-bomb guard: downscale it first)`,
     );
   }
   const upright = (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };

@@ -136,11 +136,18 @@ function enumField<T extends readonly [string, ...string[]]>(key: keyof JobSpec,
   });
 }
 
-function stringField(key: keyof JobSpec, opts: { nonEmpty?: boolean } = {}) {
+/** The protocol's limit on a prompt (shared/domain/job.ts), checked here too so --local, plan and the daemon agree. */
+export const MAX_PROMPT_CHARS = 20_000;
+
+function stringField(key: keyof JobSpec, opts: { nonEmpty?: boolean; maxChars?: number } = {}) {
   const flag = FLAG_OF[key];
   return z.unknown().transform((v, ctx): string => {
     if (typeof v !== 'string' || (opts.nonEmpty && v.trim() === '')) {
       ctx.addIssue({ code: 'custom', message: v === undefined ? `${flag} is required` : `${flag} must be a non-empty text (got ${show(v)})` });
+      return z.NEVER;
+    }
+    if (opts.maxChars !== undefined && v.length > opts.maxChars) {
+      ctx.addIssue({ code: 'custom', message: `${flag} is ${v.length} characters; at most ${opts.maxChars} (the text encoders read only its first 256 Llama / 77 CLIP tokens)` });
       return z.NEVER;
     }
     return v;
@@ -161,8 +168,8 @@ function booleanField(key: keyof JobSpec) {
 /** The schema of a resolved spec (defaults already filled in). Ranges follow the official UI. */
 export const jobSpecSchema = z.object({
   imagePath: stringField('imagePath', { nonEmpty: true }),
-  prompt: stringField('prompt'),
-  negativePrompt: stringField('negativePrompt'),
+  prompt: stringField('prompt', { maxChars: MAX_PROMPT_CHARS }),
+  negativePrompt: stringField('negativePrompt', { maxChars: MAX_PROMPT_CHARS }),
   seconds: numberField('seconds', { min: 0, minExclusive: true, max: MAX_SECONDS }),
   seed: numberField('seed', { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true }),
   steps: numberField('steps', { min: 1, max: 100, integer: true }),
