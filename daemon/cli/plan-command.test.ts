@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { runPlanCommand } from './plan-command.js';
+import { checkLoras } from '../models/lora/lora-variant.js';
+import { readManifest } from '../models/bundle/load-bundle.js';
+import { REPO_MODELS_DIR } from '../engine/pipeline/model-location.js';
 import { fileTempDir } from '../../test/helpers/temp-dir.js';
 
 const dir = fileTempDir('fp-plan-');
@@ -52,6 +55,11 @@ describe('framepack plan', () => {
     expect(text).toMatch(new RegExp(`^loras     ${blue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ×0\\.8 \\(Kohya/Musubi[^)]*, \\d+ modules\\)$`, 'm'));
     const p = JSON.parse(await plan(['--image', image, '--prompt', 'x', '--lora', blue, '--json']));
     expect(p.loras).toEqual([expect.objectContaining({ file: blue, strength: 1, modules: expect.any(Number) })]);
+    // Its branches are counted with the transformer's weights in the memory plan (fp32 bundle: 4 bytes a number).
+    const plain = JSON.parse(await plan(['--image', image, '--prompt', 'x', '--json']));
+    const weights = (q: { memory: { components: { component: string; weightBytes: number }[] } }) => q.memory.components.find((c) => c.component === 'transformer')!.weightBytes;
+    const [checked] = await checkLoras({ manifest: await readManifest(path.join(REPO_MODELS_DIR, 'framepack-tiny')) }, [{ path: blue, strength: 1 }]);
+    expect(weights(p) - weights(plain)).toBe(4 * checked!.branchElements);
     await expect(runPlanCommand(['--image', image, '--prompt', 'x', '--lora', image], { stdout: process.stdout })).rejects.toThrow(/^--lora .*tall\.png: not a valid safetensors file/);
     await expect(runPlanCommand(['--image', image, '--prompt', 'x', '--lora', path.join(dir, 'none.safetensors')], { stdout: process.stdout })).rejects.toThrow(/none\.safetensors: no such file/);
   });

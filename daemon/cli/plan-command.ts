@@ -26,6 +26,7 @@ import { daemonPlanTime } from './plan-estimate.js';
 import { describeBucketClass } from '../engine/bucket-class.js';
 import { ExtensionSourceError, openExtensionSource } from '../engine/pipeline/extension-source.js';
 import { checkLoraFlags, loraJson, loraText } from './lora-plan.js';
+import { checkedLoraBytes } from '../models/lora/lora-memory.js';
 
 /** The layout of the job: from the image's size, or an extension's source (its video is read). */
 async function planLayout(spec: JobSpec, manifest: Manifest): Promise<JobLayout> {
@@ -182,7 +183,7 @@ export async function runPlanCommand(argv: string[], io: { stdout: NodeJS.Writab
   const layout = await planLayout(spec, manifest);
   const config = loadConfig([], process.env);
   const deps = daemonMemoryDeps({ preserveBytes: config.preserveVramBytes, deviceMemoryBytes: config.deviceMemoryBytes, resident: () => [] });
-  const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize));
+  const memory = memoryView(await planJobMemory(deps, manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize, checkedLoraBytes(manifest, loras)));
   const json = planJson(spec, manifest, layout, await textSideTokens(manifest, modelDir, spec.prompt), memory, loras);
   const time = await daemonPlanTime(spec, manifest.name);
   io.stdout.write(values.json ? `${JSON.stringify({ ...json, estimate: time.estimate })}\n` : `${planText(json, directingFor(spec))}time      ${time.line}\n`);

@@ -46,8 +46,12 @@ export function transformerBlockShare(config: unknown): { count: number; fractio
   return { count: c.numLayers + c.numSingleLayers, fraction: total > 0 ? blocks / total : 0 };
 }
 
-/** Weights and activations per component for a job at `bucket` (pixels) with `windowSize` latent frames. */
-export function jobComponentBytes(m: Manifest, bucket: { width: number; height: number }, windowSize: number, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING): Pick<MemoryPlanInput, 'components' | 'transformerBlocks'> {
+/**
+ * Weights and activations per component for a job at `bucket` (pixels) with `windowSize` latent
+ * frames; `loraBytes` (models/lora/lora-memory.ts) are the job's LoRA branches, held with the
+ * transformer's weights and, as nearly every LoRA target is a block's Linear, streamed with its blocks.
+ */
+export function jobComponentBytes(m: Manifest, bucket: { width: number; height: number }, windowSize: number, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING, loraBytes = 0): Pick<MemoryPlanInput, 'components' | 'transformerBlocks'> {
   const r = resolvedAt(m, bucket, windowSize);
   const components = {} as MemoryPlanInput['components'];
   for (const id of PLAN_COMPONENTS) {
@@ -72,13 +76,15 @@ export function jobComponentBytes(m: Manifest, bucket: { width: number; height: 
     }
   }
   const share = transformerBlockShare(m.components.transformer.config);
-  return { components, transformerBlocks: { count: share.count, weightBytes: Math.round(components.transformer.weightBytes * share.fraction) } };
+  const blockBytes = Math.round(components.transformer.weightBytes * share.fraction) + loraBytes;
+  components.transformer = { ...components.transformer, weightBytes: components.transformer.weightBytes + loraBytes };
+  return { components, transformerBlocks: { count: share.count, weightBytes: blockBytes } };
 }
 
 /** transformer/transformer_blocks_g<i>.onnx (and its .data): a block-group graph's file. */
 const isBlockGroupFile = (p: string) => /^transformer\/transformer_blocks_g\d+\.onnx(\.data)?$/.test(p);
 
 /** The check: the plan for this job on a device that can give `availableBytes` (streaming only in the bundle's own block groups). */
-export function checkJobMemory(m: Manifest, bucket: { width: number; height: number }, windowSize: number, availableBytes: number, executable: readonly MemoryPlanKind[] = EXECUTABLE_PLANS, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING): PlanDecision {
-  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize, vaeTiling), availableBytes, executable, streamGroups: m.components.transformer.blockGroups ?? null });
+export function checkJobMemory(m: Manifest, bucket: { width: number; height: number }, windowSize: number, availableBytes: number, executable: readonly MemoryPlanKind[] = EXECUTABLE_PLANS, vaeTiling: VaeTilingSetting = DEFAULT_VAE_TILING, loraBytes = 0): PlanDecision {
+  return chooseMemoryPlan({ ...jobComponentBytes(m, bucket, windowSize, vaeTiling, loraBytes), availableBytes, executable, streamGroups: m.components.transformer.blockGroups ?? null });
 }

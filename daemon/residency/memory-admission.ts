@@ -14,6 +14,7 @@ import { availableForJob, readDevice, type DeviceReading } from './device-memory
 import { checkJobMemory } from './job-memory.js';
 import { DEFAULT_VAE_TILING, vaeTilingSettingFromEnv, type VaeTilingSetting } from '../engine/pipeline/vae-tiling-plan.js';
 import { PLAN_COMPONENTS, type PlanDecision } from './memory-plan.js';
+import { loraBranchBytes } from '../models/lora/lora-memory.js';
 
 export interface MemoryAdmissionDeps {
   manifest(model: string): Promise<Manifest>;
@@ -49,15 +50,15 @@ function vaeTilingForPlan(): VaeTilingSetting {
   }
 }
 
-/** The plan for a job whose bucket is known (jobs.plan, `framepack plan`). */
-export async function planJobMemory(deps: MemoryAdmissionDeps, manifest: Manifest, bucket: { width: number; height: number }, windowSize: number): Promise<JobMemoryPlan> {
+/** The plan for a job whose bucket is known (jobs.plan, `framepack plan`); `loraBytes`: its LoRA branches (lora-memory.ts). */
+export async function planJobMemory(deps: MemoryAdmissionDeps, manifest: Manifest, bucket: { width: number; height: number }, windowSize: number, loraBytes = 0): Promise<JobMemoryPlan> {
   const device = await deps.device();
   const available = availableForJob(device, { preserveBytes: deps.preserveBytes, heldBytes: deps.heldBytes(), deviceMemoryBytes: deps.deviceMemoryBytes });
-  return { decision: checkJobMemory(manifest, bucket, windowSize, available, undefined, vaeTilingForPlan()), bucket, windowSize, device };
+  return { decision: checkJobMemory(manifest, bucket, windowSize, available, undefined, vaeTilingForPlan(), loraBytes), bucket, windowSize, device };
 }
 
-/** What the memory plan reads of a job: its image (absent for an extension), window and bucket class. */
-export type MemorySpec = Partial<Pick<JobSpec, 'image' | 'window' | 'resolution'>>;
+/** What the memory plan reads of a job: its image (absent for an extension), window, bucket class and LoRAs. */
+export type MemorySpec = Partial<Pick<JobSpec, 'image' | 'window' | 'resolution' | 'loras'>>;
 
 /** The plan for a submitted (or to-be-submitted) job: its bucket from the image header, its window or the bundle's. */
 export async function jobMemoryPlan(deps: MemoryAdmissionDeps, spec: MemorySpec, model: string): Promise<JobMemoryPlan> {
@@ -66,7 +67,7 @@ export async function jobMemoryPlan(deps: MemoryAdmissionDeps, spec: MemorySpec,
   // An extension without its image yet (submit): the model's default bucket, scaled to the class.
   const size = spec.image !== undefined ? await (deps.imageSize ?? headerSize)(spec.image) : manifest.defaultBucket;
   const b = nearestBucket(size.height, size.width, table);
-  return planJobMemory(deps, manifest, { width: b.widthPx, height: b.heightPx }, spec.window ?? manifest.defaults.windowSize);
+  return planJobMemory(deps, manifest, { width: b.widthPx, height: b.heightPx }, spec.window ?? manifest.defaults.windowSize, await loraBranchBytes(manifest, spec.loras));
 }
 
 /** Throws JobRejected('memory', …, 'OUT_OF_MEMORY') when the job's plan does not fit. */

@@ -49,7 +49,7 @@ export function buildHandlers(s: Services): Handlers {
     ...modelsHandlers(s.engine, s.scheduler, s.memory, deps ? () => activePlans(s, deps) : undefined),
     ...planHandlers({
       engine: s.engine, jobs: () => s.jobs.list(),
-      ...(deps ? { memory: async (manifest, bucket, windowSize) => memoryView(await planJobMemory(deps, manifest, bucket, windowSize)) } : {}),
+      ...(deps ? { memory: async (manifest, bucket, windowSize, loraBytes) => memoryView(await planJobMemory(deps, manifest, bucket, windowSize, loraBytes)) } : {}),
     }),
     ...doctorHandlers(s.doctor),
     ...clusterHandlers(s.cluster),

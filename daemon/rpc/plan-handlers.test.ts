@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpcError, type Job } from '../../shared/protocol/index.js';
 import { JobPlanResult } from '../../shared/protocol/plan.js';
 import { measuredEstimate, planHandlers } from './plan-handlers.js';
+import { daemonMemoryDeps, memoryView, planJobMemory } from '../residency/memory-admission.js';
+import { checkLoras } from '../models/lora/lora-variant.js';
+import { readManifest } from '../models/bundle/load-bundle.js';
+import { REPO_MODELS_DIR } from '../engine/pipeline/model-location.js';
 
 let dir: string;
 let image: string;
@@ -79,5 +83,31 @@ describe('jobs.plan handler', () => {
       expect((err as RpcError).detail).toMatchObject({ issues: [{ path: [field] }] });
     }
     await expect(call({ image, model: 'no-such-bundle' })).rejects.toMatchObject({ code: 'MODEL_MISSING' });
+  });
+
+  it('checks LoRAs as submit does (INVALID_PARAMS on loras) and counts their branches in the memory plan', async () => {
+    const blue = path.resolve('test/fixtures/lora/blue-kohya.safetensors');
+    const deps = daemonMemoryDeps({ preserveBytes: 0, deviceMemoryBytes: 0, resident: () => [] });
+    const withMemory = planHandlers({
+      engine: { defaultModel: 'framepack-tiny' }, jobs: () => [],
+      memory: async (m, b, w, loraBytes) => memoryView(await planJobMemory(deps, m, b, w, loraBytes)),
+    })['jobs.plan'];
+    const transformerWeights = async (params: Record<string, unknown>) => {
+      const r = JobPlanResult.parse(await withMemory(params as never, {} as never));
+      return r.memory!.components.find((c) => c.component === 'transformer')!.weightBytes;
+    };
+    const plain = await transformerWeights({ image });
+    const [checked] = await checkLoras({ manifest: await readManifest(path.join(REPO_MODELS_DIR, 'framepack-tiny')) }, [{ path: blue, strength: 1 }]);
+    expect(await transformerWeights({ image, loras: [{ path: blue, strength: 0.7 }] })).toBe(plain + 4 * checked!.branchElements);
+    for (const [loras, message] of [
+      [[{ path: dir, strength: 1 }], /^loras: .*is a folder/],
+      [[{ path: image, strength: 1 }], /^loras: .*in\.png: not a valid safetensors file/],
+      [[{ path: 'blue.safetensors', strength: 1 }], /^loras: blue\.safetensors: the LoRA path must be absolute/],
+    ] as const) {
+      const err = await Promise.resolve(withMemory({ image, loras } as never, {} as never)).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(RpcError);
+      expect(err).toMatchObject({ code: 'INVALID_PARAMS', detail: { issues: [{ path: ['loras'] }] } });
+      expect((err as RpcError).message).toMatch(message);
+    }
   });
 });

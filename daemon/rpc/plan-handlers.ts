@@ -4,6 +4,7 @@
 // `framepack plan` use — gives sections, frames and σ. The time estimate is the newest s/step the
 // daemon measured for the model, preferring a job with the same latent window, and the whole job
 // (every stage) from the newest finished job's timing (shared/domain/job-estimate.ts).
+import path from 'node:path';
 import { RpcError, type Job, type JobPlanParams, type JobPlanResult, type PlanEstimate, type PlannedMemory } from '../../shared/protocol/index.js';
 import type { Handlers } from '../../shared/ipc/rpc-server.js';
 import type { Engine } from '../engine/engine.js';
@@ -16,6 +17,9 @@ import { resolveModelDir, UnknownModelError } from '../engine/pipeline/model-loc
 import { InputImageError, inspectInputImage } from '../media/image-input.js';
 import { readManifest } from '../models/bundle/load-bundle.js';
 import type { Manifest } from '../models/bundle/manifest.js';
+import { LoraError } from '../models/lora/lora-load.js';
+import { checkedLoraBytes } from '../models/lora/lora-memory.js';
+import { checkLoras } from '../models/lora/lora-variant.js';
 import { siglipConfigSchema, siglipPatchesPerSide } from '../models/image/siglip-config.js';
 import { estimateWholeJob } from '../../shared/domain/job-estimate.js';
 
@@ -30,10 +34,22 @@ export interface PlanDeps {
   /** Pixel size from the image header; default: sharp metadata. */
   imageSize?: (path: string) => Promise<{ width: number; height: number }>;
   /** The job's memory plan (residency/memory-admission.ts); absent: no memory field (the fake engine). */
-  memory?: (manifest: Manifest, bucket: { width: number; height: number }, windowSize: number) => Promise<PlannedMemory>;
+  memory?: (manifest: Manifest, bucket: { width: number; height: number }, windowSize: number, loraBytes: number) => Promise<PlannedMemory>;
 }
 
 /** INVALID_PARAMS naming one field, in the shape jobs.submit uses (detail.issues). */
+/** The plan's LoRAs checked as submit checks them (INVALID_PARAMS on `loras`), and the bytes their branches add. */
+async function planLoraBytes(manifest: Manifest, loras: JobPlanParams['loras']): Promise<number> {
+  if (!loras?.length) return 0;
+  for (const l of loras) if (!path.isAbsolute(l.path)) throw invalidField('loras', `${l.path}: the LoRA path must be absolute`);
+  try {
+    return checkedLoraBytes(manifest, await checkLoras({ manifest }, loras));
+  } catch (err: unknown) {
+    if (err instanceof LoraError) throw invalidField('loras', err.message);
+    throw err;
+  }
+}
+
 export function invalidField(field: string, problem: string): RpcError {
   return new RpcError('INVALID_PARAMS', `${field}: ${problem}`, { detail: { issues: [{ path: [field], code: 'custom', message: problem }] } });
 }
@@ -148,9 +164,10 @@ export function planHandlers(deps: PlanDeps): PlanHandlers {
         if (err instanceof JobSpecError) throw invalidField(err.flag.replace(/^--/, ''), err.problem);
         throw err;
       }
+      const loraBytes = await planLoraBytes(manifest, p.loras);
       const layout = layoutJob(spec, manifest, size);
       const estimate = measuredEstimate(deps.jobs(), model, deps.engine.defaultModel, spec.windowSize, spec.steps, layout.plan.sectionCount);
-      const memory = deps.memory ? await deps.memory(manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize) : undefined;
+      const memory = deps.memory ? await deps.memory(manifest, { width: layout.bucket.widthPx, height: layout.bucket.heightPx }, spec.windowSize, loraBytes) : undefined;
       // A directed job's rows (which prompt, anchor and end weight each section gets); checked above by resolveJobSpec.
       const directing = directingFor(spec);
       return { ...planResult(spec, manifest, layout, estimate, memory), ...(isPlainDirecting(directing) ? {} : { directing: directingSummary(spec, directing) }) };

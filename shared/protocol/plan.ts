@@ -30,6 +30,8 @@ export const JobPlanParams = z.strictObject({
   endImage: JobSpec.shape.endImage,
   endStrength: JobSpec.shape.endStrength,
   keyframes: JobSpec.shape.keyframes,
+  /** LoRAs (absolute paths): checked as jobs.submit checks them, their branches counted in the memory plan. */
+  loras: JobSpec.shape.loras,
 });
 export type JobPlanParams = z.infer<typeof JobPlanParams>;
 

@@ -23,6 +23,9 @@ describe('plan preview', () => {
     expect(planParams({ ...v, image: ' /a.png ' })).toEqual({ image: '/a.png', seconds: 5, window: 9, steps: 25, mode: 'inverted' });
     expect(planParams({ ...v, image: '/a.png', seconds: '' })).toBeNull();
     expect(planParams({ ...v, image: '/a.png', steps: 'x' })).toBeNull();
+    // LoRAs go along once the field reads, so the daemon checks them and counts them in the memory plan.
+    expect(planParams({ ...v, image: '/a.png', loras: '/l/a.safetensors:0.5, /l/b.safetensors' })).toMatchObject({ loras: [{ path: '/l/a.safetensors', strength: 0.5 }, { path: '/l/b.safetensors', strength: 1 }] });
+    expect(planParams({ ...v, image: '/a.png', loras: 'relative.safetensors' })).not.toHaveProperty('loras');
   });
 
   it('summarises bucket, sections in both orders (long lists keep both ends) and the estimate', () => {

@@ -10,6 +10,7 @@ import { formatBytes, formatDuration } from '../daemon/residency-store.js';
 import type { FormValues } from './form-state.js';
 import { formatWholeJobEstimate } from '../../shared/domain/job-estimate.js';
 import { directingPlanLines, directingPlanParams } from './plan-directing.js';
+import { parseLoraField } from './lora-field.js';
 
 export const PLAN_FEATURE = 'jobs.plan';
 /** Wait after the last keystroke before asking the daemon. */
@@ -29,9 +30,12 @@ export function planParams(values: FormValues): PlanParams | null {
   const model = values.model.trim();
   const resolution = values.resolution.trim() === '' ? undefined : Number(values.resolution);
   if (resolution !== undefined && !Number.isInteger(resolution)) return null;
+  const lorasParsed = parseLoraField(values.loras);
   return {
     image, seconds, window, steps, mode: values.mode as NonNullable<PlanParams['mode']>, ...(model ? { model } : {}), ...(resolution !== undefined ? { resolution } : {}),
     ...directingPlanParams(values),
+    // LoRAs once the field reads (the form marks a bad one itself): the daemon checks the files and counts them in the memory plan.
+    ...(lorasParsed.ok && lorasParsed.loras.length ? { loras: lorasParsed.loras } : {}),
   };
 }
 

@@ -21,6 +21,12 @@ export interface LoadedLora {
   /** Modules the file adapts. */
   modules: number;
   factors: Map<string, LoraFactors[]>;
+  /**
+   * Numbers the file's branches add to the transformer graphs once patched (lora-graph-patch.ts
+   * stores A [in, r] and B [r, out] per adapted Linear): Σ r·(in + out). Known from the shapes
+   * alone, so the memory plan counts it at submit without reading the matrices.
+   */
+  branchElements: number;
 }
 
 export class LoraError extends Error {
@@ -121,7 +127,12 @@ export async function loadLoraSource(file: string, source: WeightSource, metadat
       factors.set(target, list);
     }
   }
-  return { file, strength, layout: describeLayout(grouped), modules: checked.length, factors };
+  let branchElements = 0;
+  for (const c of checked) {
+    const targets = new Set(cat.modules.get(c.module)!.parts.map((part) => part.target));
+    for (const t of targets) { const l = cat.linears.get(t)!; branchElements += c.rank * (l.inF + l.outF); }
+  }
+  return { file, strength, layout: describeLayout(grouped), modules: checked.length, factors, branchElements };
 }
 
 export async function loadLoraFile(file: string, strength: number, cat: TargetCatalogue, readData = true): Promise<LoadedLora> {
