@@ -2,7 +2,7 @@
 // same resize + centre crop as the start image, FRAMEPACK.md §3.2), what conditioning must encode
 // for the plan, and the encodings handed to section-inputs.ts.
 import type { RgbImage } from '../../media/pixels.js';
-import { loadInputImage, resizeAndCrop } from '../../media/image-input.js';
+import { InputImageError, loadInputImage, resizeAndCrop } from '../../media/image-input.js';
 import { resizeCropPlan, type Bucket } from '../buckets.js';
 import type { ConditioningOptions, JobConditioning } from './conditioning.js';
 import type { JobSpec } from './job-spec.js';
@@ -16,12 +16,16 @@ export interface DirectingImages {
   keyframes: RgbImage[];
 }
 
-/** Reads an image named by a flag; a failure names the flag and the file. */
+/**
+ * Reads an image named by a flag; a failure names the flag and the file once
+ * (`--end-image /x/end.png: …`, `--keyframe 2.5=/x/k.png: …`), then the problem.
+ */
 async function readFor(flag: string, file: string): Promise<RgbImage> {
   try {
     return await loadInputImage(file);
   } catch (err: unknown) {
-    throw new Error(`${flag} ${file}: ${(err as Error).message.split('\n')[0]}`);
+    const problem = err instanceof InputImageError ? err.problem : (err as Error).message;
+    throw new Error(`${flag}${flag.endsWith('=') ? '' : ' '}${file}: ${problem.split('\n')[0]}`);
   }
 }
 
