@@ -140,6 +140,9 @@ options:
   --steps N             sampling steps per section (default here: the bundle's)
   --caches LIST         generate every case with each step cache (e.g. off,tea,mag) and
                         compare them: speed-up vs off, blocks skipped, drift, PSNR vs off
+  eta:
+  --seconds S           video length (default here: 6)
+  --steps N             sampling steps per section (default here: the bundle's)
   overlap:
   --seconds S           video length (default here: 6)
   --steps N             sampling steps per section (default here: 3)
