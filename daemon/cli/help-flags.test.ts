@@ -24,6 +24,6 @@ describe('presets --help against its parser', () => {
   it('names every job flag presets save takes or refuses (-h aside)', () => {
     const presetFlags = [...Object.keys(JOB_OPTIONS), 'out'].filter((f) => f !== 'help').map((f) => `--${f}`);
     expect(presetFlags.filter((f) => !named(PRESETS_HELP).includes(f))).toEqual([]);
-    expect(named(PRESETS_HELP).filter((f) => !presetFlags.includes(f))).toEqual([]);
+    expect(named(PRESETS_HELP).filter((f) => !presetFlags.includes(f) && f !== '--help')).toEqual([]); // 'generate --help'
   });
 });
