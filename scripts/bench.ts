@@ -138,12 +138,15 @@ options:
   --seconds S           video length (default here: 30)
   --cases N             held-out cases, one motion each in a cycle of 9 (default: 9)
   --steps N             sampling steps per section (default here: the bundle's)
+  --caches LIST         generate every case with each step cache (e.g. off,tea,mag) and
+                        compare them: speed-up vs off, blocks skipped, drift, PSNR vs off
+  eta:
+  --seconds S           video length (default here: 6)
+  --steps N             sampling steps per section (default here: the bundle's)
   overlap:
   --seconds S           video length (default here: 6)
   --steps N             sampling steps per section (default here: 3)
   --threads LIST        comma-separated intra-op thread counts (default: cores, cores/2)
-  --caches LIST         generate every case with each step cache (e.g. off,tea,mag) and
-                        compare them: speed-up vs off, blocks skipped, drift, PSNR vs off
   direct:
   --cases N             held-out cases (default here: 3)
   --steps N             sampling steps per section (default here: the bundle's)

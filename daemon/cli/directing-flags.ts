@@ -61,7 +61,7 @@ export function directingInputFromFlags(v: Values): Partial<JobSpecInput> {
 
 export const DIRECTING_FLAGS_HELP = `  --prompt-file PATH      read the prompt from a file (instead of --prompt)
                           timestamped prompts: "[0s: a cat sits] [2.5s-4s: the cat jumps]" (docs/directing.md)
-  --prompt-blend N        blend the text over N sections at each prompt change            default 0
+  --prompt-blend N        blend the text over N sections at each prompt change, 0–100    default 0
   --end-image PATH        the video ends near this image (inverted mode; = --image for a loop)
   --end-strength X        how strongly the end image acts, 0–1                           default 1
   --keyframe S=PATH       anchor the section shown at S seconds (and later ones) on an image;

@@ -190,24 +190,26 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --cfg X                 real CFG, 1–32 (1 = off)                                       default: bundle (1)
   --rs X                  guidance rescale, 0–1                                          default: bundle (0)
   --window N              latent window size, 1–33                                       default: bundle (9)
-  --shift X               fixed flow-matching shift (default: from the resolution, ≤ 7)
+  --shift X               fixed flow-matching shift, > 0 and ≤ 100 (default: from the
+                          resolution, ≤ 7)
   --sampler NAME          unipc (UniPC bh1) | unipc-bh2 | euler                          default unipc
   --mode NAME             inverted | f1 | vanilla                                        default: bundle variant
   --teacache, --no-teacache   TeaCache block skipping                                    default: bundle (on)
-  --teacache-threshold X  TeaCache threshold                                             default: bundle (0.15)
+  --teacache-threshold X  TeaCache threshold, > 0 and ≤ 10                               default: bundle (0.15)
   --cache tea|mag|off     step cache: tea (TeaCache), mag (MagCache; the bundle          default: tea (off with
                           must be calibrated: framepack models calibrate) or off;        --no-teacache)
                           wins over --teacache
-  --magcache-threshold X  MagCache accumulated-error threshold                           default 0.1
-  --magcache-max-skips N  MagCache's most consecutive skipped steps                      default 2
+  --magcache-threshold X  MagCache accumulated-error threshold, > 0 and ≤ 10             default 0.1
+  --magcache-max-skips N  MagCache's most consecutive skipped steps, 0–100               default 2
   --magcache-retention X  MagCache: the first X·steps steps always compute, 0–1          default 0.25
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
   --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
                           only with plan or generate --local
   --lora FILE[:STRENGTH]  a HunyuanVideo/FramePack LoRA (.safetensors; diffusers/PEFT, Kohya/Musubi
-                          or original names) at STRENGTH (default 1); repeat for several (docs/lora.md)
-  --resolution N          bucket class: the model's table scaled to N (official table = 640;
-                          another class is off-distribution)                             default: the model's own
+                          or original names) at STRENGTH (−10…10, default 1); repeat for up to 8
+                          (docs/lora.md)
+  --resolution N          bucket class 32–2048: the model's table scaled to N (official
+                          table = 640; another class is off-distribution)                default: the model's own
   --extend VIDEO          continue this video (F1 order): its last frames are VAE-encoded as the
                           history; writes the whole video plus --seconds more. No --image
   --extend-context N      frames of VIDEO to encode, 1–73 (rounded down to 1 + 4k)        default 73 (or all)

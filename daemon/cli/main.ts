@@ -39,7 +39,7 @@ Commands:
   ps         the daemon's resident model components, their memory and keep-alive
   load       load a bundle's components into the daemon; unload: release them
   doctor     check this machine, the runtimes, GPUs, ffmpeg and model bundles
-  models     list, verify, remove, import or pull model bundles (framepack models --help)
+  models     list, verify, remove, import, pull or calibrate model bundles (framepack models --help)
   setup gpu  install onnxruntime-node's CUDA execution provider (needs network)
 
 Flags:

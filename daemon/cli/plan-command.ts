@@ -60,8 +60,9 @@ shows; model loading is not counted.
 
 ${JOB_FLAGS_HELP}
 
-generate's -o/--out, --no-partials, --provider and --local are accepted and ignored, so the same
-command line works for both.`;
+generate's -o/--out, --overwrite, --no-partials, --wait, --detach, --queue, --provider and --local
+are accepted and ignored, so the same command line works for both. --extend-job is refused (only
+the daemon has the job's latents): plan --extend <the job's .mp4> shows the same sections.`;
 
 /** Tokens the transformer sees besides the image side: image-projection tokens and prompt tokens. */
 async function textSideTokens(manifest: Manifest, modelDir: string, prompt: string): Promise<{ imageTokens: number; textTokens: number }> {

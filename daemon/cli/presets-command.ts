@@ -27,7 +27,8 @@ The dashboard's new-job form loads one with Ctrl+L and saves the form as one wit
                           --resolution --prompt-blend --end-strength
                           --prompt-file (its text is saved as the prompt)
                           (as generate --help describes); files are refused: --image,
-                          --lora, --end-image, --keyframe, --extend, --extend-job, --from
+                          --lora, --end-image, --keyframe, --extend, --extend-job, --from;
+                          so are -o/--out, --extend-context and --preset
   rm NAME                 delete a preset
   --json                  machine-readable output
 

@@ -40,7 +40,7 @@ describe('help and key lines fit the terminal', () => {
     // The editor column of the two key rows, joined as one text.
     const header = s.split('\n').filter((l) => l.includes('NEW JOB') || l.includes('Esc leave'))
       .map((l) => l.slice(l.indexOf('││') + 2).replace(/│\s*$/, '').trim()).join(' ');
-    for (const key of ['Enter next', 'Enter/Space ▸ group', 'Ctrl+R random seed', 'Space TeaCache', 'Ctrl+U clear', 'Ctrl+S submit', 'Esc leave']) expect(header).toContain(key);
+    for (const key of ['Enter next', 'Enter/Space ▸ group', 'Ctrl+R random seed', 'Space cache', 'Ctrl+U clear', 'Ctrl+S submit', 'Esc leave']) expect(header).toContain(key);
     expect(s).not.toMatch(/NEW JOB[^\n]*…/);
   }, 60_000);
 });

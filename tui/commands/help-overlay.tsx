@@ -11,19 +11,24 @@ import { useLayoutDispatch } from '../workbench/layout-context.js';
 import { useServices } from '../workbench/services-context.js';
 import { useCommands } from './commands-context.js';
 
-export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler · Space TeaCache · Ctrl+U clear · Ctrl+S submit · Esc leave';
+export const FORM_KEYS = '↑↓ fields · Enter next · Tab completes the image path · Ctrl+R random seed · ←→ mode, sampler, cache · Space cache · Ctrl+U clear · Ctrl+S submit · Esc leave';
 /** The form's groups of expert fields (form-groups.ts), a help line of their own. */
 export const FORM_GROUP_KEYS = '↑↓ reach the ▸ headers too; Enter or Space on one opens or closes the group (→ opens, ← closes); Ctrl+S with an error in a closed group opens it on the field';
 /** The form's preset keys, a help line of their own (the form line wraps to its limit at 80 columns). */
 export const FORM_PRESET_KEYS = 'Ctrl+L loads the preset named in the Preset field · Ctrl+K saves the form as it';
 /** The same keys in the words the form's own key line has room for (Tab and ←→ are in the Image and Mode hints). */
-export const FORM_KEYS_SHORT = '↑↓/Enter next · Enter/Space ▸ group · Ctrl+R random seed · Space TeaCache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
+export const FORM_KEYS_SHORT = '↑↓/Enter next · Enter/Space ▸ group · Ctrl+R random seed · Space cache · Ctrl+U clear · Ctrl+L/K preset · Ctrl+S submit · Esc leave';
+
+/** Lines of helpLines after the commands' (lists, filter, panel, form, groups, presets), shown muted. */
+const KEY_LINES = 6;
 
 export function helpLines(commands: { id: string; title: string; category: string }[], bindings: Record<string, string>): string[] {
   const bound = commands.filter((c) => chordsFor(bindings, c.id).length > 0);
   return [
     ...bound.map((c) => `${pad(chordsFor(bindings, c.id).join(', '), 16)} ${c.category}: ${c.title}`),
-    `${pad('↑↓ j k, Enter', 16)} move in lists, open the selected job`,
+    `${pad('↑↓ j k, Enter', 16)} move in lists (Home/End: first/last), open the selected job (in Outputs: play it)`,
+    `${pad('/, Esc', 16)} filter the Jobs or Outputs list as you type (Enter keeps it, Esc clears it); Esc leaves the editor`,
+    `${pad('Panel', 16)} ↑↓ PgUp PgDn Home End scroll Logs (End follows), select in Problems (Enter opens a failed job)`,
     `${pad('New-job form', 16)} ${FORM_KEYS}`,
     `${pad('Form groups', 16)} ${FORM_GROUP_KEYS}`,
     `${pad('Form presets', 16)} ${FORM_PRESET_KEYS}`,
@@ -34,14 +39,14 @@ export function helpLines(commands: { id: string; title: string; category: strin
 export function helpRows(lines: readonly string[], width: number): { text: string; muted: boolean }[] {
   const rows: { text: string; muted: boolean }[] = [];
   lines.forEach((line, i) => {
-    const muted = i >= lines.length - 4; // the list and form keys under the commands
+    const muted = i >= lines.length - KEY_LINES; // the list, panel and form keys under the commands
     const indent = width > 40 ? 17 : 0;
     const [first, ...rest] = wrapRows(line, width, 1 + 4);
     rows.push({ text: first ?? '', muted });
     if (rest.length > 0) {
       // Re-wrap the remainder under the description column.
       const remainder = line.slice((first ?? '').length).trimStart();
-      for (const r of wrapRows(remainder, width - indent, 4)) rows.push({ text: ' '.repeat(indent) + r, muted });
+      for (const r of wrapRows(remainder, width - indent, 8)) rows.push({ text: ' '.repeat(indent) + r, muted });
     }
   });
   return rows;
