@@ -25,6 +25,14 @@ describe('typo suggestions', () => {
 
 describe('parseFlags', () => {
   const options = { json: { type: 'boolean' }, state: { type: 'string' } } as const;
+  it('takes a negative number as an argument where arguments are allowed (`config set defaults.seed -1`)', () => {
+    expect(parseFlags('config', ['set', 'defaults.gs', '-1.5', '--json'], options, true).positionals).toEqual(['set', 'defaults.gs', '-1.5']);
+    expect(parseFlags('config', ['--state', '-2', '-3'], options, true)).toMatchObject({ values: { state: '-2' }, positionals: ['-3'] });
+    // Still an unknown flag where no arguments are taken, and a word with a dash is still a flag.
+    expect(message(['-1'])).toMatch(/^jobs: unknown flag -1/);
+    expect(message(['-x'], true)).toMatch(/^jobs: unknown flag -x/);
+  });
+
   const message = (argv: string[], positionals = false) => {
     try {
       parseFlags('jobs', argv, options, positionals);

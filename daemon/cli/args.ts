@@ -61,6 +61,9 @@ function flagNames(options: Options): string[] {
  * check then names it: `seed must be ≥ 0`). Only negative numbers are joined, so `--out -o` still
  * reports the missing value.
  */
+const NEGATIVE_NUMBER = /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const NEGATIVE_MARK = '\u0000';
+
 function joinNegativeValues(argv: readonly string[], options: Options): string[] {
   const takesValue = new Set(Object.entries(options).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])));
   const out: string[] = [];
@@ -68,7 +71,7 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
     const a = argv[i]!;
     if (a === '--') { out.push(...argv.slice(i)); break; }
     const next = argv[i + 1];
-    if (takesValue.has(a) && next !== undefined && /^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(next)) {
+    if (takesValue.has(a) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);
@@ -83,7 +86,12 @@ function joinNegativeValues(argv: readonly string[], options: Options): string[]
 export function parseFlags<O extends Options>(command: string, argv: readonly string[], options: O, allowPositionals = false) {
   const all = { help: { type: 'boolean', short: 'h' }, ...options } as O & { help: { type: 'boolean'; short: 'h' } };
   try {
-    return parseArgs({ args: joinNegativeValues(argv, all), options: all, allowPositionals, strict: true });
+    const args = joinNegativeValues(argv, all);
+    if (!allowPositionals) return parseArgs({ args, options: all, allowPositionals, strict: true });
+    // A negative number left over is an argument (`config set defaults.seed -1`), not a cluster of
+    // short flags: parseArgs would call it "unknown flag -1". It travels marked and comes back as typed.
+    const parsed = parseArgs({ args: args.map((a) => (NEGATIVE_NUMBER.test(a) ? `${NEGATIVE_MARK}${a}` : a)), options: all, allowPositionals, strict: true });
+    return { ...parsed, positionals: parsed.positionals.map((p) => (p.startsWith(NEGATIVE_MARK) ? p.slice(NEGATIVE_MARK.length) : p)) };
   } catch (err: unknown) {
     const e = err as Error & { code?: string };
     const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
