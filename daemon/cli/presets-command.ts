@@ -2,6 +2,7 @@
 // (shared/settings/presets.ts, presets.json beside config.json), applied with
 // `generate --preset NAME` / `plan --preset NAME` under the flags given there. A bad name, key
 // or value is one line and exit 2, and nothing is written.
+import { parseSeedFlag } from './seed-flag.js';
 import { presetsFile, presetSummary, readPresets, removePreset, savePreset } from '../../shared/settings/presets.js';
 import { SettingsError } from '../../shared/settings/user-settings.js';
 import { parseFlags } from './args.js';
@@ -55,7 +56,8 @@ export function presetValuesFromFlags(v: ParsedValues): Record<string, unknown> 
   for (const [flag, why] of Object.entries(FILE_FLAGS)) if (v[flag] !== undefined) throw new UsageError(`presets save: ${why}`);
   if (v.teacache === true && v['no-teacache'] === true) throw new UsageError('--teacache and --no-teacache contradict each other');
   const out: Record<string, unknown> = {};
-  for (const k of NUMBER_KEYS) if (typeof v[k] === 'string') out[k] = parseNumberFlag(`--${k}`, v[k]);
+  // --seed as generate reads it (seed-flag.ts: torch's range, the same noise), so a preset takes what generate takes.
+  for (const k of NUMBER_KEYS) if (typeof v[k] === 'string') out[k] = k === 'seed' ? parseSeedFlag(v[k]) : parseNumberFlag(`--${k}`, v[k]);
   for (const k of TEXT_KEYS) if (typeof v[k] === 'string') out[k] = v[k];
   // --prompt-file: the preset keeps the prompt it holds (the text, not the file).
   const fromFile = promptFromFile(v);
