@@ -25,9 +25,9 @@ runs in the background daemon (started when absent, models stay warm between job
 
 ${JOB_FLAGS_HELP}
   -o, --out PATH          a .mp4 file, or a folder for <time>_seed<seed>.mp4 (the folder must exist;
-                          --local creates missing folders); other formats (.avi, .gif, …) are refused
-  --overwrite             replace an existing file at --out that framepack did not write
+                          --local creates missing folders); other formats (.avi, .gif, …) are refused;
                           default: the daemon's output dir (framepack config get outputDir); --local: ./outputs
+  --overwrite             replace an existing file at --out that framepack did not write
   --no-partials           do not write the per-section partial videos
   --wait                  follow the job to its end and print the MP4 path (the default);
                           Ctrl-C cancels the job (keeping its last partial video)
@@ -40,7 +40,7 @@ ${JOB_FLAGS_HELP}
   --local                 run in this process instead of the daemon
   --provider NAME         --local only: auto | cpu | cuda | webgpu. auto = CUDA, else WebGPU,
                           else the CPU (says which and why); a named provider that is not
-                          usable fails with the missing piece and its fix                   default auto`;
+                          usable fails with the missing piece and its fix                default auto`;
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;

@@ -180,8 +180,8 @@ export function withSettingsDefaults(flags: ParsedValues, defaults: ParsedValues
 /** Help text for the shared flags. */
 export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG, WebP, …; EXIF orientation honoured)   required (not with
                                                                                         --extend, --extend-job)
-  --prompt TEXT           what happens in the video                                     required (or --prompt-file)
-  --negative TEXT         negative prompt (used only when --cfg ≠ 1)                    default ""
+  --prompt TEXT           what happens in the video                                      required (or --prompt-file)
+  --negative TEXT         negative prompt (used only when --cfg ≠ 1)                     default ""
   --seconds S             video length, > 0 and ≤ 120                                    default 5
   --seed N                integer (torch's range: -2^63 … 2^64-1; only the low 32 bits   default 31337
                           draw the noise, so -1 runs as 4294967295)
@@ -203,7 +203,7 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
   --magcache-max-skips N  MagCache's most consecutive skipped steps, 0–100               default 2
   --magcache-retention X  MagCache: the first X·steps steps always compute, 0–1          default 0.25
   --crf N                 H.264 quality, 0–51 (lower is better)                          default 16
-  --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder     default framepack-tiny
+  --model NAME|PATH       bundle name (in $FRAMEPACK_MODELS_DIR or models/); a folder    default framepack-tiny
                           only with plan or generate --local
   --lora FILE[:STRENGTH]  a HunyuanVideo/FramePack LoRA (.safetensors; diffusers/PEFT, Kohya/Musubi
                           or original names) at STRENGTH (−10…10, default 1); repeat for up to 8
@@ -212,7 +212,7 @@ export const JOB_FLAGS_HELP = `  --image PATH            start frame (PNG, JPEG,
                           table = 640; another class is off-distribution)                default: the model's own
   --extend VIDEO          continue this video (F1 order): its last frames are VAE-encoded as the
                           history; writes the whole video plus --seconds more. No --image
-  --extend-context N      frames of VIDEO to encode, 1–73 (rounded down to 1 + 4k)        default 73 (or all)
+  --extend-context N      frames of VIDEO to encode, 1–73 (rounded down to 1 + 4k)       default 73 (or all)
   --extend-job ID         continue a finished daemon job from its stored latents (nothing
                           re-encoded); no --image
   --from SIDECAR.json     re-run a job from its sidecar (seed included) and the images kept
