@@ -1,0 +1,166 @@
+// Cross-check of the WHOLE section loop (daemon/engine/pipeline/section-loop.ts runSections) against
+// scripts/reference/loop_ref.py, an independent PyTorch re-implementation of the official worker
+// loops (demo_gradio.py inverted, demo_gradio_f1.py F1): section count, latent paddings (with the
+// [3] + [2]·(N−3) + [1, 0] rule past 4 sections), clean/2×/4× context split and RoPE indices,
+// start-latent prepend, one noise generator per job, σ schedule, distilled guidance, real CFG with a
+// negative prompt, guidance rescale, UniPC, history bookkeeping, and the decoded video with its
+// soft-append overlaps. Same conditioning (our encoders, cross-checked on their own) and the same
+// trained tiny weights (models/framepack-tiny-weights, which the default bundle's graphs are built
+// from) on both sides; the reference's transformer, sampler and decoder are transformer_ref.py,
+// unipc_ref.py and vae_ref.py.
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { hasTorch, REFERENCE_PYTHON } from './harness.js';
+import { loadBundle } from '../../daemon/models/bundle/load-bundle.js';
+import { runImageProjection, type F32 } from '../../daemon/models/transformer/run-transformer.js';
+import { SeededNoise } from '../../daemon/engine/seeded-noise.js';
+import { planJob } from '../../daemon/engine/section-plan.js';
+import { computeConditioning, type PromptConditioning } from '../../daemon/engine/pipeline/conditioning.js';
+import { resolveJobSpec, type JobSpecInput } from '../../daemon/engine/pipeline/job-spec.js';
+import { REPO_MODELS_DIR } from '../../daemon/engine/pipeline/model-location.js';
+import { runSections } from '../../daemon/engine/pipeline/section-loop.js';
+import { openSessions } from '../../daemon/engine/pipeline/sessions.js';
+import { framesToTensor } from '../../daemon/engine/pipeline/latent-frames.js';
+import { writeSafetensors, type TensorToWrite } from '../../daemon/weights/safetensors.js';
+import { fileTempDir } from '../helpers/temp-dir.js';
+
+const run = promisify(execFile);
+const REFERENCE_DIR = path.resolve(import.meta.dirname, '../../scripts/reference');
+const torch = await hasTorch();
+const skipReason = `${REFERENCE_PYTHON} cannot import torch (install python3-torch): loop cross-check skipped`;
+if (!torch) console.warn(skipReason);
+
+/**
+ * Tolerances, from measured errors (see the report lines this test prints). Both sides run the
+ * same float32 math, but ORT and torch sum in different orders (~1e-6 per transformer call); the
+ * official bf16 cast of x before every call turns such a difference into a whole bf16 step (2⁻⁸
+ * relative) wherever a value sits on a rounding boundary, and UniPC and the following sections
+ * carry it on. Breaking the loop (paddings, context split, soft-append) moves latents by ≳0.1 and
+ * pixels by tens of levels.
+ */
+const LATENT_TOLERANCE = 2e-3;
+/** uint8 levels: truncating conversion (as save_bcthw_as_mp4) of floats that differ by ~1e-4. */
+const PIXEL_LEVELS_TOLERANCE = 2;
+
+interface Case {
+  name: string;
+  spec: JobSpecInput;
+  sections: number;
+  paddings: number[] | null;
+}
+
+const CASES: Case[] = [
+  { name: 'inverted, 2 sections', spec: { mode: 'inverted', seconds: 2.4 }, sections: 2, paddings: [1, 0] },
+  { name: 'inverted, 5 sections (the >4 padding rule)', spec: { mode: 'inverted', seconds: 6 }, sections: 5, paddings: [3, 2, 2, 1, 0] },
+  { name: 'f1, 3 sections', spec: { mode: 'f1', seconds: 3.6, seed: 7 }, sections: 3, paddings: null },
+  {
+    name: 'inverted, 2 sections, real CFG 3 with a negative prompt, rs 0.7, gs 6',
+    spec: { mode: 'inverted', seconds: 2.4, seed: 123, cfg: 3, rs: 0.7, gs: 6, negativePrompt: 'a blue square' }, sections: 2, paddings: [1, 0],
+  },
+];
+
+const STEPS = 3;
+const PROMPT = 'a red ball bounces';
+// A smooth 96×64 test image: the tiny bundle's 64×96 bucket, latent 8×12.
+const IMAGE = { width: 96, height: 64, rgb: Uint8Array.from({ length: 96 * 64 * 3 }, (_, i) => (i * 7) % 251) };
+
+function f32Tensor(name: string, t: F32): TensorToWrite {
+  return { name, dtype: 'float32', shape: [...t.dims], read: () => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) };
+}
+
+/** The official text form: zero-padded to the bundle's padded length, with the valid-token mask. */
+function paddedText(text: PromptConditioning, paddedLength: number): TensorToWrite[] {
+  const [, tokens, dim] = text.llama.dims as [number, number, number];
+  const data = new Float32Array(paddedLength * dim);
+  data.set(text.llama.data.subarray(0, tokens * dim));
+  const mask = BigInt64Array.from({ length: paddedLength }, (_, i) => (i < tokens ? 1n : 0n));
+  return [
+    f32Tensor('llama_vec', { data, dims: [1, paddedLength, dim] }),
+    { name: 'llama_mask', dtype: 'int64', shape: [1, paddedLength], read: () => new Uint8Array(mask.buffer) },
+    f32Tensor('pooled', text.pooled),
+  ];
+}
+
+interface Report {
+  sections: number;
+  paddings: number[] | null;
+  perSection: { maxAbsErr?: number; newFramesMaxAbsErr?: number; refMaxAbs?: number; error?: string }[];
+  pixels?: { frames?: number; maxAbsLevels?: number; meanAbsLevels?: number; worstFrame?: number; error?: string };
+}
+
+describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker loop in PyTorch (loop_ref.py)', () => {
+  const spoolRoot = fileTempDir('fp-loop-xcheck-');
+  afterAll(async () => { await rm(spoolRoot, { recursive: true, force: true }); });
+
+  it.each(CASES)('$name', async (c) => {
+    const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
+    const manifest = bundle.manifest;
+    const sessions = await openSessions(bundle, { threads: 2 });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-xcheck-loop-'));
+    try {
+      const spec = resolveJobSpec({ imagePath: 'x.png', prompt: PROMPT, steps: STEPS, cache: 'off', ...c.spec }, manifest, 'framepack-tiny');
+      const g = { channels: manifest.latent.channels, height: IMAGE.height / 8, width: IMAGE.width / 8 };
+      const plan = planJob({ mode: spec.mode, seconds: spec.seconds, latentHeight: g.height, latentWidth: g.width, latentWindowSize: spec.windowSize });
+      expect(plan.sectionCount).toBe(c.sections);
+      const conditioning = await computeConditioning(sessions, manifest, IMAGE, { prompt: PROMPT, negativePrompt: spec.negativePrompt, cfg: spec.cfg });
+      const imageTokens = await runImageProjection(sessions.transformer, conditioning.imageEmbeddings);
+
+      const histories: Float32Array[][] = [];
+      const result = await runSections({
+        sessions, manifest, spec, plan, geometry: g, conditioning, imageTokens, noise: SeededNoise.fromSeed(spec.seed),
+        spoolDir: await mkdtemp(path.join(spoolRoot, 'run-')), onEvent: () => {},
+        onCheckpoint: async (state) => { histories.push([...state.history]); },
+      });
+      const video: Uint8Array[] = [];
+      for await (const f of result.pixels.frames()) video.push(f);
+      const pixels = Buffer.concat(video);
+
+      const paddedLength = manifest.text.paddedLength;
+      await writeSafetensors(path.join(dir, 'inputs.safetensors'), [
+        ...paddedText(conditioning.positive, paddedLength),
+        ...paddedText(conditioning.negative, paddedLength).map((t) => ({ ...t, name: `${t.name}_n` })),
+        f32Tensor('image_embeddings', conditioning.imageEmbeddings),
+        f32Tensor('start_latent', conditioning.startLatent),
+      ]);
+      await writeSafetensors(path.join(dir, 'ours.safetensors'), [
+        ...histories.map((h, k) => f32Tensor(`history_${k}`, framesToTensor(h, g))),
+        { name: 'pixels', dtype: 'uint8', shape: [video.length, IMAGE.height, IMAGE.width, 3], read: () => new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength) },
+      ]);
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify({
+        mode: spec.mode, seconds: spec.seconds, windowSize: spec.windowSize, steps: spec.steps, seed: spec.seed,
+        gs: spec.gs, cfg: spec.cfg, rs: spec.rs, shift: spec.shift,
+        channels: g.channels, latentHeight: g.height, latentWidth: g.width,
+        transformer: manifest.components.transformer.config,
+        transformerWeights: path.join(REPO_MODELS_DIR, 'framepack-tiny-weights/transformer.safetensors'),
+        decode: true, vae: manifest.components.vae.config, scalingFactor: manifest.latent.scalingFactor,
+        vaeWeights: path.join(REPO_MODELS_DIR, 'framepack-tiny-weights/vae.safetensors'),
+      }));
+      const { stdout } = await run(REFERENCE_PYTHON, [path.join(REFERENCE_DIR, 'loop_ref.py'), dir], { maxBuffer: 16 << 20, timeout: 300_000 });
+      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as Report;
+      const fmt = (v: number | undefined) => (v === undefined ? '?' : v.toExponential(2));
+      console.log(`loop ${c.name}: per section max |Δ| history ${report.perSection.map((s) => s.error ?? fmt(s.maxAbsErr)).join(', ')}; `
+        + `new frames ${report.perSection.map((s) => fmt(s.newFramesMaxAbsErr)).join(', ')} (ref max |x| ${fmt(Math.max(...report.perSection.map((s) => s.refMaxAbs ?? 0)))}); `
+        + `pixels ${report.pixels?.error ?? `max ${report.pixels?.maxAbsLevels} levels, mean ${report.pixels?.meanAbsLevels?.toFixed(4)} over ${report.pixels?.frames} frames`}`);
+
+      expect(report.sections).toBe(plan.sectionCount);
+      expect(report.paddings).toEqual(c.paddings);
+      if (c.paddings) expect(plan.sections.map((s) => s.latentPadding)).toEqual(c.paddings);
+      expect(report.perSection).toHaveLength(c.sections);
+      for (const s of report.perSection) {
+        expect(s.error).toBeUndefined();
+        expect(s.refMaxAbs!).toBeGreaterThan(0.1);
+        expect(s.maxAbsErr!).toBeLessThanOrEqual(LATENT_TOLERANCE);
+      }
+      expect(report.pixels?.error).toBeUndefined();
+      expect(report.pixels!.frames).toBe(plan.totalFrames);
+      expect(report.pixels!.maxAbsLevels!).toBeLessThanOrEqual(PIXEL_LEVELS_TOLERANCE);
+    } finally {
+      await sessions.release();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
