@@ -59,8 +59,16 @@ def bf16(x):
     return x.to(torch.bfloat16).float()
 
 
-def make_model(tcfg, W, positive, negative, gs, cfg, rs):
-    """fm_wrapper: velocity -> x0 with distilled guidance, real CFG and guidance rescale."""
+def make_model(tcfg, W, positive, negative, gs, cfg, rs, jitter=0.0):
+    """fm_wrapper: velocity -> x0 with distilled guidance, real CFG and guidance rescale. `jitter`
+    (diagnostic only) perturbs each velocity by that relative amount, like a float32 summation-order
+    difference, to measure how far the loop itself carries such a difference."""
+    noise = torch.Generator("cpu").manual_seed(1)
+
+    def transformer(inputs):
+        v = transformer_ref.forward(tcfg, W, inputs).float()
+        return v * (1 + jitter * torch.randn(v.shape, generator=noise)) if jitter else v
+
     guidance = bf16(torch.tensor([gs * 1000.0], dtype=torch.float32))
 
     def model(x, sigma, context):
@@ -68,11 +76,11 @@ def make_model(tcfg, W, positive, negative, gs, cfg, rs):
         xb = bf16(x)
         timestep = bf16((sigma * 1000.0).reshape(1))
         common = dict(context, hidden_states=xb, timestep=timestep, guidance=guidance)
-        v_pos = transformer_ref.forward(tcfg, W, dict(common, **positive)).float()
+        v_pos = transformer(dict(common, **positive))
         if cfg == 1.0:
             v_neg = torch.zeros_like(v_pos)
         else:
-            v_neg = transformer_ref.forward(tcfg, W, dict(common, **negative)).float()
+            v_neg = transformer(dict(common, **negative))
         v = v_neg + cfg * (v_pos - v_neg)
         if rs != 0:
             dims = list(range(1, v.ndim))
@@ -92,7 +100,7 @@ def soft_append(history, current, overlap):
     return torch.cat([history[:, :, :-overlap], blended, current[:, :, overlap:]], dim=2)
 
 
-def run_loop(cfg, inputs):
+def run_loop(cfg, inputs, jitter=0.0):
     """Returns (section count, paddings or None, [real history after each section], pixels or None)."""
     ws, C, h, w = cfg["windowSize"], cfg["channels"], cfg["latentHeight"], cfg["latentWidth"]
     W = {k: v.float() for k, v in st.load(cfg["transformerWeights"]).items()}
@@ -102,7 +110,7 @@ def run_loop(cfg, inputs):
     negative = dict(encoder_hidden_states=inputs["llama_vec_n"].float(), encoder_attention_mask=inputs["llama_mask_n"],
                     pooled_projections=inputs["pooled_n"].float())
     image = inputs["image_embeddings"].float()
-    model = make_model(tcfg, W, positive, negative, cfg["gs"], cfg["cfg"], cfg["rs"])
+    model = make_model(tcfg, W, positive, negative, cfg["gs"], cfg["cfg"], cfg["rs"], jitter)
     start = inputs["start_latent"].float()
     n = section_count(cfg["seconds"], ws)
     frames = ws * 4 - 3
@@ -110,7 +118,7 @@ def run_loop(cfg, inputs):
     rnd = torch.Generator("cpu").manual_seed(cfg["seed"])
 
     decode = None
-    if cfg.get("decode"):
+    if cfg.get("decode") and not jitter:
         import vae_ref
         vae = vae_ref.VAE(cfg["vae"])
         vae.load_state_dict({k: v.float() for k, v in st.load(cfg["vaeWeights"]).items()}, strict=True)
@@ -200,8 +208,9 @@ def main():
             continue
         diff = (got.float() - ref).abs()
         fresh = (new_frames(cfg, got.float(), k, n) - new_frames(cfg, ref, k, n)).abs()
-        report["perSection"].append({"maxAbsErr": float(diff.max()), "newFramesMaxAbsErr": float(fresh.max()),
-                                     "refMaxAbs": float(ref.abs().max())})
+        report["perSection"].append({"maxAbsErr": float(diff.max()), "meanAbsErr": float(diff.mean()),
+                                     "newFramesMaxAbsErr": float(fresh.max()), "refMaxAbs": float(ref.abs().max()),
+                                     "over1e3": float((diff > 1e-3).float().mean())})
     if pixels is not None:
         # save_bcthw_as_mp4's conversion: clamp, ·127.5 + 127.5, truncate to uint8; [T, H, W, 3].
         ref_u8 = (torch.clamp(pixels.float(), -1.0, 1.0) * 127.5 + 127.5).to(torch.uint8)[0].permute(1, 2, 3, 0)
@@ -213,6 +222,13 @@ def main():
             per_frame = levels.flatten(1).max(dim=1).values
             report["pixels"] = {"frames": int(ref_u8.shape[0]), "maxAbsLevels": int(levels.max()),
                                 "meanAbsLevels": float(levels.float().mean()), "worstFrame": int(per_frame.argmax())}
+    if os.environ.get("LOOP_REF_SENSITIVITY"):
+        # Diagnostic: the reference against itself with every velocity perturbed by this relative amount.
+        jitter = float(os.environ["LOOP_REF_SENSITIVITY"])
+        with torch.no_grad():
+            _, _, jittered, _ = run_loop(cfg, inputs, jitter)
+        report["sensitivity"] = [{"jitter": jitter, "maxAbsErr": float((a - b).abs().max()), "meanAbsErr": float((a - b).abs().mean()),
+                                  "over1e3": float(((a - b).abs() > 1e-3).float().mean())} for a, b in zip(sections, jittered)]
     print(json.dumps(report))
 
 

@@ -35,14 +35,20 @@ const skipReason = `${REFERENCE_PYTHON} cannot import torch (install python3-tor
 if (!torch) console.warn(skipReason);
 
 /**
- * Tolerances, from measured errors (see the report lines this test prints). Both sides run the
- * same float32 math, but ORT and torch sum in different orders (~1e-6 per transformer call); the
- * official bf16 cast of x before every call turns such a difference into a whole bf16 step (2⁻⁸
- * relative) wherever a value sits on a rounding boundary, and UniPC and the following sections
- * carry it on. Breaking the loop (paddings, context split, soft-append) moves latents by ≳0.1 and
- * pixels by tens of levels.
+ * Tolerances, from measured errors (the report lines this test prints; docs/crosscheck.md lists
+ * them). Both sides run the same float32 math, but ORT and torch sum in different orders (1e-6 …
+ * 1e-5 relative per transformer call); the official bf16 cast of x before every call turns such a
+ * difference into a whole bf16 step wherever a value sits on a rounding boundary, x0 = x_bf16 − v·σ
+ * carries that step straight into the sampler, and later steps and sections carry it on (real CFG
+ * 3 amplifies it). Measured: max |Δ| up to 1.7e-2 at |x| ≈ 8.7 (CFG case), mean |Δ| ≤ 1.4e-4. The
+ * reference against itself with every velocity perturbed by 1e-5 … 3e-5 relative
+ * (LOOP_REF_SENSITIVITY) spans the same range (mean 5e-5 … 3e-4), so this is numeric noise, not a
+ * behaviour difference. A behaviour change (paddings, context split, soft-append) moves the mean
+ * by ≥1e-2 and pixels by tens of levels.
  */
-const LATENT_TOLERANCE = 2e-3;
+/** Max |Δ| per section: one bf16 step at the section's largest value (2^(⌊log2 max⌋ − 7)). */
+const bf16Step = (maxAbs: number) => 2 ** (Math.floor(Math.log2(maxAbs)) - 7);
+const MEAN_TOLERANCE = 5e-4;
 /** uint8 levels: truncating conversion (as save_bcthw_as_mp4) of floats that differ by ~1e-4. */
 const PIXEL_LEVELS_TOLERANCE = 2;
 
@@ -51,15 +57,18 @@ interface Case {
   spec: JobSpecInput;
   sections: number;
   paddings: number[] | null;
+  /** Also decode and soft-append in the reference and compare the videos (the VAE reference is the slow part). */
+  pixels: boolean;
 }
 
 const CASES: Case[] = [
-  { name: 'inverted, 2 sections', spec: { mode: 'inverted', seconds: 2.4 }, sections: 2, paddings: [1, 0] },
-  { name: 'inverted, 5 sections (the >4 padding rule)', spec: { mode: 'inverted', seconds: 6 }, sections: 5, paddings: [3, 2, 2, 1, 0] },
-  { name: 'f1, 3 sections', spec: { mode: 'f1', seconds: 3.6, seed: 7 }, sections: 3, paddings: null },
+  { name: 'inverted, 2 sections', spec: { mode: 'inverted', seconds: 2.4 }, sections: 2, paddings: [1, 0], pixels: false },
+  // Its video covers the inverted first, middle (2·ws latents) and last (2·ws + 1) decodes and overlaps.
+  { name: 'inverted, 5 sections (the >4 padding rule)', spec: { mode: 'inverted', seconds: 6 }, sections: 5, paddings: [3, 2, 2, 1, 0], pixels: true },
+  { name: 'f1, 2 sections', spec: { mode: 'f1', seconds: 2.4, seed: 7 }, sections: 2, paddings: null, pixels: true },
   {
     name: 'inverted, 2 sections, real CFG 3 with a negative prompt, rs 0.7, gs 6',
-    spec: { mode: 'inverted', seconds: 2.4, seed: 123, cfg: 3, rs: 0.7, gs: 6, negativePrompt: 'a blue square' }, sections: 2, paddings: [1, 0],
+    spec: { mode: 'inverted', seconds: 2.4, seed: 123, cfg: 3, rs: 0.7, gs: 6, negativePrompt: 'a blue square' }, sections: 2, paddings: [1, 0], pixels: false,
   },
 ];
 
@@ -88,7 +97,7 @@ function paddedText(text: PromptConditioning, paddedLength: number): TensorToWri
 interface Report {
   sections: number;
   paddings: number[] | null;
-  perSection: { maxAbsErr?: number; newFramesMaxAbsErr?: number; refMaxAbs?: number; error?: string }[];
+  perSection: { maxAbsErr?: number; meanAbsErr?: number; over1e3?: number; newFramesMaxAbsErr?: number; refMaxAbs?: number; error?: string }[];
   pixels?: { frames?: number; maxAbsLevels?: number; meanAbsLevels?: number; worstFrame?: number; error?: string };
 }
 
@@ -136,14 +145,16 @@ describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker
         channels: g.channels, latentHeight: g.height, latentWidth: g.width,
         transformer: manifest.components.transformer.config,
         transformerWeights: path.join(REPO_MODELS_DIR, 'framepack-tiny-weights/transformer.safetensors'),
-        decode: true, vae: manifest.components.vae.config, scalingFactor: manifest.latent.scalingFactor,
+        decode: c.pixels, vae: manifest.components.vae.config, scalingFactor: manifest.latent.scalingFactor,
         vaeWeights: path.join(REPO_MODELS_DIR, 'framepack-tiny-weights/vae.safetensors'),
       }));
+      const t0 = performance.now();
       const { stdout } = await run(REFERENCE_PYTHON, [path.join(REFERENCE_DIR, 'loop_ref.py'), dir], { maxBuffer: 16 << 20, timeout: 300_000 });
+      console.log(`reference ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as Report;
       const fmt = (v: number | undefined) => (v === undefined ? '?' : v.toExponential(2));
       console.log(`loop ${c.name}: per section max |Δ| history ${report.perSection.map((s) => s.error ?? fmt(s.maxAbsErr)).join(', ')}; `
-        + `new frames ${report.perSection.map((s) => fmt(s.newFramesMaxAbsErr)).join(', ')} (ref max |x| ${fmt(Math.max(...report.perSection.map((s) => s.refMaxAbs ?? 0)))}); `
+        + `new frames ${report.perSection.map((s) => fmt(s.newFramesMaxAbsErr)).join(', ')}; mean |Δ| ${report.perSection.map((s) => fmt(s.meanAbsErr)).join(', ')}; share |Δ|>1e-3 ${report.perSection.map((s) => fmt(s.over1e3)).join(', ')} (ref max |x| ${fmt(Math.max(...report.perSection.map((s) => s.refMaxAbs ?? 0)))}); `
         + `pixels ${report.pixels?.error ?? `max ${report.pixels?.maxAbsLevels} levels, mean ${report.pixels?.meanAbsLevels?.toFixed(4)} over ${report.pixels?.frames} frames`}`);
 
       expect(report.sections).toBe(plan.sectionCount);
@@ -153,14 +164,17 @@ describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker
       for (const s of report.perSection) {
         expect(s.error).toBeUndefined();
         expect(s.refMaxAbs!).toBeGreaterThan(0.1);
-        expect(s.maxAbsErr!).toBeLessThanOrEqual(LATENT_TOLERANCE);
+        expect(s.maxAbsErr!).toBeLessThanOrEqual(bf16Step(s.refMaxAbs!));
+        expect(s.meanAbsErr!).toBeLessThanOrEqual(MEAN_TOLERANCE);
       }
-      expect(report.pixels?.error).toBeUndefined();
-      expect(report.pixels!.frames).toBe(plan.totalFrames);
-      expect(report.pixels!.maxAbsLevels!).toBeLessThanOrEqual(PIXEL_LEVELS_TOLERANCE);
+      if (c.pixels) {
+        expect(report.pixels?.error).toBeUndefined();
+        expect(report.pixels!.frames).toBe(plan.totalFrames);
+        expect(report.pixels!.maxAbsLevels!).toBeLessThanOrEqual(PIXEL_LEVELS_TOLERANCE);
+      }
     } finally {
       await sessions.release();
-      await rm(dir, { recursive: true, force: true });
+      if (!process.env.KEEP_LOOP_DIR) await rm(dir, { recursive: true, force: true }); else console.log(dir);
     }
   }, 240_000);
 });
