@@ -62,13 +62,14 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'inverted, 2 sections', spec: { mode: 'inverted', seconds: 2.4 }, sections: 2, paddings: [1, 0], pixels: false },
-  // Its video covers the inverted first, middle (2·ws latents) and last (2·ws + 1) decodes and overlaps.
-  { name: 'inverted, 5 sections (the >4 padding rule)', spec: { mode: 'inverted', seconds: 6 }, sections: 5, paddings: [3, 2, 2, 1, 0], pixels: true },
+  // Its video covers the inverted first decode, the last section's 2·ws + 1 latents and the new-pixels-first overlap.
+  { name: 'inverted, 2 sections', spec: { mode: 'inverted', seconds: 2.4 }, sections: 2, paddings: [1, 0], pixels: true },
+  // Latents only: the reference's VAE would add ~20 s (its middle sections decode 2·ws latents; not compared here).
+  { name: 'inverted, 5 sections (the >4 padding rule)', spec: { mode: 'inverted', seconds: 6 }, sections: 5, paddings: [3, 2, 2, 1, 0], pixels: false },
   { name: 'f1, 2 sections', spec: { mode: 'f1', seconds: 2.4, seed: 7 }, sections: 2, paddings: null, pixels: true },
   {
-    name: 'inverted, 2 sections, real CFG 3 with a negative prompt, rs 0.7, gs 6',
-    spec: { mode: 'inverted', seconds: 2.4, seed: 123, cfg: 3, rs: 0.7, gs: 6, negativePrompt: 'a blue square' }, sections: 2, paddings: [1, 0], pixels: false,
+    name: 'inverted, 2 sections, real CFG 3 with a negative prompt, rs 0.7, gs 6, --shift 3',
+    spec: { mode: 'inverted', seconds: 2.4, seed: 123, cfg: 3, rs: 0.7, gs: 6, shift: 3, negativePrompt: 'a blue square' }, sections: 2, paddings: [1, 0], pixels: false,
   },
 ];
 
