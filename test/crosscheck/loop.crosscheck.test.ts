@@ -51,6 +51,12 @@ const bf16Step = (maxAbs: number) => 2 ** (Math.floor(Math.log2(maxAbs)) - 7);
 const MEAN_TOLERANCE = 5e-4;
 /** uint8 levels: truncating conversion (as save_bcthw_as_mp4) of floats that differ by ~1e-4. */
 const PIXEL_LEVELS_TOLERANCE = 2;
+/**
+ * Mean uint8 levels over the video. Both clips of an overlap decode the same latents, so they
+ * differ only by the VAE's causal context: reversing the soft-append weights moves single pixels
+ * by ≤1 level but the mean to 0.0044 (F1) / 0.0051 (inverted), against ≤0.0001 measured here.
+ */
+const PIXEL_MEAN_LEVELS_TOLERANCE = 0.002;
 
 interface Case {
   name: string;
@@ -172,6 +178,7 @@ describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker
         expect(report.pixels?.error).toBeUndefined();
         expect(report.pixels!.frames).toBe(plan.totalFrames);
         expect(report.pixels!.maxAbsLevels!).toBeLessThanOrEqual(PIXEL_LEVELS_TOLERANCE);
+        expect(report.pixels!.meanAbsLevels!).toBeLessThanOrEqual(PIXEL_MEAN_LEVELS_TOLERANCE);
       }
     } finally {
       await sessions.release();
