@@ -8,14 +8,14 @@
 // trained tiny weights (models/framepack-tiny-weights, which the default bundle's graphs are built
 // from) on both sides; the reference's transformer, sampler and decoder are transformer_ref.py,
 // unipc_ref.py and vae_ref.py.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { hasTorch, REFERENCE_PYTHON } from './harness.js';
-import { loadBundle } from '../../daemon/models/bundle/load-bundle.js';
+import { loadBundle, type LoadedBundle } from '../../daemon/models/bundle/load-bundle.js';
 import { runImageProjection, type F32 } from '../../daemon/models/transformer/run-transformer.js';
 import { SeededNoise } from '../../daemon/engine/seeded-noise.js';
 import { planJob } from '../../daemon/engine/section-plan.js';
@@ -23,7 +23,7 @@ import { computeConditioning, type PromptConditioning } from '../../daemon/engin
 import { resolveJobSpec, type JobSpecInput } from '../../daemon/engine/pipeline/job-spec.js';
 import { REPO_MODELS_DIR } from '../../daemon/engine/pipeline/model-location.js';
 import { runSections } from '../../daemon/engine/pipeline/section-loop.js';
-import { openSessions } from '../../daemon/engine/pipeline/sessions.js';
+import { openSessions, type PipelineSessions } from '../../daemon/engine/pipeline/sessions.js';
 import { framesToTensor } from '../../daemon/engine/pipeline/latent-frames.js';
 import { writeSafetensors, type TensorToWrite } from '../../daemon/weights/safetensors.js';
 import { fileTempDir } from '../helpers/temp-dir.js';
@@ -110,12 +110,20 @@ interface Report {
 
 describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker loop in PyTorch (loop_ref.py)', () => {
   const spoolRoot = fileTempDir('fp-loop-xcheck-');
-  afterAll(async () => { await rm(spoolRoot, { recursive: true, force: true }); });
+  let bundle: LoadedBundle;
+  let sessions: PipelineSessions;
+  beforeAll(async () => {
+    bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
+    sessions = await openSessions(bundle, { threads: 2 });
+  });
+  afterAll(async () => {
+    await sessions?.release();
+    await rm(spoolRoot, { recursive: true, force: true });
+  });
 
   it.each(CASES)('$name', async (c) => {
-    const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
     const manifest = bundle.manifest;
-    const sessions = await openSessions(bundle, { threads: 2 });
+    // KEEP_LOOP_DIR=1 keeps the reference's input folder (printed) for running loop_ref.py by hand.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fp-xcheck-loop-'));
     try {
       const spec = resolveJobSpec({ imagePath: 'x.png', prompt: PROMPT, steps: STEPS, cache: 'off', ...c.spec }, manifest, 'framepack-tiny');
@@ -157,12 +165,12 @@ describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker
       }));
       const t0 = performance.now();
       const { stdout } = await run(REFERENCE_PYTHON, [path.join(REFERENCE_DIR, 'loop_ref.py'), dir], { maxBuffer: 16 << 20, timeout: 300_000 });
-      console.log(`reference ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const referenceSeconds = (performance.now() - t0) / 1000;
       const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as Report;
       const fmt = (v: number | undefined) => (v === undefined ? '?' : v.toExponential(2));
       console.log(`loop ${c.name}: per section max |Δ| history ${report.perSection.map((s) => s.error ?? fmt(s.maxAbsErr)).join(', ')}; `
         + `new frames ${report.perSection.map((s) => fmt(s.newFramesMaxAbsErr)).join(', ')}; mean |Δ| ${report.perSection.map((s) => fmt(s.meanAbsErr)).join(', ')}; share |Δ|>1e-3 ${report.perSection.map((s) => fmt(s.over1e3)).join(', ')} (ref max |x| ${fmt(Math.max(...report.perSection.map((s) => s.refMaxAbs ?? 0)))}); `
-        + `pixels ${report.pixels?.error ?? `max ${report.pixels?.maxAbsLevels} levels, mean ${report.pixels?.meanAbsLevels?.toFixed(4)} over ${report.pixels?.frames} frames`}`);
+        + `pixels ${report.pixels?.error ?? `max ${report.pixels?.maxAbsLevels} levels, mean ${report.pixels?.meanAbsLevels?.toFixed(4)} over ${report.pixels?.frames} frames`}; reference ${referenceSeconds.toFixed(1)} s`);
 
       expect(report.sections).toBe(plan.sectionCount);
       expect(report.paddings).toEqual(c.paddings);
@@ -181,7 +189,6 @@ describe.skipIf(!torch)('whole section loop (tiny bundle) vs the official worker
         expect(report.pixels!.meanAbsLevels!).toBeLessThanOrEqual(PIXEL_MEAN_LEVELS_TOLERANCE);
       }
     } finally {
-      await sessions.release();
       if (!process.env.KEEP_LOOP_DIR) await rm(dir, { recursive: true, force: true }); else console.log(dir);
     }
   }, 240_000);
