@@ -385,7 +385,9 @@ describe('dashboard workbench', () => {
     expect(t.calls.filter((c) => c.method === 'daemon.doctor')).toEqual([{ method: 'daemon.doctor', params: { quick: true, refresh: false } }]);
     await t.press('n');
     f = await until(t.frame, (x) => x.includes('NEW JOB'));
-    expect(f).toContain('plan: choose a start image');
+    // No image yet: one line says so (not a plan line and a fix line saying the same).
+    expect(f).toContain('fix: image choose a start image');
+    expect(f).not.toContain('plan: choose a start image');
     await t.press('/', 'i', 'n', '/', 's', KEY.tab);
     f = await until(t.frame, (x) => x.includes('plan: 96×64 bucket (from 200×120) · 4 sections · 145 frames = 4.83 s'));
     expect(f).toContain('sections: made 1 2 3 4 · in the video 4 3 2 1 (end first) · 312 tokens/call');

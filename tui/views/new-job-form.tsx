@@ -30,7 +30,13 @@ const LABEL_COLS = 13;
 export function planLines(values: FormValues, jobs: JobsState, plan: PlanState | null = null, width?: number): string[] {
   const built = buildSpec(values);
   if (plan) {
-    const lines = planStateLines(plan, width);
+    let lines = planStateLines(plan, width);
+    if (plan.state === 'none') {
+      // Nothing to plan yet. Without an image the fix line says what is missing: one line, not two
+      // saying the same (at 80×24 that row keeps Submit in view). An extension has no image to plan from.
+      if (!built.ok && built.errors.image) lines = [];
+      else if (values.extend.trim() !== '' || values.extendJob.trim() !== '') lines = ['plan: an extension is planned when it starts (`framepack plan --extend VIDEO` shows it now)'];
+    }
     if (!built.ok) lines.push(`fix: ${Object.entries(built.errors).map(([k, v]) => `${k} ${v}`).join('; ')}`);
     return lines;
   }
