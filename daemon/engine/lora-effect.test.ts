@@ -6,12 +6,12 @@ import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { loadBundle } from '../models/bundle/load-bundle.js';
-import { extractFrameRgb } from '../media/ffmpeg.js';
 import type { PipelineEvent } from './pipeline/events.js';
 import { resolveJobSpec } from './pipeline/job-spec.js';
 import { REPO_MODELS_DIR } from './pipeline/model-location.js';
 import { generateVideo } from './pipeline/pipeline.js';
 import { fileTempDir } from '../../test/helpers/temp-dir.js';
+import { blueness } from '../../test/helpers/blueness.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 export const BLUE_LORA = path.join(REPO, 'test/fixtures/lora/blue-kohya.safetensors');
@@ -19,17 +19,6 @@ const dir = fileTempDir('fp-lora-effect-');
 process.env.FRAMEPACK_LORA_CACHE_DIR = path.join(dir, 'lora-cache');
 const bundle = await loadBundle(path.join(REPO_MODELS_DIR, 'framepack-tiny'), { verify: 'none' });
 const imagePath = path.join(REPO, 'docs/examples/start.png');
-
-/** Mean of B − (R + G)/2 over frames 6, 18 and 30 (0–255 scale): how blue the video is. */
-async function blueness(file: string): Promise<number> {
-  let sum = 0;
-  let n = 0;
-  for (const f of [6, 18, 30]) {
-    const { rgb } = await extractFrameRgb(file, f);
-    for (let i = 0; i < rgb.length; i += 3) { sum += rgb[i + 2]! - (rgb[i]! + rgb[i + 1]!) / 2; n++; }
-  }
-  return sum / n;
-}
 
 async function run(name: string, loras?: { path: string; strength: number }[]) {
   const spec = resolveJobSpec({ imagePath, prompt: 'a red circle moves to the right on a yellow background', seconds: 1, steps: 8, seed: 5, ...(loras ? { loras } : {}) }, bundle.manifest, 'framepack-tiny');

@@ -6,9 +6,9 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { writeSafetensors } from '../../daemon/weights/safetensors.js';
-import { extractFrameRgb } from '../../daemon/media/ffmpeg.js';
 import { collectEvents, startDaemon, terminalsOf, type DaemonProcess } from '../helpers/daemon-harness.js';
 import { createCliHarness } from '../helpers/cli-harness.js';
+import { blueness } from '../helpers/blueness.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const BLUE_LORA = path.join(REPO, 'test/fixtures/lora/blue-kohya.safetensors');
@@ -27,16 +27,6 @@ beforeAll(async () => {
   d = await startDaemon({ env: { FRAMEPACK_ENGINE: 'onnx' }, args: ['--preserve-vram', '0'] });
 }, 30_000);
 afterAll(async () => d?.cleanup());
-
-async function blueness(file: string): Promise<number> {
-  let sum = 0;
-  let n = 0;
-  for (const f of [6, 18, 30]) {
-    const { rgb } = await extractFrameRgb(file, f);
-    for (let i = 0; i < rgb.length; i += 3) { sum += rgb[i + 2]! - (rgb[i]! + rgb[i + 1]!) / 2; n++; }
-  }
-  return sum / n;
-}
 
 describe('daemon: LoRAs', () => {
   it('refuses bad LoRAs at submit, naming what is wrong; nothing is queued and the daemon stays up', async () => {

@@ -26,6 +26,18 @@ async function wholeOutput(weightDtype: 'float32' | 'float16', extra?: Record<st
   return out;
 }
 
+/** The groups run one after another as per-group sessions do (each its own session, weights constant): the reference the fed groups must give. */
+async function runGroupsInTurn(files: readonly (string | Uint8Array)[]): Promise<Record<string, ort.Tensor>> {
+  let f = feeds();
+  for (const file of files) {
+    const s = await createCpuSession(file, { extra: NO_PREPACK });
+    const out = await s.run(f);
+    f = { ...f, hidden_states: out.hidden_states_out!, encoder_hidden_states: out.encoder_hidden_states_out! };
+    await s.release();
+  }
+  return f;
+}
+
 describe('weights as graph inputs', () => {
   it('moves every weight initializer to an input of the same name, keeping the builder constants', async () => {
     const [g] = buildBlockGroupGraphs(config, weights, { weightDtype: 'float16' }, 2);
@@ -70,13 +82,7 @@ describe('streamed transformer blocks, weights fed as inputs', () => {
         expect((await writeModel(g, file, { externalData: 'always' })).dataBytes).toBeGreaterThan(0);
         files.push(file);
       }
-      let f = feeds();
-      for (const file of files) {
-        const s = await createCpuSession(file, { extra: NO_PREPACK });
-        const out = await s.run(f);
-        f = { ...f, hidden_states: out.hidden_states_out!, encoder_hidden_states: out.encoder_hidden_states_out! };
-        await s.release();
-      }
+      const f = await runGroupsInTurn(files);
       const s = await inputStreamedBlocks(files);
       expect(Array.from((await s.run(feeds())).hidden_states_out!.data as Float32Array)).toEqual(Array.from(f.hidden_states!.data as Float32Array));
       await s.release();
@@ -90,13 +96,7 @@ describe('streamed transformer blocks, weights fed as inputs', () => {
       const graphs = buildBlockGroupGraphs(config, weights, { weightDtype: 'float32' }, 2);
       for (const g of graphs) expect(quantizeLinears(g, { bits, blockSize: 32, source: weights, select: () => true }).length).toBeGreaterThan(0);
       const files = await Promise.all(graphs.map((g) => serializeModel(g)));
-      let f = feeds();
-      for (const file of files) {
-        const s = await createCpuSession(file, { extra: NO_PREPACK });
-        const out = await s.run(f);
-        f = { ...f, hidden_states: out.hidden_states_out!, encoder_hidden_states: out.encoder_hidden_states_out! };
-        await s.release();
-      }
+      const f = await runGroupsInTurn(files);
       const fed = await weightsAsInputs(files[0]!);
       expect(Object.entries(fed.weights).filter(([n]) => n.endsWith('.MatMulNBits.B')).every(([, t]) => t.type === 'uint8')).toBe(true);
       const s = await inputStreamedBlocks(files);
